@@ -1,0 +1,1 @@
+"""Domain knowledge without Qt and without SQL: stages, roles, periods, money."""

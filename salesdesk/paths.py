@@ -1,0 +1,29 @@
+"""Where SalesDesk keeps the user's data, logs and backups (per platform conventions)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from salesdesk import APP_NAME, ORG_NAME
+
+
+def data_dir() -> Path:
+    override = os.environ.get("SALESDESK_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, ORG_NAME))
+
+
+def log_dir() -> Path:
+    override = os.environ.get("SALESDESK_LOG_DIR")
+    return Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, ORG_NAME))
+
+
+def default_database() -> Path:
+    return data_dir() / "salesdesk.sqlite3"
+
+
+def backup_dir(database: Path) -> Path:
+    """Backups live beside the database, in a folder named after it."""
+    return database.parent / f"{database.stem}-backups"

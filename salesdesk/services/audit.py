@@ -1,0 +1,31 @@
+"""Audit rows: who changed what, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from salesdesk.db.models import AuditEntry
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def record(session: Session, action: str, entity: str, entity_id: int | None, **details) -> None:
+    session.add(
+        AuditEntry(
+            actor=session.info.get("actor"),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            details=json.dumps({k: _plain(v) for k, v in details.items()}, sort_keys=True) if details else None,
+        )
+    )

@@ -1,0 +1,264 @@
+"""Deals: create, edit, move between stages, reorder, lose, reopen.
+
+Moves return what they replaced (a ``Placement`` and the stage-history row they
+wrote) so that undo can put the deal back exactly, history included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from salesdesk.db.models import Account, Contact, Deal, DealStatus, LostReason, Person, Stage, StageChange, utcnow
+from salesdesk.domain.money import to_money
+from salesdesk.errors import NotFoundError, RuleError, ValidationError
+from salesdesk.services import audit
+
+EDITABLE = ("title", "account_id", "contact_id", "owner_id", "amount", "currency", "probability", "expected_close", "notes")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a deal stands: everything a move changes."""
+
+    deal_id: int
+    stage_id: int
+    position: float
+    status: str
+    won_on: dt.date | None
+    lost_on: dt.date | None
+    lost_reason_id: int | None
+    lost_note: str | None
+    stage_entered_at: dt.datetime
+
+    @classmethod
+    def of(cls, deal: Deal) -> Placement:
+        return cls(deal.id, deal.stage_id, deal.position, deal.status, deal.won_on, deal.lost_on,
+                   deal.lost_reason_id, deal.lost_note, deal.stage_entered_at)
+
+
+@dataclass(frozen=True)
+class MoveRecord:
+    before: Placement
+    after: Placement
+    history_id: int | None  # the stage_changes row written, if the stage changed
+
+
+def _get(session: Session, deal_id: int) -> Deal:
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFoundError(f"Deal #{deal_id} no longer exists")
+    return deal
+
+
+def _stage(session: Session, stage_id: int) -> Stage:
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFoundError(f"Stage #{stage_id} no longer exists")
+    return stage
+
+
+def end_of_column(session: Session, stage_id: int) -> float:
+    last = session.scalar(
+        select(func.max(Deal.position)).where(Deal.stage_id == stage_id, Deal.status != DealStatus.LOST)
+    )
+    return (last or 0.0) + 1.0
+
+
+def _validate(session: Session, values: dict) -> dict:
+    """Check and normalise user-typed values; ``ValidationError`` names the field."""
+    out = dict(values)
+    if "title" in out:
+        out["title"] = (out["title"] or "").strip()
+        if not out["title"]:
+            raise ValidationError("title", "A deal needs a title")
+    if "amount" in out:
+        try:
+            out["amount"] = to_money(out["amount"] if out["amount"] is not None else 0)
+        except ValueError as exc:
+            raise ValidationError("amount", str(exc)) from None
+        if out["amount"] < 0:
+            raise ValidationError("amount", "The amount cannot be negative")
+        if out["amount"] >= Decimal("1e13"):
+            raise ValidationError("amount", "The amount is too large")
+    if "currency" in out:
+        out["currency"] = (out["currency"] or "").strip().upper()
+        if len(out["currency"]) != 3 or not out["currency"].isalpha():
+            raise ValidationError("currency", "A currency is a three-letter code such as EUR or USD")
+    if "probability" in out and out["probability"] is not None:
+        if not 0 <= int(out["probability"]) <= 100:
+            raise ValidationError("probability", "A probability is between 0 and 100 percent")
+        out["probability"] = int(out["probability"])
+    if "owner_id" in out:
+        if out["owner_id"] is None:
+            raise ValidationError("owner", "A deal needs an owner")
+        owner = session.get(Person, out["owner_id"])
+        if owner is None or not owner.active:
+            raise ValidationError("owner", "The owner must be an active person")
+    if out.get("account_id") is not None and session.get(Account, out["account_id"]) is None:
+        raise ValidationError("account", f"Account #{out['account_id']} does not exist")
+    if out.get("contact_id") is not None:
+        contact = session.get(Contact, out["contact_id"])
+        if contact is None:
+            raise ValidationError("contact", f"Contact #{out['contact_id']} does not exist")
+        if out.get("account_id") is not None and contact.account_id != out["account_id"]:
+            raise ValidationError("contact", f"{contact.name} is not a contact of that account")
+    return out
+
+
+def create_deal(
+    session: Session,
+    *,
+    title: str,
+    owner_id: int | None,
+    stage_id: int,
+    amount: Decimal | int | str = 0,
+    currency: str | None = None,
+    account_id: int | None = None,
+    contact_id: int | None = None,
+    probability: int | None = None,
+    expected_close: dt.date | None = None,
+    notes: str | None = None,
+    by_id: int | None = None,
+) -> int:
+    """Create an open deal at the end of ``stage_id``'s column; returns its id."""
+    from salesdesk.services.reference import setting
+
+    values = _validate(session, dict(
+        title=title, owner_id=owner_id, amount=amount, currency=currency or setting(session, "currency", "EUR"),
+        account_id=account_id, contact_id=contact_id, probability=probability,
+    ))
+    stage = _stage(session, stage_id)
+    now = utcnow()
+    deal = Deal(
+        **values, stage_id=stage.id, pipeline_id=stage.pipeline_id, expected_close=expected_close, notes=notes,
+        position=end_of_column(session, stage.id), stage_entered_at=now, created_at=now, updated_at=now,
+        status=DealStatus.WON if stage.is_won else DealStatus.OPEN, won_on=dt.date.today() if stage.is_won else None,
+    )
+    session.add(deal)
+    session.flush()
+    session.add(StageChange(deal_id=deal.id, from_stage_id=None, to_stage_id=stage.id, changed_at=now, changed_by_id=by_id))
+    audit.record(session, "create", "deal", deal.id, title=deal.title, stage_id=stage.id, amount=deal.amount)
+    return deal.id
+
+
+def edit_deal(session: Session, deal_id: int, **changes) -> dict:
+    """Change fields of a deal; returns the previous values (for undo)."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    deal = _get(session, deal_id)
+    if "contact_id" in changes and "account_id" not in changes:
+        changes["account_id"] = deal.account_id
+    changes = _validate(session, changes)
+    before = {key: getattr(deal, key) for key in changes}
+    for key, value in changes.items():
+        setattr(deal, key, value)
+    session.flush()
+    audit.record(session, "edit", "deal", deal_id, **{k: v for k, v in changes.items() if before[k] != v})
+    return before
+
+
+def move_deal(session: Session, deal_id: int, stage_id: int, position: float | None = None, by_id: int | None = None) -> MoveRecord:
+    """Move a deal to a stage (and a place in its column).
+
+    Reaching a won stage wins the deal (won today); leaving the won stages for an open
+    one reopens it.  A stage change is written to the history; a reorder is not.
+    """
+    deal = _get(session, deal_id)
+    if deal.status == DealStatus.LOST:
+        raise RuleError(f"“{deal.title}” is lost; reopen it before moving it")
+    stage = _stage(session, stage_id)
+    if stage.pipeline_id != deal.pipeline_id:
+        raise RuleError(f"Stage “{stage.name}” belongs to another pipeline than “{deal.title}”")
+    before = Placement.of(deal)
+    history_id = None
+    if position is None:
+        position = deal.position if stage_id == deal.stage_id else end_of_column(session, stage_id)
+    deal.position = float(position)
+    if stage_id != deal.stage_id:
+        now = utcnow()
+        change = StageChange(deal_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=stage_id, changed_at=now, changed_by_id=by_id)
+        session.add(change)
+        deal.stage_id = stage_id
+        deal.stage_entered_at = now
+        if stage.is_won and deal.status != DealStatus.WON:
+            deal.status, deal.won_on = DealStatus.WON, dt.date.today()
+        elif not stage.is_won and deal.status == DealStatus.WON:
+            deal.status, deal.won_on = DealStatus.OPEN, None
+        session.flush()
+        history_id = change.id
+    session.flush()
+    after = Placement.of(deal)
+    audit.record(session, "move" if history_id else "reorder", "deal", deal_id,
+                 stage_id=stage_id, previous_stage_id=before.stage_id, position=deal.position, status=deal.status)
+    return MoveRecord(before, after, history_id)
+
+
+def reorder_deal(session: Session, deal_id: int, position: float) -> MoveRecord:
+    deal = _get(session, deal_id)
+    return move_deal(session, deal_id, deal.stage_id, position)
+
+
+def restore_placement(session: Session, record: MoveRecord) -> None:
+    """Undo a move: put back stage, position, status and dates, and drop its history row."""
+    deal = _get(session, record.before.deal_id)
+    p = record.before
+    deal.stage_id, deal.position, deal.status = p.stage_id, p.position, p.status
+    deal.won_on, deal.lost_on, deal.lost_reason_id, deal.lost_note = p.won_on, p.lost_on, p.lost_reason_id, p.lost_note
+    deal.stage_entered_at = p.stage_entered_at
+    if record.history_id is not None:
+        session.execute(delete(StageChange).where(StageChange.id == record.history_id))
+    session.flush()
+    audit.record(session, "undo", "deal", deal.id, stage_id=p.stage_id, status=p.status)
+
+
+def mark_lost(session: Session, deal_id: int, reason_id: int | None, note: str | None = None) -> MoveRecord:
+    """The deal leaves the board as lost, with a preset reason and/or a free-text note."""
+    deal = _get(session, deal_id)
+    if deal.status == DealStatus.LOST:
+        raise RuleError(f"“{deal.title}” is already lost")
+    note = (note or "").strip() or None
+    if reason_id is None and note is None:
+        raise ValidationError("reason", "Say why the deal was lost: pick a reason or write one")
+    if reason_id is not None and session.get(LostReason, reason_id) is None:
+        raise ValidationError("reason", f"Lost reason #{reason_id} does not exist")
+    before = Placement.of(deal)
+    deal.status, deal.lost_on, deal.lost_reason_id, deal.lost_note = DealStatus.LOST, dt.date.today(), reason_id, note
+    deal.won_on = None
+    session.flush()
+    audit.record(session, "lose", "deal", deal_id, reason_id=reason_id, note=note)
+    return MoveRecord(before, Placement.of(deal), None)
+
+
+def reopen_deal(session: Session, deal_id: int, stage_id: int | None = None) -> MoveRecord:
+    """A lost or won deal becomes open again, in ``stage_id`` or the stage it was in."""
+    deal = _get(session, deal_id)
+    if deal.status == DealStatus.OPEN:
+        raise RuleError(f"“{deal.title}” is already open")
+    before = Placement.of(deal)
+    target = _stage(session, stage_id if stage_id is not None else deal.stage_id)
+    if target.is_won:
+        raise RuleError(f"Reopen “{deal.title}” into an open stage, not “{target.name}”")
+    if target.pipeline_id != deal.pipeline_id:
+        raise RuleError(f"Stage “{target.name}” belongs to another pipeline than “{deal.title}”")
+    history_id = None
+    if target.id != deal.stage_id:
+        change = StageChange(deal_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=target.id, changed_at=utcnow())
+        session.add(change)
+        session.flush()
+        history_id = change.id
+        deal.stage_id, deal.stage_entered_at = target.id, change.changed_at
+    deal.status, deal.won_on, deal.lost_on, deal.lost_reason_id, deal.lost_note = DealStatus.OPEN, None, None, None, None
+    deal.position = end_of_column(session, target.id)
+    session.flush()
+    audit.record(session, "reopen", "deal", deal_id, stage_id=target.id)
+    return MoveRecord(before, Placement.of(deal), history_id)
+
+
+def effective_probability(deal_probability: int | None, stage_probability: int) -> int:
+    return stage_probability if deal_probability is None else deal_probability
