@@ -9,6 +9,7 @@ Refusals raise ``DatabaseError`` with a sentence for the user and change nothing
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -47,23 +48,29 @@ def known_revisions() -> set[str]:
 def open_database(target: str | Path, *, create: bool = True, read_only: bool = False) -> Database:
     """Open ``target`` (a path or URL), migrating it to the current schema.
 
-    ``create=False`` refuses a missing file instead of creating it (for ``check`` and
-    ``backup``, which must not leave a new file behind a typo).
+    The file is recognised before anything is written to it, so a foreign or newer
+    file is refused untouched.  ``create=False`` refuses a missing file instead of
+    creating it (``check`` and ``backup`` must not leave a new file behind a typo).
     """
     url = database_url(target)
     path = sqlite_path(url)
     if path is not None:
         _check_file(path, create=create)
+        state = schema_state(path) if path.exists() else "empty"
+    else:
+        state = None
     engine = make_engine(url, read_only=read_only)
     try:
-        state = _schema_state(engine)
+        if state is None:
+            with engine.connect() as connection:
+                state = _state_from(str(url), *_tables_and_revisions(connection))
         if state == "current":
             pass
         elif read_only:
             raise DatabaseError(f"{path or url}: the database must be upgraded, which a read-only open cannot do")
         elif state == "empty":
             _upgrade(engine, url)
-        else:  # older
+        else:  # older: keep a copy of what the user had before changing its schema
             if path is not None:
                 copy = backup_database(engine, path, reason="before-upgrade")
                 log.info("backed up %s to %s before upgrading", path, copy)
@@ -101,22 +108,47 @@ def _check_file(path: Path, *, create: bool) -> None:
         raise DatabaseError(f"{path}: is not a SalesDesk database (not an SQLite file)")
 
 
-def _schema_state(engine) -> str:
-    """'empty', 'current' or 'older'; raises for foreign or newer databases."""
-    with engine.connect() as connection:
-        tables = set(inspect(connection).get_table_names())
-        if not tables:
-            return "empty"
-        if "alembic_version" not in tables:
-            raise DatabaseError(
-                f"{engine.url.database}: is not a SalesDesk database "
-                f"(it holds other tables: {', '.join(sorted(tables)[:5])})"
-            )
+def schema_state(path: Path) -> str:
+    """'empty', 'current' or 'older' for an SQLite file, read without writing to it.
+
+    Raises ``DatabaseError`` for a damaged, foreign or newer file.
+    """
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path}: cannot be opened ({exc})") from exc
+    try:
+        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        revisions = set()
+        if "alembic_version" in tables:
+            revisions = {r[0] for r in connection.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: is damaged or not a SalesDesk database ({exc})") from exc
+    finally:
+        connection.close()
+    return _state_from(str(path), tables, revisions)
+
+
+def _tables_and_revisions(connection) -> tuple[set[str], set[str]]:
+    tables = set(inspect(connection).get_table_names())
+    revisions = set()
+    if "alembic_version" in tables:
         revisions = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    return tables, revisions
+
+
+def _state_from(name: str, tables: set[str], revisions: set[str]) -> str:
+    tables = {t for t in tables if not t.startswith("sqlite_")}
+    if not tables:
+        return "empty"
+    if "alembic_version" not in tables:
+        raise DatabaseError(
+            f"{name}: is not a SalesDesk database (it holds other tables: {', '.join(sorted(tables)[:5])})"
+        )
     unknown = revisions - known_revisions()
     if unknown:
         raise DatabaseError(
-            f"{engine.url.database}: was written by a newer version of SalesDesk "
+            f"{name}: was written by a newer version of SalesDesk "
             f"(schema {', '.join(sorted(unknown))}); update SalesDesk to open it"
         )
     return "current" if revisions == {head_revision()} else "older"

@@ -230,7 +230,7 @@ class Deal(Base):
         # The board: open deals of a stage in column order.
         Index("ix_deals_board", "stage_id", "status", "position"),
         # Column totals without touching the table (covering).
-        Index("ix_deals_stage_amount", "stage_id", "status", "amount", "probability"),
+        Index("ix_deals_stage_amount", "status", "stage_id", "amount", "probability"),
         # Actuals: won revenue per owner and period.
         Index("ix_deals_won", "status", "won_on", "owner_id", "amount"),
         Index("ix_deals_owner", "owner_id", "status"),

@@ -34,11 +34,12 @@ class Placement:
     lost_reason_id: int | None
     lost_note: str | None
     stage_entered_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def of(cls, deal: Deal) -> Placement:
         return cls(deal.id, deal.stage_id, deal.position, deal.status, deal.won_on, deal.lost_on,
-                   deal.lost_reason_id, deal.lost_note, deal.stage_entered_at)
+                   deal.lost_reason_id, deal.lost_note, deal.stage_entered_at, deal.updated_at)
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def restore_placement(session: Session, record: MoveRecord) -> None:
     p = record.before
     deal.stage_id, deal.position, deal.status = p.stage_id, p.position, p.status
     deal.won_on, deal.lost_on, deal.lost_reason_id, deal.lost_note = p.won_on, p.lost_on, p.lost_reason_id, p.lost_note
-    deal.stage_entered_at = p.stage_entered_at
+    deal.stage_entered_at, deal.updated_at = p.stage_entered_at, p.updated_at
     if record.history_id is not None:
         session.execute(delete(StageChange).where(StageChange.id == record.history_id))
     session.flush()

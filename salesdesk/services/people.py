@@ -33,12 +33,12 @@ def _role(session: Session, role_id: int) -> Role:
 
 
 def _managers(session: Session) -> dict[int, int | None]:
-    return dict(session.execute(select(Person.id, Person.manager_id)).tuples())
+    return {pid: mid for pid, mid in session.execute(select(Person.id, Person.manager_id))}
 
 
 def _names(session: Session, *ids: int | None) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
-    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted))).tuples())
+    return {pid: name for pid, name in session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))}
 
 
 def _validate_fields(session: Session, person_id: int | None, name, email, phone) -> None:

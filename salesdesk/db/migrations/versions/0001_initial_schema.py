@@ -243,7 +243,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_deals_board', ['stage_id', 'status', 'position'], unique=False)
         batch_op.create_index('ix_deals_created', ['created_at'], unique=False)
         batch_op.create_index('ix_deals_owner', ['owner_id', 'status'], unique=False)
-        batch_op.create_index('ix_deals_stage_amount', ['stage_id', 'status', 'amount', 'probability'], unique=False)
+        batch_op.create_index('ix_deals_stage_amount', ['status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_won', ['status', 'won_on', 'owner_id', 'amount'], unique=False)
 
     op.create_table('activities',

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Check the Debian packages Qt needs (and Xvfb for the tests).  Missing ones are
+# installed when we are root; otherwise print the exact command and stop.
+#   usage: system-deps.sh run|test
+set -u
+purpose=${1:-run}
+# Qt itself, even offscreen; fonts so text renders (and Qt does not warn).
+packages=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+# The xcb platform: a real window on X11, or on Xvfb for the GUI tests.
+packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
+           libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
+if [ "$purpose" = test ]; then
+    packages+=(xvfb xauth)
+fi
+# Debian's own Python needs python3-venv for "python3 -m venv".
+if ! python3 -c 'import ensurepip' >/dev/null 2>&1 && [ -x /usr/bin/python3 ] \
+        && ! /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    packages+=(python3-venv)
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "make: not a Debian system; make sure Qt's libraries (${packages[*]}) are installed." >&2
+    exit 0
+fi
+missing=()
+for package in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null)
+    [ "$status" = installed ] || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "make: installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || { echo "make: apt-get install failed for: ${missing[*]}" >&2; exit 1; }
+    exit 0
+fi
+echo "make: SalesDesk needs these system packages, which are missing:" >&2
+echo "    sudo apt-get install ${missing[*]}" >&2
+echo "make: run that line, then make $purpose again." >&2
+exit 1

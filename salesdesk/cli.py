@@ -1,0 +1,156 @@
+"""The command line: parse, call the services, print one line per outcome.
+
+Without a command it opens the window.  Commands never import Qt, so scheduled jobs
+run on machines without a display.  Every failure prints one line starting with
+``salesdesk: error:`` and exits non-zero; a refused command changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from salesdesk import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, like every other error of ours
+        self.exit(EXIT_USAGE, f"salesdesk: error: {message} (see salesdesk --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="salesdesk",
+        description="Run a sales team from the desktop. Without a command, opens the window.",
+        epilog="The default database lives in your user data folder; --db picks another file "
+        "or a database URL (postgresql://user@host/name).",
+    )
+    parser.add_argument("--version", action="version", version=f"SalesDesk {__version__}")
+    parser.add_argument("--db", metavar="PATH|URL", help="database file or URL (default: your user data folder)")
+    parser.add_argument("--read-only", action="store_true", help="open the window without allowing changes")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser("demo", help="fill an empty database with a realistic demo company")
+    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same company (default 1)")
+    demo.add_argument("--deals", type=_positive_int, default=600, help="number of deals (default 600)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds data")
+
+    commands.add_parser("check", help="check the file's integrity, foreign keys and the sales rules")
+
+    backup = commands.add_parser("backup", help="write a verified copy of the database")
+    backup.add_argument("file", type=Path, help="the copy to write (must not exist)")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from salesdesk.app import run_gui
+
+        return run_gui(args.db, read_only=args.read_only)
+
+    from salesdesk.errors import SalesDeskError
+
+    handler = {"demo": _demo, "check": _check, "backup": _backup}[args.command]
+    try:
+        return handler(args)
+    except SalesDeskError as exc:
+        print(f"salesdesk: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: still one line, with the traceback on request
+        if os.environ.get("SALESDESK_DEBUG"):
+            raise
+        print(f"salesdesk: error: unexpected failure ({type(exc).__name__}: {exc}); "
+              f"set SALESDESK_DEBUG=1 for details", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("salesdesk: interrupted; nothing was changed by the unfinished step", file=sys.stderr)
+        return 130
+
+
+def _target(args) -> str:
+    if args.db:
+        return args.db
+    from salesdesk.paths import default_database
+
+    path = default_database()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def _demo(args) -> int:
+    import time
+
+    from salesdesk.db.migrate import open_database
+    from salesdesk.services.demo import is_empty, load_demo
+
+    started = time.perf_counter()
+    db = open_database(_target(args))
+    try:
+        if args.if_empty and not is_empty(db):
+            print(f"{db.display_name} already holds data; no demo company added")
+            return EXIT_OK
+        summary = load_demo(db, seed=args.seed, deals=args.deals)
+    finally:
+        db.close()
+    print(
+        f"Demo company written to {db.display_name}: {summary.people} people in {summary.branches} branches, "
+        f"{summary.accounts} accounts, {summary.deals} deals ({summary.open_deals} open, {summary.won_deals} won, "
+        f"{summary.lost_deals} lost) in {time.perf_counter() - started:.1f} s"
+    )
+    return EXIT_OK
+
+
+def _check(args) -> int:
+    from sqlalchemy import text
+
+    from salesdesk.db.backup import integrity_problems
+    from salesdesk.db.migrate import open_database
+    from salesdesk.services.checks import rule_problems
+
+    db = open_database(_target(args), create=False, read_only=True)
+    try:
+        problems = integrity_problems(db.path) if db.path else []
+        with db.session() as session:
+            problems += rule_problems(session)
+            people = session.scalar(text("SELECT count(*) FROM people"))
+            deals = session.scalar(text("SELECT count(*) FROM deals"))
+    finally:
+        db.close()
+    if problems:
+        for problem in problems:
+            print(f"salesdesk: problem: {problem}", file=sys.stderr)
+        print(f"{db.display_name}: {len(problems)} problem(s) found", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{db.display_name}: ok (integrity, foreign keys and sales rules; {people} people, {deals} deals)")
+    return EXIT_OK
+
+
+def _backup(args) -> int:
+    from salesdesk.db.backup import backup_database
+    from salesdesk.db.migrate import open_database
+    from salesdesk.errors import DatabaseError
+
+    db = open_database(_target(args), create=False, read_only=True)
+    try:
+        if db.path is None:
+            raise DatabaseError("backup works on SQLite files; use your server's tools for a database URL")
+        dest = backup_database(db.engine, db.path, dest=args.file.expanduser().resolve())
+    finally:
+        db.close()
+    print(f"Backed up {db.display_name} to {dest} (verified)")
+    return EXIT_OK

@@ -1,0 +1,163 @@
+"""Deal actions: each one transaction, one audit row, and exactly undoable moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from salesdesk.db.models import AuditEntry, Deal, StageChange
+from salesdesk.errors import RuleError, ValidationError
+from salesdesk.services import deals
+from tests.conftest import dump
+
+
+def new_deal(org, stage="Contact", **kw):
+    values = dict(title="Fleet renewal", owner_id=org.people["sp1"], stage_id=org.stages[stage], amount="12500.00")
+    values.update(kw)
+    with org.db.transaction() as s:
+        return deals.create_deal(s, **values)
+
+
+def history(db, deal_id):
+    with db.session() as s:
+        return s.execute(select(StageChange.from_stage_id, StageChange.to_stage_id)
+                         .where(StageChange.deal_id == deal_id).order_by(StageChange.id)).all()
+
+
+def test_create_puts_the_deal_at_the_end_of_its_column_with_history(org):
+    first = new_deal(org)
+    second = new_deal(org, title="Second")
+    with org.db.session() as s:
+        a, b = s.get(Deal, first), s.get(Deal, second)
+        assert (a.status, a.amount, a.currency) == ("open", Decimal("12500.00"), "EUR")
+        assert b.position > a.position
+    assert history(org.db, first) == [(None, org.stages["Contact"])]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": "  "}, "title", "needs a title"),
+        ({"amount": "-5"}, "amount", "cannot be negative"),
+        ({"amount": "lots"}, "amount", "not an amount"),
+        ({"owner_id": None}, "owner", "needs an owner"),
+        ({"probability": 140}, "probability", "between 0 and 100"),
+        ({"currency": "euros"}, "currency", "three-letter"),
+    ],
+)
+def test_invalid_values_are_refused_with_the_field_named_and_nothing_saved(org, changes, field, message):
+    before = dump(org.db)
+    with pytest.raises(ValidationError, match=message) as caught:
+        new_deal(org, **changes)
+    assert caught.value.field == field
+    assert dump(org.db) == before
+
+
+def test_reaching_the_deal_stage_wins_and_leaving_it_reopens(org):
+    deal_id = new_deal(org, stage="Negotiation")
+    with org.db.transaction() as s:
+        deals.move_deal(s, deal_id, org.stages["Deal"])
+    with org.db.session() as s:
+        deal = s.get(Deal, deal_id)
+        assert (deal.status, deal.won_on) == ("won", dt.date.today())
+    with org.db.transaction() as s:
+        deals.move_deal(s, deal_id, org.stages["After Sales"])
+    with org.db.transaction() as s:
+        deals.move_deal(s, deal_id, org.stages["Proposal"])
+    with org.db.session() as s:
+        deal = s.get(Deal, deal_id)
+        assert (deal.status, deal.won_on) == ("open", None)
+    assert [to for _, to in history(org.db, deal_id)] == [
+        org.stages[n] for n in ("Negotiation", "Deal", "After Sales", "Proposal")
+    ]
+
+
+def test_reorder_within_a_column_writes_no_history(org):
+    a, b = new_deal(org), new_deal(org, title="B")
+    with org.db.transaction() as s:
+        deals.reorder_deal(s, b, 0.5)
+    with org.db.session() as s:
+        order = s.scalars(select(Deal.id).where(Deal.stage_id == org.stages["Contact"]).order_by(Deal.position)).all()
+    assert order == [b, a]
+    assert len(history(org.db, b)) == 1
+
+
+@pytest.mark.parametrize("target", ["Proposal", "Deal", "Contact"])
+def test_undoing_a_move_restores_the_database_exactly(org, target):
+    deal_id = new_deal(org, stage="Qualification")
+    new_deal(org, stage=target, title="Neighbour")
+    before = dump(org.db)
+    with org.db.transaction() as s:
+        record = deals.move_deal(s, deal_id, org.stages[target], position=0.25)
+    assert dump(org.db) != before
+    with org.db.transaction() as s:
+        deals.restore_placement(s, record)
+    assert dump(org.db) == before
+
+
+def test_lost_needs_a_reason_leaves_the_board_and_can_be_reopened(org):
+    deal_id = new_deal(org, stage="Proposal")
+    with pytest.raises(ValidationError, match="Say why"):
+        with org.db.transaction() as s:
+            deals.mark_lost(s, deal_id, None, "  ")
+    with org.db.session() as s:
+        reason = s.execute(text("SELECT id FROM lost_reasons WHERE name = 'Price too high'")).scalar()
+    with org.db.transaction() as s:
+        deals.mark_lost(s, deal_id, reason, "went with the cheaper quote")
+    with org.db.session() as s:
+        deal = s.get(Deal, deal_id)
+        assert (deal.status, deal.lost_reason_id, deal.lost_on) == ("lost", reason, dt.date.today())
+    with pytest.raises(RuleError, match="reopen it"):
+        with org.db.transaction() as s:
+            deals.move_deal(s, deal_id, org.stages["Negotiation"])
+    with org.db.transaction() as s:
+        deals.reopen_deal(s, deal_id)
+    with org.db.session() as s:
+        deal = s.get(Deal, deal_id)
+        assert (deal.status, deal.stage_id, deal.lost_reason_id) == ("open", org.stages["Proposal"], None)
+
+
+def test_a_stage_of_another_pipeline_is_refused(org):
+    deal_id = new_deal(org)
+    with pytest.raises(RuleError, match="another pipeline"):
+        with org.db.transaction() as s:
+            deals.move_deal(s, deal_id, org.renewal_stages["Review"])
+
+
+def test_contact_must_belong_to_the_account(org):
+    from salesdesk.db.models import Account, Contact
+
+    with org.db.transaction() as s:
+        acme, globex = Account(name="Acme"), Account(name="Globex")
+        s.add_all([acme, globex])
+        s.flush()
+        wile = Contact(account_id=acme.id, name="Wile E.")
+        s.add(wile)
+        s.flush()
+        ids = acme.id, globex.id, wile.id
+    with pytest.raises(ValidationError, match="not a contact of that account"):
+        new_deal(org, account_id=ids[1], contact_id=ids[2])
+    assert new_deal(org, account_id=ids[0], contact_id=ids[2])
+
+
+def test_every_action_leaves_an_audit_row_naming_who(org):
+    deal_id = new_deal(org)
+    with org.db.transaction() as s:
+        deals.edit_deal(s, deal_id, amount="999.99", title="Renamed")
+        deals.move_deal(s, deal_id, org.stages["Proposal"])
+    with org.db.session() as s:
+        rows = s.execute(select(AuditEntry.action, AuditEntry.actor, AuditEntry.details)
+                         .where(AuditEntry.entity == "deal", AuditEntry.entity_id == deal_id).order_by(AuditEntry.id)).all()
+    assert [r.action for r in rows] == ["create", "edit", "move"]
+    assert all(r.actor for r in rows)
+    assert '"amount": "999.99"' in rows[1].details
+
+
+def test_edit_returns_what_it_replaced(org):
+    deal_id = new_deal(org, amount="100")
+    with org.db.transaction() as s:
+        before = deals.edit_deal(s, deal_id, amount="250.50", expected_close=dt.date(2026, 12, 31))
+    assert before == {"amount": Decimal("100.00"), "expected_close": None}
