@@ -161,3 +161,48 @@ def test_edit_returns_what_it_replaced(org):
     with org.db.transaction() as s:
         before = deals.edit_deal(s, deal_id, amount="250.50", expected_close=dt.date(2026, 12, 31))
     assert before == {"amount": Decimal("100.00"), "expected_close": None}
+
+
+def test_delete_then_restore_brings_the_deal_back_whole(org):
+    from salesdesk.db.models import Activity
+
+    deal_id = new_deal(org, stage="Proposal")
+    with org.db.transaction() as s:
+        deals.move_deal(s, deal_id, org.stages["Negotiation"])
+        s.add(Activity(subject="Call back", deal_id=deal_id, owner_id=org.people["sp1"], due_on=dt.date.today()))
+    before = dump(org.db)
+    with org.db.transaction() as s:
+        snapshot = deals.delete_deal(s, deal_id)
+    with org.db.session() as s:
+        assert s.get(Deal, deal_id) is None
+        assert s.execute(text("SELECT count(*) FROM activities")).scalar() == 0
+    with org.db.transaction() as s:
+        deals.restore_deal(s, snapshot)
+    assert dump(org.db) == before
+
+
+def test_several_deals_move_together_and_undo_together(org):
+    ids = [new_deal(org, title=f"D{i}") for i in range(3)]
+    before = dump(org.db)
+    with org.db.transaction() as s:
+        records = deals.move_deals(s, ids, org.stages["Proposal"])
+    with org.db.session() as s:
+        assert s.scalars(select(Deal.id).where(Deal.stage_id == org.stages["Proposal"]).order_by(Deal.position)).all() == ids
+    with org.db.transaction() as s:
+        deals.restore_placements(s, records)
+    assert dump(org.db) == before
+
+
+def test_positions_between_neighbours_and_renumbering(org):
+    assert deals.position_between(1.0, 2.0) == 1.5
+    assert deals.position_between(None, 2.0) == 1.0
+    assert deals.position_between(3.0, None) == 4.0
+    assert deals.position_between(1.0, 1.0) is None
+    ids = [new_deal(org, title=f"D{i}") for i in range(3)]
+    with org.db.transaction() as s:
+        deals.reorder_deal(s, ids[2], 1.0)  # tie with the first
+        deals.renumber_column(s, org.stages["Contact"])
+    with org.db.session() as s:
+        rows = s.execute(select(Deal.id, Deal.position).where(Deal.stage_id == org.stages["Contact"]).order_by(Deal.position)).all()
+    assert [p for _, p in rows] == [1.0, 2.0, 3.0]
+    assert {i for i, _ in rows} == set(ids)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from salesdesk.db.models import Account, Contact, Deal, DealStatus, LostReason, Person, Stage, StageChange, utcnow
@@ -263,3 +263,80 @@ def reopen_deal(session: Session, deal_id: int, stage_id: int | None = None) -> 
 
 def effective_probability(deal_probability: int | None, stage_probability: int) -> int:
     return stage_probability if deal_probability is None else deal_probability
+
+
+def move_deals(session: Session, deal_ids: list[int], stage_id: int, positions: list[float] | None = None,
+               by_id: int | None = None) -> list[MoveRecord]:
+    """Move several deals at once (one user drag): one transaction, one undo step."""
+    if positions is None:
+        start = end_of_column(session, stage_id)
+        positions = [start + i for i in range(len(deal_ids))]
+    return [move_deal(session, deal_id, stage_id, position, by_id) for deal_id, position in zip(deal_ids, positions)]
+
+
+def restore_placements(session: Session, records: list[MoveRecord]) -> None:
+    for record in reversed(records):
+        restore_placement(session, record)
+
+
+def position_between(before: float | None, after: float | None) -> float | None:
+    """A position strictly between two neighbours, or None when floats run out."""
+    if before is None and after is None:
+        return 1.0
+    if before is None:
+        return after - 1.0
+    if after is None:
+        return before + 1.0
+    middle = (before + after) / 2
+    return middle if before < middle < after else None
+
+
+def renumber_column(session: Session, stage_id: int) -> None:
+    """Spread a column's positions out again (1, 2, 3...) keeping its order."""
+    ids = session.scalars(select(Deal.id).where(Deal.stage_id == stage_id).order_by(Deal.position, Deal.id)).all()
+    session.execute(
+        Deal.__table__.update().where(Deal.id == bindparam("b_id")).values(position=bindparam("b_pos")),
+        [{"b_id": deal_id, "b_pos": float(i)} for i, deal_id in enumerate(ids, 1)],
+    )
+
+
+@dataclass(frozen=True)
+class DeletedDeal:
+    """Everything a deleted deal took with it, so that undo brings it back whole."""
+
+    deal: dict
+    history: list[dict]
+    activities: list[dict]
+    lines: list[dict]
+
+
+def _rows(session: Session, table, where) -> list[dict]:
+    return [dict(row._mapping) for row in session.execute(select(table).where(where))]
+
+
+def delete_deal(session: Session, deal_id: int) -> DeletedDeal:
+    from salesdesk.db.models import Activity, DealLine
+
+    _get(session, deal_id)
+    table = Deal.__table__
+    snapshot = DeletedDeal(
+        deal=_rows(session, table, table.c.id == deal_id)[0],
+        history=_rows(session, StageChange.__table__, StageChange.__table__.c.deal_id == deal_id),
+        activities=_rows(session, Activity.__table__, Activity.__table__.c.deal_id == deal_id),
+        lines=_rows(session, DealLine.__table__, DealLine.__table__.c.deal_id == deal_id),
+    )
+    session.expunge_all()  # the ORM must not try to flush a row we delete in Core
+    session.execute(delete(table).where(table.c.id == deal_id))
+    audit.record(session, "delete", "deal", deal_id, title=snapshot.deal["title"])
+    return snapshot
+
+
+def restore_deal(session: Session, snapshot: DeletedDeal) -> None:
+    from salesdesk.db.models import Activity, DealLine
+
+    session.execute(Deal.__table__.insert(), [snapshot.deal])
+    for table, rows in ((StageChange.__table__, snapshot.history), (Activity.__table__, snapshot.activities),
+                        (DealLine.__table__, snapshot.lines)):
+        if rows:
+            session.execute(table.insert(), rows)
+    audit.record(session, "restore", "deal", snapshot.deal["id"], title=snapshot.deal["title"])
