@@ -1,0 +1,100 @@
+"""Start the window: application, logging, exception hook, database, main window.
+
+Start-up time is a feature (PERFORMANCE.md: a painted window in under 400 ms), so:
+SQLAlchemy is imported before PySide6 (PySide6 hooks ``__import__`` and slows every
+import after it), and pyqtgraph is not imported here at all: the screens that chart
+import it when first shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+# Order matters: everything built on SQLAlchemy before PySide6 (see above).
+import salesdesk.services.summary  # noqa: F401  (the window's first queries)
+from salesdesk import APP_NAME, ORG_NAME, __version__, paths
+from salesdesk.db.engine import Database
+from salesdesk.db.migrate import open_database
+from salesdesk.errors import DatabaseError
+
+from PySide6.QtCore import QSettings  # noqa: E402  (after SQLAlchemy on purpose)
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+log = logging.getLogger(__name__)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The ``QApplication`` with our names, icon and look (reused if one exists)."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else [APP_NAME])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("salesdesk")
+
+    from salesdesk.ui import theme
+    from salesdesk.ui.icons import app_icon
+
+    theme.apply(app)
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def run_gui(
+    db_target: str | None,
+    *,
+    read_only: bool = False,
+    settings: QSettings | None = None,
+    on_window: Callable[[object], None] | None = None,
+) -> int:
+    """Open the window on ``db_target`` (default: the user's database); the exit code.
+
+    ``settings`` replaces the user's window settings (tests, benchmarks);
+    ``on_window`` is called with the main window once it is shown (benchmarks,
+    screenshots).  A database that cannot be opened is explained in a message box
+    and gives exit code 1.
+    """
+    from salesdesk.log import setup_logging
+    from salesdesk.ui.error_hook import ExceptionHook
+
+    app = create_application()
+    log_file = setup_logging()
+    log.info("SalesDesk %s starting", __version__)
+    hook = ExceptionHook(log_file, app)
+    hook.install()
+    try:
+        try:
+            db = _open(db_target, read_only=read_only)
+        except DatabaseError as exc:
+            log.error("cannot open the database: %s", exc)
+            QMessageBox.critical(None, "SalesDesk cannot open the database", str(exc))
+            return 1
+
+        from salesdesk.ui.main_window import MainWindow
+
+        window = MainWindow(db, settings if settings is not None else QSettings())
+        hook.attach(window, window.reload)
+        window.show()
+        if on_window is not None:
+            on_window(window)
+        try:
+            return app.exec()
+        finally:
+            window.db.close()
+            log.info("SalesDesk closed")
+    finally:
+        hook.uninstall()
+
+
+def _open(db_target: str | None, *, read_only: bool) -> Database:
+    if db_target is None:
+        path = paths.default_database()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{path.parent}: cannot create the data folder ({exc.strerror})") from exc
+        db_target = str(path)
+    elif "://" not in db_target:
+        db_target = str(Path(db_target).expanduser())
+    return open_database(db_target, read_only=read_only)

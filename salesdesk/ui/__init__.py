@@ -1,0 +1,1 @@
+"""The Qt layer: a thin shell over the services; no business rules live here."""

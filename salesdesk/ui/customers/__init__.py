@@ -1,0 +1,5 @@
+"""Customers: accounts and their contacts."""
+
+from salesdesk.ui.customers.screen import CustomersScreen
+
+__all__ = ["CustomersScreen"]

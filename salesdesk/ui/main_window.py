@@ -1,0 +1,587 @@
+"""The main window: menus, toolbar, side bar of screens, status bar.
+
+The window holds one open ``Database`` at a time and hands it to each screen; it
+calls services for the File menu's commands and holds no rules of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QUndoGroup,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salesdesk import paths
+from salesdesk.db.engine import Database
+from salesdesk.errors import DatabaseError
+from salesdesk.services.summary import Overview, overview
+from salesdesk.ui.activities import ActivitiesScreen
+from salesdesk.ui.customers import CustomersScreen
+from salesdesk.ui.format import compact_money, plural
+from salesdesk.ui.icons import app_icon, icon
+from salesdesk.ui.orgchart import OrgChartScreen
+from salesdesk.ui.pipeline import PipelineScreen
+from salesdesk.ui.reports import ReportsScreen
+from salesdesk.ui.screen import Screen
+from salesdesk.ui.state import WindowState
+from salesdesk.ui.targets import TargetsScreen
+from salesdesk.ui.widgets.empty_banner import EmptyDatabaseBanner
+
+log = logging.getLogger(__name__)
+
+# In side bar order; Ctrl+1 shows the first.
+SCREENS: tuple[type[Screen], ...] = (
+    PipelineScreen,
+    OrgChartScreen,
+    TargetsScreen,
+    ReportsScreen,
+    CustomersScreen,
+    ActivitiesScreen,
+)
+DEFAULT_SIZE = QSize(1280, 800)
+KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+def shortcuts(standard: QKeySequence.StandardKey | None, *explicit: str) -> list[QKeySequence]:
+    """The platform's keys for ``standard`` plus ours, without duplicates.
+
+    Without a desktop theme (a bare X session, Xvfb) ``QKeySequence.Quit`` is empty on
+    Linux, so Ctrl+Q must be given explicitly; duplicates would make Qt call the
+    shortcut ambiguous and do nothing.
+    """
+    keys = list(QKeySequence.keyBindings(standard)) if standard is not None else []
+    keys += [QKeySequence(text) for text in explicit]
+    unique: dict[str, QKeySequence] = {}
+    for key in keys:
+        if not key.isEmpty():
+            unique.setdefault(key.toString(QKeySequence.SequenceFormat.PortableText), key)
+    return list(unique.values())
+
+
+class MainWindow(QMainWindow):
+    """The program's window over one database.
+
+    Signals:
+        screen_changed(str): the key of the screen now shown ("pipeline", ...).
+        database_changed(object): another ``Database`` is open; the previous one is closed.
+        reloaded(): everything shown was read again from the database.
+    """
+
+    screen_changed = Signal(str)
+    database_changed = Signal(object)
+    reloaded = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        settings: QSettings,
+        *,
+        open_database: Callable[..., Database] | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.db = db
+        self.state = WindowState(settings)
+        self._open_database = open_database
+        self.screens: dict[str, Screen] = {}
+        self.overview: Overview | None = None
+        self.last_message: QMessageBox | None = None
+        self.about_dialog = None
+        self.setObjectName("main_window")
+        self.setWindowIcon(app_icon())
+        self.setUnifiedTitleAndToolBarOnMac(True)
+
+        self.undo_group = QUndoGroup(self)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_body()
+        self._build_status_bar()
+        self._build_screens()
+        self._restore_state()
+        self._update_title()
+        self.reload()
+
+    # --- building ---------------------------------------------------------------------
+
+    def _action(self, text: str, icon_name: str | None, slot, keys: list[QKeySequence] | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if keys:
+            action.setShortcuts(keys)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence.StandardKey
+        self.action_open = self._action("&Open database…", "open", self.ask_open_database,
+                                        shortcuts(key.Open, "Ctrl+O"), "Open another SalesDesk database file")
+        self.action_backup = self._action("&Back up database…", "backup", self.ask_backup,
+                                          tip="Write a verified copy of the database to a file you choose")
+        self.action_check = self._action("&Check database", "check", self.check_database,
+                                         tip="Check the file's integrity, its foreign keys and the sales rules")
+        self.action_quit = self._action("&Quit", "quit", self.close, shortcuts(key.Quit, "Ctrl+Q"))
+        self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
+
+        self.action_undo = self.undo_group.createUndoAction(self, "&Undo")
+        self.action_undo.setIcon(icon("undo"))
+        self.action_undo.setShortcuts(shortcuts(key.Undo, "Ctrl+Z"))
+        self.action_redo = self.undo_group.createRedoAction(self, "&Redo")
+        self.action_redo.setIcon(icon("redo"))
+        self.action_redo.setShortcuts(shortcuts(key.Redo, "Ctrl+Shift+Z", "Ctrl+Y"))
+
+        self.screen_actions: dict[str, QAction] = {}
+        self._screen_action_group = QActionGroup(self)
+        for number, screen in enumerate(SCREENS, 1):
+            action = QAction(icon(screen.icon_name), screen.title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setCheckable(True)
+            action.setData(screen.key)
+            action.setStatusTip(f"Show the {screen.title.lower()} screen")
+            self._screen_action_group.addAction(action)
+            self.screen_actions[screen.key] = action
+        self._screen_action_group.triggered.connect(self._screen_action_triggered)
+        self.action_reload = self._action("Re&load", "reload", self.reload, shortcuts(key.Refresh, "F5"),
+                                          "Read everything shown again from the database")
+        self.action_sidebar = self._action("Show &side bar", "sidebar", self.set_sidebar_visible,
+                                           [QKeySequence("Ctrl+B")])
+        self.action_sidebar.setCheckable(True)
+        self.action_sidebar.setChecked(True)
+
+        self.action_about = self._action("&About SalesDesk", "about", self.show_about)
+        self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.action_log_folder = self._action("Open &log folder", "log-folder", self.open_log_folder,
+                                              tip="Show the folder with SalesDesk's log files")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.action_open)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_backup)
+        file_menu.addAction(self.action_check)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.action_undo)
+        edit_menu.addAction(self.action_redo)
+
+        self.view_menu = bar.addMenu("&View")
+        for action in self.screen_actions.values():
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.action_reload)
+        self.view_menu.addSeparator()
+        # The toolbar's own toggle action is added once the toolbar exists.
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_log_folder)
+        help_menu.addSeparator()
+        help_menu.addAction(self.action_about)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar("Toolbar", self)
+        self.toolbar.setObjectName("main_toolbar")  # saveState() needs the name
+        self.toolbar.setMovable(False)
+        self.toolbar.setIconSize(QSize(18, 18))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.action_open, self.action_backup, self.action_check):
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.action_undo)
+        self.toolbar.addAction(self.action_redo)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.action_toolbar = self.toolbar.toggleViewAction()
+        self.action_toolbar.setText("Show &toolbar")
+        self.action_toolbar.setIcon(icon("toolbar"))
+        self.view_menu.addAction(self.action_toolbar)
+        self.view_menu.addAction(self.action_sidebar)
+
+    def _build_body(self) -> None:
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(212)
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for number, screen in enumerate(SCREENS, 1):
+            item = QListWidgetItem(icon(screen.icon_name), screen.title)
+            item.setData(KEY_ROLE, screen.key)
+            item.setToolTip(f"{screen.title}  (Ctrl+{number})")
+            item.setSizeHint(QSize(0, 38))
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self._sidebar_row_changed)
+
+        self.banner = EmptyDatabaseBanner()
+        self.banner.hide()
+        self.banner.load_demo_requested.connect(self.load_demo)
+        self.banner.start_empty_requested.connect(self.start_empty)
+        banner_box = QWidget()
+        banner_box.setObjectName("screen_body")
+        banner_layout = QVBoxLayout(banner_box)
+        banner_layout.setContentsMargins(36, 20, 36, 0)
+        banner_layout.addWidget(self.banner)
+        self._banner_box = banner_box
+        banner_box.hide()
+
+        self.stack = QStackedWidget()
+        self.stack.currentChanged.connect(self._stack_changed)
+
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(0)
+        content_layout.addWidget(banner_box)
+        content_layout.addWidget(self.stack, 1)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(content, 1)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        self.database_label = QLabel()
+        self.database_label.setObjectName("database_label")
+        self.read_only_label = QLabel("Read-only")
+        self.read_only_label.setProperty("role", "chip")
+        self.read_only_label.setProperty("tone", "warning")
+        self.read_only_label.setToolTip("This database was opened read-only: changes are not allowed")
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("counts_label")
+        status.addWidget(self.database_label)
+        status.addWidget(self.read_only_label)
+        status.addPermanentWidget(self.counts_label)
+
+    def _build_screens(self) -> None:
+        for screen_class in SCREENS:
+            screen = screen_class(self.db)
+            self.screens[screen.key] = screen
+            self.undo_group.addStack(screen.undo_stack)
+            self.stack.addWidget(screen)
+
+    def _restore_state(self) -> None:
+        geometry = self.state.geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                frame = self.frameGeometry()
+                frame.moveCenter(screen.availableGeometry().center())
+                self.move(frame.topLeft())
+        window_state = self.state.window_state
+        if window_state is not None:
+            self.restoreState(window_state)
+        self.set_sidebar_visible(self.state.sidebar_visible)
+        last = self.state.screen
+        self.show_screen(last if last in self.screens else SCREENS[0].key)
+
+    def _save_state(self) -> None:
+        self.state.geometry = self.saveGeometry()
+        self.state.window_state = self.saveState()
+        self.state.screen = self.current_screen().key
+        self.state.sidebar_visible = self.sidebar.isVisibleTo(self)
+        self.state.sync()
+
+    # --- screens ------------------------------------------------------------------------
+
+    def current_screen(self) -> Screen:
+        return self.stack.currentWidget()
+
+    def show_screen(self, key: str) -> None:
+        """Show the screen ``key`` ("pipeline", "orgchart", ...)."""
+        self.stack.setCurrentWidget(self.screens[key])
+
+    @Slot(int)
+    def _stack_changed(self, index: int) -> None:
+        screen = self.stack.widget(index)
+        if screen is None:
+            return
+        self.undo_group.setActiveStack(screen.undo_stack)
+        self.screen_actions[screen.key].setChecked(True)
+        row = list(self.screens).index(screen.key)
+        if self.sidebar.currentRow() != row:
+            self.sidebar.setCurrentRow(row)
+        self.screen_changed.emit(screen.key)
+
+    @Slot(int)
+    def _sidebar_row_changed(self, row: int) -> None:
+        item = self.sidebar.item(row)
+        if item is not None:
+            self.show_screen(item.data(KEY_ROLE))
+
+    @Slot(QAction)
+    def _screen_action_triggered(self, action: QAction) -> None:
+        self.show_screen(action.data())
+
+    @Slot(bool)
+    def set_sidebar_visible(self, visible: bool) -> None:
+        self.sidebar.setVisible(visible)
+        if self.action_sidebar.isChecked() != visible:
+            self.action_sidebar.setChecked(visible)
+
+    # --- what is shown ------------------------------------------------------------------
+
+    @Slot()
+    def reload(self) -> None:
+        """Show what the database holds: status bar, banner, every screen."""
+        with self.db.session() as session:
+            self.overview = summary = overview(session)
+        self.database_label.setText(self._database_name())
+        self.database_label.setToolTip(self.db.display_name)
+        self.read_only_label.setVisible(self.db.read_only)
+        self.counts_label.setText(
+            f"{plural(summary.people, 'person', 'people')}  ·  {plural(summary.open_deals, 'open deal')}  ·  "
+            f"{compact_money(summary.open_amount, summary.currency)} pipeline"
+        )
+        self._update_banner(summary)
+        for screen in self.screens.values():
+            screen.reload()
+        self.reloaded.emit()
+
+    def _database_name(self) -> str:
+        path = self.db.path
+        return path.name if path is not None else self.db.display_name
+
+    def _update_title(self) -> None:
+        read_only = " (read-only)" if self.db.read_only else ""
+        self.setWindowTitle(f"{self._database_name()}{read_only} — SalesDesk")
+
+    def _update_banner(self, summary: Overview) -> None:
+        show = summary.is_empty and not self.state.empty_banner_dismissed(self.db.display_name)
+        if show:
+            if self.db.read_only:
+                self.banner.set_demo_available(False, "The database is open read-only")
+            elif not _demo_available():
+                self.banner.set_demo_available(False, "The demo company is not part of this build")
+            else:
+                self.banner.set_demo_available(True)
+        self.banner.setVisible(show)
+        self._banner_box.setVisible(show)
+
+    # --- the empty database -------------------------------------------------------------
+
+    @Slot()
+    def load_demo(self) -> None:
+        """Fill the (empty) database with the demo company, then show it."""
+        from salesdesk.services.demo import load_demo
+
+        progress = QProgressDialog("Creating the demo company…", "", 0, 0, self)
+        progress.setWindowTitle("SalesDesk")
+        progress.setCancelButton(None)  # one transaction: all or nothing, nothing to cancel midway
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+        progress.setMinimumWidth(360)
+        progress.show()
+
+        def report(step: str) -> None:
+            progress.setLabelText(f"Creating the demo company: {step.lower()}…")
+            QApplication.processEvents()
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            summary = load_demo(self.db, progress=report)
+        finally:
+            QApplication.restoreOverrideCursor()
+            progress.close()
+            progress.deleteLater()
+        log.info("demo company loaded into %s", self.db.display_name)
+        self.reload()
+        self.statusBar().showMessage(
+            f"Demo company loaded: {plural(summary.people, 'person', 'people')}, "
+            f"{plural(summary.accounts, 'account')} and {plural(summary.deals, 'deal')}", 10_000
+        )
+
+    @Slot()
+    def start_empty(self) -> None:
+        self.state.dismiss_empty_banner(self.db.display_name)
+        self.banner.hide()
+        self._banner_box.hide()
+
+    # --- File menu ----------------------------------------------------------------------
+
+    def ask_open_path(self) -> str | None:
+        """Ask for a database file (tests replace this method)."""
+        start = str(self.db.path.parent) if self.db.path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open database", start, "SalesDesk databases (*.sqlite3 *.sqlite *.db);;All files (*)"
+        )
+        return path or None
+
+    @Slot()
+    def ask_open_database(self) -> None:
+        path = self.ask_open_path()
+        if path:
+            self.open_database_file(path)
+
+    def open_database_file(self, path: str) -> bool:
+        """Open ``path`` and show it in this window; a refusal leaves the current one open."""
+        from salesdesk.db.migrate import open_database
+
+        opener = self._open_database or open_database
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            db = opener(path, read_only=self.db.read_only)
+        except DatabaseError as exc:
+            QApplication.restoreOverrideCursor()
+            self.show_message(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
+            return False
+        QApplication.restoreOverrideCursor()
+        self.set_database(db)
+        return True
+
+    def set_database(self, db: Database) -> None:
+        """Show ``db`` instead of the current database, which is closed."""
+        key = self.current_screen().key
+        old, self.db = self.db, db
+        for screen in self.screens.values():
+            self.undo_group.removeStack(screen.undo_stack)
+            self.stack.removeWidget(screen)
+            screen.deleteLater()
+        self.screens.clear()
+        self._build_screens()
+        self.show_screen(key)
+        self._update_title()
+        self.reload()
+        old.close()
+        log.info("opened %s", db.display_name)
+        self.database_changed.emit(db)
+
+    def ask_backup_path(self) -> str | None:
+        """Ask where to write a backup (tests replace this method)."""
+        stem = self.db.path.stem if self.db.path else "salesdesk"
+        suggested = Path.home() / f"{stem}-backup-{dt.date.today():%Y-%m-%d}.sqlite3"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Back up database", str(suggested), "SalesDesk databases (*.sqlite3);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,  # the backup refuses to overwrite anyway
+        )
+        return path or None
+
+    @Slot()
+    def ask_backup(self) -> None:
+        path = self.ask_backup_path()
+        if path:
+            self.backup_to(Path(path))
+
+    def backup_to(self, dest: Path) -> Path | None:
+        from salesdesk.db.backup import backup_database
+
+        if self.db.path is None:
+            self.show_message(QMessageBox.Icon.Warning, "Back up database",
+                              "Backups work on SQLite files; use your database server's tools for a shared database.")
+            return None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            written = backup_database(self.db.engine, self.db.path, reason="manual", dest=dest)
+        except DatabaseError as exc:
+            QApplication.restoreOverrideCursor()
+            self.show_message(QMessageBox.Icon.Warning, "The backup was not written", str(exc))
+            return None
+        QApplication.restoreOverrideCursor()
+        log.info("backed up %s to %s", self.db.display_name, written)
+        self.statusBar().showMessage(f"Backed up to {written}", 10_000)
+        self.show_message(QMessageBox.Icon.Information, "Backup written",
+                          f"The database was copied to\n{written}\nand the copy was verified.")
+        return written
+
+    @Slot()
+    def check_database(self) -> list[str]:
+        """Check the file and the sales rules; show and return the problems found."""
+        from salesdesk.db.backup import integrity_problems
+        from salesdesk.services.checks import rule_problems
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            problems = integrity_problems(self.db.path) if self.db.path is not None else []
+            with self.db.session() as session:
+                problems += rule_problems(session)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if problems:
+            shown = "\n".join(f"• {p}" for p in problems[:8])
+            more = f"\n…and {len(problems) - 8} more (see Details)" if len(problems) > 8 else ""
+            self.show_message(QMessageBox.Icon.Warning, "Problems found",
+                              f"{plural(len(problems), 'problem')} found in {self._database_name()}:\n\n{shown}{more}",
+                              details="\n".join(problems))
+        else:
+            self.show_message(QMessageBox.Icon.Information, "The database is sound",
+                              f"{self._database_name()} passed every check: the file is intact, its links "
+                              "between records hold, and the sales rules are kept.")
+        return problems
+
+    # --- Help menu ----------------------------------------------------------------------
+
+    @Slot()
+    def show_about(self) -> None:
+        from salesdesk.ui.dialogs.about import AboutDialog
+
+        self.about_dialog = AboutDialog(
+            database=self.db.display_name, read_only=self.db.read_only,
+            data_dir=paths.data_dir(), log_dir=paths.log_dir(), parent=self,
+        )
+        self.about_dialog.open()
+
+    @Slot()
+    def open_log_folder(self) -> None:
+        folder = paths.log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def show_message(self, severity: QMessageBox.Icon, title: str, text: str, details: str | None = None) -> QMessageBox:
+        """A window-modal message that does not block the caller (nor the tests)."""
+        box = QMessageBox(severity, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_message = box
+        return box
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_state()
+        super().closeEvent(event)
+
+
+def _demo_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("salesdesk.services.demo") is not None

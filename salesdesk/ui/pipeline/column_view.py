@@ -1,0 +1,394 @@
+"""One column of the board: a header with the stage's totals over a painted card list.
+
+``CardColumnView`` is a scroll area that paints only the cards in sight, at a fixed
+height each, so a column of 100k cards scrolls and repaints as fast as one of ten.
+It asks the model for cards directly (no QModelIndex per painted card) and listens
+to the model's fine-grained signals for its own column only.
+
+Signals (CardColumnView):
+    open_requested(int): the user double-clicked a deal (its id).
+    new_requested(int): the "+" of the column was clicked (the stage id).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, QPoint, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from salesdesk.services.board import C_ID
+from salesdesk.ui import theme
+from salesdesk.ui.format import compact_money
+from salesdesk.ui.pipeline.cards import CARD_HEIGHT, COLUMN_WIDTH, MARGIN, ROW_HEIGHT, CardPainter
+from salesdesk.ui.pipeline.model import BoardModel, decode_ids, encode_ids, MIME_TYPE
+
+
+class CardSelection(QObject):
+    """The selected deals of the board (by id) and the current one.
+
+    Signals:
+        changed(): the selection or the current deal changed.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ids: set[int] = set()
+        self.current: int | None = None
+        self.anchor: tuple[int, int] | None = None  # (column row, row) for shift-click ranges
+
+    def set(self, ids, current=None) -> None:
+        self.ids = set(ids)
+        self.current = current
+        self.changed.emit()
+
+    def toggle(self, deal_id: int) -> None:
+        self.ids ^= {deal_id}
+        self.current = deal_id
+        self.changed.emit()
+
+    def clear(self) -> None:
+        if self.ids or self.current is not None:
+            self.ids.clear()
+            self.current = None
+            self.changed.emit()
+
+
+class CardColumnView(QAbstractScrollArea):
+    open_requested = Signal(int)
+
+    def __init__(self, model: BoardModel, column_row: int, selection: CardSelection, parent=None):
+        super().__init__(parent)
+        self._model = model
+        self.column_row = column_row
+        self._selection = selection
+        self._painter = CardPainter(self.font())
+        self._press_pos: QPoint | None = None
+        self._press_row: int | None = None
+        self._drop_row: int | None = None
+        self._autoscroll = QTimer(self, interval=40)
+        self._autoscroll.timeout.connect(self._autoscroll_step)
+        self._autoscroll_delta = 0
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
+        self.setFixedWidth(COLUMN_WIDTH)
+        self.viewport().setAutoFillBackground(False)
+        self.verticalScrollBar().setSingleStep(ROW_HEIGHT // 2)
+        model.rowsInserted.connect(self._on_rows_changed)
+        model.rowsRemoved.connect(self._on_rows_changed)
+        model.rowsMoved.connect(self._on_rows_moved)
+        model.dataChanged.connect(self._on_data_changed)
+        model.modelReset.connect(self._update_range)
+        selection.changed.connect(self.viewport().update)
+        self._update_range()
+
+    # -- geometry ---------------------------------------------------------------------
+    def card_count(self) -> int:
+        if self.column_row >= self._model.column_count():
+            return 0
+        return len(self._model.column(self.column_row).cards)
+
+    def sizeHint(self) -> QSize:
+        return QSize(COLUMN_WIDTH, 600)
+
+    def card_rect(self, row: int) -> QRectF:
+        top = row * ROW_HEIGHT - self.verticalScrollBar().value() + MARGIN // 2
+        return QRectF(MARGIN // 2, top, self.viewport().width() - MARGIN, CARD_HEIGHT)
+
+    def row_at(self, pos: QPoint) -> int | None:
+        y = pos.y() + self.verticalScrollBar().value() - MARGIN // 2
+        row = y // ROW_HEIGHT
+        if 0 <= row < self.card_count() and y % ROW_HEIGHT < CARD_HEIGHT:
+            return int(row)
+        return None
+
+    def drop_row_at(self, pos: QPoint) -> int:
+        y = pos.y() + self.verticalScrollBar().value()
+        return max(0, min(self.card_count(), int(round(y / ROW_HEIGHT))))
+
+    def scroll_to_row(self, row: int) -> None:
+        bar = self.verticalScrollBar()
+        top, bottom = row * ROW_HEIGHT, row * ROW_HEIGHT + ROW_HEIGHT
+        if top < bar.value():
+            bar.setValue(top)
+        elif bottom > bar.value() + self.viewport().height():
+            bar.setValue(bottom - self.viewport().height())
+
+    def _update_range(self) -> None:
+        total = self.card_count() * ROW_HEIGHT + MARGIN
+        bar = self.verticalScrollBar()
+        bar.setRange(0, max(0, total - self.viewport().height()))
+        bar.setPageStep(self.viewport().height())
+        self.viewport().update()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._update_range()
+
+    # -- model signals (only our column matters) --------------------------------------------
+    def _ours(self, parent: QModelIndex) -> bool:
+        return parent.isValid() and parent.internalId() == 0 and parent.row() == self.column_row
+
+    @Slot(QModelIndex, int, int)
+    def _on_rows_changed(self, parent, first, last):
+        if self._ours(parent):
+            self._update_range()
+
+    @Slot(QModelIndex, int, int, QModelIndex, int)
+    def _on_rows_moved(self, parent, start, end, destination, row):
+        if self._ours(parent) or self._ours(destination):
+            self._update_range()
+
+    @Slot(QModelIndex, QModelIndex, "QList<int>")
+    def _on_data_changed(self, top_left, bottom_right, roles=()):
+        if self._ours(top_left.parent()):
+            self.viewport().update()
+
+    # -- painting -----------------------------------------------------------------------
+    def paintEvent(self, event):
+        painter = QPainter(self.viewport())
+        painter.fillRect(self.viewport().rect(), QColor("#eef0f4"))
+        model = self._model
+        count = self.card_count()
+        if count:
+            column = model.column(self.column_row)
+            data = model.data_snapshot
+            selected, current = self._selection.ids, self._selection.current
+            first = max(0, self.verticalScrollBar().value() // ROW_HEIGHT)
+            last = min(count, first + self.viewport().height() // ROW_HEIGHT + 2)
+            for row in range(first, last):
+                card = column.cards[row]
+                deal_id = card[C_ID]
+                self._painter.paint(
+                    painter, self.card_rect(row), card,
+                    account=model.account_name(card), initials=model.owner(card)[1],
+                    stale=model.is_stale(self.column_row, card), follow_up=model.follow_up_due(card),
+                    selected=deal_id in selected, current=deal_id == current and self.hasFocus(),
+                    today=data.today,
+                )
+        elif not model.read_only:
+            painter.setPen(QColor(theme.MUTED))
+            painter.drawText(self.viewport().rect().adjusted(0, 24, 0, 0),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "Drop deals here")
+        if self._drop_row is not None:
+            y = self._drop_row * ROW_HEIGHT - self.verticalScrollBar().value() + MARGIN // 2 - CARD_GAP_HALF
+            painter.setPen(QPen(QColor(theme.ACCENT), 3))
+            painter.drawLine(MARGIN, y, self.viewport().width() - MARGIN, y)
+        painter.end()
+
+    # -- mouse: select, open, drag ------------------------------------------------------------
+    def mousePressEvent(self, event):
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        row = self.row_at(event.position().toPoint())
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        self._press_pos = event.position().toPoint()
+        self._press_row = row
+        if row is None:
+            self._selection.clear()
+            return
+        deal_id = self._model.card(self.column_row, row)[C_ID]
+        modifiers = event.modifiers()
+        if modifiers & Qt.KeyboardModifier.ControlModifier:
+            self._selection.toggle(deal_id)
+        elif modifiers & Qt.KeyboardModifier.ShiftModifier and self._selection.anchor and self._selection.anchor[0] == self.column_row:
+            lo, hi = sorted((self._selection.anchor[1], row))
+            ids = {self._model.card(self.column_row, r)[C_ID] for r in range(lo, hi + 1)}
+            self._selection.set(ids, deal_id)
+            return
+        elif deal_id not in self._selection.ids:
+            self._selection.set({deal_id}, deal_id)
+        else:
+            self._selection.current = deal_id
+            self._selection.changed.emit()
+        self._selection.anchor = (self.column_row, row)
+
+    def mouseMoveEvent(self, event):
+        if (self._press_pos is None or self._press_row is None or self._model.read_only
+                or not event.buttons() & Qt.MouseButton.LeftButton):
+            return
+        if (event.position().toPoint() - self._press_pos).manhattanLength() < QApplication.startDragDistance():
+            return
+        self._start_drag()
+
+    def mouseReleaseEvent(self, event):
+        if self._press_row is not None and not event.modifiers():
+            deal_id = self._model.card(self.column_row, self._press_row)[C_ID] if self._press_row < self.card_count() else None
+            if deal_id is not None and len(self._selection.ids) > 1 and (event.position().toPoint() - self._press_pos).manhattanLength() < 3:
+                self._selection.set({deal_id}, deal_id)
+        self._press_pos = self._press_row = None
+
+    def mouseDoubleClickEvent(self, event):
+        row = self.row_at(event.position().toPoint())
+        if row is not None:
+            self.open_requested.emit(self._model.card(self.column_row, row)[C_ID])
+
+    def selected_ids_in_board_order(self) -> list[int]:
+        """The selection, ordered column by column, top to bottom (the order they land in)."""
+        chosen = self._selection.ids
+        ordered = []
+        for column_row in range(self._model.column_count()):
+            ordered += [c[C_ID] for c in self._model.column(column_row).cards if c[C_ID] in chosen]
+        return ordered
+
+    def _start_drag(self) -> None:
+        ids = self.selected_ids_in_board_order()
+        if not ids:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(encode_ids(ids))
+        drag.setPixmap(self._drag_pixmap(len(ids)))
+        drag.setHotSpot(QPoint(24, 20))
+        self._press_pos = self._press_row = None
+        drag.exec(Qt.DropAction.MoveAction)
+
+    def _drag_pixmap(self, count: int) -> QPixmap:
+        row = self._press_row if self._press_row is not None else 0
+        card = self._model.card(self.column_row, row)
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(int((COLUMN_WIDTH - MARGIN) * ratio), int((CARD_HEIGHT + 4) * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setOpacity(0.92)
+        self._painter.paint(painter, QRectF(1, 1, COLUMN_WIDTH - MARGIN - 4, CARD_HEIGHT), card,
+                            account=self._model.account_name(card), initials=self._model.owner(card)[1],
+                            stale=False, follow_up=False, selected=True, current=False,
+                            today=self._model.data_snapshot.today)
+        if count > 1:
+            badge = QRectF(COLUMN_WIDTH - MARGIN - 34, 0, 30, 20)
+            painter.setBrush(QColor(theme.ACCENT))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(badge, 10, 10)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(count))
+        painter.end()
+        return pixmap
+
+    # -- dropping ----------------------------------------------------------------------------
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasFormat(MIME_TYPE) and not self._model.read_only:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event):
+        if not event.mimeData().hasFormat(MIME_TYPE) or self._model.read_only:
+            event.ignore()
+            return
+        pos = event.position().toPoint()
+        self._drop_row = self.drop_row_at(pos)
+        edge = 36
+        height = self.viewport().height()
+        self._autoscroll_delta = -ROW_HEIGHT // 3 if pos.y() < edge else (ROW_HEIGHT // 3 if pos.y() > height - edge else 0)
+        if self._autoscroll_delta and not self._autoscroll.isActive():
+            self._autoscroll.start()
+        elif not self._autoscroll_delta:
+            self._autoscroll.stop()
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        self.viewport().update()
+
+    def dragLeaveEvent(self, event):
+        self._drop_row = None
+        self._autoscroll.stop()
+        self.viewport().update()
+
+    def dropEvent(self, event):
+        self._autoscroll.stop()
+        row = self.drop_row_at(event.position().toPoint())
+        self._drop_row = None
+        self.viewport().update()
+        mime: QMimeData = event.mimeData()
+        if not decode_ids(mime):
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        # Let the drag finish before the database work (heavy work out of the drop handler).
+        ids = decode_ids(mime)
+        QTimer.singleShot(0, partial(self._drop, ids, row))
+
+    def _drop(self, ids: list[int], row: int) -> None:
+        mime = encode_ids(ids)
+        self._model.dropMimeData(mime, Qt.DropAction.MoveAction, row, 0, self._model.index(self.column_row))
+
+    @Slot()
+    def _autoscroll_step(self):
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + self._autoscroll_delta)
+
+
+CARD_GAP_HALF = 3
+
+
+class ColumnHeader(QWidget):
+    """Stage name, count, total and weighted amount; a "+" to add a deal here.
+
+    Signals:
+        new_requested(int): the stage id the user wants a new deal in.
+    """
+
+    new_requested = Signal(int)
+
+    def __init__(self, model: BoardModel, column_row: int, currency: str, parent=None):
+        super().__init__(parent)
+        self._model = model
+        self.column_row = column_row
+        self._currency = currency
+        self.setFixedWidth(COLUMN_WIDTH)
+        self.setObjectName("board_column_header")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 6, 6)
+        layout.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(6)
+        self.name = QLabel()
+        bold = QFont(self.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        self.name.setFont(bold)
+        self.count = QLabel()
+        self.count.setObjectName("board_count_badge")
+        self.add = QToolButton()
+        self.add.setText("+")
+        self.add.setAutoRaise(True)
+        self.add.setToolTip("New deal in this stage (Ctrl+N)")
+        self.add.clicked.connect(self._on_add)
+        self.add.setEnabled(not model.read_only)
+        top.addWidget(self.name, 1)
+        top.addWidget(self.count)
+        top.addWidget(self.add)
+        layout.addLayout(top)
+        self.totals = QLabel()
+        self.totals.setObjectName("board_totals")
+        layout.addWidget(self.totals)
+        model.totals_changed.connect(self._on_totals_changed)
+        self.refresh()
+
+    @Slot()
+    def _on_add(self):
+        self.new_requested.emit(self._model.column(self.column_row).stage.id)
+
+    @Slot(int)
+    def _on_totals_changed(self, column_row: int):
+        if column_row == self.column_row:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.column_row >= self._model.column_count():
+            return
+        column = self._model.column(self.column_row)
+        count, amount, weighted = self._model.totals(self.column_row)
+        self.name.setText(column.stage.name)
+        self.name.setToolTip(f"{column.stage.name}: default probability {column.stage.probability}%"
+                             + (f", stale after {column.stage.stale_days} days" if column.stage.stale_days else ""))
+        self.count.setText(f"{count:,}")
+        self.totals.setText(f"{compact_money(amount, self._currency)}  ·  weighted {compact_money(weighted)}")
+        self.totals.setToolTip(f"Total {amount:,.2f} {self._currency}\nWeighted (amount × probability) {weighted:,.2f} {self._currency}")

@@ -1,0 +1,156 @@
+"""Undo steps of the board: each ``redo``/``undo`` is one service call in its own
+transaction, then the model mirrors what was committed.
+
+A command is pushed after its first application succeeded (the drop or the dialog
+already saved), so its first ``redo`` does nothing.  A step that fails later (the file
+became read-only, say) is reported, the board reloads, and the step is dropped.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand
+
+from salesdesk.services import deals as deal_service
+from salesdesk.ui.pipeline.model import Applied, BoardModel
+
+
+def _title_of(model: BoardModel, deal_id: int) -> str:
+    found = model.locate(deal_id)
+    if found:
+        from salesdesk.services.board import C_TITLE
+
+        return model.card(*found)[C_TITLE]
+    return f"deal #{deal_id}"
+
+
+class MoveDealsCommand(QUndoCommand):
+    def __init__(self, model: BoardModel, applied: Applied, text: str):
+        super().__init__(text)
+        self._model = model
+        self._applied = applied
+        self._fresh = True
+
+    def redo(self):
+        if self._fresh:
+            self._fresh = False
+            return
+        again = self._model.redo(self._applied)
+        if again is None:
+            self.setObsolete(True)
+        else:
+            self._applied = again
+
+    def undo(self):
+        if not self._model.undo(self._applied):
+            self.setObsolete(True)
+
+
+def move_text(model: BoardModel, applied: Applied) -> str:
+    records = applied.records
+    if applied.lost:
+        what = f"“{_title_of(model, records[0].before.deal_id)}”" if len(records) == 1 else f"{len(records)} deals"
+        return f"Mark {what} lost"
+    stage_name = next((c.stage.name for c in model.data_snapshot.columns if c.stage.id == records[0].after.stage_id), "")
+    what = f"“{_title_of(model, records[0].before.deal_id)}”" if len(records) == 1 else f"{len(records)} deals"
+    if all(r.before.stage_id == r.after.stage_id for r in records):
+        return f"Reorder {what}"
+    return f"Move {what} to {stage_name}"
+
+
+class DeleteDealsCommand(QUndoCommand):
+    """Delete deals (history, activities and lines with them); undo restores them whole."""
+
+    def __init__(self, model: BoardModel, db, deal_ids: list[int]):
+        titles = [_title_of(model, i) for i in deal_ids]
+        super().__init__(f"Delete “{titles[0]}”" if len(titles) == 1 else f"Delete {len(titles)} deals")
+        self._model, self._db, self._ids = model, db, list(deal_ids)
+        self._snapshots: list[deal_service.DeletedDeal] = []
+        self.failed = False
+
+    def redo(self):
+        try:
+            with self._db.transaction() as session:
+                self._snapshots = [deal_service.delete_deal(session, i) for i in self._ids]
+        except Exception as exc:
+            self.failed = True
+            self.setObsolete(True)
+            self._model.report_failure(exc)
+            return
+        for deal_id in self._ids:
+            self._model.forget_deal(deal_id)
+
+    def undo(self):
+        try:
+            with self._db.transaction() as session:
+                for snapshot in self._snapshots:
+                    deal_service.restore_deal(session, snapshot)
+        except Exception as exc:
+            self.setObsolete(True)
+            self._model.report_failure(exc)
+            return
+        for deal_id in self._ids:
+            self._model.refresh_deal(deal_id)
+
+
+class CreateDealCommand(QUndoCommand):
+    """A deal created in the editor (already saved); undo deletes it, redo restores it."""
+
+    def __init__(self, model: BoardModel, db, deal_id: int, title: str):
+        super().__init__(f"New deal “{title}”")
+        self._model, self._db, self._id = model, db, deal_id
+        self._snapshot: deal_service.DeletedDeal | None = None
+        self._fresh = True
+
+    def redo(self):
+        if self._fresh:
+            self._fresh = False
+            self._model.refresh_deal(self._id)
+            return
+        try:
+            with self._db.transaction() as session:
+                deal_service.restore_deal(session, self._snapshot)
+        except Exception as exc:
+            self.setObsolete(True)
+            self._model.report_failure(exc)
+            return
+        self._model.refresh_deal(self._id)
+
+    def undo(self):
+        try:
+            with self._db.transaction() as session:
+                self._snapshot = deal_service.delete_deal(session, self._id)
+        except Exception as exc:
+            self.setObsolete(True)
+            self._model.report_failure(exc)
+            return
+        self._model.forget_deal(self._id)
+
+
+class EditDealCommand(QUndoCommand):
+    """Fields changed in the editor (already saved); undo and redo swap the values."""
+
+    def __init__(self, model: BoardModel, db, deal_id: int, before: dict, after: dict, title: str):
+        super().__init__(f"Edit “{title}”")
+        self._model, self._db, self._id = model, db, deal_id
+        self._before, self._after = before, after
+        self._fresh = True
+
+    def _set(self, values: dict) -> None:
+        try:
+            with self._db.transaction() as session:
+                deal_service.edit_deal(session, self._id, **values)
+        except Exception as exc:
+            self.setObsolete(True)
+            self._model.report_failure(exc)
+            return
+        self._model.refresh_deal(self._id)
+
+    def redo(self):
+        if self._fresh:
+            self._fresh = False
+            self._model.refresh_deal(self._id)
+            return
+        self._set(self._after)
+
+    def undo(self):
+        self._set(self._before)

@@ -1,0 +1,341 @@
+"""The deal editor: create a deal in a stage, or edit one, with its stage history.
+
+Invalid values get a message under their field and nothing is saved: the service
+validates inside its transaction, which rolls back on the first error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QMessageBox, QPlainTextEdit, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+from sqlalchemy import select
+
+from salesdesk.db.models import Account, Contact, Deal, Person, Stage, StageChange
+from salesdesk.errors import SalesDeskError, ValidationError
+from salesdesk.services import board as board_data
+from salesdesk.services import deals as deal_service
+from salesdesk.ui import theme
+
+NO_DATE = QDate(2000, 1, 1)
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN")
+
+
+class DealDialog(QDialog):
+    """After ``exec()`` returns Accepted: ``saved_id`` (a new deal) or ``before`` and
+    ``changes`` (an edit), and ``saved_title``, for the undo step."""
+
+    def __init__(self, db, parent=None, *, deal_id: int | None = None, stage_id: int | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.deal_id = deal_id
+        self.saved_id: int | None = None
+        self.saved_title = ""
+        self.before: dict = {}
+        self.changes: dict = {}
+        self._original: dict = {}
+        self.setObjectName("deal_dialog")
+        self.setWindowTitle("New deal" if deal_id is None else "Edit deal")
+        self.setMinimumWidth(560)
+        self._load(stage_id)
+        self._build()
+        self._fill()
+
+    # -- data --------------------------------------------------------------------------
+    def _load(self, stage_id: int | None) -> None:
+        with self.db.session() as s:
+            self.owners = board_data.owner_choices(s)
+            self.accounts = s.execute(select(Account.id, Account.name).order_by(Account.name)).all()
+            self.contacts = s.execute(select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name)).all()
+            from salesdesk.services.reference import setting
+
+            self.home_currency = setting(s, "currency", "EUR")
+            if self.deal_id is not None:
+                deal = s.get(Deal, self.deal_id)
+                if deal is None:
+                    raise SalesDeskError(f"Deal #{self.deal_id} no longer exists")
+                self._original = {k: getattr(deal, k) for k in deal_service.EDITABLE}
+                stage_id = deal.stage_id
+                self.status = deal.status
+                owner = s.get(Person, deal.owner_id)
+                if owner is not None and not owner.active:
+                    # Keep a former owner choosable so an old deal opens unchanged.
+                    self.owners.append(board_data.OwnerChoice(owner.id, owner.name, "inactive", 0))
+                names = dict(s.execute(select(Stage.id, Stage.name)).all())
+                people = dict(s.execute(select(Person.id, Person.name)).all())
+                self.history = [
+                    (c.changed_at, names.get(c.from_stage_id, "—") if c.from_stage_id else "(created)",
+                     names.get(c.to_stage_id, "—"), people.get(c.changed_by_id, ""))
+                    for c in s.scalars(select(StageChange).where(StageChange.deal_id == self.deal_id)
+                                       .order_by(StageChange.changed_at, StageChange.id))
+                ]
+            else:
+                self.status = "open"
+                self.history = []
+            stage = s.get(Stage, stage_id) if stage_id is not None else None
+            if stage is None:
+                raise SalesDeskError("Choose a stage for the new deal")
+            self.stage = (stage.id, stage.name, stage.probability)
+
+    # -- form ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.errors: dict[str, QLabel] = {}
+
+        def row(label: str, widget: QWidget, field: str) -> None:
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(widget)
+            error = QLabel()
+            error.setObjectName(f"error_{field}")
+            error.setStyleSheet(f"color: {theme.DANGER};")
+            error.setWordWrap(True)
+            error.hide()
+            box.addWidget(error)
+            self.errors[field] = error
+            form.addRow(label, box)
+
+        self.title = QLineEdit()
+        self.title.setObjectName("deal_title")
+        row("&Title", self.title, "title")
+        self.account = QComboBox()
+        self.account.setObjectName("deal_account")
+        self.account.setEditable(True)
+        self.account.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.account.addItem("(no account)", None)
+        for account_id, name in self.accounts:
+            self.account.addItem(name, account_id)
+        self.account.currentIndexChanged.connect(self._fill_contacts)
+        row("&Account", self.account, "account")
+        self.contact = QComboBox()
+        self.contact.setObjectName("deal_contact")
+        row("C&ontact", self.contact, "contact")
+        self.owner = QComboBox()
+        self.owner.setObjectName("deal_owner")
+        self.owner.addItem("(choose the owner)", None)
+        for o in self.owners:
+            self.owner.addItem(f"{o.name} ({o.role})", o.id)
+        row("O&wner", self.owner, "owner")
+
+        money = QHBoxLayout()
+        self.amount = QLineEdit()
+        self.amount.setObjectName("deal_amount")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount.setPlaceholderText("0.00")
+        self.currency = QComboBox()
+        self.currency.setObjectName("deal_currency")
+        self.currency.setEditable(True)
+        self.currency.addItems(sorted({self.home_currency, *CURRENCIES}))
+        money.addWidget(self.amount, 1)
+        money.addWidget(self.currency)
+        holder = QWidget()
+        holder.setLayout(money)
+        money.setContentsMargins(0, 0, 0, 0)
+        row("A&mount", holder, "amount")
+        self.errors["currency"] = self.errors["amount"]
+
+        stage_id, stage_name, stage_probability = self.stage
+        prob = QHBoxLayout()
+        prob.setContentsMargins(0, 0, 0, 0)
+        self.override = QCheckBox(f"Override the stage default ({stage_probability}% in {stage_name})")
+        self.override.setObjectName("deal_override")
+        self.probability = QSpinBox()
+        self.probability.setObjectName("deal_probability")
+        self.probability.setRange(0, 100)
+        self.probability.setSuffix(" %")
+        self.override.toggled.connect(self._on_override)
+        prob.addWidget(self.probability)
+        prob.addWidget(self.override, 1)
+        holder = QWidget()
+        holder.setLayout(prob)
+        row("&Probability", holder, "probability")
+
+        self.close = QDateEdit()
+        self.close.setObjectName("deal_close")
+        self.close.setCalendarPopup(True)
+        self.close.setMinimumDate(NO_DATE)
+        self.close.setSpecialValueText("not set")
+        self.close.setDisplayFormat("dd MMM yyyy")
+        row("Expected &close", self.close, "expected_close")
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("deal_notes")
+        self.notes.setFixedHeight(70)
+        row("&Notes", self.notes, "notes")
+        layout.addLayout(form)
+
+        if self.deal_id is not None:
+            layout.addWidget(QLabel(f"<b>Stage history</b> — now in {stage_name}"
+                                    + {"won": " (won)", "lost": " (lost)"}.get(self.status, "")))
+            table = QTableWidget(len(self.history), 4)
+            table.setObjectName("deal_history")
+            table.setHorizontalHeaderLabels(["When (UTC)", "From", "To", "By"])
+            table.verticalHeader().hide()
+            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            for r, (when, from_name, to_name, who) in enumerate(self.history):
+                for c, value in enumerate((when.strftime("%d %b %Y %H:%M"), from_name, to_name, who)):
+                    table.setItem(r, c, QTableWidgetItem(value))
+            table.setMaximumHeight(150)
+            layout.addWidget(table)
+        else:
+            layout.addWidget(QLabel(f"The deal starts in <b>{stage_name}</b>."))
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout.addWidget(buttons)
+        if self.db.read_only:
+            buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+
+    def _fill(self) -> None:
+        o = self._original
+        stage_probability = self.stage[2]
+        self.currency.setCurrentText(str(o.get("currency") or self.home_currency))
+        self.title.setText(o.get("title", ""))
+        self.account.setCurrentIndex(max(0, self.account.findData(o.get("account_id"))) if o.get("account_id") else 0)
+        self._fill_contacts()
+        if o.get("contact_id"):
+            self.contact.setCurrentIndex(max(0, self.contact.findData(o["contact_id"])))
+        self.owner.setCurrentIndex(max(0, self.owner.findData(o.get("owner_id"))) if o.get("owner_id") else 0)
+        amount = o.get("amount")
+        self.amount.setText(f"{amount:.2f}" if amount is not None else "")
+        overridden = o.get("probability") is not None
+        self.override.setChecked(overridden)
+        self.probability.setValue(o["probability"] if overridden else stage_probability)
+        self.probability.setEnabled(overridden)
+        close = o.get("expected_close")
+        self.close.setDate(QDate(close) if close else NO_DATE)
+        self.notes.setPlainText(o.get("notes") or "")
+
+    @Slot()
+    def _fill_contacts(self) -> None:
+        account_id = self.account.currentData()
+        current = self.contact.currentData()
+        self.contact.clear()
+        self.contact.addItem("(no contact)", None)
+        for contact_id, contact_account, name in self.contacts:
+            if contact_account == account_id:
+                self.contact.addItem(name, contact_id)
+        if current is not None:
+            self.contact.setCurrentIndex(max(0, self.contact.findData(current)))
+
+    @Slot(bool)
+    def _on_override(self, on: bool) -> None:
+        self.probability.setEnabled(on)
+        if not on:
+            self.probability.setValue(self.stage[2])
+
+    # -- saving ----------------------------------------------------------------------------
+    def values(self) -> dict:
+        account_id = self.account.currentData()
+        typed = self.account.currentText().strip()
+        if account_id is None and typed and typed != "(no account)":
+            match = next((aid for aid, name in self.accounts if name.lower() == typed.lower()), None)
+            if match is None:
+                raise ValidationError("account", f"There is no account called “{typed}”")
+            account_id = match
+        amount_text = self.amount.text().strip() or "0"
+        return {
+            "title": self.title.text(),
+            "account_id": account_id,
+            "contact_id": self.contact.currentData(),
+            "owner_id": self.owner.currentData(),
+            "amount": amount_text,
+            "currency": self.currency.currentText(),
+            "probability": self.probability.value() if self.override.isChecked() else None,
+            "expected_close": None if self.close.date() == NO_DATE else self.close.date().toPython(),
+            "notes": self.notes.toPlainText().strip() or None,
+        }
+
+    def _show_error(self, field: str, message: str) -> None:
+        label = self.errors.get(field)
+        if label is None:
+            QMessageBox.warning(self, "Not saved", message)
+            return
+        label.setText(message)
+        label.show()
+
+    def _clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+
+    def is_dirty(self) -> bool:
+        try:
+            values = self.values()
+        except ValidationError:
+            return True
+        if self.deal_id is None:
+            return bool(values["title"].strip() or values["amount"] not in ("0", "") or values["notes"])
+        return bool(self._diff(values))
+
+    def _diff(self, values: dict) -> dict:
+        changes = {}
+        for key, value in values.items():
+            old = self._original.get(key)
+            if key == "amount":
+                try:
+                    if Decimal(str(value).replace(",", "")) == (old or Decimal(0)):
+                        continue
+                except ArithmeticError:
+                    pass
+            elif key == "title" and value.strip() == (old or ""):
+                continue
+            elif key == "currency" and str(value).strip().upper() == (old or ""):
+                continue
+            elif value == old:
+                continue
+            changes[key] = value
+        return changes
+
+    @Slot()
+    def save(self) -> None:
+        self._clear_errors()
+        try:
+            values = self.values()
+            with self.db.transaction() as session:
+                if self.deal_id is None:
+                    self.saved_id = deal_service.create_deal(session, stage_id=self.stage[0], **values)
+                else:
+                    self.changes = self._diff(values)
+                    if self.changes:
+                        self.before = deal_service.edit_deal(session, self.deal_id, **self.changes)
+        except ValidationError as exc:
+            self.saved_id = None
+            self.changes = {}
+            self._show_error(exc.field, str(exc))
+            return
+        except SalesDeskError as exc:
+            self.saved_id = None
+            self.changes = {}
+            QMessageBox.warning(self, "Not saved", str(exc))
+            return
+        except Exception as exc:  # the database refused: say so, keep the form
+            self.saved_id = None
+            self.changes = {}
+            from salesdesk.ui.pipeline.model import _database_message
+
+            QMessageBox.warning(self, "Not saved", _database_message(exc).replace(" The board shows what the database holds.", ""))
+            return
+        self.saved_title = values["title"].strip()
+        self.accept()
+
+    def reject(self) -> None:
+        if not self.db.read_only and self.is_dirty():
+            answer = QMessageBox.question(
+                self, "Unsaved changes", "Save the changes to this deal?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                self.save()
+                return
+        super().reject()

@@ -1,0 +1,520 @@
+"""The board as a two-level item model: stages at the top, their cards below.
+
+The model holds the plain card tuples of ``services.board`` (ids and values, never ORM
+objects) and changes them only after the database has committed.  Every change goes
+through the deal services in one short transaction; the model then updates the two
+columns involved with fine-grained move/insert/remove signals, never a reset, so
+selection and scroll positions survive a drop.
+
+Signals:
+    totals_changed(int): a column's count or totals changed (argument: its row).
+    save_failed(str): a change could not be saved; the board was reloaded from the
+        database and the argument says why, for the user.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from salesdesk.domain.money import from_cents
+from salesdesk.services import board as board_data
+from salesdesk.services import deals as deal_service
+from salesdesk.services.board import (
+    C_ACCOUNT, C_AMOUNT, C_CLOSE, C_ID, C_OWNER, C_POSITION, C_PROBABILITY, C_STAGE, C_STATUS, C_TITLE,
+    BoardData, BoardFilter, card_probability, is_stale, recount,
+)
+
+MIME_TYPE = "application/x-salesdesk-deal-ids"
+
+# Item data roles beyond Qt's own.
+DealIdRole = Qt.ItemDataRole.UserRole + 1
+AmountRole = Qt.ItemDataRole.UserRole + 2
+StaleRole = Qt.ItemDataRole.UserRole + 3
+FollowUpRole = Qt.ItemDataRole.UserRole + 4
+CountRole = Qt.ItemDataRole.UserRole + 5
+WeightedRole = Qt.ItemDataRole.UserRole + 6
+StageIdRole = Qt.ItemDataRole.UserRole + 7
+CardRole = Qt.ItemDataRole.UserRole + 8
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A move as applied: the service records that undo puts back.
+
+    ``lost_reason_id``/``lost_note`` are set when the move marked the deals lost.
+    """
+
+    records: tuple[deal_service.MoveRecord, ...]
+    lost: bool = False
+    lost_reason_id: int | None = None
+    lost_note: str | None = None
+
+
+def encode_ids(ids: list[int]) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(MIME_TYPE, QByteArray(json.dumps(ids).encode()))
+    mime.setText("\n".join(f"deal #{i}" for i in ids))
+    return mime
+
+
+def decode_ids(mime: QMimeData) -> list[int]:
+    if not mime.hasFormat(MIME_TYPE):
+        return []
+    try:
+        ids = json.loads(bytes(mime.data(MIME_TYPE)).decode())
+    except ValueError:
+        return []
+    return [int(i) for i in ids if isinstance(i, int)]
+
+
+class BoardModel(QAbstractItemModel):
+    totals_changed = Signal(int)
+    save_failed = Signal(str)
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self._db = db
+        self._data: BoardData | None = None
+        self._filter = BoardFilter()
+        self._pipeline_id: int | None = None
+        self._gone: dict[int, tuple] = {}  # cards taken off the board, for undo
+        # Set by the screen: pushes an undo command for a move already applied.
+        self.record_move = None
+
+    # -- loading ------------------------------------------------------------------
+    @property
+    def data_snapshot(self) -> BoardData | None:
+        return self._data
+
+    @property
+    def board_filter(self) -> BoardFilter:
+        return self._filter
+
+    @property
+    def pipeline_id(self) -> int | None:
+        return self._pipeline_id
+
+    @property
+    def read_only(self) -> bool:
+        return self._db.read_only
+
+    def load(self, pipeline_id: int, board_filter: BoardFilter | None = None) -> None:
+        if board_filter is not None:
+            self._filter = board_filter
+        with self._db.session() as session, session.begin():
+            data = board_data.load_board(session, pipeline_id, self._filter)
+        self.beginResetModel()
+        self._pipeline_id = pipeline_id
+        self._data = data
+        self._gone.clear()
+        self.endResetModel()
+        for row in range(len(data.columns)):
+            self.totals_changed.emit(row)
+
+    def reload(self) -> None:
+        if self._pipeline_id is not None:
+            self.load(self._pipeline_id)
+
+    # -- structure ------------------------------------------------------------------
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 1
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        if self._data is None:
+            return 0
+        if not parent.isValid():
+            return len(self._data.columns)
+        if parent.internalId() == 0:
+            return len(self._data.columns[parent.row()].cards)
+        return 0
+
+    def index(self, row, column=0, parent=QModelIndex()) -> QModelIndex:
+        if self._data is None or column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            if row < len(self._data.columns):
+                return self.createIndex(row, 0, 0)
+            return QModelIndex()
+        if parent.internalId() == 0 and row < len(self._data.columns[parent.row()].cards):
+            # A card's internal id is its column row + 1: enough to find its parent.
+            return self.createIndex(row, 0, parent.row() + 1)
+        return QModelIndex()
+
+    def parent(self, index=QModelIndex()) -> QModelIndex:
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def hasChildren(self, parent=QModelIndex()) -> bool:
+        return self.rowCount(parent) > 0
+
+    def flags(self, index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.internalId() == 0:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+    # -- direct access for the painting view (no QModelIndex per painted card) -------
+    def column_count(self) -> int:
+        return 0 if self._data is None else len(self._data.columns)
+
+    def column(self, row: int) -> board_data.Column:
+        return self._data.columns[row]
+
+    def column_row_of_stage(self, stage_id: int) -> int:
+        for row, column in enumerate(self._data.columns):
+            if column.stage.id == stage_id:
+                return row
+        raise KeyError(stage_id)
+
+    def card(self, column_row: int, row: int) -> tuple:
+        return self._data.columns[column_row].cards[row]
+
+    def locate(self, deal_id: int) -> tuple[int, int] | None:
+        """(column row, card row) of a deal shown on the board, or None."""
+        if self._data is None:
+            return None
+        for column_row, column in enumerate(self._data.columns):
+            for row, card in enumerate(column.cards):
+                if card[C_ID] == deal_id:
+                    return column_row, row
+        return None
+
+    def account_name(self, card: tuple) -> str:
+        return self._data.accounts.get(card[C_ACCOUNT], "") if card[C_ACCOUNT] is not None else ""
+
+    def owner(self, card: tuple) -> tuple[str, str]:
+        return self._data.owners.get(card[C_OWNER], ("", "?"))
+
+    def is_stale(self, column_row: int, card: tuple) -> bool:
+        return is_stale(card, self._data.columns[column_row].stage, self._data)
+
+    def follow_up_due(self, card: tuple) -> bool:
+        return card[C_ID] in self._data.follow_up_due
+
+    def totals(self, column_row: int) -> tuple[int, Decimal, Decimal]:
+        """(count, amount, weighted amount) of a column as shown."""
+        column = self._data.columns[column_row]
+        weighted_cents = (column.weighted_cents_x100 + 50) // 100
+        return column.count, from_cents(column.amount_cents), from_cents(weighted_cents)
+
+    # -- item data (for accessibility, tests and generic views) ----------------------
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self._data is None:
+            return None
+        if index.internalId() == 0:
+            column = self._data.columns[index.row()]
+            count, amount, weighted = self.totals(index.row())
+            if role == Qt.ItemDataRole.DisplayRole:
+                return column.stage.name
+            if role == CountRole:
+                return count
+            if role == AmountRole:
+                return amount
+            if role == WeightedRole:
+                return weighted
+            if role == StageIdRole:
+                return column.stage.id
+            return None
+        column_row = index.internalId() - 1
+        card = self._data.columns[column_row].cards[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return card[C_TITLE]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{card[C_TITLE]}\n{self.account_name(card)}\n{self.owner(card)[0]}"
+        if role == DealIdRole:
+            return card[C_ID]
+        if role == AmountRole:
+            return from_cents(card[C_AMOUNT])
+        if role == StaleRole:
+            return self.is_stale(column_row, card)
+        if role == FollowUpRole:
+            return self.follow_up_due(card)
+        if role == StageIdRole:
+            return card[C_STAGE]
+        if role == CardRole:
+            return card
+        return None
+
+    # -- drag and drop ---------------------------------------------------------------
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes) -> QMimeData:
+        ids = [self.data(i, DealIdRole) for i in indexes if i.isValid() and i.internalId() != 0]
+        return encode_ids([i for i in ids if i is not None])
+
+    def canDropMimeData(self, mime, action, row, column, parent) -> bool:
+        return (not self.read_only and action == Qt.DropAction.MoveAction and bool(decode_ids(mime))
+                and parent.isValid() and parent.internalId() == 0)
+
+    def dropMimeData(self, mime, action, row, column, parent) -> bool:
+        """Drop deals on a column (``parent``) before ``row`` (-1: at the end)."""
+        if not self.canDropMimeData(mime, action, row, column, parent):
+            return False
+        return self.move_deals(decode_ids(mime), parent.row(), row) is not None
+
+    # -- changes: database first, then the model ------------------------------------
+    def move_deals(self, deal_ids: list[int], column_row: int, row: int = -1) -> Applied | None:
+        """Move deals to a column before ``row``; one transaction and one undo step."""
+        target = self._data.columns[column_row]
+        cards = target.cards
+        if row < 0 or row > len(cards):
+            row = len(cards)
+        moving = set(deal_ids)
+        # Neighbours in the target column, skipping the deals being moved themselves.
+        before = next((cards[r][C_POSITION] for r in range(row - 1, -1, -1) if cards[r][C_ID] not in moving), None)
+        after = next((cards[r][C_POSITION] for r in range(row, len(cards)) if cards[r][C_ID] not in moving), None)
+        positions = _spread(before, after, len(deal_ids))
+        try:
+            with self._db.transaction() as session:
+                if positions is None:  # floats ran out between the neighbours
+                    deal_service.renumber_column(session, target.stage.id)
+                    records = None
+                else:
+                    records = deal_service.move_deals(session, deal_ids, target.stage.id, positions)
+        except Exception as exc:  # the screen must show what the database holds
+            self._failed(exc)
+            return None
+        if records is None:
+            self.reload()
+            return self.move_deals(deal_ids, column_row, self._row_after_reload(column_row, row))
+        applied = Applied(tuple(records))
+        self._apply(applied, undo=False)
+        if self.record_move is not None:
+            self.record_move(applied)
+        return applied
+
+    def _row_after_reload(self, column_row: int, row: int) -> int:
+        return min(row, len(self._data.columns[column_row].cards))
+
+    def lose_deals(self, deal_ids: list[int], reason_id: int | None, note: str | None) -> Applied | None:
+        """Mark deals lost: they leave the board.  One transaction, one undo step."""
+        try:
+            with self._db.transaction() as session:
+                records = [deal_service.mark_lost(session, deal_id, reason_id, note) for deal_id in deal_ids]
+        except Exception as exc:
+            self._failed(exc)
+            return None
+        applied = Applied(tuple(records), lost=True, lost_reason_id=reason_id, lost_note=note)
+        self._apply(applied, undo=False)
+        if self.record_move is not None:
+            self.record_move(applied)
+        return applied
+
+    def redo(self, applied: Applied) -> Applied | None:
+        """Apply a move again after an undo (its history rows are written anew)."""
+        try:
+            with self._db.transaction() as session:
+                if applied.lost:
+                    records = [deal_service.mark_lost(session, r.before.deal_id, applied.lost_reason_id, applied.lost_note)
+                               for r in applied.records]
+                else:
+                    records = [deal_service.move_deal(session, r.before.deal_id, r.after.stage_id, r.after.position)
+                               for r in applied.records]
+        except Exception as exc:
+            self._failed(exc)
+            return None
+        again = replace(applied, records=tuple(records))
+        self._apply(again, undo=False)
+        return again
+
+    def undo(self, applied: Applied) -> bool:
+        try:
+            with self._db.transaction() as session:
+                deal_service.restore_placements(session, list(applied.records))
+        except Exception as exc:
+            self._failed(exc)
+            return False
+        self._apply(applied, undo=True)
+        return True
+
+    def report_failure(self, exc: Exception) -> None:
+        """A change was refused or failed: show the database's truth and say why."""
+        self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        from salesdesk.errors import SalesDeskError
+
+        message = str(exc) if isinstance(exc, SalesDeskError) else _database_message(exc)
+        self.reload()
+        self.save_failed.emit(message)
+
+    def _apply(self, applied: Applied, *, undo: bool) -> None:
+        """Mirror committed placements in the model, one fine-grained move per card."""
+        touched = set()
+        records = reversed(applied.records) if undo else applied.records
+        for record in records:
+            placement = record.before if undo else record.after
+            old = record.after if undo else record.before
+            touched |= self._place(placement.deal_id, old.stage_id, placement)
+        self._recount(touched)
+
+    def _find_card(self, deal_id: int, stage_id: int) -> tuple[int, int] | None:
+        try:
+            column_row = self.column_row_of_stage(stage_id)
+        except KeyError:
+            column_row = None
+        if column_row is not None:
+            row = _find(self._data.columns[column_row].cards, deal_id)
+            if row is not None:
+                return column_row, row
+        return self.locate(deal_id)
+
+    def _place(self, deal_id: int, from_stage: int, placement) -> set[int]:
+        """Show a deal where ``placement`` puts it; returns the column rows touched."""
+        data = self._data
+        found = self._find_card(deal_id, from_stage)
+        if found:
+            card = data.columns[found[0]].cards[found[1]]
+        else:  # off the board (lost, or deleted): bring back the card we kept
+            card = self._gone.pop(deal_id, None)
+            if card is None:
+                return set()
+        new_card = _with(card, placement)
+        try:
+            dst_row = self.column_row_of_stage(placement.stage_id)
+        except KeyError:
+            dst_row = None
+        visible = str(placement.status) != "lost" and dst_row is not None
+        if not visible:
+            self._gone[deal_id] = new_card
+            if found:
+                self._remove_at(*found)
+                return {found[0]}
+            return set()
+        if not found:
+            self._insert(dst_row, new_card)
+            return {dst_row}
+        src_row, src_index = found
+        dst_cards = data.columns[dst_row].cards
+        if src_row == dst_row:
+            keys = [c[C_POSITION] for c in dst_cards]
+            del keys[src_index]
+            dst_index = bisect.bisect_right(keys, new_card[C_POSITION])
+        else:
+            dst_index = bisect.bisect_right(dst_cards, new_card[C_POSITION], key=_position)
+        # Qt wants the destination row as counted before the move.
+        qt_dst = dst_index + 1 if (src_row == dst_row and dst_index >= src_index) else dst_index
+        if src_row == dst_row and qt_dst in (src_index, src_index + 1):
+            data.columns[src_row].cards[src_index] = new_card
+            changed = self.index(src_index, 0, self.index(src_row))
+            self.dataChanged.emit(changed, changed)
+            return {src_row}
+        self.beginMoveRows(self.index(src_row), src_index, src_index, self.index(dst_row), qt_dst)
+        del data.columns[src_row].cards[src_index]
+        dst_cards.insert(dst_index, new_card)
+        self.endMoveRows()
+        return {src_row, dst_row}
+
+    def _remove_at(self, column_row: int, row: int) -> None:
+        self.beginRemoveRows(self.index(column_row), row, row)
+        del self._data.columns[column_row].cards[row]
+        self.endRemoveRows()
+
+    def _insert(self, column_row: int, card: tuple) -> int:
+        cards = self._data.columns[column_row].cards
+        row = bisect.bisect_right(cards, card[C_POSITION], key=_position)
+        self.beginInsertRows(self.index(column_row), row, row)
+        cards.insert(row, card)
+        self.endInsertRows()
+        return row
+
+    def _recount(self, rows: set[int]) -> None:
+        for column_row in sorted(rows):
+            recount(self._data.columns[column_row])
+            self.totals_changed.emit(column_row)
+            top = self.index(column_row)
+            self.dataChanged.emit(top, top)
+
+    # -- cards that appear, change or go (create, edit, delete) ------------------------
+    def refresh_deal(self, deal_id: int) -> None:
+        """Show a deal as the database now holds it (after create, edit or restore)."""
+        with self._db.session() as session, session.begin():
+            card = board_data.load_card(session, deal_id)
+            if card is not None:
+                board_data.add_lookups(session, self._data, card)
+        touched = set()
+        found = self.locate(deal_id)
+        if found:
+            self._remove_at(*found)
+            touched.add(found[0])
+        self._gone.pop(deal_id, None)
+        if card is not None and card[C_STATUS] != "lost" and card[board_data.C_PIPELINE_CHECK] == self._pipeline_id:
+            try:
+                column_row = self.column_row_of_stage(card[C_STAGE])
+            except KeyError:
+                column_row = None
+            if column_row is not None:
+                self._insert(column_row, card[: board_data.C_PIPELINE_CHECK])
+                touched.add(column_row)
+        self._recount(touched)
+
+    def forget_deal(self, deal_id: int) -> None:
+        """A deal was deleted: take its card off the board."""
+        found = self.locate(deal_id)
+        self._gone.pop(deal_id, None)
+        if found:
+            self._remove_at(*found)
+            self._recount({found[0]})
+
+
+def _position(card: tuple) -> float:
+    return card[C_POSITION]
+
+
+def _find(cards: list[tuple], deal_id: int) -> int | None:
+    for i, card in enumerate(cards):
+        if card[C_ID] == deal_id:
+            return i
+    return None
+
+
+def _with(card: tuple, placement) -> tuple:
+    values = list(card)
+    values[C_STAGE] = placement.stage_id
+    values[C_POSITION] = placement.position
+    values[C_STATUS] = str(placement.status)
+    values[board_data.C_ENTERED] = placement.stage_entered_at
+    return tuple(values)
+
+
+def _spread(before: float | None, after: float | None, count: int) -> list[float] | None:
+    """``count`` increasing positions strictly between two neighbours."""
+    if before is None and after is None:
+        return [float(i) for i in range(1, count + 1)]
+    if before is None:
+        return [after - count + i for i in range(count)]
+    if after is None:
+        return [before + 1 + i for i in range(count)]
+    step = (after - before) / (count + 1)
+    positions = [before + step * (i + 1) for i in range(count)]
+    ordered = all(a < b for a, b in zip([before, *positions], [*positions, after]))
+    return positions if ordered else None
+
+
+def _database_message(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        reason = "the database file is read-only"
+    elif "locked" in lowered or "busy" in lowered:
+        reason = "another program is using the database"
+    elif "disk" in lowered and "full" in lowered:
+        reason = "the disk is full"
+    else:
+        reason = text
+    return f"The change could not be saved: {reason}. The board shows what the database holds."

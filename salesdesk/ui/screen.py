@@ -1,0 +1,59 @@
+"""The base of every screen of the main window."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtGui import QShowEvent, QUndoStack
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from salesdesk.db.engine import Database
+
+
+class Screen(QWidget):
+    """One page of the main window, over one open database.
+
+    Subclasses name themselves with the class attributes and implement ``refresh()``,
+    which reads what the screen shows from the database.  ``reload()`` is what others
+    call after the data changed: a visible screen refreshes at once, a hidden one when
+    it is next shown, so a change costs one query, not six.
+
+    Each screen has its own ``undo_stack``; the main window puts it in its undo group
+    and makes it the active one while the screen is shown.
+    """
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    icon_name: ClassVar[str]
+    description: ClassVar[str]
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(f"screen_{self.key}")
+        self.db = db
+        self.undo_stack = QUndoStack(self)
+        self._stale = True
+        self.refresh_count = 0  # how many times data was read: lets tests see laziness
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(0)
+
+    def reload(self) -> None:
+        """Show what the database holds now (at once if visible, else when shown)."""
+        if self.isVisible():
+            self._refresh_now()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self._refresh_now()
+        super().showEvent(event)
+
+    def _refresh_now(self) -> None:
+        self._stale = False
+        self.refresh_count += 1
+        self.refresh()
+
+    def refresh(self) -> None:
+        raise NotImplementedError
