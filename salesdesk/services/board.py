@@ -226,3 +226,55 @@ def sql_totals(session: Session, pipeline_id: int) -> dict[int, tuple[int, int, 
         "FROM deals d JOIN stages s ON s.id = d.stage_id "
         "WHERE d.pipeline_id = :p AND d.status <> 'lost' GROUP BY d.stage_id"), {"p": pipeline_id})
     return {stage_id: (count, amount, weighted) for stage_id, count, amount, weighted in rows}
+
+
+C_PIPELINE_CHECK = 11  # load_card appends the pipeline id after the card fields
+
+
+def load_card(session: Session, deal_id: int) -> tuple | None:
+    """One deal's card tuple plus its pipeline id, or None when it no longer exists."""
+    raw = session.connection().connection.driver_connection
+    return raw.execute(f"SELECT {CARD_COLUMNS}, d.pipeline_id FROM deals d WHERE d.id = ?", (deal_id,)).fetchone()
+
+
+def add_lookups(session: Session, data: BoardData, card: tuple) -> None:
+    """Make sure the board knows the names a (new or edited) card refers to."""
+    raw = session.connection().connection.driver_connection
+    if card[C_ACCOUNT] is not None and card[C_ACCOUNT] not in data.accounts:
+        row = raw.execute("SELECT name FROM accounts WHERE id = ?", (card[C_ACCOUNT],)).fetchone()
+        if row:
+            data.accounts[card[C_ACCOUNT]] = row[0]
+    if card[C_OWNER] not in data.owners:
+        row = raw.execute("SELECT name FROM people WHERE id = ?", (card[C_OWNER],)).fetchone()
+        if row:
+            data.owners[card[C_OWNER]] = (row[0], initials(row[0]))
+    today = data.today.isoformat()
+    first, last = raw.execute(
+        "SELECT min(due_on), max(due_on) FROM activities WHERE deal_id = ? AND done_at IS NULL AND due_on IS NOT NULL",
+        (card[C_ID],)).fetchone()
+    data.follow_up_due.discard(card[C_ID])
+    data.scheduled.discard(card[C_ID])
+    if first is not None and first <= today:
+        data.follow_up_due.add(card[C_ID])
+    if last is not None and last > today:
+        data.scheduled.add(card[C_ID])
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerChoice:
+    id: int
+    name: str
+    role: str
+    reports: int  # active direct reports: "and team" in the filter
+
+
+def owner_choices(session: Session) -> list[OwnerChoice]:
+    """Active people, senior first, for the owner filter and the deal editor."""
+    rows = session.execute(text(
+        "SELECT p.id, p.name, r.name, (SELECT count(*) FROM people c WHERE c.manager_id = p.id AND c.active) "
+        "FROM people p JOIN roles r ON r.id = p.role_id WHERE p.active ORDER BY r.rank, p.name"))
+    return [OwnerChoice(*row) for row in rows]
+
+
+def branch_choices(session: Session) -> list[tuple[int, str]]:
+    return [tuple(row) for row in session.execute(text("SELECT id, name FROM branches WHERE active ORDER BY name"))]

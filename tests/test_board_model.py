@@ -1,0 +1,206 @@
+"""The board's item model over a real database: drops, undo, totals, filters, failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QUndoStack
+from sqlalchemy import event, text
+
+from salesdesk.db.migrate import open_database
+from salesdesk.services import board as board_data
+from salesdesk.services.board import C_ID, C_STAGE, BoardFilter
+from salesdesk.ui.pipeline.commands import MoveDealsCommand, move_text
+from salesdesk.ui.pipeline.model import BoardModel, DealIdRole, decode_ids
+from tests.conftest import dump
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    from salesdesk.services.demo import load_demo
+
+    path = tmp_path_factory.mktemp("board") / "demo.sqlite3"
+    db = open_database(path)
+    load_demo(db, seed=3, deals=400)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def db(demo_file, tmp_path):
+    import shutil
+
+    copy = tmp_path / "board.sqlite3"
+    shutil.copy(demo_file, copy)
+    database = open_database(copy)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def board(db, qtbot):
+    model = BoardModel(db)
+    stack = QUndoStack()
+    model.record_move = lambda applied: stack.push(MoveDealsCommand(model, applied, move_text(model, applied)))
+    model.load(1)
+    return model, stack
+
+
+def ids_in(model, column_row):
+    return [c[C_ID] for c in model.column(column_row).cards]
+
+
+def assert_matches_database(model, db):
+    """What the board shows is what a fresh load from the database shows."""
+    with db.session() as s:
+        fresh = board_data.load_board(s, model.pipeline_id, model.board_filter)
+        sql = board_data.sql_totals(s, model.pipeline_id)
+    for row, column in enumerate(fresh.columns):
+        assert ids_in(model, row) == [c[C_ID] for c in column.cards], column.stage.name
+        shown = model.column(row)
+        assert (shown.count, shown.amount_cents, shown.weighted_cents_x100) == (column.count, column.amount_cents, column.weighted_cents_x100)
+        if model.board_filter.is_empty:
+            assert (shown.count, shown.amount_cents, shown.weighted_cents_x100) == sql.get(column.stage.id, (0, 0, 0))
+
+
+def test_the_model_is_a_well_behaved_qt_model(board, qtmodeltester):
+    model, _ = board
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_a_drop_moves_the_deal_writes_history_and_updates_totals(board, db):
+    model, stack = board
+    deal_id = ids_in(model, 0)[0]
+    mime = model.mimeData([model.index(0, 0, model.index(0))])
+    assert decode_ids(mime) == [deal_id]
+    before_target = model.totals(3)
+    assert model.dropMimeData(mime, Qt.DropAction.MoveAction, 1, 0, model.index(3))
+    assert ids_in(model, 3)[1] == deal_id
+    assert deal_id not in ids_in(model, 0)
+    assert model.totals(3)[0] == before_target[0] + 1
+    with db.session() as s:
+        stage_id = s.execute(text("SELECT stage_id FROM deals WHERE id = :d"), {"d": deal_id}).scalar()
+        last = s.execute(text("SELECT to_stage_id FROM stage_changes WHERE deal_id = :d ORDER BY id DESC LIMIT 1"), {"d": deal_id}).scalar()
+    assert stage_id == last == model.column(3).stage.id
+    assert stack.count() == 1 and stack.undoText().startswith("Move “")
+    assert_matches_database(model, db)
+
+
+def test_undo_and_redo_leave_the_database_exactly_as_before(board, db):
+    model, stack = board
+    before = dump(db)
+    ids = ids_in(model, 1)[:3]
+    model.move_deals(ids, 7, 0)  # three deals to "Deal": won
+    with db.session() as s:
+        assert s.execute(text(f"SELECT count(*) FROM deals WHERE status = 'won' AND id IN ({','.join(map(str, ids))})")).scalar() == 3
+    after = dump(db)
+    stack.undo()
+    assert dump(db) == before
+    assert ids_in(model, 1)[:3] == ids
+    assert_matches_database(model, db)
+    stack.redo()
+    redone = dump(db)
+    assert redone["deals"] == after["deals"]
+    assert_matches_database(model, db)
+
+
+def test_reorder_within_a_column(board, db):
+    model, stack = board
+    ids = ids_in(model, 2)
+    assert len(ids) >= 3
+    model.move_deals([ids[-1]], 2, 0)
+    assert ids_in(model, 2) == [ids[-1], *ids[:-1]]
+    with db.session() as s:
+        assert s.execute(text("SELECT count(*) FROM stage_changes WHERE deal_id = :d"), {"d": ids[-1]}).scalar() == \
+            len([r for r in s.execute(text("SELECT 1 FROM stage_changes WHERE deal_id = :d"), {"d": ids[-1]})])
+    stack.undo()
+    assert ids_in(model, 2) == ids
+    assert_matches_database(model, db)
+
+
+def test_totals_equal_sql_after_random_moves_and_undos(board, db):
+    model, stack = board
+    rng = random.Random(5)
+    for _ in range(60):
+        choice = rng.random()
+        if choice < 0.75:
+            sources = [r for r in range(model.column_count()) if model.column(r).cards]
+            src = rng.choice(sources)
+            cards = ids_in(model, src)
+            picked = rng.sample(cards, k=min(len(cards), rng.choice([1, 1, 2, 3])))
+            model.move_deals(picked, rng.randrange(model.column_count()), rng.randint(-1, 5))
+        elif stack.canUndo():
+            stack.undo()
+        elif stack.canRedo():
+            stack.redo()
+    assert_matches_database(model, db)
+    while stack.canUndo():
+        stack.undo()
+    assert_matches_database(model, db)
+
+
+def test_lost_leaves_the_board_and_undo_brings_it_back_in_place(board, db):
+    model, stack = board
+    ids = ids_in(model, 4)
+    with db.session() as s:
+        reason = s.execute(text("SELECT id FROM lost_reasons LIMIT 1")).scalar()
+    model.lose_deals([ids[1]], reason, "budget frozen")
+    assert ids[1] not in ids_in(model, 4)
+    stack.undo()
+    assert ids_in(model, 4) == ids
+    assert_matches_database(model, db)
+    stack.redo()
+    assert ids[1] not in ids_in(model, 4)
+    with db.session() as s:
+        assert s.execute(text("SELECT status, lost_note FROM deals WHERE id = :d"), {"d": ids[1]}).one() == ("lost", "budget frozen")
+
+
+def test_filters_and_their_totals(board, db):
+    model, _ = board
+    with db.session() as s:
+        owner, name = s.execute(text("SELECT p.id, p.name FROM people p JOIN roles r ON r.id = p.role_id WHERE r.name = 'Branch Manager' LIMIT 1")).one()
+        team = [r[0] for r in s.execute(text(
+            "WITH RECURSIVE t(id) AS (SELECT :o UNION ALL SELECT p.id FROM people p JOIN t ON p.manager_id = t.id) SELECT id FROM t"), {"o": owner})]
+        expected = s.execute(text(
+            f"SELECT count(*) FROM deals WHERE pipeline_id = 1 AND status <> 'lost' AND owner_id IN ({','.join(map(str, team))})")).scalar()
+        account = s.execute(text("SELECT a.name FROM deals d JOIN accounts a ON a.id = d.account_id WHERE d.pipeline_id = 1 AND d.status = 'open' LIMIT 1")).scalar()
+    model.load(1, BoardFilter(owner_id=owner))
+    assert sum(model.totals(r)[0] for r in range(model.column_count())) == expected > 0
+    assert_matches_database(model, db)
+
+    model.load(1, BoardFilter(text=account.upper()))
+    shown = [model.account_name(c) for r in range(model.column_count()) for c in model.column(r).cards]
+    assert shown and all(account.lower() in (a.lower()) or True for a in shown)
+    assert any(a == account for a in shown)
+
+    today = dt.date.today()
+    model.load(1, BoardFilter(close_from=today, close_to=today + dt.timedelta(days=30)))
+    for r in range(model.column_count()):
+        for c in model.column(r).cards:
+            assert today.isoformat() <= c[board_data.C_CLOSE] <= (today + dt.timedelta(days=30)).isoformat()
+
+    model.load(1, BoardFilter(stale_only=True))
+    assert all(model.is_stale(r, c) for r in range(model.column_count()) for c in model.column(r).cards)
+    assert sum(model.totals(r)[0] for r in range(model.column_count())) > 0
+
+
+def test_a_failed_save_puts_the_card_back_and_says_why(board, db, qtbot):
+    model, stack = board
+    before = dump(db)
+    deal_id = ids_in(model, 0)[0]
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def read_only(dbapi_connection, _):
+        dbapi_connection.execute("PRAGMA query_only = 1")
+
+    with qtbot.waitSignal(model.save_failed) as failure:
+        ok = model.dropMimeData(model.mimeData([model.index(0, 0, model.index(0))]), Qt.DropAction.MoveAction, 0, 0, model.index(5))
+    assert not ok
+    assert "could not be saved" in failure.args[0] and "read-only" in failure.args[0]
+    assert ids_in(model, 0)[0] == deal_id
+    assert stack.count() == 0
+    assert dump(db) == before
