@@ -184,6 +184,7 @@ class DealDialog(QDialog):
                     table.setItem(r, c, QTableWidgetItem(value))
             table.setMaximumHeight(150)
             layout.addWidget(table)
+            self.history_table = table
         else:
             layout.addWidget(QLabel(f"The deal starts in <b>{stage_name}</b>."))
 
@@ -232,6 +233,9 @@ class DealDialog(QDialog):
         self.probability.setEnabled(on)
         if not on:
             self.probability.setValue(self.stage[2])
+
+    def history_table_rows(self) -> int:
+        return len(self.history)
 
     # -- saving ----------------------------------------------------------------------------
     def values(self) -> dict:
