@@ -16,8 +16,8 @@ from functools import partial
 from PySide6.QtCore import QDate, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen, QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-    QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDateEdit, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox,
+    QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget, QWidgetAction,
 )
 
 from salesdesk.services import board as board_data
@@ -118,18 +118,15 @@ class BoardWidget(QWidget):
         bar.setSpacing(8)
         self.pipeline_box = QComboBox()
         self.pipeline_box.setObjectName("board_pipeline")
-        self.pipeline_box.setMinimumWidth(150)
         self.pipeline_box.activated.connect(self._on_pipeline_chosen)
         self.search = QLineEdit()
         self.search.setObjectName("board_search")
         self.search.setPlaceholderText("Filter by title or account")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(200)
         self.search.textChanged.connect(self._filters_edited)
         self.owner_box = QComboBox()
         self.owner_box.setObjectName("board_owner")
         self.owner_box.setToolTip("A person's deals, or a manager's whole team")
-        self.owner_box.setMinimumWidth(170)
         self.owner_box.activated.connect(self._filters_edited)
         self.branch_box = QComboBox()
         self.branch_box.setObjectName("board_branch")
@@ -148,13 +145,36 @@ class BoardWidget(QWidget):
         self.edit_stages.setToolTip("Rename, reorder, add or remove stages; probabilities and stale limits")
         self.edit_stages.clicked.connect(self.open_stage_editor)
         self.edit_stages.setEnabled(not self.db.read_only)
-        for widget in (self.pipeline_box, self.search, self.owner_box, self.branch_box, QLabel("Close"),
-                       self.close_from, QLabel("–"), self.close_to, self.stale_only, self.clear_filters):
+        # Branch, close dates and "stale only" sit in a drop-down panel, so the bar
+        # fits a laptop screen next to the side bar.
+        self.more_filters = QToolButton()
+        self.more_filters.setObjectName("board_more_filters")
+        self.more_filters.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        panel = QWidget()
+        form = QFormLayout(panel)
+        form.setContentsMargins(12, 10, 12, 10)
+        form.addRow("Branch", self.branch_box)
+        form.addRow("Expected close from", self.close_from)
+        form.addRow("Expected close until", self.close_to)
+        form.addRow("", self.stale_only)
+        menu = QMenu(self.more_filters)
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(panel)
+        menu.addAction(holder)
+        self.more_filters.setMenu(menu)
+        self._update_more_filters_text()
+        for combo in (self.pipeline_box, self.owner_box, self.branch_box):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(9)
+        self.search.setMinimumWidth(120)
+        for widget in (self.pipeline_box, self.search, self.owner_box, self.more_filters, self.clear_filters):
             bar.addWidget(widget)
-        bar.addStretch(1)
         self.summary = QLabel()
         self.summary.setObjectName("board_summary")
-        bar.addWidget(self.summary)
+        # The summary gives way first when the window is narrow.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.summary, 1)
         bar.addWidget(self.edit_stages)
         layout.addLayout(bar)
 
@@ -308,7 +328,13 @@ class BoardWidget(QWidget):
 
     @Slot()
     def _filters_edited(self, *args) -> None:
+        self._update_more_filters_text()
         self._filter_timer.start()
+
+    def _update_more_filters_text(self) -> None:
+        active = sum((self.branch_box.currentData() is not None, self.close_from.date() != NO_DATE,
+                      self.close_to.date() != NO_DATE, self.stale_only.isChecked()))
+        self.more_filters.setText(f"More filters ({active})" if active else "More filters")
 
     @Slot()
     def apply_filters(self) -> None:
@@ -335,6 +361,7 @@ class BoardWidget(QWidget):
         self.stale_only.setChecked(f.stale_only)
         for w in widgets:
             w.blockSignals(False)
+        self._update_more_filters_text()
 
     def _saved_filter(self) -> BoardFilter:
         s = self.settings
