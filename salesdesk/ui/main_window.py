@@ -65,6 +65,7 @@ SCREENS: tuple[type[Screen], ...] = (
     ActivitiesScreen,
 )
 DEFAULT_SIZE = QSize(1280, 800)
+SCREEN_KEYS: tuple[str, ...] = tuple(screen.key for screen in SCREENS)
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -123,7 +124,6 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_body()
         self._build_status_bar()
-        self._build_screens()
         self._restore_state()
         self._update_title()
         self.reload()
@@ -290,13 +290,6 @@ class MainWindow(QMainWindow):
         status.addWidget(self.read_only_label)
         status.addPermanentWidget(self.counts_label)
 
-    def _build_screens(self) -> None:
-        for screen_class in SCREENS:
-            screen = screen_class(self.db)
-            self.screens[screen.key] = screen
-            self.undo_group.addStack(screen.undo_stack)
-            self.stack.addWidget(screen)
-
     def _restore_state(self) -> None:
         geometry = self.state.geometry
         if geometry is None or not self.restoreGeometry(geometry):
@@ -311,7 +304,7 @@ class MainWindow(QMainWindow):
             self.restoreState(window_state)
         self.set_sidebar_visible(self.state.sidebar_visible)
         last = self.state.screen
-        self.show_screen(last if last in self.screens else SCREENS[0].key)
+        self.show_screen(last if last in SCREEN_KEYS else SCREENS[0].key)
 
     def _save_state(self) -> None:
         self.state.geometry = self.saveGeometry()
@@ -325,9 +318,19 @@ class MainWindow(QMainWindow):
     def current_screen(self) -> Screen:
         return self.stack.currentWidget()
 
+    def screen(self, key: str) -> Screen:
+        """The screen ``key``, built on first use: only the screen on view costs start-up time."""
+        screen = self.screens.get(key)
+        if screen is None:
+            screen_class = SCREENS[SCREEN_KEYS.index(key)]
+            screen = self.screens[key] = screen_class(self.db)
+            self.undo_group.addStack(screen.undo_stack)
+            self.stack.addWidget(screen)
+        return screen
+
     def show_screen(self, key: str) -> None:
         """Show the screen ``key`` ("pipeline", "orgchart", ...)."""
-        self.stack.setCurrentWidget(self.screens[key])
+        self.stack.setCurrentWidget(self.screen(key))
 
     @Slot(int)
     def _stack_changed(self, index: int) -> None:
@@ -336,7 +339,7 @@ class MainWindow(QMainWindow):
             return
         self.undo_group.setActiveStack(screen.undo_stack)
         self.screen_actions[screen.key].setChecked(True)
-        row = list(self.screens).index(screen.key)
+        row = SCREEN_KEYS.index(screen.key)
         if self.sidebar.currentRow() != row:
             self.sidebar.setCurrentRow(row)
         self.screen_changed.emit(screen.key)
@@ -361,7 +364,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reload(self) -> None:
-        """Show what the database holds: status bar, banner, every screen."""
+        """Show what the database holds: status bar, banner, every screen built so far."""
         with self.db.session() as session:
             self.overview = summary = overview(session)
         self.database_label.setText(self._database_name())
@@ -476,7 +479,6 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(screen)
             screen.deleteLater()
         self.screens.clear()
-        self._build_screens()
         self.show_screen(key)
         self._update_title()
         self.reload()

@@ -90,12 +90,12 @@ def test_quit_has_ctrl_q_even_without_a_desktop_theme(qtbot, make_window, compan
 
 def test_geometry_last_screen_and_side_bar_come_back(qtbot, make_window, company_db, ui_settings):
     first = make_window(company_db)
-    first.resize(1000, 640)
-    first.move(40, 30)
     first.show_screen("targets")
     first.action_sidebar.trigger()
     first.toolbar.hide()
-    qtbot.waitUntil(lambda: first.size().width() == 1000)
+    first.resize(1000, 640)
+    # X applies a resize asynchronously; a loaded machine can take a while.
+    qtbot.waitUntil(lambda: first.size().width() == 1000, timeout=15_000)
     first.close()
 
     second = make_window(company_db, QSettings(ui_settings.fileName(), QSettings.Format.IniFormat))
