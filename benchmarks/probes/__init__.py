@@ -1,0 +1,1 @@
+"""Scripts the benchmarks run in fresh processes (each prints one measurement)."""
