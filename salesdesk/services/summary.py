@@ -60,6 +60,7 @@ class Overview:
     open_deals: int
     open_amount: Decimal
     currency: str
+    company: str  # the company's name, as set in the database
 
     @property
     def is_empty(self) -> bool:
@@ -77,7 +78,8 @@ def overview(session: Session) -> Overview:
             func.coalesce(func.sum(_CENTS).filter(Deal.status == DealStatus.OPEN), 0),
         ).select_from(Deal)
     ).one()
-    return Overview(people, accounts, deals, open_deals, from_cents(open_cents), _currency(session))
+    company = session.scalar(select(Setting.value).where(Setting.key == "company")) or ""
+    return Overview(people, accounts, deals, open_deals, from_cents(open_cents), _currency(session), company)
 
 
 # --- pipeline ------------------------------------------------------------------------

@@ -232,11 +232,10 @@ class MainWindow(QMainWindow):
     def _build_body(self) -> None:
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(212)
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sidebar.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         for number, screen in enumerate(SCREENS, 1):
             item = QListWidgetItem(icon(screen.icon_name), screen.title)
             item.setData(KEY_ROLE, screen.key)
@@ -244,6 +243,31 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(0, 38))
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._sidebar_row_changed)
+
+        # Who this is for, above the screens: the program and the company in the database.
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(30, 30))
+        product = QLabel("SalesDesk")
+        product.setObjectName("sidebar_product")
+        self.company_label = QLabel()
+        self.company_label.setObjectName("sidebar_company")
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(product)
+        names.addWidget(self.company_label)
+        header = QHBoxLayout()
+        header.setContentsMargins(20, 18, 12, 6)
+        header.setSpacing(10)
+        header.addWidget(logo)
+        header.addLayout(names, 1)
+        self.sidebar_panel = QWidget()
+        self.sidebar_panel.setObjectName("sidebar_panel")
+        self.sidebar_panel.setFixedWidth(212)
+        panel = QVBoxLayout(self.sidebar_panel)
+        panel.setContentsMargins(0, 0, 0, 0)
+        panel.setSpacing(0)
+        panel.addLayout(header)
+        panel.addWidget(self.sidebar, 1)
 
         self.banner = EmptyDatabaseBanner()
         self.banner.hide()
@@ -271,13 +295,15 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.sidebar)
+        layout.addWidget(self.sidebar_panel)
         layout.addWidget(content, 1)
         self.setCentralWidget(central)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         status.setSizeGripEnabled(False)
+        database_icon = QLabel()
+        database_icon.setPixmap(icon("database").pixmap(14, 14))
         self.database_label = QLabel()
         self.database_label.setObjectName("database_label")
         self.read_only_label = QLabel("Read-only")
@@ -286,6 +312,7 @@ class MainWindow(QMainWindow):
         self.read_only_label.setToolTip("This database was opened read-only: changes are not allowed")
         self.counts_label = QLabel()
         self.counts_label.setObjectName("counts_label")
+        status.addWidget(database_icon)
         status.addWidget(self.database_label)
         status.addWidget(self.read_only_label)
         status.addPermanentWidget(self.counts_label)
@@ -310,7 +337,7 @@ class MainWindow(QMainWindow):
         self.state.geometry = self.saveGeometry()
         self.state.window_state = self.saveState()
         self.state.screen = self.current_screen().key
-        self.state.sidebar_visible = self.sidebar.isVisibleTo(self)
+        self.state.sidebar_visible = self.sidebar_panel.isVisibleTo(self)
         self.state.sync()
 
     # --- screens ------------------------------------------------------------------------
@@ -356,7 +383,7 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def set_sidebar_visible(self, visible: bool) -> None:
-        self.sidebar.setVisible(visible)
+        self.sidebar_panel.setVisible(visible)
         if self.action_sidebar.isChecked() != visible:
             self.action_sidebar.setChecked(visible)
 
@@ -368,6 +395,8 @@ class MainWindow(QMainWindow):
         with self.db.session() as session:
             self.overview = summary = overview(session)
         self.database_label.setText(self._database_name())
+        self.company_label.setText(summary.company)
+        self.company_label.setToolTip(summary.company)
         self.database_label.setToolTip(self.db.display_name)
         self.read_only_label.setVisible(self.db.read_only)
         self.counts_label.setText(

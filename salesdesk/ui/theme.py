@@ -75,11 +75,16 @@ QToolBar#main_toolbar QToolButton:hover {{ background: #eef0f4; }}
 QToolBar#main_toolbar QToolButton:pressed {{ background: {ACCENT_SOFT}; }}
 QToolBar#main_toolbar QToolButton:disabled {{ color: #a0a6b1; }}
 
-QListWidget#sidebar {{
+QWidget#sidebar_panel {{
     background: {SIDEBAR};
-    border: none;
     border-right: 1px solid {BORDER};
-    padding: 12px 10px;
+}}
+QLabel#sidebar_product {{ font-size: 15px; font-weight: 700; color: {TEXT}; }}
+QLabel#sidebar_company {{ color: {MUTED}; }}
+QListWidget#sidebar {{
+    background: transparent;
+    border: none;
+    padding: 8px 10px;
     outline: 0;
 }}
 QListWidget#sidebar::item {{
@@ -117,7 +122,7 @@ QLabel[role="section"] {{ font-size: 14px; font-weight: 600; color: {TEXT}; }}
 QLabel[role="chip"] {{
     background: {ACCENT_SOFT};
     color: {ACCENT_TEXT};
-    border-radius: 9px;
+    border-radius: 8px;
     padding: 2px 9px;
     font-size: 11px;
     font-weight: 600;

@@ -42,6 +42,7 @@ def test_window_opens_on_the_pipeline_with_the_database_figures(make_window, com
     all_open = sql(company_db, "SELECT count(*) FROM deals WHERE status = 'open'")
     assert window.counts_label.text().startswith(f"{people} people  ·  {all_open} open deals  ·  ")
     assert window.database_label.text() == "company.sqlite3"
+    assert window.company_label.text() == "My company"  # the name a new database starts with
     assert not window.read_only_label.isVisible()
 
 

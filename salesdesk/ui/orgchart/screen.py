@@ -38,7 +38,8 @@ class OrgChartScreen(Screen):
         page.card("top", "Top of the organisation").set(summary.top or "–", "" if summary.top else "nobody yet")
         most = max((b.people for b in summary.branches), default=0) or 1
         page.breakdown("branches", "People per branch").set_rows(
-            [BreakdownRow(b.name, plural(b.people, "person", "people"), "", b.people / most, b.city or "")
+            [BreakdownRow(b.name, plural(b.people, "person", "people"), "", b.people / most,
+                          b.city if b.city and b.city != b.name else "")
              for b in summary.branches],
             "No branches yet.",
         )
