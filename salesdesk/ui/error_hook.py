@@ -116,11 +116,12 @@ class ExceptionHook(QObject):
 
     def _report(self, report: ErrorReport) -> None:
         self.error_reported.emit(report)
-        if not report.user_error:
-            self._schedule_reload()
         if self.dialog is not None:
+            # Counted, not reloaded again: a reload that itself fails must not loop.
             self.dialog.add_another()
             return
+        if not report.user_error:
+            self._schedule_reload()
         from salesdesk.ui.dialogs.error_dialog import ErrorDialog
 
         self.dialog = ErrorDialog(report, self.window)

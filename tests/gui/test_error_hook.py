@@ -111,3 +111,20 @@ def test_a_refused_rule_shows_a_warning_without_details(qtbot, hooked_window):
     assert dialog.details_button is None
     assert "refused: “Deal 3” is lost" in log_file.read_text()
     dialog.close()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_reload_that_fails_too_does_not_loop(qtbot, hooked_window):
+    window, hook, _ = hooked_window
+    calls = []
+
+    def broken_reload():
+        calls.append(1)
+        raise OSError("disk I/O error")
+
+    hook.attach(window, broken_reload)
+    QTimer.singleShot(0, fail)
+    qtbot.waitUntil(lambda: hook.dialog is not None and hook.dialog.extra_errors == 1)
+    qtbot.wait(100)
+    assert calls == [1]
+    assert "1 more error happened since" in hook.dialog.more.text()
