@@ -67,12 +67,22 @@ def benchmark(name: str, *, unit: str = "ms", baseline: str | None = None):
     return register
 
 
+BROKEN: dict[str, str] = {}  # module -> why it could not be imported
+
+
 def discover() -> dict[str, Benchmark]:
-    """Import every ``benchmarks/bench_*.py`` module, which registers its benchmarks."""
+    """Import every ``benchmarks/bench_*.py`` module, which registers its benchmarks.
+
+    A module that fails to import is recorded in ``BROKEN`` (and makes the run fail)
+    rather than hiding the benchmarks of every other module.
+    """
     package = Path(__file__).resolve().parent
     for module in pkgutil.iter_modules([str(package)]):
-        if module.name.startswith("bench_"):
-            importlib.import_module(f"benchmarks.{module.name}")
+        if module.name.startswith("bench_") and module.name not in BROKEN:
+            try:
+                importlib.import_module(f"benchmarks.{module.name}")
+            except Exception as exc:  # noqa: BLE001 - reported, and the exit code says so
+                BROKEN[module.name] = f"{type(exc).__name__}: {exc}"
     return REGISTRY
 
 
@@ -150,10 +160,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{bench.name:28} {bench.unit:4} baseline={bench.baseline or '-':20} {bench.description}")
         return 0
     results = run(args.names or None, echo=lambda line: print(line, file=sys.stderr, flush=True))
+    for module, why in BROKEN.items():
+        print(f"benchmarks: error: benchmarks/{module}.py could not be imported ({why})", file=sys.stderr)
     if not results:
         print("no benchmark matches", ", ".join(args.names), file=sys.stderr)
         return 2
     print(table(results))
     written = write_json(results, args.json)
     print(f"\nwrote {written}")
-    return 0
+    return 1 if BROKEN else 0

@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         screen = self.screens.get(key)
         if screen is None:
             screen_class = SCREENS[SCREEN_KEYS.index(key)]
-            screen = self.screens[key] = screen_class(self.db)
+            screen = self.screens[key] = screen_class(self.db, settings=self.state.settings)
             self.undo_group.addStack(screen.undo_stack)
             self.stack.addWidget(screen)
         return screen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QShowEvent, QUndoStack
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -19,7 +20,8 @@ class Screen(QWidget):
     it is next shown, so a change costs one query, not six.
 
     Each screen has its own ``undo_stack``; the main window puts it in its undo group
-    and makes it the active one while the screen is shown.
+    and makes it the active one while the screen is shown.  ``settings`` is where a
+    screen keeps its UI state (filters, splitters): the window's own ``QSettings``.
     """
 
     key: ClassVar[str]
@@ -27,10 +29,11 @@ class Screen(QWidget):
     icon_name: ClassVar[str]
     description: ClassVar[str]
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
         super().__init__(parent)
         self.setObjectName(f"screen_{self.key}")
         self.db = db
+        self.settings = settings
         self.undo_stack = QUndoStack(self)
         self._stale = True
         self.refresh_count = 0  # how many times data was read: lets tests see laziness

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
@@ -23,8 +24,8 @@ class ActivitiesScreen(Screen):
         "a follow-up: today's and overdue ones come first."
     )
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
-        super().__init__(db, parent)
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
+        super().__init__(db, parent, settings)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)
         self.summary: ActivitiesSummary | None = None

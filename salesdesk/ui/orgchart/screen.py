@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
@@ -21,8 +22,8 @@ class OrgChartScreen(Screen):
         "and keep roles and branches current as the team changes."
     )
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
-        super().__init__(db, parent)
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
+        super().__init__(db, parent, settings)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)
         self.summary: OrgSummary | None = None
