@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         banner_box = QWidget()
         banner_box.setObjectName("screen_body")
         banner_layout = QVBoxLayout(banner_box)
-        banner_layout.setContentsMargins(36, 20, 36, 0)
+        banner_layout.setContentsMargins(16, 14, 16, 4)
         banner_layout.addWidget(self.banner)
         self._banner_box = banner_box
         banner_box.hide()

@@ -30,7 +30,7 @@ class ErrorDialog(QDialog):
         self.setObjectName("error_dialog")
         self.setWindowTitle(report.title if not report.user_error else "SalesDesk")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(540)
 
         tile = QLabel()
         tile.setPixmap(icon("alert", theme.DANGER if not report.user_error else theme.WARNING).pixmap(32, 32))
@@ -63,6 +63,7 @@ class ErrorDialog(QDialog):
 
         self.details = QPlainTextEdit(report.details or "")
         self.details.setReadOnly(True)
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # tracebacks read by line
         self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.details.setMinimumHeight(220)
         self.details.hide()
