@@ -12,7 +12,7 @@ from sqlalchemy import event, text
 
 from salesdesk.db.migrate import open_database
 from salesdesk.services import board as board_data
-from salesdesk.services.board import C_ID, C_STAGE, BoardFilter
+from salesdesk.services.board import BoardFilter
 from salesdesk.ui.pipeline.commands import MoveDealsCommand, move_text
 from salesdesk.ui.pipeline.model import BoardModel, DealIdRole, decode_ids
 from tests.conftest import dump
@@ -50,7 +50,11 @@ def board(db, qtbot):
 
 
 def ids_in(model, column_row):
-    return [c[C_ID] for c in model.column(column_row).cards]
+    return list(model.column(column_row).ids)
+
+
+def cards_in(model, column_row):
+    return [model.card(column_row, row) for row in range(model.column(column_row).count)]
 
 
 def assert_matches_database(model, db):
@@ -59,7 +63,8 @@ def assert_matches_database(model, db):
         fresh = board_data.load_board(s, model.pipeline_id, model.board_filter)
         sql = board_data.sql_totals(s, model.pipeline_id)
     for row, column in enumerate(fresh.columns):
-        assert ids_in(model, row) == [c[C_ID] for c in column.cards], column.stage.name
+        assert ids_in(model, row) == column.ids, column.stage.name
+        assert model.column(row).positions == column.positions
         shown = model.column(row)
         assert (shown.count, shown.amount_cents, shown.weighted_cents_x100) == (column.count, column.amount_cents, column.weighted_cents_x100)
         if model.board_filter.is_empty:
@@ -127,7 +132,7 @@ def test_totals_equal_sql_after_random_moves_and_undos(board, db):
     for _ in range(60):
         choice = rng.random()
         if choice < 0.75:
-            sources = [r for r in range(model.column_count()) if model.column(r).cards]
+            sources = [r for r in range(model.column_count()) if model.column(r).ids]
             src = rng.choice(sources)
             cards = ids_in(model, src)
             picked = rng.sample(cards, k=min(len(cards), rng.choice([1, 1, 2, 3])))
@@ -172,18 +177,18 @@ def test_filters_and_their_totals(board, db):
     assert_matches_database(model, db)
 
     model.load(1, BoardFilter(text=account.upper()))
-    shown = [model.account_name(c) for r in range(model.column_count()) for c in model.column(r).cards]
-    assert shown and all(account.lower() in (a.lower()) or True for a in shown)
-    assert any(a == account for a in shown)
+    shown = [c for r in range(model.column_count()) for c in cards_in(model, r)]
+    assert shown and all(account.lower() in (c.account + " " + c.title).lower() for c in shown)
+    assert any(c.account == account for c in shown)
 
     today = dt.date.today()
     model.load(1, BoardFilter(close_from=today, close_to=today + dt.timedelta(days=30)))
     for r in range(model.column_count()):
-        for c in model.column(r).cards:
-            assert today.isoformat() <= c[board_data.C_CLOSE] <= (today + dt.timedelta(days=30)).isoformat()
+        for c in cards_in(model, r):
+            assert today <= c.expected_close <= today + dt.timedelta(days=30)
 
     model.load(1, BoardFilter(stale_only=True))
-    assert all(model.is_stale(r, c) for r in range(model.column_count()) for c in model.column(r).cards)
+    assert all(model.is_stale(r, c) for r in range(model.column_count()) for c in cards_in(model, r))
     assert sum(model.totals(r)[0] for r in range(model.column_count())) > 0
 
 

@@ -1,26 +1,20 @@
-"""The pipeline board's data, loaded at nearly the speed of a raw sqlite3 fetch.
+"""The pipeline board's data: column order and totals for all deals, cards for those in sight.
 
-A card is the plain tuple the database returns (fields at the ``C_*`` indexes), kept
-in per-stage lists sorted by position: no ORM objects, no per-card Python object
-beyond the tuple itself, so 100k cards load in about the time of the fetch and weigh
-a few tens of MB.  Names are looked up at paint time in small dicts (accounts,
-owners), not copied into every card.
+A column holds only the ids and positions of its deals (read from a covering index)
+and its totals (summed in SQL); the text, amounts and dates of a card are fetched when
+the card comes into sight, a few dozen at a time, and cached.  So opening a board of
+100k deals costs about as much as reading two numbers per deal, and 1M deals open in
+well under the time a naive "fetch every card" would take.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-
-# Card tuple fields, in SELECT order.
-C_ID, C_STAGE, C_POSITION, C_TITLE, C_ACCOUNT, C_OWNER, C_AMOUNT, C_PROBABILITY, C_CLOSE, C_ENTERED, C_STATUS = range(11)
-CARD_COLUMNS = (
-    "d.id, d.stage_id, d.position, d.title, d.account_id, d.owner_id, d.amount, d.probability, "
-    "d.expected_close, d.stage_entered_at, d.status"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +31,36 @@ class StageInfo:
 class PipelineInfo:
     id: int
     name: str
+
+
+class Card(NamedTuple):
+    """What a card shows, as plain values (no ORM object)."""
+
+    id: int
+    stage_id: int
+    position: float
+    title: str
+    account: str
+    owner: str
+    amount_cents: int
+    probability: int | None  # the deal's override; None: the stage default
+    expected_close: dt.date | None
+    stage_entered_at: dt.datetime
+    status: str
+    first_due: dt.date | None  # the earliest open activity
+    last_due: dt.date | None  # the latest open activity
+    pipeline_id: int
+
+    @property
+    def initials(self) -> str:
+        return initials(self.owner)
+
+    def probability_in(self, stage: StageInfo) -> int:
+        return stage.probability if self.probability is None else self.probability
+
+    def weighted_x100(self, stage: StageInfo) -> int:
+        """Amount in cents x probability in percent: exact, divided by 100 at display."""
+        return self.amount_cents * self.probability_in(stage)
 
 
 @dataclass(frozen=True)
@@ -58,28 +82,23 @@ class BoardFilter:
 @dataclass
 class Column:
     stage: StageInfo
-    cards: list[tuple]  # sorted by position
-    count: int = 0
+    ids: list[int] = field(default_factory=list)  # in column order
+    positions: list[float] = field(default_factory=list)  # ascending, parallel to ids
     amount_cents: int = 0
-    weighted_cents_x100: int = 0  # sum of cents x percent: exact, divided by 100 at display
+    weighted_cents_x100: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
 
 
 @dataclass
 class BoardData:
     pipeline: PipelineInfo
     columns: list[Column]
-    accounts: dict[int, str]
-    owners: dict[int, tuple[str, str]]  # id -> (name, initials)
-    follow_up_due: set[int] = field(default_factory=set)  # an open activity due today or overdue
-    scheduled: set[int] = field(default_factory=set)  # an open activity in the future
-    today: dt.date = field(default_factory=dt.date.today)
-    now: dt.datetime = field(default_factory=dt.datetime.utcnow)
-
-    def column_of(self, stage_id: int) -> Column:
-        for column in self.columns:
-            if column.stage.id == stage_id:
-                return column
-        raise KeyError(stage_id)
+    today: dt.date
+    now: dt.datetime
+    cards: dict[int, Card] = field(default_factory=dict)  # cache of cards seen
 
 
 def initials(name: str) -> str:
@@ -101,15 +120,12 @@ def stages(session: Session, pipeline_id: int) -> list[StageInfo]:
     return [StageInfo(i, n, pos, prob, stale, bool(won)) for i, n, pos, prob, stale, won in rows]
 
 
-def card_query(pipeline_id: int, board_filter: BoardFilter) -> tuple[str, dict]:
-    """The SELECT of the board's cards (also the benchmark's raw-fetch baseline)."""
-    where = ["d.pipeline_id = :pipeline", "d.status <> 'lost'"]
-    params: dict = {"pipeline": pipeline_id}
-    f = board_filter
+def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.date) -> tuple[str, dict]:
+    where, params = [], {}
     if f.text.strip():
-        where.append("(d.title LIKE :text ESCAPE '\\' OR d.account_id IN "
-                      "(SELECT id FROM accounts WHERE name LIKE :text ESCAPE '\\'))")
         escaped = f.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("(d.title LIKE :text ESCAPE '\\' OR d.account_id IN "
+                     "(SELECT id FROM accounts WHERE name LIKE :text ESCAPE '\\'))")
         params["text"] = f"%{escaped}%"
     if f.owner_id is not None:
         where.append("d.owner_id IN (WITH RECURSIVE team(id) AS (SELECT :owner UNION ALL "
@@ -124,12 +140,20 @@ def card_query(pipeline_id: int, board_filter: BoardFilter) -> tuple[str, dict]:
     if f.close_to is not None:
         where.append("d.expected_close <= :close_to")
         params["close_to"] = f.close_to.isoformat()
-    sql = f"SELECT {CARD_COLUMNS} FROM deals d WHERE {' AND '.join(where)} ORDER BY d.stage_id, d.position"
-    return sql, params
+    if f.stale_only:
+        if stage.stale_days is None or stage.is_won:
+            where.append("0")
+        else:
+            where.append("d.stage_entered_at < :stale_before AND NOT EXISTS (SELECT 1 FROM activities a "
+                         "WHERE a.deal_id = d.id AND a.done_at IS NULL AND a.due_on > :today)")
+            params["stale_before"] = (now - dt.timedelta(days=stage.stale_days + 1)).isoformat(sep=" ")
+            params["today"] = today.isoformat()
+    return "".join(f" AND {w}" for w in where), params
 
 
 def load_board(session: Session, pipeline_id: int, board_filter: BoardFilter = BoardFilter(),
                today: dt.date | None = None) -> BoardData:
+    """Column order and totals of a pipeline's board under a filter (no card text yet)."""
     today = today or dt.date.today()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     info = session.execute(text("SELECT id, name FROM pipelines WHERE id = :p"), {"p": pipeline_id}).first()
@@ -137,88 +161,106 @@ def load_board(session: Session, pipeline_id: int, board_filter: BoardFilter = B
         from salesdesk.errors import NotFoundError
 
         raise NotFoundError(f"Pipeline #{pipeline_id} no longer exists")
-    stage_list = stages(session, pipeline_id)
     raw = session.connection().connection.driver_connection  # plain tuples, no Row objects
-    sql, params = card_query(pipeline_id, board_filter)
-    rows = raw.execute(sql, params).fetchall()
-
-    due, scheduled = set(), set()
-    today_iso = today.isoformat()
-    for deal_id, first_due, last_due in raw.execute(
-        "SELECT a.deal_id, min(a.due_on), max(a.due_on) FROM activities a "
-        "JOIN deals d ON d.id = a.deal_id "
-        "WHERE a.done_at IS NULL AND a.due_on IS NOT NULL AND d.pipeline_id = ? AND d.status = 'open' "
-        "GROUP BY a.deal_id", (pipeline_id,)):
-        if first_due <= today_iso:
-            due.add(deal_id)
-        if last_due > today_iso:
-            scheduled.add(deal_id)
-
-    data = BoardData(
-        pipeline=PipelineInfo(*info),
-        columns=[Column(stage, []) for stage in stage_list],
-        accounts=dict(raw.execute("SELECT id, name FROM accounts").fetchall()),
-        owners={pid: (name, initials(name)) for pid, name in raw.execute("SELECT id, name FROM people")},
-        follow_up_due=due,
-        scheduled=scheduled,
-        today=today,
-        now=now,
-    )
-    by_stage = {column.stage.id: column for column in data.columns}
-    # Rows arrive sorted by stage then position: slice them into columns in one pass.
-    start = 0
-    total = len(rows)
-    while start < total:
-        stage_id = rows[start][C_STAGE]
-        end = start
-        while end < total and rows[end][C_STAGE] == stage_id:
-            end += 1
-        column = by_stage.get(stage_id)
-        if column is not None:
-            column.cards = rows[start:end]
-        start = end
-    if board_filter.stale_only:
-        for column in data.columns:
-            column.cards = [c for c in column.cards if is_stale(c, column.stage, data)]
-    for column in data.columns:
-        recount(column)
-    return data
+    columns = []
+    for stage in stages(session, pipeline_id):
+        extra, params = _stage_params(board_filter, stage, now, today)
+        # (stage_id, status, position) is indexed, and the index holds the id: no table read.
+        rows = raw.execute(f"SELECT d.id, d.position FROM deals d WHERE d.stage_id = :stage AND d.status = :status"
+                           f"{extra} ORDER BY d.position, d.id", params).fetchall()
+        column = Column(stage, [r[0] for r in rows], [r[1] for r in rows])
+        column.amount_cents, column.weighted_cents_x100 = _totals(raw, extra, params)
+        columns.append(column)
+    return BoardData(PipelineInfo(*info), columns, today, now)
 
 
+def _stage_params(board_filter: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.date) -> tuple[str, dict]:
+    extra, params = _filter_sql(board_filter, stage, now, today)
+    params.update(stage=stage.id, status="won" if stage.is_won else "open", default=stage.probability)
+    return extra, params
 
 
-def recount(column: Column) -> None:
-    """Column totals from its cards (exact integers)."""
-    cards = column.cards
-    default = column.stage.probability
-    column.count = len(cards)
-    column.amount_cents = sum(c[C_AMOUNT] for c in cards)
-    column.weighted_cents_x100 = sum(
-        c[C_AMOUNT] * (default if c[C_PROBABILITY] is None else c[C_PROBABILITY]) for c in cards)
+def _totals(raw, extra: str, params: dict) -> tuple[int, int]:
+    amount, weighted = raw.execute(
+        f"SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, :default)), 0) "
+        f"FROM deals d WHERE d.stage_id = :stage AND d.status = :status{extra}", params).fetchone()
+    return amount, weighted
 
 
-def card_probability(card: tuple, stage: StageInfo) -> int:
-    return stage.probability if card[C_PROBABILITY] is None else card[C_PROBABILITY]
+def column_totals(session: Session, data: BoardData, column: Column, board_filter: BoardFilter) -> tuple[int, int]:
+    """A column's (amount cents, weighted cents x100) from the database, under the filter."""
+    raw = session.connection().connection.driver_connection
+    extra, params = _stage_params(board_filter, column.stage, data.now, data.today)
+    return _totals(raw, extra, params)
 
 
-def is_stale(card: tuple, stage: StageInfo, data: BoardData) -> bool:
+_CARD_SQL = (
+    "SELECT d.id, d.stage_id, d.position, d.title, coalesce(a.name, ''), coalesce(p.name, ''), d.amount, "
+    "d.probability, d.expected_close, d.stage_entered_at, d.status, "
+    "(SELECT min(x.due_on) FROM activities x WHERE x.deal_id = d.id AND x.done_at IS NULL), "
+    "(SELECT max(x.due_on) FROM activities x WHERE x.deal_id = d.id AND x.done_at IS NULL), d.pipeline_id "
+    "FROM deals d LEFT JOIN accounts a ON a.id = d.account_id LEFT JOIN people p ON p.id = d.owner_id "
+)
+
+
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def _card(row) -> Card:
+    (deal_id, stage_id, position, title, account, owner, amount, probability, close, entered, status,
+     first_due, last_due, pipeline_id) = row
+    return Card(deal_id, stage_id, position, title, account, owner, amount, probability, _date(close),
+                dt.datetime.fromisoformat(entered), status, _date(first_due), _date(last_due), pipeline_id)
+
+
+def fetch_cards(session: Session, deal_ids) -> dict[int, Card]:
+    """The cards of some deals (the ones coming into sight), by id; gone deals are absent."""
+    raw = session.connection().connection.driver_connection
+    ids = list(deal_ids)
+    found: dict[int, Card] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in raw.execute(f"{_CARD_SQL} WHERE d.id IN ({marks})", chunk):
+            card = _card(row)
+            found[card.id] = card
+    return found
+
+
+def is_stale(card: Card, stage: StageInfo, now: dt.datetime, today: dt.date) -> bool:
     """Idle in its stage longer than the stage allows, and nothing scheduled ahead.
 
     A deal with a future activity is being worked on: users of other tools complain
     that such deals still turn red.
     """
-    if stage.stale_days is None or card[C_STATUS] != "open" or card[C_ID] in data.scheduled:
+    if stage.stale_days is None or card.status != "open":
         return False
-    entered = card[C_ENTERED]
-    if isinstance(entered, str):
-        entered = dt.datetime.fromisoformat(entered)
-    return (data.now - entered).days > stage.stale_days
+    if card.last_due is not None and card.last_due > today:
+        return False
+    return (now - card.stage_entered_at).days > stage.stale_days
+
+
+def follow_up_due(card: Card, today: dt.date) -> bool:
+    """An open activity is due today or overdue."""
+    return card.first_due is not None and card.first_due <= today
+
+
+def card_query(pipeline_id: int) -> tuple[str, dict]:
+    """Every card column of the board in one SELECT: the benchmarks' raw-fetch baseline,
+    what a board that reads all its cards up front would have to pay at least."""
+    return (
+        "SELECT d.id, d.stage_id, d.position, d.title, d.account_id, d.owner_id, d.amount, d.probability, "
+        "d.expected_close, d.stage_entered_at, d.status FROM deals d "
+        "WHERE d.pipeline_id = :pipeline AND d.status <> 'lost' ORDER BY d.stage_id, d.position",
+        {"pipeline": pipeline_id},
+    )
 
 
 def sql_totals(session: Session, pipeline_id: int) -> dict[int, tuple[int, int, int]]:
     """Per stage: (count, amount cents, weighted cents x100) of the unfiltered board, in SQL.
 
-    Used to check the in-memory totals; answered from the covering index.
+    Used to check the board's running totals; answered from the covering index.
     """
     rows = session.execute(text(
         "SELECT d.stage_id, count(*), coalesce(sum(d.amount), 0), "
@@ -226,38 +268,6 @@ def sql_totals(session: Session, pipeline_id: int) -> dict[int, tuple[int, int, 
         "FROM deals d JOIN stages s ON s.id = d.stage_id "
         "WHERE d.pipeline_id = :p AND d.status <> 'lost' GROUP BY d.stage_id"), {"p": pipeline_id})
     return {stage_id: (count, amount, weighted) for stage_id, count, amount, weighted in rows}
-
-
-C_PIPELINE_CHECK = 11  # load_card appends the pipeline id after the card fields
-
-
-def load_card(session: Session, deal_id: int) -> tuple | None:
-    """One deal's card tuple plus its pipeline id, or None when it no longer exists."""
-    raw = session.connection().connection.driver_connection
-    return raw.execute(f"SELECT {CARD_COLUMNS}, d.pipeline_id FROM deals d WHERE d.id = ?", (deal_id,)).fetchone()
-
-
-def add_lookups(session: Session, data: BoardData, card: tuple) -> None:
-    """Make sure the board knows the names a (new or edited) card refers to."""
-    raw = session.connection().connection.driver_connection
-    if card[C_ACCOUNT] is not None and card[C_ACCOUNT] not in data.accounts:
-        row = raw.execute("SELECT name FROM accounts WHERE id = ?", (card[C_ACCOUNT],)).fetchone()
-        if row:
-            data.accounts[card[C_ACCOUNT]] = row[0]
-    if card[C_OWNER] not in data.owners:
-        row = raw.execute("SELECT name FROM people WHERE id = ?", (card[C_OWNER],)).fetchone()
-        if row:
-            data.owners[card[C_OWNER]] = (row[0], initials(row[0]))
-    today = data.today.isoformat()
-    first, last = raw.execute(
-        "SELECT min(due_on), max(due_on) FROM activities WHERE deal_id = ? AND done_at IS NULL AND due_on IS NOT NULL",
-        (card[C_ID],)).fetchone()
-    data.follow_up_due.discard(card[C_ID])
-    data.scheduled.discard(card[C_ID])
-    if first is not None and first <= today:
-        data.follow_up_due.add(card[C_ID])
-    if last is not None and last > today:
-        data.scheduled.add(card[C_ID])
 
 
 @dataclass(frozen=True, slots=True)

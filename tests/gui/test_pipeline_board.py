@@ -11,7 +11,6 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from salesdesk.services.board import C_ID, C_TITLE
 from salesdesk.ui.pipeline.board import BoardWidget
 from tests.conftest import dump
 from tests.gui.conftest import sql
@@ -33,7 +32,7 @@ def board(company_db, ui_settings, qtbot):
 
 
 def ids(board, column_row):
-    return [c[C_ID] for c in board.model.column(column_row).cards]
+    return list(board.model.column(column_row).ids)
 
 
 def when_modal(callback, attempts=50):
@@ -48,12 +47,12 @@ def when_modal(callback, attempts=50):
 
 
 def test_columns_show_the_stages_with_counts_and_totals(board, company_db):
-    names = [h.name.text() for h in board.headers]
+    names = [h.name_text for h in board.headers]
     assert names[:3] == ["Contact", "Information Exchange", "Lead Generation"] and len(names) == 9
     contact_count = sql(company_db, "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
                                     "WHERE s.name = 'Contact' AND s.pipeline_id = 1 AND d.status <> 'lost'")
-    assert board.headers[0].count.text() == str(contact_count)
-    assert "weighted" in board.headers[0].totals.text()
+    assert board.headers[0].count_text == str(contact_count)
+    assert "weighted" in board.headers[0].totals_text
 
 
 @pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool drives the real X pointer")
@@ -172,7 +171,8 @@ def test_dropping_on_lost_asks_why(board, company_db, qtbot):
 def test_filters_narrow_the_board_and_are_remembered(board, company_db, ui_settings, qtbot):
     board.search.setText("Deal 1")
     board.apply_filters()
-    shown = [c[C_TITLE] for r in range(board.model.column_count()) for c in board.model.column(r).cards]
+    model = board.model
+    shown = [model.card(r, i).title for r in range(model.column_count()) for i in range(model.column(r).count)]
     assert shown and all(t.startswith("Deal 1") for t in shown)
     assert "(filtered)" in board.summary.text()
     again = BoardWidget(company_db, QUndoStack(), ui_settings)
@@ -195,6 +195,6 @@ def test_stage_editor_renames_adds_and_removes_with_deals_moved(board, company_d
 
     when_modal(edit)
     board.open_stage_editor()
-    names = [h.name.text() for h in board.headers]
+    names = [h.name_text for h in board.headers]
     assert names[0] == "First contact" and "Lead Generation" not in names and len(names) == 8
     assert sql(company_db, "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.name = 'First contact'") >= moved

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from salesdesk.services import board as board_data
-from salesdesk.services.board import C_ID, C_TITLE, BoardFilter
+from salesdesk.services.board import BoardFilter
 from salesdesk.ui import theme
+from salesdesk.ui.pipeline.cards import CardPainter
 from salesdesk.ui.pipeline.column_view import CardColumnView, CardSelection, ColumnHeader
 from salesdesk.ui.pipeline.commands import DeleteDealsCommand, MoveDealsCommand, move_text
 from salesdesk.ui.pipeline.model import MIME_TYPE, Applied, BoardModel, decode_ids
@@ -100,6 +101,7 @@ class BoardWidget(QWidget):
         self.model.record_move = self._record_move
         self.model.save_failed.connect(self._on_save_failed)
         self.selection = CardSelection(self)
+        self.card_painter = CardPainter(self.font())
         self.columns: list[CardColumnView] = []
         self.headers: list[ColumnHeader] = []
         self.currency = "EUR"
@@ -270,7 +272,7 @@ class BoardWidget(QWidget):
         kept = set(self.selection.ids)
         self.model.load(pipeline_id, board_filter)
         self._build_columns()
-        self.selection.ids &= {c[C_ID] for col in range(self.model.column_count()) for c in self.model.column(col).cards} & kept
+        self.selection.ids = {i for i in kept if self.model.locate(i) is not None}
         self._update_summary()
 
     def _build_columns(self) -> None:
@@ -289,7 +291,7 @@ class BoardWidget(QWidget):
                 box.setSpacing(0)
                 header = ColumnHeader(self.model, row, self.currency)
                 header.new_requested.connect(self.new_deal)
-                view = CardColumnView(self.model, row, self.selection)
+                view = CardColumnView(self.model, row, self.selection, self.card_painter)
                 view.setObjectName(f"board_column_{row}")
                 view.open_requested.connect(self.open_deal)
                 view.installEventFilter(self)
@@ -442,7 +444,7 @@ class BoardWidget(QWidget):
             view.setFocus()
             return
         row = max(0, min(row, count - 1))
-        deal_id = self.model.card(column_row, row)[C_ID]
+        deal_id = self.model.deal_id(column_row, row)
         self.selection.set({deal_id}, deal_id)
         self.selection.anchor = (column_row, row)
         view.setFocus()
@@ -522,8 +524,7 @@ class BoardWidget(QWidget):
         self.selection.clear()
 
     def _title(self, deal_id: int) -> str:
-        found = self.model.locate(deal_id)
-        return self.model.card(*found)[C_TITLE] if found else f"deal #{deal_id}"
+        return self.model.card_by_id(deal_id).title
 
     @Slot()
     def delete_selected(self) -> None:

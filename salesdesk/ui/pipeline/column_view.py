@@ -16,9 +16,8 @@ from functools import partial
 
 from PySide6.QtCore import QMimeData, QModelIndex, QObject, QPoint, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolButton, QWidget
 
-from salesdesk.services.board import C_ID
 from salesdesk.ui import theme
 from salesdesk.ui.format import compact_money
 from salesdesk.ui.pipeline.cards import CARD_HEIGHT, COLUMN_WIDTH, MARGIN, ROW_HEIGHT, CardPainter
@@ -60,12 +59,13 @@ class CardSelection(QObject):
 class CardColumnView(QAbstractScrollArea):
     open_requested = Signal(int)
 
-    def __init__(self, model: BoardModel, column_row: int, selection: CardSelection, parent=None):
+    def __init__(self, model: BoardModel, column_row: int, selection: CardSelection,
+                 card_painter: CardPainter | None = None, parent=None):
         super().__init__(parent)
         self._model = model
         self.column_row = column_row
         self._selection = selection
-        self._painter = CardPainter(self.font())
+        self._painter = card_painter or CardPainter(self.font())
         self._press_pos: QPoint | None = None
         self._press_row: int | None = None
         self._drop_row: int | None = None
@@ -79,6 +79,7 @@ class CardColumnView(QAbstractScrollArea):
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
         self.setFixedWidth(COLUMN_WIDTH)
         self.viewport().setAutoFillBackground(False)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # we fill every pixel
         self.verticalScrollBar().setSingleStep(ROW_HEIGHT // 2)
         model.rowsInserted.connect(self._on_rows_changed)
         model.rowsRemoved.connect(self._on_rows_changed)
@@ -92,7 +93,7 @@ class CardColumnView(QAbstractScrollArea):
     def card_count(self) -> int:
         if self.column_row >= self._model.column_count():
             return 0
-        return len(self._model.column(self.column_row).cards)
+        return self._model.column(self.column_row).count
 
     def sizeHint(self) -> QSize:
         return QSize(COLUMN_WIDTH, 600)
@@ -157,20 +158,19 @@ class CardColumnView(QAbstractScrollArea):
         model = self._model
         count = self.card_count()
         if count:
-            column = model.column(self.column_row)
             data = model.data_snapshot
             selected, current = self._selection.ids, self._selection.current
             first = max(0, self.verticalScrollBar().value() // ROW_HEIGHT)
             last = min(count, first + self.viewport().height() // ROW_HEIGHT + 2)
+            model.prefetch_rows(self.column_row, first, last)  # one query for the cards coming into sight
+            ratio = self.devicePixelRatioF()
             for row in range(first, last):
-                card = column.cards[row]
-                deal_id = card[C_ID]
-                self._painter.paint(
+                card = model.card(self.column_row, row)
+                self._painter.draw(
                     painter, self.card_rect(row), card,
-                    account=model.account_name(card), initials=model.owner(card)[1],
                     stale=model.is_stale(self.column_row, card), follow_up=model.follow_up_due(card),
-                    selected=deal_id in selected, current=deal_id == current and self.hasFocus(),
-                    today=data.today,
+                    selected=card.id in selected, current=card.id == current and self.hasFocus(),
+                    today=data.today, ratio=ratio,
                 )
         elif not model.read_only:
             painter.setPen(QColor(theme.MUTED))
@@ -193,13 +193,13 @@ class CardColumnView(QAbstractScrollArea):
         if row is None:
             self._selection.clear()
             return
-        deal_id = self._model.card(self.column_row, row)[C_ID]
+        deal_id = self._model.deal_id(self.column_row, row)
         modifiers = event.modifiers()
         if modifiers & Qt.KeyboardModifier.ControlModifier:
             self._selection.toggle(deal_id)
         elif modifiers & Qt.KeyboardModifier.ShiftModifier and self._selection.anchor and self._selection.anchor[0] == self.column_row:
             lo, hi = sorted((self._selection.anchor[1], row))
-            ids = {self._model.card(self.column_row, r)[C_ID] for r in range(lo, hi + 1)}
+            ids = set(self._model.column(self.column_row).ids[lo:hi + 1])
             self._selection.set(ids, deal_id)
             return
         elif deal_id not in self._selection.ids:
@@ -219,7 +219,7 @@ class CardColumnView(QAbstractScrollArea):
 
     def mouseReleaseEvent(self, event):
         if self._press_row is not None and not event.modifiers():
-            deal_id = self._model.card(self.column_row, self._press_row)[C_ID] if self._press_row < self.card_count() else None
+            deal_id = self._model.deal_id(self.column_row, self._press_row) if self._press_row < self.card_count() else None
             if deal_id is not None and len(self._selection.ids) > 1 and (event.position().toPoint() - self._press_pos).manhattanLength() < 3:
                 self._selection.set({deal_id}, deal_id)
         self._press_pos = self._press_row = None
@@ -227,15 +227,17 @@ class CardColumnView(QAbstractScrollArea):
     def mouseDoubleClickEvent(self, event):
         row = self.row_at(event.position().toPoint())
         if row is not None:
-            self.open_requested.emit(self._model.card(self.column_row, row)[C_ID])
+            self.open_requested.emit(self._model.deal_id(self.column_row, row))
 
     def selected_ids_in_board_order(self) -> list[int]:
         """The selection, ordered column by column, top to bottom (the order they land in)."""
-        chosen = self._selection.ids
-        ordered = []
-        for column_row in range(self._model.column_count()):
-            ordered += [c[C_ID] for c in self._model.column(column_row).cards if c[C_ID] in chosen]
-        return ordered
+        placed = []
+        for deal_id in self._selection.ids:
+            card = self._model.card_by_id(deal_id)
+            found = self._model.locate(deal_id, card.stage_id, card.position)
+            if found:
+                placed.append((found, deal_id))
+        return [deal_id for _, deal_id in sorted(placed)]
 
     def _start_drag(self) -> None:
         ids = self.selected_ids_in_board_order()
@@ -258,7 +260,6 @@ class CardColumnView(QAbstractScrollArea):
         painter = QPainter(pixmap)
         painter.setOpacity(0.92)
         self._painter.paint(painter, QRectF(1, 1, COLUMN_WIDTH - MARGIN - 4, CARD_HEIGHT), card,
-                            account=self._model.account_name(card), initials=self._model.owner(card)[1],
                             stale=False, follow_up=False, selected=True, current=False,
                             today=self._model.data_snapshot.today)
         if count > 1:
@@ -332,43 +333,36 @@ CARD_GAP_HALF = 3
 class ColumnHeader(QWidget):
     """Stage name, count, total and weighted amount; a "+" to add a deal here.
 
+    Painted in one go rather than built from labels: after a drop only this widget
+    repaints, not a stack of styled labels and the frame behind them.
+
     Signals:
         new_requested(int): the stage id the user wants a new deal in.
     """
 
     new_requested = Signal(int)
+    HEIGHT = 50
 
     def __init__(self, model: BoardModel, column_row: int, currency: str, parent=None):
         super().__init__(parent)
         self._model = model
         self.column_row = column_row
         self._currency = currency
-        self.setFixedWidth(COLUMN_WIDTH)
+        self.setFixedSize(COLUMN_WIDTH, self.HEIGHT)
         self.setObjectName("board_column_header")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 6, 6)
-        layout.setSpacing(2)
-        top = QHBoxLayout()
-        top.setSpacing(6)
-        self.name = QLabel()
-        bold = QFont(self.font())
-        bold.setWeight(QFont.Weight.DemiBold)
-        self.name.setFont(bold)
-        self.count = QLabel()
-        self.count.setObjectName("board_count_badge")
-        self.add = QToolButton()
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._bold = QFont(self.font())
+        self._bold.setWeight(QFont.Weight.DemiBold)
+        self._small = QFont(self.font())
+        self._small.setPointSizeF(max(7.0, self.font().pointSizeF() - 0.5))
+        self.add = QToolButton(self)
         self.add.setText("+")
         self.add.setAutoRaise(True)
         self.add.setToolTip("New deal in this stage (Ctrl+N)")
+        self.add.setGeometry(COLUMN_WIDTH - 30, 4, 24, 24)
         self.add.clicked.connect(self._on_add)
         self.add.setEnabled(not model.read_only)
-        top.addWidget(self.name, 1)
-        top.addWidget(self.count)
-        top.addWidget(self.add)
-        layout.addLayout(top)
-        self.totals = QLabel()
-        self.totals.setObjectName("board_totals")
-        layout.addWidget(self.totals)
+        self.name_text = self.count_text = self.totals_text = ""
         model.totals_changed.connect(self._on_totals_changed)
         self.refresh()
 
@@ -386,9 +380,34 @@ class ColumnHeader(QWidget):
             return
         column = self._model.column(self.column_row)
         count, amount, weighted = self._model.totals(self.column_row)
-        self.name.setText(column.stage.name)
-        self.name.setToolTip(f"{column.stage.name}: default probability {column.stage.probability}%"
-                             + (f", stale after {column.stage.stale_days} days" if column.stage.stale_days else ""))
-        self.count.setText(f"{count:,}")
-        self.totals.setText(f"{compact_money(amount, self._currency)}  ·  weighted {compact_money(weighted)}")
-        self.totals.setToolTip(f"Total {amount:,.2f} {self._currency}\nWeighted (amount × probability) {weighted:,.2f} {self._currency}")
+        self.name_text = column.stage.name
+        self.count_text = f"{count:,}"
+        self.totals_text = f"{compact_money(amount, self._currency)}  ·  weighted {compact_money(weighted)}"
+        self.setToolTip(
+            f"{column.stage.name}: default probability {column.stage.probability}%"
+            + (f", stale after {column.stage.stale_days} days" if column.stage.stale_days else "")
+            + f"\nTotal {amount:,.2f} {self._currency}\nWeighted (amount × probability) {weighted:,.2f} {self._currency}")
+        self.update()
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        painter.setFont(self._small)
+        count_width = painter.fontMetrics().horizontalAdvance(self.count_text) + 12
+        badge = QRectF(COLUMN_WIDTH - 34 - count_width, 8, count_width, 18)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(theme.ACCENT_SOFT))
+        painter.drawRoundedRect(badge, 9, 9)
+        painter.setPen(QColor(theme.ACCENT_TEXT))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, self.count_text)
+        painter.setFont(self._bold)
+        painter.setPen(QColor(theme.TEXT))
+        name_rect = QRectF(8, 6, badge.left() - 14, 22)
+        name = painter.fontMetrics().elidedText(self.name_text, Qt.TextElideMode.ElideRight, int(name_rect.width()))
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        painter.setFont(self._small)
+        painter.setPen(QColor(theme.MUTED))
+        painter.drawText(QRectF(8, 28, COLUMN_WIDTH - 16, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         self.totals_text)
+        painter.end()

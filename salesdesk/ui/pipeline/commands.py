@@ -15,12 +15,7 @@ from salesdesk.ui.pipeline.model import Applied, BoardModel
 
 
 def _title_of(model: BoardModel, deal_id: int) -> str:
-    found = model.locate(deal_id)
-    if found:
-        from salesdesk.services.board import C_TITLE
-
-        return model.card(*found)[C_TITLE]
-    return f"deal #{deal_id}"
+    return model.card_by_id(deal_id).title
 
 
 class MoveDealsCommand(QUndoCommand):

@@ -1,7 +1,8 @@
 """The board as a two-level item model: stages at the top, their cards below.
 
-The model holds the plain card tuples of ``services.board`` (ids and values, never ORM
-objects) and changes them only after the database has committed.  Every change goes
+The model holds each column's deal ids and positions, its running totals, and a cache
+of the plain ``Card`` tuples in sight (never ORM objects); it changes them only after
+the database has committed.  Every change goes
 through the deal services in one short transaction; the model then updates the two
 columns involved with fine-grained move/insert/remove signals, never a reset, so
 selection and scroll positions survive a drop.
@@ -24,10 +25,7 @@ from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelInde
 from salesdesk.domain.money import from_cents
 from salesdesk.services import board as board_data
 from salesdesk.services import deals as deal_service
-from salesdesk.services.board import (
-    C_ACCOUNT, C_AMOUNT, C_CLOSE, C_ID, C_OWNER, C_POSITION, C_PROBABILITY, C_STAGE, C_STATUS, C_TITLE,
-    BoardData, BoardFilter, card_probability, is_stale, recount,
-)
+from salesdesk.services.board import BoardData, BoardFilter, Card
 
 MIME_TYPE = "application/x-salesdesk-deal-ids"
 
@@ -130,7 +128,7 @@ class BoardModel(QAbstractItemModel):
         if not parent.isValid():
             return len(self._data.columns)
         if parent.internalId() == 0:
-            return len(self._data.columns[parent.row()].cards)
+            return len(self._data.columns[parent.row()].ids)
         return 0
 
     def index(self, row, column=0, parent=QModelIndex()) -> QModelIndex:
@@ -140,7 +138,7 @@ class BoardModel(QAbstractItemModel):
             if row < len(self._data.columns):
                 return self.createIndex(row, 0, 0)
             return QModelIndex()
-        if parent.internalId() == 0 and row < len(self._data.columns[parent.row()].cards):
+        if parent.internalId() == 0 and row < len(self._data.columns[parent.row()].ids):
             # A card's internal id is its column row + 1: enough to find its parent.
             return self.createIndex(row, 0, parent.row() + 1)
         return QModelIndex()
@@ -174,30 +172,63 @@ class BoardModel(QAbstractItemModel):
                 return row
         raise KeyError(stage_id)
 
-    def card(self, column_row: int, row: int) -> tuple:
-        return self._data.columns[column_row].cards[row]
+    def deal_id(self, column_row: int, row: int) -> int:
+        return self._data.columns[column_row].ids[row]
 
-    def locate(self, deal_id: int) -> tuple[int, int] | None:
-        """(column row, card row) of a deal shown on the board, or None."""
+    def card(self, column_row: int, row: int) -> Card:
+        return self.card_by_id(self._data.columns[column_row].ids[row])
+
+    def card_by_id(self, deal_id: int) -> Card:
+        card = self._data.cards.get(deal_id)
+        if card is None:
+            self.prefetch([deal_id])
+            card = self._data.cards.get(deal_id)
+            if card is None:  # deleted behind our back: draw something honest
+                card = Card(deal_id, 0, 0.0, "(no longer in the database)", "", "", 0, None, None,
+                            self._data.now, "open", None, None, 0)
+        return card
+
+    def prefetch(self, deal_ids) -> None:
+        """Read the cards of these deals, if not cached yet (one query for all)."""
+        missing = [i for i in deal_ids if i not in self._data.cards]
+        if missing:
+            with self._db.session() as session, session.begin():
+                self._data.cards.update(board_data.fetch_cards(session, missing))
+
+    def prefetch_rows(self, column_row: int, first: int, last: int) -> None:
+        self.prefetch(self._data.columns[column_row].ids[first:last])
+
+    def locate(self, deal_id: int, stage_id: int | None = None, position: float | None = None) -> tuple[int, int] | None:
+        """(column row, card row) of a deal on the board, or None.
+
+        With the deal's stage and position known this is a binary search; otherwise a
+        scan of the id lists (fast: they are plain lists of ints).
+        """
         if self._data is None:
             return None
+        if stage_id is not None and position is not None:
+            try:
+                column_row = self.column_row_of_stage(stage_id)
+            except KeyError:
+                column_row = None
+            if column_row is not None:
+                column = self._data.columns[column_row]
+                row = bisect.bisect_left(column.positions, position)
+                for candidate in (row, row - 1, row + 1):
+                    if 0 <= candidate < len(column.ids) and column.ids[candidate] == deal_id:
+                        return column_row, candidate
         for column_row, column in enumerate(self._data.columns):
-            for row, card in enumerate(column.cards):
-                if card[C_ID] == deal_id:
-                    return column_row, row
+            try:
+                return column_row, column.ids.index(deal_id)
+            except ValueError:
+                continue
         return None
 
-    def account_name(self, card: tuple) -> str:
-        return self._data.accounts.get(card[C_ACCOUNT], "") if card[C_ACCOUNT] is not None else ""
+    def is_stale(self, column_row: int, card: Card) -> bool:
+        return board_data.is_stale(card, self._data.columns[column_row].stage, self._data.now, self._data.today)
 
-    def owner(self, card: tuple) -> tuple[str, str]:
-        return self._data.owners.get(card[C_OWNER], ("", "?"))
-
-    def is_stale(self, column_row: int, card: tuple) -> bool:
-        return is_stale(card, self._data.columns[column_row].stage, self._data)
-
-    def follow_up_due(self, card: tuple) -> bool:
-        return card[C_ID] in self._data.follow_up_due
+    def follow_up_due(self, card: Card) -> bool:
+        return board_data.follow_up_due(card, self._data.today)
 
     def totals(self, column_row: int) -> tuple[int, Decimal, Decimal]:
         """(count, amount, weighted amount) of a column as shown."""
@@ -224,24 +255,25 @@ class BoardModel(QAbstractItemModel):
                 return column.stage.id
             return None
         column_row = index.internalId() - 1
-        card = self._data.columns[column_row].cards[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return card[C_TITLE]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{card[C_TITLE]}\n{self.account_name(card)}\n{self.owner(card)[0]}"
         if role == DealIdRole:
-            return card[C_ID]
+            return self.deal_id(column_row, index.row())
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, AmountRole, StaleRole,
+                        FollowUpRole, StageIdRole, CardRole):
+            return None
+        card = self.card(column_row, index.row())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return card.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{card.title}\n{card.account}\n{card.owner}"
         if role == AmountRole:
-            return from_cents(card[C_AMOUNT])
+            return from_cents(card.amount_cents)
         if role == StaleRole:
             return self.is_stale(column_row, card)
         if role == FollowUpRole:
             return self.follow_up_due(card)
         if role == StageIdRole:
-            return card[C_STAGE]
-        if role == CardRole:
-            return card
-        return None
+            return self._data.columns[column_row].stage.id
+        return card
 
     # -- drag and drop ---------------------------------------------------------------
     def supportedDropActions(self) -> Qt.DropAction:
@@ -271,13 +303,14 @@ class BoardModel(QAbstractItemModel):
     def move_deals(self, deal_ids: list[int], column_row: int, row: int = -1) -> Applied | None:
         """Move deals to a column before ``row``; one transaction and one undo step."""
         target = self._data.columns[column_row]
-        cards = target.cards
-        if row < 0 or row > len(cards):
-            row = len(cards)
+        ids, positions = target.ids, target.positions
+        if row < 0 or row > len(ids):
+            row = len(ids)
         moving = set(deal_ids)
+        self.prefetch(deal_ids)  # their amounts move the totals
         # Neighbours in the target column, skipping the deals being moved themselves.
-        before = next((cards[r][C_POSITION] for r in range(row - 1, -1, -1) if cards[r][C_ID] not in moving), None)
-        after = next((cards[r][C_POSITION] for r in range(row, len(cards)) if cards[r][C_ID] not in moving), None)
+        before = next((positions[r] for r in range(row - 1, -1, -1) if ids[r] not in moving), None)
+        after = next((positions[r] for r in range(row, len(ids)) if ids[r] not in moving), None)
         positions = _spread(before, after, len(deal_ids))
         try:
             with self._db.transaction() as session:
@@ -299,10 +332,11 @@ class BoardModel(QAbstractItemModel):
         return applied
 
     def _row_after_reload(self, column_row: int, row: int) -> int:
-        return min(row, len(self._data.columns[column_row].cards))
+        return min(row, len(self._data.columns[column_row].ids))
 
     def lose_deals(self, deal_ids: list[int], reason_id: int | None, note: str | None) -> Applied | None:
         """Mark deals lost: they leave the board.  One transaction, one undo step."""
+        self.prefetch(deal_ids)
         try:
             with self._db.transaction() as session:
                 records = [deal_service.mark_lost(session, deal_id, reason_id, note) for deal_id in deal_ids]
@@ -360,31 +394,19 @@ class BoardModel(QAbstractItemModel):
         for record in records:
             placement = record.before if undo else record.after
             old = record.after if undo else record.before
-            touched |= self._place(placement.deal_id, old.stage_id, placement)
+            touched |= self._place(placement.deal_id, old, placement)
         self._recount(touched)
 
-    def _find_card(self, deal_id: int, stage_id: int) -> tuple[int, int] | None:
-        try:
-            column_row = self.column_row_of_stage(stage_id)
-        except KeyError:
-            column_row = None
-        if column_row is not None:
-            row = _find(self._data.columns[column_row].cards, deal_id)
-            if row is not None:
-                return column_row, row
-        return self.locate(deal_id)
-
-    def _place(self, deal_id: int, from_stage: int, placement) -> set[int]:
+    def _place(self, deal_id: int, old, placement) -> set[int]:
         """Show a deal where ``placement`` puts it; returns the column rows touched."""
         data = self._data
-        found = self._find_card(deal_id, from_stage)
-        if found:
-            card = data.columns[found[0]].cards[found[1]]
-        else:  # off the board (lost, or deleted): bring back the card we kept
-            card = self._gone.pop(deal_id, None)
-            if card is None:
-                return set()
-        new_card = _with(card, placement)
+        found = self.locate(deal_id, old.stage_id, old.position)
+        card = self.card_by_id(deal_id) if found else self._gone.pop(deal_id, None)
+        if card is None:
+            return set()  # neither shown nor kept: a filtered board ignores it
+        new_card = card._replace(stage_id=placement.stage_id, position=placement.position,
+                                 status=str(placement.status), stage_entered_at=placement.stage_entered_at)
+        data.cards[deal_id] = new_card
         try:
             dst_row = self.column_row_of_stage(placement.stage_id)
         except KeyError:
@@ -393,49 +415,66 @@ class BoardModel(QAbstractItemModel):
         if not visible:
             self._gone[deal_id] = new_card
             if found:
-                self._remove_at(*found)
+                self._remove_at(*found, card)
                 return {found[0]}
             return set()
         if not found:
             self._insert(dst_row, new_card)
             return {dst_row}
         src_row, src_index = found
-        dst_cards = data.columns[dst_row].cards
+        dst = data.columns[dst_row]
         if src_row == dst_row:
-            keys = [c[C_POSITION] for c in dst_cards]
-            del keys[src_index]
-            dst_index = bisect.bisect_right(keys, new_card[C_POSITION])
+            keys = dst.positions[:src_index] + dst.positions[src_index + 1:]
+            dst_index = bisect.bisect_right(keys, new_card.position)
         else:
-            dst_index = bisect.bisect_right(dst_cards, new_card[C_POSITION], key=_position)
+            dst_index = bisect.bisect_right(dst.positions, new_card.position)
         # Qt wants the destination row as counted before the move.
         qt_dst = dst_index + 1 if (src_row == dst_row and dst_index >= src_index) else dst_index
+        src = data.columns[src_row]
         if src_row == dst_row and qt_dst in (src_index, src_index + 1):
-            data.columns[src_row].cards[src_index] = new_card
+            src.positions[src_index] = new_card.position
             changed = self.index(src_index, 0, self.index(src_row))
             self.dataChanged.emit(changed, changed)
             return {src_row}
         self.beginMoveRows(self.index(src_row), src_index, src_index, self.index(dst_row), qt_dst)
-        del data.columns[src_row].cards[src_index]
-        dst_cards.insert(dst_index, new_card)
+        del src.ids[src_index]
+        del src.positions[src_index]
+        _subtract(src, card)
+        dst.ids.insert(dst_index, deal_id)
+        dst.positions.insert(dst_index, new_card.position)
+        _add(dst, new_card)
         self.endMoveRows()
         return {src_row, dst_row}
 
-    def _remove_at(self, column_row: int, row: int) -> None:
+    def _remove_at(self, column_row: int, row: int, card: Card | None) -> None:
+        column = self._data.columns[column_row]
         self.beginRemoveRows(self.index(column_row), row, row)
-        del self._data.columns[column_row].cards[row]
+        del column.ids[row]
+        del column.positions[row]
+        if card is not None:
+            _subtract(column, card)
         self.endRemoveRows()
+        if card is None:  # what it added to the totals is unknown: ask the database
+            self._totals_from_database(column)
 
-    def _insert(self, column_row: int, card: tuple) -> int:
-        cards = self._data.columns[column_row].cards
-        row = bisect.bisect_right(cards, card[C_POSITION], key=_position)
+    def _insert(self, column_row: int, card: Card) -> int:
+        column = self._data.columns[column_row]
+        row = bisect.bisect_right(column.positions, card.position)
         self.beginInsertRows(self.index(column_row), row, row)
-        cards.insert(row, card)
+        column.ids.insert(row, card.id)
+        column.positions.insert(row, card.position)
+        _add(column, card)
         self.endInsertRows()
         return row
 
+    def _totals_from_database(self, column: board_data.Column) -> None:
+        with self._db.session() as session, session.begin():
+            column.amount_cents, column.weighted_cents_x100 = board_data.column_totals(
+                session, self._data, column, self._filter)
+
     def _recount(self, rows: set[int]) -> None:
+        """Tell the views that these columns' totals changed."""
         for column_row in sorted(rows):
-            recount(self._data.columns[column_row])
             self.totals_changed.emit(column_row)
             top = self.index(column_row)
             self.dataChanged.emit(top, top)
@@ -443,53 +482,45 @@ class BoardModel(QAbstractItemModel):
     # -- cards that appear, change or go (create, edit, delete) ------------------------
     def refresh_deal(self, deal_id: int) -> None:
         """Show a deal as the database now holds it (after create, edit or restore)."""
-        with self._db.session() as session, session.begin():
-            card = board_data.load_card(session, deal_id)
-            if card is not None:
-                board_data.add_lookups(session, self._data, card)
-        touched = set()
-        found = self.locate(deal_id)
-        if found:
-            self._remove_at(*found)
-            touched.add(found[0])
+        old = self._data.cards.pop(deal_id, None)
         self._gone.pop(deal_id, None)
-        if card is not None and card[C_STATUS] != "lost" and card[board_data.C_PIPELINE_CHECK] == self._pipeline_id:
-            try:
-                column_row = self.column_row_of_stage(card[C_STAGE])
-            except KeyError:
-                column_row = None
-            if column_row is not None:
-                self._insert(column_row, card[: board_data.C_PIPELINE_CHECK])
-                touched.add(column_row)
+        with self._db.session() as session, session.begin():
+            fresh = board_data.fetch_cards(session, [deal_id]).get(deal_id)
+        touched = set()
+        found = self.locate(deal_id, old.stage_id, old.position) if old else self.locate(deal_id)
+        if found:
+            self._remove_at(*found, old)
+            touched.add(found[0])
+        if fresh is not None:
+            self._data.cards[deal_id] = fresh
+            if fresh.status != "lost" and fresh.pipeline_id == self._pipeline_id:
+                try:
+                    column_row = self.column_row_of_stage(fresh.stage_id)
+                except KeyError:
+                    column_row = None
+                if column_row is not None:
+                    self._insert(column_row, fresh)
+                    touched.add(column_row)
         self._recount(touched)
 
     def forget_deal(self, deal_id: int) -> None:
         """A deal was deleted: take its card off the board."""
-        found = self.locate(deal_id)
+        old = self._data.cards.pop(deal_id, None)
         self._gone.pop(deal_id, None)
+        found = self.locate(deal_id, old.stage_id, old.position) if old else self.locate(deal_id)
         if found:
-            self._remove_at(*found)
+            self._remove_at(*found, old)
             self._recount({found[0]})
 
 
-def _position(card: tuple) -> float:
-    return card[C_POSITION]
+def _add(column: board_data.Column, card: Card) -> None:
+    column.amount_cents += card.amount_cents
+    column.weighted_cents_x100 += card.weighted_x100(column.stage)
 
 
-def _find(cards: list[tuple], deal_id: int) -> int | None:
-    for i, card in enumerate(cards):
-        if card[C_ID] == deal_id:
-            return i
-    return None
-
-
-def _with(card: tuple, placement) -> tuple:
-    values = list(card)
-    values[C_STAGE] = placement.stage_id
-    values[C_POSITION] = placement.position
-    values[C_STATUS] = str(placement.status)
-    values[board_data.C_ENTERED] = placement.stage_entered_at
-    return tuple(values)
+def _subtract(column: board_data.Column, card: Card) -> None:
+    column.amount_cents -= card.amount_cents
+    column.weighted_cents_x100 -= card.weighted_x100(column.stage)
 
 
 def _spread(before: float | None, after: float | None, count: int) -> list[float] | None:

@@ -20,7 +20,7 @@ class PipelineScreen(Screen):
     )
 
     def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
-        super().__init__(db, parent)
+        super().__init__(db, parent, settings)
         self.board = BoardWidget(db, self.undo_stack, settings, self)
         self.board.status_message.connect(self._show_status)
         self.layout_.addWidget(self.board)
