@@ -38,7 +38,7 @@ $(PY):
 
 $(INSTALLED): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
 
 clean:

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from salesdesk.db.migrate import alembic_config, head_revision, open_database
+from salesdesk.db.migrate import KNOWN_REVISIONS, alembic_config, alembic_revisions, head_revision, open_database
 from salesdesk.db.models import Base
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
@@ -68,6 +68,27 @@ def test_new_database_has_the_default_process_and_ladder(db):
     ]
     assert [p for _, p in stages] == [5, 10, 15, 25, 40, 60, 80, 100, 100]
     assert roles == ["VP Sales", "Director of Sales", "Sales Manager", "Branch Manager", "Team Leader", "Salesperson"]
+
+
+def test_start_up_knows_every_migration_without_asking_alembic():
+    assert list(KNOWN_REVISIONS) == alembic_revisions()
+
+
+def test_opening_an_up_to_date_database_does_not_load_sqlalchemy(db_path):
+    """The window's first paint reads through sqlite3 alone (PERFORMANCE.md: start-up)."""
+    import subprocess
+    import sys
+
+    open_database(db_path).close()
+    script = ("import sys; from salesdesk.db.migrate import open_database; "
+              f"db = open_database({str(db_path)!r}); "
+              "rows = None\n"
+              "with db.read() as r: rows = r.execute('SELECT name FROM roles ORDER BY rank')\n"
+              "assert rows[0] == ('VP Sales',), rows\n"
+              "loaded = [m for m in sys.modules if m.startswith(('sqlalchemy', 'alembic'))]\n"
+              "assert not loaded, loaded")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_migrations_build_exactly_the_models(db):

@@ -2,7 +2,7 @@
 
 import sys
 
-from salesdesk.app import run_gui  # first: it imports SQLAlchemy before PySide6, as the program does
+from salesdesk.app import run_gui
 
 from PySide6.QtCore import QSettings  # noqa: E402
 

@@ -1,57 +1,83 @@
-"""Engine and session factory, with the connection settings RELIABILITY.md promises.
+"""The open database: SQLAlchemy engine and sessions for changes, a plain reader for
+the screens' fast reads, with the connection settings RELIABILITY.md promises.
 
 SQLite gets, on every connection: foreign keys on, WAL, ``synchronous=FULL`` (a
 committed change survives power loss), a busy timeout, and real transactions: Python's
 sqlite3 driver by default runs reads outside any transaction and begins one lazily
 before the first write, so we take over ``BEGIN`` ourselves (the recipe of the
 SQLAlchemy SQLite dialect documentation).
+
+SQLAlchemy is imported on first use, not with this module: importing it costs about
+300 ms here, more than the whole first paint of the window, which reads through
+``Database.read()`` (plain sqlite3) and so never waits for it.
 """
 
 from __future__ import annotations
 
 import getpass
+import sqlite3
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
+    from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 5000
 
 
+def is_url(target: str | Path) -> bool:
+    return "://" in str(target)
+
+
 def database_url(target: str | Path) -> URL:
     """A path or a URL as typed on the command line -> an SQLAlchemy URL."""
+    from sqlalchemy.engine import URL, make_url
+
     text = str(target)
-    if "://" in text:
+    if is_url(text):
         return make_url(text)
     return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser().resolve()))
 
 
-def is_sqlite(url: URL) -> bool:
-    return url.get_backend_name() == "sqlite"
-
-
 def sqlite_path(url: URL) -> Path | None:
-    if is_sqlite(url) and url.database and url.database != ":memory:":
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database)
     return None
 
 
+def target_path(target: str | Path) -> Path | None:
+    """The SQLite file a ``--db`` value names, without importing SQLAlchemy."""
+    text = str(target)
+    if not is_url(text):
+        return Path(text).expanduser().resolve()
+    if text.startswith("sqlite"):
+        return sqlite_path(database_url(text))
+    return None
+
+
 def make_engine(url: URL, *, read_only: bool = False) -> Engine:
-    if not is_sqlite(url):
+    from sqlalchemy import create_engine
+
+    if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     connect_args: dict = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     path = sqlite_path(url)
     if read_only and path is not None:
-        url = URL.create("sqlite+pysqlite", database=f"file:{path}?mode=ro", query={"uri": "true"})
+        from sqlalchemy.engine import URL as _URL
+
+        url = _URL.create("sqlite+pysqlite", database=f"file:{path}?mode=ro", query={"uri": "true"})
     engine = create_engine(url, connect_args=connect_args)
     _install_sqlite_settings(engine, read_only=read_only)
     return engine
 
 
 def _install_sqlite_settings(engine: Engine, *, read_only: bool) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event below issue BEGIN, not the driver.
@@ -69,28 +95,74 @@ def _install_sqlite_settings(engine: Engine, *, read_only: bool) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+class Reader:
+    """Plain SQL reads inside one read transaction (a consistent snapshot).
+
+    ``execute(sql, params)`` returns a list of tuples; parameters are ``:name``
+    style.  On SQLite this is the sqlite3 module itself, with no row objects in
+    between; elsewhere it goes through SQLAlchemy's ``text()``.
+    """
+
+    def __init__(self, connection, *, raw: bool):
+        self._connection = connection
+        self._raw = raw
+
+    def execute(self, sql: str, params: dict | list | tuple = ()) -> list[tuple]:
+        if self._raw:
+            return self._connection.execute(sql, params).fetchall()
+        from sqlalchemy import text
+
+        if isinstance(params, (list, tuple)):
+            raise TypeError("use :name parameters with a non-SQLite database")
+        return [tuple(row) for row in self._connection.execute(text(sql), params)]
+
+    def one(self, sql: str, params: dict | list | tuple = ()) -> tuple | None:
+        rows = self.execute(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: dict | list | tuple = ()):
+        row = self.one(sql, params)
+        return row[0] if row else None
+
+
 class Database:
-    """One open database: its engine and the one session factory of the program.
+    """One open database: its engine, the one session factory, and a fast reader.
 
     Services take a ``Session``; callers get one per user action from
     ``transaction()``, which commits on success and rolls back on any error.
+    Screens read with ``read()``.
     """
 
-    def __init__(self, url: URL, engine: Engine, *, read_only: bool = False):
-        self.url = url
-        self.engine = engine
+    def __init__(self, target: str | Path, *, read_only: bool = False):
+        self.target = str(target)
         self.read_only = read_only
         self.actor = _current_user()
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"actor": self.actor})
+        self._path = target_path(target)
+        self._reader: sqlite3.Connection | None = None
 
     @property
     def path(self) -> Path | None:
-        return sqlite_path(self.url)
+        return self._path
 
     @property
     def display_name(self) -> str:
-        path = self.path
-        return str(path) if path else self.url.render_as_string(hide_password=True)
+        if self._path is not None:
+            return str(self._path)
+        return self.url.render_as_string(hide_password=True)
+
+    @cached_property
+    def url(self) -> URL:
+        return database_url(self._path if self._path is not None and not is_url(self.target) else self.target)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.url, read_only=self.read_only)
+
+    @cached_property
+    def _sessions(self):
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False, info={"actor": self.actor})
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -102,8 +174,30 @@ class Database:
         """A session for reads; the caller closes it (``with db.session() as s``)."""
         return self._sessions()
 
+    @contextmanager
+    def read(self) -> Iterator[Reader]:
+        """A read-only snapshot for the screens: plain tuples, fast."""
+        if self._path is None:
+            with self.engine.connect() as connection:
+                yield Reader(connection, raw=False)
+            return
+        if self._reader is None:
+            connection = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, isolation_level=None,
+                                         check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            connection.execute("PRAGMA query_only = 1")
+            self._reader = connection
+        self._reader.execute("BEGIN")
+        try:
+            yield Reader(self._reader, raw=True)
+        finally:
+            self._reader.execute("COMMIT")
+
     def close(self) -> None:
-        self.engine.dispose()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
 def _current_user() -> str:

@@ -1,5 +1,8 @@
 """The pipeline board's data: column order and totals for all deals, cards for those in sight.
 
+Every function reads through a ``Reader`` (``with db.read() as reader``): plain SQL
+and tuples, no SQLAlchemy, so the board paints before SQLAlchemy is even imported.
+
 A column holds only the ids and positions of its deals (read from a covering index)
 and its totals (summed in SQL); the text, amounts and dates of a card are fetched when
 the card comes into sight, a few dozen at a time, and cached.  So opening a board of
@@ -13,8 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from salesdesk.db.engine import Reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,15 +110,19 @@ def initials(name: str) -> str:
     return (parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")).upper()
 
 
-def pipelines(session: Session) -> list[PipelineInfo]:
-    rows = session.execute(text("SELECT id, name FROM pipelines ORDER BY position, id"))
+def pipelines(reader: Reader) -> list[PipelineInfo]:
+    rows = reader.execute("SELECT id, name FROM pipelines ORDER BY position, id")
     return [PipelineInfo(*row) for row in rows]
 
 
-def stages(session: Session, pipeline_id: int) -> list[StageInfo]:
-    rows = session.execute(
-        text("SELECT id, name, position, probability, stale_days, is_won FROM stages "
-             "WHERE pipeline_id = :p ORDER BY position, id"), {"p": pipeline_id})
+def currency(reader: Reader) -> str:
+    return reader.scalar("SELECT value FROM settings WHERE key = 'currency'") or "EUR"
+
+
+def stages(reader: Reader, pipeline_id: int) -> list[StageInfo]:
+    rows = reader.execute(
+        "SELECT id, name, position, probability, stale_days, is_won FROM stages "
+        "WHERE pipeline_id = :p ORDER BY position, id", {"p": pipeline_id})
     return [StageInfo(i, n, pos, prob, stale, bool(won)) for i, n, pos, prob, stale, won in rows]
 
 
@@ -151,25 +157,24 @@ def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.da
     return "".join(f" AND {w}" for w in where), params
 
 
-def load_board(session: Session, pipeline_id: int, board_filter: BoardFilter = BoardFilter(),
+def load_board(reader: Reader, pipeline_id: int, board_filter: BoardFilter = BoardFilter(),
                today: dt.date | None = None) -> BoardData:
     """Column order and totals of a pipeline's board under a filter (no card text yet)."""
     today = today or dt.date.today()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    info = session.execute(text("SELECT id, name FROM pipelines WHERE id = :p"), {"p": pipeline_id}).first()
+    info = reader.one("SELECT id, name FROM pipelines WHERE id = :p", {"p": pipeline_id})
     if info is None:
         from salesdesk.errors import NotFoundError
 
         raise NotFoundError(f"Pipeline #{pipeline_id} no longer exists")
-    raw = session.connection().connection.driver_connection  # plain tuples, no Row objects
     columns = []
-    for stage in stages(session, pipeline_id):
+    for stage in stages(reader, pipeline_id):
         extra, params = _stage_params(board_filter, stage, now, today)
         # (stage_id, status, position) is indexed, and the index holds the id: no table read.
-        rows = raw.execute(f"SELECT d.id, d.position FROM deals d WHERE d.stage_id = :stage AND d.status = :status"
-                           f"{extra} ORDER BY d.position, d.id", params).fetchall()
+        rows = reader.execute(f"SELECT d.id, d.position FROM deals d WHERE d.stage_id = :stage AND d.status = :status"
+                              f"{extra} ORDER BY d.position, d.id", params)
         column = Column(stage, [r[0] for r in rows], [r[1] for r in rows])
-        column.amount_cents, column.weighted_cents_x100 = _totals(raw, extra, params)
+        column.amount_cents, column.weighted_cents_x100 = _totals(reader, extra, params)
         columns.append(column)
     return BoardData(PipelineInfo(*info), columns, today, now)
 
@@ -180,18 +185,17 @@ def _stage_params(board_filter: BoardFilter, stage: StageInfo, now: dt.datetime,
     return extra, params
 
 
-def _totals(raw, extra: str, params: dict) -> tuple[int, int]:
-    amount, weighted = raw.execute(
+def _totals(reader: Reader, extra: str, params: dict) -> tuple[int, int]:
+    amount, weighted = reader.one(
         f"SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, :default)), 0) "
-        f"FROM deals d WHERE d.stage_id = :stage AND d.status = :status{extra}", params).fetchone()
-    return amount, weighted
+        f"FROM deals d WHERE d.stage_id = :stage AND d.status = :status{extra}", params)
+    return int(amount), int(weighted)
 
 
-def column_totals(session: Session, data: BoardData, column: Column, board_filter: BoardFilter) -> tuple[int, int]:
+def column_totals(reader: Reader, data: BoardData, column: Column, board_filter: BoardFilter) -> tuple[int, int]:
     """A column's (amount cents, weighted cents x100) from the database, under the filter."""
-    raw = session.connection().connection.driver_connection
     extra, params = _stage_params(board_filter, column.stage, data.now, data.today)
-    return _totals(raw, extra, params)
+    return _totals(reader, extra, params)
 
 
 _CARD_SQL = (
@@ -204,25 +208,28 @@ _CARD_SQL = (
 
 
 def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
 def _card(row) -> Card:
     (deal_id, stage_id, position, title, account, owner, amount, probability, close, entered, status,
      first_due, last_due, pipeline_id) = row
-    return Card(deal_id, stage_id, position, title, account, owner, amount, probability, _date(close),
-                dt.datetime.fromisoformat(entered), status, _date(first_due), _date(last_due), pipeline_id)
+    if isinstance(entered, str):
+        entered = dt.datetime.fromisoformat(entered)
+    return Card(deal_id, stage_id, position, title, account, owner, int(amount), probability, _date(close),
+                entered, status, _date(first_due), _date(last_due), pipeline_id)
 
 
-def fetch_cards(session: Session, deal_ids) -> dict[int, Card]:
+def fetch_cards(reader: Reader, deal_ids) -> dict[int, Card]:
     """The cards of some deals (the ones coming into sight), by id; gone deals are absent."""
-    raw = session.connection().connection.driver_connection
     ids = list(deal_ids)
     found: dict[int, Card] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in raw.execute(f"{_CARD_SQL} WHERE d.id IN ({marks})", chunk):
+        marks = ",".join(f":i{n}" for n in range(len(chunk)))
+        for row in reader.execute(f"{_CARD_SQL} WHERE d.id IN ({marks})", {f"i{n}": v for n, v in enumerate(chunk)}):
             card = _card(row)
             found[card.id] = card
     return found
@@ -257,16 +264,16 @@ def card_query(pipeline_id: int) -> tuple[str, dict]:
     )
 
 
-def sql_totals(session: Session, pipeline_id: int) -> dict[int, tuple[int, int, int]]:
+def sql_totals(reader: Reader, pipeline_id: int) -> dict[int, tuple[int, int, int]]:
     """Per stage: (count, amount cents, weighted cents x100) of the unfiltered board, in SQL.
 
     Used to check the board's running totals; answered from the covering index.
     """
-    rows = session.execute(text(
+    rows = reader.execute(
         "SELECT d.stage_id, count(*), coalesce(sum(d.amount), 0), "
         "coalesce(sum(d.amount * coalesce(d.probability, s.probability)), 0) "
         "FROM deals d JOIN stages s ON s.id = d.stage_id "
-        "WHERE d.pipeline_id = :p AND d.status <> 'lost' GROUP BY d.stage_id"), {"p": pipeline_id})
+        "WHERE d.pipeline_id = :p AND d.status <> 'lost' GROUP BY d.stage_id", {"p": pipeline_id})
     return {stage_id: (count, amount, weighted) for stage_id, count, amount, weighted in rows}
 
 
@@ -278,13 +285,13 @@ class OwnerChoice:
     reports: int  # active direct reports: "and team" in the filter
 
 
-def owner_choices(session: Session) -> list[OwnerChoice]:
+def owner_choices(reader: Reader) -> list[OwnerChoice]:
     """Active people, senior first, for the owner filter and the deal editor."""
-    rows = session.execute(text(
+    rows = reader.execute(
         "SELECT p.id, p.name, r.name, (SELECT count(*) FROM people c WHERE c.manager_id = p.id AND c.active) "
-        "FROM people p JOIN roles r ON r.id = p.role_id WHERE p.active ORDER BY r.rank, p.name"))
+        "FROM people p JOIN roles r ON r.id = p.role_id WHERE p.active ORDER BY r.rank, p.name")
     return [OwnerChoice(*row) for row in rows]
 
 
-def branch_choices(session: Session) -> list[tuple[int, str]]:
-    return [tuple(row) for row in session.execute(text("SELECT id, name FROM branches WHERE active ORDER BY name"))]
+def branch_choices(reader: Reader) -> list[tuple[int, str]]:
+    return reader.execute("SELECT id, name FROM branches WHERE active ORDER BY name")

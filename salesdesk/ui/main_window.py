@@ -7,9 +7,11 @@ calls services for the File menu's commands and holds no rules of its own.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QSettings, QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -40,29 +42,37 @@ from PySide6.QtWidgets import (
 from salesdesk import paths
 from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
-from salesdesk.services.summary import Overview, overview
-from salesdesk.ui.activities import ActivitiesScreen
-from salesdesk.ui.customers import CustomersScreen
+from salesdesk.services.overview import Overview, overview
 from salesdesk.ui.format import compact_money, plural
 from salesdesk.ui.icons import app_icon, icon
-from salesdesk.ui.orgchart import OrgChartScreen
-from salesdesk.ui.pipeline import PipelineScreen
-from salesdesk.ui.reports import ReportsScreen
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.state import WindowState
-from salesdesk.ui.targets import TargetsScreen
 from salesdesk.ui.widgets.empty_banner import EmptyDatabaseBanner
 
 log = logging.getLogger(__name__)
 
+class ScreenEntry(NamedTuple):
+    """A screen as the side bar and menus know it; its module is imported when first
+    shown, so start-up pays only for the screen it opens on."""
+
+    key: str
+    title: str
+    icon_name: str
+    module: str
+    class_name: str
+
+    def load(self) -> type[Screen]:
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+
 # In side bar order; Ctrl+1 shows the first.
-SCREENS: tuple[type[Screen], ...] = (
-    PipelineScreen,
-    OrgChartScreen,
-    TargetsScreen,
-    ReportsScreen,
-    CustomersScreen,
-    ActivitiesScreen,
+SCREENS: tuple[ScreenEntry, ...] = (
+    ScreenEntry("pipeline", "Pipeline", "pipeline", "salesdesk.ui.pipeline.screen", "PipelineScreen"),
+    ScreenEntry("orgchart", "Org chart", "orgchart", "salesdesk.ui.orgchart.screen", "OrgChartScreen"),
+    ScreenEntry("targets", "Targets", "targets", "salesdesk.ui.targets.screen", "TargetsScreen"),
+    ScreenEntry("reports", "Reports", "reports", "salesdesk.ui.reports.screen", "ReportsScreen"),
+    ScreenEntry("customers", "Customers", "customers", "salesdesk.ui.customers.screen", "CustomersScreen"),
+    ScreenEntry("activities", "Activities", "activities", "salesdesk.ui.activities.screen", "ActivitiesScreen"),
 )
 DEFAULT_SIZE = QSize(1280, 800)
 SCREEN_KEYS: tuple[str, ...] = tuple(screen.key for screen in SCREENS)
@@ -349,7 +359,7 @@ class MainWindow(QMainWindow):
         """The screen ``key``, built on first use: only the screen on view costs start-up time."""
         screen = self.screens.get(key)
         if screen is None:
-            screen_class = SCREENS[SCREEN_KEYS.index(key)]
+            screen_class = SCREENS[SCREEN_KEYS.index(key)].load()
             screen = self.screens[key] = screen_class(self.db, settings=self.state.settings)
             self.undo_group.addStack(screen.undo_stack)
             self.stack.addWidget(screen)
@@ -392,8 +402,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def reload(self) -> None:
         """Show what the database holds: status bar, banner, every screen built so far."""
-        with self.db.session() as session:
-            self.overview = summary = overview(session)
+        with self.db.read() as reader:
+            self.overview = summary = overview(reader)
         self.database_label.setText(self._database_name())
         self.company_label.setText(summary.company)
         self.company_label.setToolTip(summary.company)

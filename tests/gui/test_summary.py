@@ -14,8 +14,8 @@ from tests.gui.conftest import sql
 
 
 def test_overview_counts_people_open_deals_and_the_open_amount(company_db):
-    with company_db.session() as s:
-        figures = summary.overview(s)
+    with company_db.read() as reader:
+        figures = summary.overview(reader)
     assert figures.people == sql(company_db, "SELECT count(*) FROM people WHERE active") == 16
     assert figures.open_deals == sql(company_db, "SELECT count(*) FROM deals WHERE status = 'open'")
     cents = sql(company_db, "SELECT sum(amount) FROM deals WHERE status = 'open'")
@@ -26,8 +26,9 @@ def test_overview_counts_people_open_deals_and_the_open_amount(company_db):
 
 
 def test_an_empty_database_is_empty(empty_db):
+    with empty_db.read() as reader:
+        figures = summary.overview(reader)
     with empty_db.session() as s:
-        figures = summary.overview(s)
         pipeline = summary.pipeline_summary(s)
         org = summary.org_summary(s)
         activities = summary.activities_summary(s)

@@ -6,7 +6,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
-from salesdesk.services.summary import ActivitiesSummary, activities_summary
 from salesdesk.ui.format import plural
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.cards import BreakdownRow
@@ -28,9 +27,11 @@ class ActivitiesScreen(Screen):
         super().__init__(db, parent, settings)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)
-        self.summary: ActivitiesSummary | None = None
+        self.summary = None  # a services.summary figure set, once read
 
     def refresh(self) -> None:
+        from salesdesk.services.summary import activities_summary  # SQLAlchemy: not needed for the first paint
+
         with self.db.session() as session:
             self.summary = s = activities_summary(session)
         page = self.page

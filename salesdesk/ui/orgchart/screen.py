@@ -6,7 +6,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
-from salesdesk.services.summary import OrgSummary, org_summary
 from salesdesk.ui.format import plural
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.cards import BreakdownRow
@@ -26,9 +25,11 @@ class OrgChartScreen(Screen):
         super().__init__(db, parent, settings)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)
-        self.summary: OrgSummary | None = None
+        self.summary = None  # a services.summary figure set, once read
 
     def refresh(self) -> None:
+        from salesdesk.services.summary import org_summary  # SQLAlchemy: not needed for the first paint
+
         with self.db.session() as session:
             self.summary = summary = org_summary(session)
         real_branches = [b for b in summary.branches if b.branch_id is not None]

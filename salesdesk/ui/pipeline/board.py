@@ -238,13 +238,11 @@ class BoardWidget(QWidget):
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload lookups (pipelines, people, branches) and the board from the database."""
-        from salesdesk.services.reference import setting
-
-        with self.db.session() as session:
-            self.currency = setting(session, "currency", "EUR")
-            pipelines = board_data.pipelines(session)
-            people = board_data.owner_choices(session)
-            branches = board_data.branch_choices(session)
+        with self.db.read() as reader:
+            self.currency = board_data.currency(reader)
+            pipelines = board_data.pipelines(reader)
+            people = board_data.owner_choices(reader)
+            branches = board_data.branch_choices(reader)
         saved = self._saved_filter()
         pipeline_id = self._saved_pipeline(pipelines)
         for box, items, everyone in (

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from salesdesk.services import deals as deal_service
-from salesdesk.ui.pipeline.model import Applied, BoardModel
+from salesdesk.ui.pipeline.model import Applied, BoardModel, _deals
 
 
 def _title_of(model: BoardModel, deal_id: int) -> str:
@@ -59,13 +58,13 @@ class DeleteDealsCommand(QUndoCommand):
         titles = [_title_of(model, i) for i in deal_ids]
         super().__init__(f"Delete “{titles[0]}”" if len(titles) == 1 else f"Delete {len(titles)} deals")
         self._model, self._db, self._ids = model, db, list(deal_ids)
-        self._snapshots: list[deal_service.DeletedDeal] = []
+        self._snapshots: list[object] = []
         self.failed = False
 
     def redo(self):
         try:
             with self._db.transaction() as session:
-                self._snapshots = [deal_service.delete_deal(session, i) for i in self._ids]
+                self._snapshots = [_deals().delete_deal(session, i) for i in self._ids]
         except Exception as exc:
             self.failed = True
             self.setObsolete(True)
@@ -78,7 +77,7 @@ class DeleteDealsCommand(QUndoCommand):
         try:
             with self._db.transaction() as session:
                 for snapshot in self._snapshots:
-                    deal_service.restore_deal(session, snapshot)
+                    _deals().restore_deal(session, snapshot)
         except Exception as exc:
             self.setObsolete(True)
             self._model.report_failure(exc)
@@ -93,7 +92,7 @@ class CreateDealCommand(QUndoCommand):
     def __init__(self, model: BoardModel, db, deal_id: int, title: str):
         super().__init__(f"New deal “{title}”")
         self._model, self._db, self._id = model, db, deal_id
-        self._snapshot: deal_service.DeletedDeal | None = None
+        self._snapshot: object | None = None
         self._fresh = True
 
     def redo(self):
@@ -103,7 +102,7 @@ class CreateDealCommand(QUndoCommand):
             return
         try:
             with self._db.transaction() as session:
-                deal_service.restore_deal(session, self._snapshot)
+                _deals().restore_deal(session, self._snapshot)
         except Exception as exc:
             self.setObsolete(True)
             self._model.report_failure(exc)
@@ -113,7 +112,7 @@ class CreateDealCommand(QUndoCommand):
     def undo(self):
         try:
             with self._db.transaction() as session:
-                self._snapshot = deal_service.delete_deal(session, self._id)
+                self._snapshot = _deals().delete_deal(session, self._id)
         except Exception as exc:
             self.setObsolete(True)
             self._model.report_failure(exc)
@@ -133,7 +132,7 @@ class EditDealCommand(QUndoCommand):
     def _set(self, values: dict) -> None:
         try:
             with self._db.transaction() as session:
-                deal_service.edit_deal(session, self._id, **values)
+                _deals().edit_deal(session, self._id, **values)
         except Exception as exc:
             self.setObsolete(True)
             self._model.report_failure(exc)

@@ -48,8 +48,9 @@ class DealDialog(QDialog):
 
     # -- data --------------------------------------------------------------------------
     def _load(self, stage_id: int | None) -> None:
+        with self.db.read() as reader:
+            self.owners = board_data.owner_choices(reader)
         with self.db.session() as s:
-            self.owners = board_data.owner_choices(s)
             self.accounts = s.execute(select(Account.id, Account.name).order_by(Account.name)).all()
             self.contacts = s.execute(select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name)).all()
             from salesdesk.services.reference import setting

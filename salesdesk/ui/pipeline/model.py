@@ -24,10 +24,17 @@ from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelInde
 
 from salesdesk.domain.money import from_cents
 from salesdesk.services import board as board_data
-from salesdesk.services import deals as deal_service
 from salesdesk.services.board import BoardData, BoardFilter, Card
 
 MIME_TYPE = "application/x-salesdesk-deal-ids"
+
+
+def _deals():
+    """The deal services, imported on the first change (they bring SQLAlchemy, which
+    the board does not need to paint)."""
+    from salesdesk.services import deals
+
+    return deals
 
 # Item data roles beyond Qt's own.
 DealIdRole = Qt.ItemDataRole.UserRole + 1
@@ -47,7 +54,7 @@ class Applied:
     ``lost_reason_id``/``lost_note`` are set when the move marked the deals lost.
     """
 
-    records: tuple[deal_service.MoveRecord, ...]
+    records: tuple  # of services.deals.MoveRecord
     lost: bool = False
     lost_reason_id: int | None = None
     lost_note: str | None = None
@@ -104,8 +111,8 @@ class BoardModel(QAbstractItemModel):
     def load(self, pipeline_id: int, board_filter: BoardFilter | None = None) -> None:
         if board_filter is not None:
             self._filter = board_filter
-        with self._db.session() as session, session.begin():
-            data = board_data.load_board(session, pipeline_id, self._filter)
+        with self._db.read() as reader:
+            data = board_data.load_board(reader, pipeline_id, self._filter)
         self.beginResetModel()
         self._pipeline_id = pipeline_id
         self._data = data
@@ -192,8 +199,8 @@ class BoardModel(QAbstractItemModel):
         """Read the cards of these deals, if not cached yet (one query for all)."""
         missing = [i for i in deal_ids if i not in self._data.cards]
         if missing:
-            with self._db.session() as session, session.begin():
-                self._data.cards.update(board_data.fetch_cards(session, missing))
+            with self._db.read() as reader:
+                self._data.cards.update(board_data.fetch_cards(reader, missing))
 
     def prefetch_rows(self, column_row: int, first: int, last: int) -> None:
         self.prefetch(self._data.columns[column_row].ids[first:last])
@@ -315,10 +322,10 @@ class BoardModel(QAbstractItemModel):
         try:
             with self._db.transaction() as session:
                 if positions is None:  # floats ran out between the neighbours
-                    deal_service.renumber_column(session, target.stage.id)
+                    _deals().renumber_column(session, target.stage.id)
                     records = None
                 else:
-                    records = deal_service.move_deals(session, deal_ids, target.stage.id, positions)
+                    records = _deals().move_deals(session, deal_ids, target.stage.id, positions)
         except Exception as exc:  # the screen must show what the database holds
             self._failed(exc)
             return None
@@ -339,7 +346,7 @@ class BoardModel(QAbstractItemModel):
         self.prefetch(deal_ids)
         try:
             with self._db.transaction() as session:
-                records = [deal_service.mark_lost(session, deal_id, reason_id, note) for deal_id in deal_ids]
+                records = [_deals().mark_lost(session, deal_id, reason_id, note) for deal_id in deal_ids]
         except Exception as exc:
             self._failed(exc)
             return None
@@ -354,10 +361,10 @@ class BoardModel(QAbstractItemModel):
         try:
             with self._db.transaction() as session:
                 if applied.lost:
-                    records = [deal_service.mark_lost(session, r.before.deal_id, applied.lost_reason_id, applied.lost_note)
+                    records = [_deals().mark_lost(session, r.before.deal_id, applied.lost_reason_id, applied.lost_note)
                                for r in applied.records]
                 else:
-                    records = [deal_service.move_deal(session, r.before.deal_id, r.after.stage_id, r.after.position)
+                    records = [_deals().move_deal(session, r.before.deal_id, r.after.stage_id, r.after.position)
                                for r in applied.records]
         except Exception as exc:
             self._failed(exc)
@@ -369,7 +376,7 @@ class BoardModel(QAbstractItemModel):
     def undo(self, applied: Applied) -> bool:
         try:
             with self._db.transaction() as session:
-                deal_service.restore_placements(session, list(applied.records))
+                _deals().restore_placements(session, list(applied.records))
         except Exception as exc:
             self._failed(exc)
             return False
@@ -468,9 +475,9 @@ class BoardModel(QAbstractItemModel):
         return row
 
     def _totals_from_database(self, column: board_data.Column) -> None:
-        with self._db.session() as session, session.begin():
+        with self._db.read() as reader:
             column.amount_cents, column.weighted_cents_x100 = board_data.column_totals(
-                session, self._data, column, self._filter)
+                reader, self._data, column, self._filter)
 
     def _recount(self, rows: set[int]) -> None:
         """Tell the views that these columns' totals changed."""
@@ -484,8 +491,8 @@ class BoardModel(QAbstractItemModel):
         """Show a deal as the database now holds it (after create, edit or restore)."""
         old = self._data.cards.pop(deal_id, None)
         self._gone.pop(deal_id, None)
-        with self._db.session() as session, session.begin():
-            fresh = board_data.fetch_cards(session, [deal_id]).get(deal_id)
+        with self._db.read() as reader:
+            fresh = board_data.fetch_cards(reader, [deal_id]).get(deal_id)
         touched = set()
         found = self.locate(deal_id, old.stage_id, old.position) if old else self.locate(deal_id)
         if found:

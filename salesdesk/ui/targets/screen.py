@@ -6,7 +6,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
-from salesdesk.services.summary import TargetsSummary, targets_summary
 from salesdesk.ui.format import compact_money, money, percent, plural
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.placeholder import PlaceholderPage
@@ -25,9 +24,11 @@ class TargetsScreen(Screen):
         super().__init__(db, parent, settings)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)
-        self.summary: TargetsSummary | None = None
+        self.summary = None  # a services.summary figure set, once read
 
     def refresh(self) -> None:
+        from salesdesk.services.summary import targets_summary  # SQLAlchemy: not needed for the first paint
+
         with self.db.session() as session:
             self.summary = s = targets_summary(session)
         cur = s.currency
