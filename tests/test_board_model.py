@@ -61,7 +61,9 @@ def assert_matches_database(model, db):
     """What the board shows is what a fresh load from the database shows."""
     with db.read() as reader:
         fresh = board_data.load_board(reader, model.pipeline_id, model.board_filter)
-        sql = board_data.sql_totals(reader, model.pipeline_id)
+        days = model.board_filter.won_days
+        sql = board_data.sql_totals(reader, model.pipeline_id,
+                                    dt.date.today() - dt.timedelta(days=days) if days is not None else None)
     for row, column in enumerate(fresh.columns):
         assert ids_in(model, row) == column.ids, column.stage.name
         assert model.column(row).positions == column.positions
@@ -167,6 +169,19 @@ def test_lost_leaves_the_board_and_undo_brings_it_back_in_place(board, db):
         assert s.execute(text("SELECT status, lost_note FROM deals WHERE id = :d"), {"d": ids[1]}).one() == ("lost", "budget frozen")
 
 
+def test_won_columns_show_recent_wins_unless_asked_for_all(board, db):
+    model, _ = board
+    won_rows = [r for r in range(model.column_count()) if model.column(r).stage.is_won]
+    recent = sum(model.column(r).count for r in won_rows)
+    with db.session() as s:
+        since = (dt.date.today() - dt.timedelta(days=90)).isoformat()
+        assert recent == s.execute(text("SELECT count(*) FROM deals WHERE pipeline_id = 1 AND status = 'won' AND won_on >= :s"), {"s": since}).scalar()
+        everything = s.execute(text("SELECT count(*) FROM deals WHERE pipeline_id = 1 AND status = 'won'")).scalar()
+    model.load(1, BoardFilter(won_days=None))
+    assert sum(model.column(r).count for r in won_rows) == everything > recent
+    assert_matches_database(model, db)
+
+
 def test_filters_and_their_totals(board, db):
     model, _ = board
     with db.session() as s:
@@ -174,7 +189,9 @@ def test_filters_and_their_totals(board, db):
         team = [r[0] for r in s.execute(text(
             "WITH RECURSIVE t(id) AS (SELECT :o UNION ALL SELECT p.id FROM people p JOIN t ON p.manager_id = t.id) SELECT id FROM t"), {"o": owner})]
         expected = s.execute(text(
-            f"SELECT count(*) FROM deals WHERE pipeline_id = 1 AND status <> 'lost' AND owner_id IN ({','.join(map(str, team))})")).scalar()
+            f"SELECT count(*) FROM deals WHERE pipeline_id = 1 AND owner_id IN ({','.join(map(str, team))}) "
+            "AND (status = 'open' OR (status = 'won' AND won_on >= :since))"),
+            {"since": (dt.date.today() - dt.timedelta(days=90)).isoformat()}).scalar()
         account = s.execute(text("SELECT a.name FROM deals d JOIN accounts a ON a.id = d.account_id WHERE d.pipeline_id = 1 AND d.status = 'open' LIMIT 1")).scalar()
     model.load(1, BoardFilter(owner_id=owner))
     assert sum(model.totals(r)[0] for r in range(model.column_count())) == expected > 0

@@ -75,6 +75,9 @@ class BoardFilter:
     close_from: dt.date | None = None
     close_to: dt.date | None = None
     stale_only: bool = False
+    # Won stages show the recently won only: the board is for the deals in play, and
+    # a year of wins would bury the column.  None shows every won deal.
+    won_days: int | None = 90
 
     @property
     def is_empty(self) -> bool:
@@ -146,6 +149,9 @@ def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.da
     if f.close_to is not None:
         where.append("d.expected_close <= :close_to")
         params["close_to"] = f.close_to.isoformat()
+    if stage.is_won and f.won_days is not None:
+        where.append("d.won_on >= :won_since")
+        params["won_since"] = (today - dt.timedelta(days=f.won_days)).isoformat()
     if f.stale_only:
         if stage.stale_days is None or stage.is_won:
             where.append("0")
@@ -264,8 +270,9 @@ def card_query(pipeline_id: int) -> tuple[str, dict]:
     )
 
 
-def sql_totals(reader: Reader, pipeline_id: int) -> dict[int, tuple[int, int, int]]:
-    """Per stage: (count, amount cents, weighted cents x100) of the unfiltered board, in SQL.
+def sql_totals(reader: Reader, pipeline_id: int, won_since: dt.date | None = None) -> dict[int, tuple[int, int, int]]:
+    """Per stage: (count, amount cents, weighted cents x100) of the unfiltered board, in SQL
+    (won deals only from ``won_since`` on, when given).
 
     Used to check the board's running totals; answered from the covering index.
     """
@@ -273,7 +280,8 @@ def sql_totals(reader: Reader, pipeline_id: int) -> dict[int, tuple[int, int, in
         "SELECT d.stage_id, count(*), coalesce(sum(d.amount), 0), "
         "coalesce(sum(d.amount * coalesce(d.probability, s.probability)), 0) "
         "FROM deals d JOIN stages s ON s.id = d.stage_id "
-        "WHERE d.pipeline_id = :p AND d.status <> 'lost' GROUP BY d.stage_id", {"p": pipeline_id})
+        "WHERE d.pipeline_id = :p AND (d.status = 'open' OR (d.status = 'won' AND d.won_on >= :since)) "
+        "GROUP BY d.stage_id", {"p": pipeline_id, "since": (won_since or dt.date.min).isoformat()})
     return {stage_id: (count, amount, weighted) for stage_id, count, amount, weighted in rows}
 
 

@@ -307,10 +307,16 @@ class BoardWidget(QWidget):
     def _update_summary(self) -> None:
         from salesdesk.ui.format import compact_money
 
-        count = sum(self.model.totals(r)[0] for r in range(self.model.column_count()))
-        amount = sum((self.model.totals(r)[1] for r in range(self.model.column_count())), start=0)
+        rows = range(self.model.column_count())
+        open_rows = [r for r in rows if not self.model.column(r).stage.is_won]
+        count = sum(self.model.totals(r)[0] for r in open_rows)
+        amount = sum((self.model.totals(r)[1] for r in open_rows), start=0)
+        weighted = sum((self.model.totals(r)[2] for r in open_rows), start=0)
+        won = sum(self.model.totals(r)[0] for r in rows if r not in open_rows)
         shown = "" if self.model.board_filter.is_empty else " (filtered)"
-        self.summary.setText(f"{count:,} deals · {compact_money(amount, self.currency)}{shown}")
+        days = self.model.board_filter.won_days
+        self.summary.setText(f"{count:,} open · {compact_money(amount, self.currency)} · weighted "
+                             f"{compact_money(weighted)} · {won:,} won{f' in {days} days' if days else ''}{shown}")
 
     # -- filters -------------------------------------------------------------------------
     def current_filter(self) -> BoardFilter:
