@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QStackedWidget,
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self.state = WindowState(settings)
         self._open_database = open_database
         self.screens: dict[str, Screen] = {}
+        self.screen_menus: dict[str, QMenu] = {}
         self.overview: Overview | None = None
         self.last_message: QMessageBox | None = None
         self.about_dialog = None
@@ -216,7 +218,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         # The toolbar's own toggle action is added once the toolbar exists.
 
-        help_menu = bar.addMenu("&Help")
+        self.help_menu = help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action_log_folder)
         help_menu.addSeparator()
         help_menu.addAction(self.action_about)
@@ -363,7 +365,23 @@ class MainWindow(QMainWindow):
             screen = self.screens[key] = screen_class(self.db, settings=self.state.settings)
             self.undo_group.addStack(screen.undo_stack)
             self.stack.addWidget(screen)
+            self._add_screen_menu(screen)
         return screen
+
+    def _add_screen_menu(self, screen: Screen) -> None:
+        """A screen's own commands (the board's "Deal" menu), shown while it is on view."""
+        title, actions = screen.menu()
+        if not actions:
+            return
+        menu = self.menuBar().addMenu(title)
+        self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
+        for action in actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        self.screen_menus[screen.key] = menu
+        menu.menuAction().setVisible(self.stack.currentWidget() is screen)
 
     def show_screen(self, key: str) -> None:
         """Show the screen ``key`` ("pipeline", "orgchart", ...)."""
@@ -376,6 +394,8 @@ class MainWindow(QMainWindow):
             return
         self.undo_group.setActiveStack(screen.undo_stack)
         self.screen_actions[screen.key].setChecked(True)
+        for key, menu in self.screen_menus.items():
+            menu.menuAction().setVisible(key == screen.key)
         row = SCREEN_KEYS.index(screen.key)
         if self.sidebar.currentRow() != row:
             self.sidebar.setCurrentRow(row)

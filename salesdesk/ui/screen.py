@@ -60,3 +60,8 @@ class Screen(QWidget):
 
     def refresh(self) -> None:
         raise NotImplementedError
+
+    def menu(self) -> tuple[str, list]:
+        """A menu of this screen's commands for the menu bar: (title, actions; None for a
+        separator).  Most screens have none."""
+        return "", []

@@ -138,7 +138,7 @@ def make_window(qtbot, ui_settings):
         window = MainWindow(database, settings if settings is not None else ui_settings, **kwargs)
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitExposed(window)
+        qtbot.waitUntil(window.isVisible)  # waitExposed is a context manager: a plain call waits for nothing
         return window
 
     return make

@@ -25,9 +25,8 @@ def board(company_db, ui_settings, qtbot):
     widget.move(0, 0)
     widget.refresh()
     widget.show()
-    qtbot.waitExposed(widget)
     widget.activateWindow()
-    qtbot.waitActive(widget)
+    qtbot.waitUntil(widget.isActiveWindow)
     return widget
 
 
@@ -198,3 +197,41 @@ def test_stage_editor_renames_adds_and_removes_with_deals_moved(board, company_d
     names = [h.name_text for h in board.headers]
     assert names[0] == "First contact" and "Lead Generation" not in names and len(names) == 8
     assert sql(company_db, "SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE s.name = 'First contact'") >= moved
+
+
+def test_enter_opens_the_deal_and_the_deal_menu_follows_the_screen(make_window, company_db, qtbot):
+    window = make_window(company_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    board = window.screens["pipeline"].board
+    menus = {a.text(): a for a in window.menuBar().actions()}
+    assert menus["&Deal"].isVisible()
+    assert [a.text() for a in window.screen_menus["pipeline"].actions() if a.text()] == [
+        "New deal", "Open deal", "Move to next stage", "Move to previous stage", "Delete deal…"]
+    board.focus_card(1, 0)
+    deal_id = board.selection.current
+    opened = {}
+
+    def look(dialog):
+        opened["title"] = dialog.title.text()
+        dialog.reject()
+
+    when_modal(look)
+    QTest.keyClick(board.columns[1], Qt.Key.Key_Return)
+    assert opened["title"] == board.model.card_by_id(deal_id).title
+    window.show_screen("orgchart")
+    assert not menus["&Deal"].isVisible()
+
+
+def test_several_selected_cards_move_together(board, company_db):
+    column = board.columns[0]
+    first, second = ids(board, 0)[:2]
+    QTest.mouseClick(column.viewport(), Qt.MouseButton.LeftButton, pos=column.card_rect(0).center().toPoint())
+    QTest.mouseClick(column.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     column.card_rect(1).center().toPoint())
+    assert column.selected_ids_in_board_order() == [first, second]
+    board.model.move_deals(column.selected_ids_in_board_order(), 2, 0)
+    assert ids(board, 2)[:2] == [first, second]
+    assert board.undo_stack.count() == 1
+    board.undo_stack.undo()
+    assert ids(board, 0)[:2] == [first, second]

@@ -28,6 +28,11 @@ class PipelineScreen(Screen):
     def refresh(self) -> None:
         self.board.refresh()
 
+    def menu(self) -> tuple[str, list]:
+        b = self.board
+        return "&Deal", [b.new_action, b.open_action, None, b.next_stage_action, b.prev_stage_action, None,
+                         b.delete_action]
+
     @Slot(str)
     def _show_status(self, text: str) -> None:
         window = self.window()
