@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from salesdesk.app import run_gui  # first: SQLAlchemy before PySide6, as the program does
+from salesdesk.app import run_gui
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
