@@ -1,21 +1,58 @@
-"""The sales hierarchy: hire, edit, move and deactivate people under the rules."""
+"""The sales hierarchy: hire, edit, move, deactivate and remove people under the rules;
+the branches (territories) and the role ladder they are placed on.
+
+Every change takes the caller's ``Session`` (one transaction per user action), writes
+its audit rows, and returns what its undo needs; the undo function puts the database
+back exactly as it was (``version`` counters aside: they count every write, undo too).
+
+- ``add_person`` <-> ``remove_person`` / ``restore_person`` (a new hire has no history);
+- ``edit_person`` returns the previous values (with ``updated_at``): edit them back;
+- ``move_person`` returns the previous manager: move back; a move leaves ``updated_at``
+  alone (the audit log says who moved whom when), so the move back is exact;
+- ``deactivate_person`` -> ``Deactivation`` -> ``reactivate_person``;
+- ``remove_person`` -> ``Removal`` -> ``restore_person``;
+- ``move_team_to_branch`` -> previous branches -> ``restore_branches``;
+- branches: ``add_branch`` <-> ``delete_branch`` / ``restore_branch``, ``edit_branch``
+  (``rename_branch``), ``set_branch_active``;
+- roles: ``add_role`` <-> ``delete_role`` / ``restore_role``, ``rename_role``,
+  ``reorder_roles`` (returns the previous order: reorder back).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
-from salesdesk.db.models import Branch, Person, Role
+from salesdesk.db.models import (
+    Account,
+    Activity,
+    Base,
+    Branch,
+    Budget,
+    Deal,
+    DealStatus,
+    Expense,
+    Person,
+    Role,
+    StageChange,
+    Target,
+    WeeklyNote,
+    utcnow,
+)
 from salesdesk.domain import hierarchy
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 from salesdesk.services import audit
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EDITABLE = ("name", "email", "phone", "hire_date", "role_id", "branch_id", "active", "external_id")
+
+Rows = tuple[dict, ...]
+"""Some columns (always with ``id``) of some rows, as they were before a change."""
 
 
 def _get(session: Session, person_id: int) -> Person:
@@ -41,17 +78,39 @@ def _names(session: Session, *ids: int | None) -> dict[int, str]:
     return {pid: name for pid, name in session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))}
 
 
+def _count(count: int, one: str, many: str | None = None) -> str:
+    """``1 open deal``, ``3 open deals``; ``many`` for irregular plurals."""
+    return f"{count} {one}" if count == 1 else f"{count} {many or one + 's'}"
+
+
+def _and(parts: list[str]) -> str:
+    return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def _validate_fields(session: Session, person_id: int | None, name, email, phone) -> None:
     if name is not None and not name.strip():
         raise ValidationError("name", "A person needs a name")
+    if name is not None and len(name) > 160:
+        raise ValidationError("name", "A name can be at most 160 characters long")
     if email:
-        if not EMAIL_RE.match(email):
+        if not EMAIL_RE.match(email) or len(email) > 254:
             raise ValidationError("email", f"{email!r} is not an email address")
         clash = session.scalar(select(Person.id).where(func.lower(Person.email) == email.lower(), Person.id != (person_id or 0)))
         if clash is not None:
             raise ValidationError("email", f"{email} is already used by {_names(session, clash)[clash]}")
     if phone and not re.fullmatch(r"[0-9+()./\- ]{3,40}", phone):
         raise ValidationError("phone", f"{phone!r} is not a phone number")
+
+
+def _check_branch(session: Session, branch_id: int | None) -> None:
+    """A person can be placed in an open branch (or in none)."""
+    if branch_id is None:
+        return
+    branch = session.get(Branch, branch_id)
+    if branch is None:
+        raise ValidationError("branch", f"Branch #{branch_id} does not exist")
+    if not branch.active:
+        raise ValidationError("branch", f"{branch.name} is closed; reopen it before placing people in it")
 
 
 def _check_manager(session: Session, person_name: str, role: Role, manager_id: int | None, person_id: int | None) -> Person | None:
@@ -94,6 +153,47 @@ def _check_reports_junior(session: Session, person: Person, role: Role) -> None:
         )
 
 
+# --- rows as they were, and putting them back -------------------------------------------
+
+
+def _snapshot(session: Session, table: Table, columns: tuple[str, ...], where) -> Rows:
+    """``id`` and ``columns`` of the rows of ``table`` matching ``where``."""
+    selected = [table.c.id, *(table.c[name] for name in columns)]
+    return tuple(dict(row._mapping) for row in session.execute(select(*selected).where(where).order_by(table.c.id)))
+
+
+def _put_back(session: Session, table: Table, rows: Rows) -> None:
+    """Write the columns of ``rows`` back, by id (one statement for all rows)."""
+    if not rows:
+        return
+    names = [name for name in rows[0] if name != "id"]
+    values = {name: bindparam(f"v_{name}") for name in names}
+    if "version" in table.c:
+        values["version"] = table.c.version + 1
+    session.execute(
+        table.update().where(table.c.id == bindparam("v_id")).values(**values),
+        [{f"v_{key}": value for key, value in row.items()} for row in rows],
+    )
+
+
+def _forget(session: Session, model, ids, *, deleted: bool = False) -> None:
+    """Rows changed (or deleted) by Core statements: drop any loaded copy from the session."""
+    for row_id in ids:
+        loaded = session.identity_map.get(session.identity_key(model, row_id))
+        if loaded is not None:
+            if deleted:
+                session.expunge(loaded)
+            else:
+                session.expire(loaded)
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+# --- people ------------------------------------------------------------------------------
+
+
 def add_person(
     session: Session,
     *,
@@ -106,7 +206,10 @@ def add_person(
     hire_date: dt.date | None = None,
     external_id: str | None = None,
 ) -> int:
-    """Hire a person under ``manager_id``; their branch defaults to the manager's."""
+    """Hire a person under ``manager_id``; their branch defaults to the manager's.
+
+    Undo: ``remove_person`` (a new hire has no history); redo: ``restore_person``.
+    """
     name = (name or "").strip()
     email = (email or "").strip() or None
     _validate_fields(session, None, name, email, phone)
@@ -114,8 +217,8 @@ def add_person(
     manager = _check_manager(session, name, role, manager_id, None)
     if branch_id is None and manager is not None:
         branch_id = manager.branch_id
-    elif branch_id is not None and session.get(Branch, branch_id) is None:
-        raise ValidationError("branch", f"Branch #{branch_id} does not exist")
+    else:
+        _check_branch(session, branch_id)
     person = Person(
         name=name, role_id=role_id, manager_id=manager_id, branch_id=branch_id,
         email=email, phone=phone or None, hire_date=hire_date, external_id=external_id,
@@ -127,8 +230,12 @@ def add_person(
 
 
 def edit_person(session: Session, person_id: int, **changes) -> dict:
-    """Change fields of a person; returns the previous values (for undo)."""
-    unknown = set(changes) - set(EDITABLE)
+    """Change fields of a person; returns the previous values, ``updated_at`` included,
+    so that ``edit_person(session, person_id, **previous)`` puts the row back exactly.
+
+    ``updated_at`` is accepted only for that: an undo restoring the stamp it replaced.
+    """
+    unknown = set(changes) - set(EDITABLE) - {"updated_at"}
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     person = _get(session, person_id)
@@ -136,27 +243,36 @@ def edit_person(session: Session, person_id: int, **changes) -> dict:
         changes["email"] = (changes["email"] or "").strip() or None
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
+    if "phone" in changes:
+        changes["phone"] = (changes["phone"] or "").strip() or None
     _validate_fields(session, person_id, changes.get("name"), changes.get("email"), changes.get("phone"))
     if "role_id" in changes and changes["role_id"] != person.role_id:
         role = _role(session, changes["role_id"])
         _check_manager(session, changes.get("name", person.name), role, person.manager_id, person_id)
         _check_reports_junior(session, person, role)
     if changes.get("active") is False and person.active:
-        raise RuleError("Use deactivate to let someone go: their reports need a new manager")
-    if "branch_id" in changes and changes["branch_id"] is not None and session.get(Branch, changes["branch_id"]) is None:
-        raise ValidationError("branch", f"Branch #{changes['branch_id']} does not exist")
+        _check_nothing_to_hand_over(session, person)
+    if changes.get("active") is True and not person.active:
+        _check_comeback(session, person)
+    if "branch_id" in changes and changes["branch_id"] != person.branch_id:
+        _check_branch(session, changes["branch_id"])
     before = {key: getattr(person, key) for key in changes}
+    before["updated_at"] = person.updated_at
     for key, value in changes.items():
         setattr(person, key, value)
+    if "updated_at" in changes:
+        flag_modified(person, "updated_at")  # written as given, not stamped now
     session.flush()
-    audit.record(session, "edit", "person", person_id, **{k: v for k, v in changes.items() if before[k] != v})
+    audit.record(session, "edit", "person", person_id,
+                 **{k: v for k, v in changes.items() if k != "updated_at" and before[k] != v})
     return before
 
 
 def move_person(session: Session, person_id: int, new_manager_id: int) -> int | None:
     """Put a person (and so their whole subtree) under another manager.
 
-    Returns the previous manager id, for undo.
+    Returns the previous manager id, for undo (``move_person`` back).  The row's
+    ``updated_at`` is left as it was, so the move back restores it exactly.
     """
     person = _get(session, person_id)
     if person.manager_id is None:
@@ -164,61 +280,559 @@ def move_person(session: Session, person_id: int, new_manager_id: int) -> int | 
     role = session.get(Role, person.role_id)
     _check_manager(session, person.name, role, new_manager_id, person_id)
     before = person.manager_id
+    if before == new_manager_id:
+        return before
     person.manager_id = new_manager_id
+    flag_modified(person, "updated_at")  # keep the stamp: not stamped now
     session.flush()
     audit.record(session, "move", "person", person_id, manager_id=new_manager_id, previous_manager_id=before)
     return before
 
 
+def _check_nothing_to_hand_over(session: Session, person: Person) -> None:
+    """Unticking "active" is deactivating someone who leaves nothing behind (or undoing a comeback)."""
+    reports = session.scalar(select(func.count()).select_from(Person)
+                             .where(Person.manager_id == person.id, Person.active.is_(True)))
+    open_deals, open_activities = _open_work(session, person.id)
+    if reports:
+        raise RuleError(f"Use deactivate to let {person.name} go: their reports need a new manager")
+    if open_deals or open_activities:
+        raise RuleError(f"Use deactivate to let {person.name} go: their open deals need a new owner")
+
+
+def _check_comeback(session: Session, person: Person) -> None:
+    """An inactive person may come back where they were only if the rules still hold."""
+    role = session.get(Role, person.role_id)
+    _check_manager(session, person.name, role, person.manager_id, person.id)
+
+
+def _check_new_owner(session: Session, person: Person, open_deals: int, open_activities: int,
+                     deals_to: int | None) -> None:
+    """Open work (deals, and activities not done yet) needs an active new owner."""
+    if not open_deals and not open_activities:
+        return
+    if deals_to is None:
+        work = [_count(n, one, many) for n, one, many in
+                ((open_deals, "open deal", None), (open_activities, "open activity", "open activities")) if n]
+        verb = "needs" if open_deals + open_activities == 1 else "need"
+        raise RuleError(f"{_and(work)} of {person.name} {verb} a new owner: pick who takes them over")
+    if deals_to == person.id:
+        raise ValidationError("deals_to", f"Pick someone other than {person.name} to take over their deals")
+    owner = session.get(Person, deals_to)
+    if owner is None or not owner.active:
+        raise ValidationError("deals_to", "The new owner of the deals must be an active person")
+
+
+def _open_work(session: Session, person_id: int) -> tuple[int, int]:
+    deals = session.scalar(select(func.count()).select_from(Deal)
+                           .where(Deal.owner_id == person_id, Deal.status == DealStatus.OPEN))
+    activities = session.scalar(select(func.count()).select_from(Activity)
+                                .where(Activity.owner_id == person_id, Activity.done_at.is_(None)))
+    return deals, activities
+
+
+def _hand_over(session: Session, person_id: int, deals_to: int, now: dt.datetime) -> tuple[Rows, Rows]:
+    """Open deals and open activities of ``person_id`` go to ``deals_to``; returns them as they were."""
+    deals, activities = _table("deals"), _table("activities")
+    open_deal = (deals.c.owner_id == person_id) & (deals.c.status == DealStatus.OPEN.value)
+    open_activity = (activities.c.owner_id == person_id) & activities.c.done_at.is_(None)
+    deal_rows = _snapshot(session, deals, ("owner_id", "updated_at"), open_deal)
+    activity_rows = _snapshot(session, activities, ("owner_id",), open_activity)
+    if deal_rows:
+        session.execute(deals.update().where(open_deal)
+                        .values(owner_id=deals_to, updated_at=now, version=deals.c.version + 1))
+        _forget(session, Deal, [r["id"] for r in deal_rows])
+    if activity_rows:
+        session.execute(activities.update().where(open_activity).values(owner_id=deals_to))
+        _forget(session, Activity, [r["id"] for r in activity_rows])
+    return deal_rows, activity_rows
+
+
 @dataclass(frozen=True)
 class Deactivation:
-    """What deactivating changed, so that undo can put it back exactly."""
+    """What deactivating changed, so that undo can put it back exactly.
+
+    ``before`` holds, per table, the changed columns of each changed row as they were:
+    ``people`` (the person and their moved reports), ``deals`` and ``activities`` (the
+    open work handed over to ``deals_to``).
+    """
 
     person_id: int
     moved_reports: tuple[int, ...]
     new_manager_id: int | None
+    reassigned_deals: tuple[int, ...] = ()
+    deals_to: int | None = None
+    before: dict[str, Rows] = field(default_factory=dict)
 
 
-def deactivate_person(session: Session, person_id: int) -> Deactivation:
-    """Let someone go while keeping their history; their reports move to their manager."""
+def deactivate_person(session: Session, person_id: int, deals_to: int | None = None) -> Deactivation:
+    """Let someone go while keeping their history.
+
+    Their active reports move to their manager; their open deals (and the activities
+    they have not done yet) go to ``deals_to``, required when they have any.
+    """
     person = _get(session, person_id)
     if not person.active:
         raise RuleError(f"{person.name} is already inactive")
-    reports = tuple(session.scalars(select(Person.id).where(Person.manager_id == person_id, Person.active.is_(True))))
+    reports = tuple(session.scalars(
+        select(Person.id).where(Person.manager_id == person_id, Person.active.is_(True)).order_by(Person.id)))
     if person.manager_id is None and reports:
         raise RuleError(
             f"{person.name} is the top of the organisation; make someone else the top before deactivating them"
         )
+    _check_new_owner(session, person, *_open_work(session, person_id), deals_to)
+    session.flush()
+    people = _table("people")
+    before_people = _snapshot(session, people, ("active", "manager_id", "updated_at"),
+                              people.c.id.in_((person_id, *reports)))
+    now = utcnow()
     if reports:
-        session.execute(update(Person).where(Person.id.in_(reports)).values(manager_id=person.manager_id, version=Person.version + 1))
+        session.execute(people.update().where(people.c.id.in_(reports))
+                        .values(manager_id=person.manager_id, updated_at=now, version=people.c.version + 1))
+        _forget(session, Person, reports)
+    deal_rows, activity_rows = _hand_over(session, person_id, deals_to, now) if deals_to is not None else ((), ())
     person.active = False
     session.flush()
-    audit.record(session, "deactivate", "person", person_id, reports_moved_to=person.manager_id, reports=list(reports))
-    return Deactivation(person_id, reports, person.manager_id)
+    audit.record(session, "deactivate", "person", person_id, reports_moved_to=person.manager_id, reports=list(reports),
+                 deals_to=deals_to if deal_rows or activity_rows else None, deals=[r["id"] for r in deal_rows])
+    return Deactivation(
+        person_id, reports, person.manager_id,
+        reassigned_deals=tuple(r["id"] for r in deal_rows),
+        deals_to=deals_to if deal_rows or activity_rows else None,
+        before={"people": before_people, "deals": deal_rows, "activities": activity_rows},
+    )
 
 
 def reactivate_person(session: Session, person_id: int, undo: Deactivation | None = None) -> None:
-    """Bring a person back; given the ``Deactivation``, their reports come back too."""
+    """Bring a person back.
+
+    Given the ``Deactivation`` (undo), everything it changed is put back exactly: their
+    reports and their deals come back to them.  Without it, they come back under their
+    old manager if the hierarchy rules still allow it.
+    """
     person = _get(session, person_id)
     if person.active:
         raise RuleError(f"{person.name} is already active")
-    person.active = True
-    if undo and undo.moved_reports:
-        session.execute(
-            update(Person).where(Person.id.in_(undo.moved_reports)).values(manager_id=person_id, version=Person.version + 1)
-        )
+    if undo is not None and undo.person_id != person_id:
+        raise ValueError("that deactivation is of someone else")
+    if undo is not None and undo.before:
+        session.flush()
+        for name, model in (("people", Person), ("deals", Deal), ("activities", Activity)):
+            rows = undo.before.get(name, ())
+            _put_back(session, _table(name), rows)
+            _forget(session, model, [r["id"] for r in rows])
+    else:
+        if undo is None:
+            _check_comeback(session, person)
+        person.active = True
+        if undo and undo.moved_reports:
+            session.execute(
+                update(Person).where(Person.id.in_(undo.moved_reports)).values(manager_id=person_id, version=Person.version + 1)
+            )
     session.flush()
-    audit.record(session, "reactivate", "person", person_id, reports=list(undo.moved_reports) if undo else [])
+    audit.record(session, "reactivate", "person", person_id, reports=list(undo.moved_reports) if undo else [],
+                 deals=list(undo.reassigned_deals) if undo else [])
 
 
-def add_branch(session: Session, name: str, city: str | None = None, region: str | None = None) -> int:
+@dataclass(frozen=True)
+class Removal:
+    """Everything removing a person changed, so that ``restore_person`` brings it all back.
+
+    ``deleted``: whole rows that went (``people``: the person; ``targets`` and
+    ``weekly_notes``: theirs).  ``before``: per table, the columns the removal changed
+    in rows that stay, as they were (``people``: their reports' manager; ``deals`` and
+    ``activities``: owner of the open work handed over; ``accounts``, ``stage_changes``,
+    ``expenses``: the references to them that were cleared).
+    """
+
+    person_id: int
+    name: str
+    new_manager_id: int | None
+    moved_reports: tuple[int, ...]
+    reassigned_deals: tuple[int, ...]
+    deals_to: int | None
+    deleted: dict[str, Rows]
+    before: dict[str, Rows]
+
+
+# Rows that merely mention the person and lose that mention (the foreign keys' SET NULL).
+_CLEARED = (("accounts", "owner_id", Account), ("stage_changes", "changed_by_id", StageChange),
+            ("expenses", "person_id", Expense))
+# Rows that belong to the person and go with them (the foreign keys' CASCADE).
+_OWNED = (("targets", Target), ("weekly_notes", WeeklyNote))
+
+
+def remove_person(session: Session, person_id: int, deals_to: int | None = None) -> Removal:
+    """Delete a person who has no history to keep (a wrong entry, a hire who never started).
+
+    Their reports move to their manager and their open work goes to ``deals_to``
+    (required when they have any).  Someone with closed deals or done activities is
+    refused: deactivate them instead.
+    """
+    person = _get(session, person_id)
+    closed = session.scalar(select(func.count()).select_from(Deal)
+                            .where(Deal.owner_id == person_id, Deal.status != DealStatus.OPEN))
+    done = session.scalar(select(func.count()).select_from(Activity)
+                          .where(Activity.owner_id == person_id, Activity.done_at.is_not(None)))
+    if closed or done:
+        history = [_count(n, one, many) for n, one, many in
+                   ((closed, "closed deal", None), (done, "done activity", "done activities")) if n]
+        raise RuleError(f"{person.name} has {_and(history)} in the history; deactivate them instead to keep it")
+    active_reports = session.scalar(select(func.count()).select_from(Person)
+                                    .where(Person.manager_id == person_id, Person.active.is_(True)))
+    if person.manager_id is None and active_reports:
+        raise RuleError(
+            f"{person.name} is the top of the organisation; make someone else the top before removing them"
+        )
+    _check_new_owner(session, person, *_open_work(session, person_id), deals_to)
+    session.flush()
+    people = _table("people")
+    deleted = {"people": _snapshot(session, people, tuple(c.name for c in people.c if c.name != "id"),
+                                   people.c.id == person_id)}
+    for name, _model in _OWNED:
+        table = _table(name)
+        deleted[name] = _snapshot(session, table, tuple(c.name for c in table.c if c.name != "id"),
+                                  table.c.person_id == person_id)
+    before = {"people": _snapshot(session, people, ("manager_id", "updated_at"), people.c.manager_id == person_id)}
+    for name, column, _model in _CLEARED:
+        table = _table(name)
+        before[name] = _snapshot(session, table, (column,), table.c[column] == person_id)
+    now = utcnow()
+    reports = tuple(r["id"] for r in before["people"])
+    if reports:
+        session.execute(people.update().where(people.c.manager_id == person_id)
+                        .values(manager_id=person.manager_id, updated_at=now, version=people.c.version + 1))
+        _forget(session, Person, reports)
+    before["deals"], before["activities"] = (
+        _hand_over(session, person_id, deals_to, now) if deals_to is not None else ((), ()))
+    for name, column, model in _CLEARED:
+        table = _table(name)
+        if before[name]:
+            session.execute(table.update().where(table.c[column] == person_id).values(**{column: None}))
+            _forget(session, model, [r["id"] for r in before[name]])
+    for name, model in _OWNED:
+        table = _table(name)
+        if deleted[name]:
+            session.execute(delete(table).where(table.c.person_id == person_id))
+            _forget(session, model, [r["id"] for r in deleted[name]], deleted=True)
+    new_manager_id = person.manager_id
+    _forget(session, Person, [person_id], deleted=True)
+    session.execute(delete(people).where(people.c.id == person_id))
+    handed = bool(before["deals"] or before["activities"])
+    audit.record(session, "remove", "person", person_id, name=deleted["people"][0]["name"],
+                 reports_moved_to=new_manager_id, reports=list(reports),
+                 deals_to=deals_to if handed else None, deals=[r["id"] for r in before["deals"]])
+    return Removal(
+        person_id, deleted["people"][0]["name"], new_manager_id, reports,
+        tuple(r["id"] for r in before["deals"]), deals_to if handed else None, deleted, before,
+    )
+
+
+def restore_person(session: Session, removal: Removal) -> None:
+    """Undo ``remove_person``: the row comes back with its id, and everything with it."""
+    session.flush()
+    session.execute(insert(_table("people")), list(removal.deleted["people"]))
+    for name, _model in _OWNED:
+        rows = removal.deleted.get(name, ())
+        if rows:
+            session.execute(insert(_table(name)), list(rows))
+    models = {"people": Person, "deals": Deal, "activities": Activity,
+              **{name: model for name, _column, model in _CLEARED}}
+    for name, rows in removal.before.items():
+        _put_back(session, _table(name), rows)
+        _forget(session, models[name], [r["id"] for r in rows])
+    audit.record(session, "restore", "person", removal.person_id, name=removal.name,
+                 reports=list(removal.moved_reports), deals=list(removal.reassigned_deals))
+
+
+def move_team_to_branch(session: Session, manager_id: int, branch_id: int | None) -> dict[int, int | None]:
+    """Put a manager and their whole active team in a branch (``None``: no branch).
+
+    Returns ``{person_id: previous branch_id}`` of the people whose branch changed, for
+    ``restore_branches``.  Like a move, it leaves ``updated_at`` alone.
+    """
+    manager = _get(session, manager_id)
+    _check_branch(session, branch_id)
+    rows = session.execute(select(Person.id, Person.manager_id, Person.branch_id).where(Person.active.is_(True))).all()
+    team = hierarchy.subtree(manager_id, {pid: mid for pid, mid, _ in rows}) if manager.active else {manager_id}
+    previous = {pid: bid for pid, _mid, bid in rows if pid in team and bid != branch_id}
+    if not manager.active and manager.branch_id != branch_id:
+        previous[manager_id] = manager.branch_id
+    if previous:
+        session.flush()
+        _set_branches(session, {pid: branch_id for pid in previous})
+        for pid, was in previous.items():
+            audit.record(session, "move_branch", "person", pid, branch_id=branch_id, previous_branch_id=was,
+                         team_of=manager_id)
+    return previous
+
+
+def restore_branches(session: Session, previous: dict[int, int | None]) -> None:
+    """Undo ``move_team_to_branch``: everyone back in the branch they were in."""
+    session.flush()
+    _set_branches(session, previous)
+    for pid, branch_id in previous.items():
+        audit.record(session, "move_branch", "person", pid, branch_id=branch_id, undo=True)
+
+
+def _set_branches(session: Session, branches: dict[int, int | None]) -> None:
+    people = _table("people")
+    session.execute(
+        people.update().where(people.c.id == bindparam("v_id"))
+        .values(branch_id=bindparam("v_branch"), updated_at=people.c.updated_at, version=people.c.version + 1),
+        [{"v_id": pid, "v_branch": bid} for pid, bid in branches.items()],
+    )
+    _forget(session, Person, branches)
+
+
+# --- branches ----------------------------------------------------------------------------
+
+
+def _branch(session: Session, branch_id: int) -> Branch:
+    branch = session.get(Branch, branch_id)
+    if branch is None:
+        raise NotFoundError(f"Branch #{branch_id} no longer exists")
+    return branch
+
+
+def _branch_name(session: Session, name: str | None, branch_id: int | None) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError("name", "A branch needs a name")
-    if session.scalar(select(Branch.id).where(func.lower(Branch.name) == name.lower())) is not None:
+    if len(name) > 120:
+        raise ValidationError("name", "A branch name can be at most 120 characters long")
+    clash = session.scalar(
+        select(Branch.id).where(func.lower(Branch.name) == name.lower(), Branch.id != (branch_id or 0)))
+    if clash is not None:
         raise ValidationError("name", f"There is already a branch called {name}")
-    branch = Branch(name=name, city=city, region=region)
+    return name
+
+
+def add_branch(session: Session, name: str, city: str | None = None, region: str | None = None) -> int:
+    """A new branch; undo: ``delete_branch``, redo: ``restore_branch``."""
+    name = _branch_name(session, name, None)
+    branch = Branch(name=name, city=(city or "").strip() or None, region=(region or "").strip() or None)
     session.add(branch)
     session.flush()
     audit.record(session, "create", "branch", branch.id, name=name)
     return branch.id
+
+
+def edit_branch(session: Session, branch_id: int, **changes) -> dict:
+    """Change a branch's name, city or region; returns the previous values (edit them back)."""
+    unknown = set(changes) - {"name", "city", "region"}
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    branch = _branch(session, branch_id)
+    if "name" in changes:
+        changes["name"] = _branch_name(session, changes["name"], branch_id)
+    for key in ("city", "region"):
+        if key in changes:
+            changes[key] = (changes[key] or "").strip() or None
+            if changes[key] and len(changes[key]) > 120:
+                raise ValidationError(key, f"A {key} can be at most 120 characters long")
+    before = {key: getattr(branch, key) for key in changes}
+    for key, value in changes.items():
+        setattr(branch, key, value)
+    session.flush()
+    audit.record(session, "edit", "branch", branch_id, **{k: v for k, v in changes.items() if before[k] != v})
+    return before
+
+
+def rename_branch(session: Session, branch_id: int, name: str) -> str:
+    """Rename a branch; returns the old name (rename back to undo)."""
+    return edit_branch(session, branch_id, name=name)["name"]
+
+
+def set_branch_active(session: Session, branch_id: int, active: bool) -> bool:
+    """Close or reopen a branch; returns whether it was open (set it back to undo).
+
+    A branch where active people still work cannot be closed.
+    """
+    branch = _branch(session, branch_id)
+    was = branch.active
+    if was == active:
+        return was
+    if not active:
+        staff = session.scalar(select(func.count()).select_from(Person)
+                               .where(Person.branch_id == branch_id, Person.active.is_(True)))
+        if staff:
+            raise RuleError(f"{_count(staff, 'active person', 'active people')} still "
+                            f"{'works' if staff == 1 else 'work'} in {branch.name}; "
+                            f"move them to another branch before closing it")
+    branch.active = active
+    session.flush()
+    audit.record(session, "open" if active else "close", "branch", branch_id, name=branch.name)
+    return was
+
+
+def delete_branch(session: Session, branch_id: int) -> dict:
+    """Delete a branch nobody and nothing refers to; returns its row for ``restore_branch``."""
+    branch = _branch(session, branch_id)
+    uses = []
+    for what, model, column in (("person", Person, Person.branch_id), ("budget", Budget, Budget.branch_id),
+                                ("expense", Expense, Expense.branch_id)):
+        count = session.scalar(select(func.count()).select_from(model).where(column == branch_id))
+        if count:
+            uses.append(_count(count, what, "people" if what == "person" else None))
+    if uses:
+        raise RuleError(f"{branch.name} is still used by {_and(uses)}; close it instead to keep them")
+    session.flush()
+    table = _table("branches")
+    row = dict(session.execute(select(table).where(table.c.id == branch_id)).one()._mapping)
+    _forget(session, Branch, [branch_id], deleted=True)
+    session.execute(delete(table).where(table.c.id == branch_id))
+    audit.record(session, "delete", "branch", branch_id, name=row["name"])
+    return row
+
+
+def restore_branch(session: Session, row: dict) -> None:
+    """Undo ``delete_branch`` (or redo ``add_branch``): the row comes back with its id."""
+    session.execute(insert(_table("branches")), [row])
+    audit.record(session, "restore", "branch", row["id"], name=row["name"])
+
+
+# --- the role ladder ---------------------------------------------------------------------
+
+
+def _role_name(session: Session, name: str | None, role_id: int | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("name", "A role needs a name")
+    if len(name) > 80:
+        raise ValidationError("name", "A role name can be at most 80 characters long")
+    clash = session.scalar(select(Role.id).where(func.lower(Role.name) == name.lower(), Role.id != (role_id or 0)))
+    if clash is not None:
+        raise ValidationError("name", f"There is already a role called {name}")
+    return name
+
+
+def _ladder(session: Session) -> list[tuple[int, int]]:
+    """(role id, rank), senior first."""
+    return [(rid, rank) for rid, rank in session.execute(select(Role.id, Role.rank).order_by(Role.rank, Role.id))]
+
+
+def _set_ranks(session: Session, ranks: dict[int, int]) -> None:
+    """Give roles new ranks; ``roles.rank`` is unique, so park them below zero first."""
+    if not ranks:
+        return
+    session.flush()
+    roles = _table("roles")
+    statement = roles.update().where(roles.c.id == bindparam("v_id")).values(rank=bindparam("v_rank"))
+    session.execute(statement, [{"v_id": rid, "v_rank": -n} for n, rid in enumerate(ranks, 1)])
+    session.execute(statement, [{"v_id": rid, "v_rank": rank} for rid, rank in ranks.items()])
+    _forget(session, Role, ranks)
+
+
+def rename_role(session: Session, role_id: int, name: str) -> str:
+    """Rename a role; returns the old name (rename back to undo)."""
+    role = session.get(Role, role_id)
+    if role is None:
+        raise NotFoundError(f"Role #{role_id} no longer exists")
+    name = _role_name(session, name, role_id)
+    old = role.name
+    if name != old:
+        role.name = name
+        session.flush()
+        audit.record(session, "rename", "role", role_id, name=name, previous_name=old)
+    return old
+
+
+def add_role(session: Session, name: str, rank_position: int) -> int:
+    """A new role at ``rank_position`` in the ladder (1: the most senior; one more than
+    the number of roles: the most junior); the roles from there down move one step down.
+
+    Returns its id.  Undo: ``delete_role``; redo: ``restore_role``.
+    """
+    name = _role_name(session, name, None)
+    ladder = _ladder(session)
+    if not 1 <= rank_position <= len(ladder) + 1:
+        raise ValidationError("rank", f"A new role goes at a place from 1 (most senior) to {len(ladder) + 1}")
+    rank = ladder[rank_position - 1][1] if rank_position <= len(ladder) else (ladder[-1][1] + 1 if ladder else 1)
+    _set_ranks(session, {rid: r + 1 for rid, r in ladder if r >= rank})
+    role = Role(name=name, rank=rank)
+    session.add(role)
+    session.flush()
+    audit.record(session, "create", "role", role.id, name=name, rank=rank)
+    return role.id
+
+
+@dataclass(frozen=True)
+class DeletedRole:
+    """A deleted role: its row, for ``restore_role``."""
+
+    id: int
+    name: str
+    rank: int
+
+
+def delete_role(session: Session, role_id: int) -> DeletedRole:
+    """Delete a role nobody holds; the roles below it move one step up."""
+    role = session.get(Role, role_id)
+    if role is None:
+        raise NotFoundError(f"Role #{role_id} no longer exists")
+    active_one = case((Person.active.is_(True), 1), else_=0)
+    holders, active = session.execute(
+        select(func.count(), func.coalesce(func.sum(active_one), 0)).where(Person.role_id == role_id)).one()
+    if holders:
+        who = _count(holders, "person", "people")
+        if holders != active:
+            who += f" ({int(holders - active)} of them inactive)"
+        raise RuleError(f"{who} {'holds' if holders == 1 else 'hold'} the role {role.name}; "
+                        f"give them another role before deleting it")
+    if session.scalar(select(func.count()).select_from(Role)) == 1:
+        raise RuleError("The ladder needs at least one role")
+    deleted = DeletedRole(role.id, role.name, role.rank)
+    session.flush()
+    _forget(session, Role, [role_id], deleted=True)
+    session.execute(delete(_table("roles")).where(_table("roles").c.id == role_id))
+    _set_ranks(session, {rid: r - 1 for rid, r in _ladder(session) if r > deleted.rank})
+    audit.record(session, "delete", "role", role_id, name=deleted.name, rank=deleted.rank)
+    return deleted
+
+
+def restore_role(session: Session, deleted: DeletedRole) -> None:
+    """Undo ``delete_role`` (or redo ``add_role``): the role back at its rank, with its id."""
+    _set_ranks(session, {rid: r + 1 for rid, r in _ladder(session) if r >= deleted.rank})
+    session.execute(insert(_table("roles")), [{"id": deleted.id, "name": deleted.name, "rank": deleted.rank}])
+    audit.record(session, "restore", "role", deleted.id, name=deleted.name, rank=deleted.rank)
+
+
+def reorder_roles(session: Session, role_ids_senior_first: list[int]) -> list[int]:
+    """Put the ladder in a new order; returns the previous order (reorder back to undo).
+
+    Refused when an active manager would no longer hold a more senior role than one
+    of their active reports.
+    """
+    ladder = _ladder(session)
+    previous = [rid for rid, _ in ladder]
+    order = list(role_ids_senior_first)
+    if sorted(order) != sorted(previous):
+        raise ValueError("the new order must list every role exactly once")
+    if order == previous:
+        return previous
+    new_rank = {rid: rank for rid, rank in zip(order, sorted(rank for _, rank in ladder))}
+    report, manager = Person.__table__.alias("report"), Person.__table__.alias("manager")
+    pairs = session.execute(
+        select(manager.c.role_id, report.c.role_id).distinct()
+        .select_from(report).join(manager, manager.c.id == report.c.manager_id)
+        .where(report.c.active.is_(True), manager.c.active.is_(True))
+    ).all()
+    broken = sorted((new_rank[m], new_rank[r], m, r) for m, r in pairs if new_rank[m] >= new_rank[r])
+    if broken:
+        _, _, manager_role, report_role = broken[0]
+        mrole, rrole = Role.__table__.alias("mrole"), Role.__table__.alias("rrole")
+        example = session.execute(
+            select(manager.c.name, mrole.c.name, report.c.name, rrole.c.name)
+            .select_from(report).join(manager, manager.c.id == report.c.manager_id)
+            .join(mrole, mrole.c.id == manager.c.role_id)
+            .join(rrole, rrole.c.id == report.c.role_id)
+            .where(report.c.active.is_(True), manager.c.active.is_(True),
+                   manager.c.role_id == manager_role, report.c.role_id == report_role)
+            .order_by(manager.c.name, report.c.name).limit(1)
+        ).one()
+        raise RuleError(f"{example[0]} ({example[1]}) would no longer be senior to {example[2]} ({example[3]}); "
+                        f"a manager must hold a more senior role")
+    _set_ranks(session, new_rank)
+    audit.record(session, "reorder", "role", None, order=order, previous_order=previous)
+    return previous
