@@ -233,7 +233,8 @@ class Deal(Base):
         Index("ix_deals_stage_amount", "status", "stage_id", "amount", "probability"),
         # Actuals: won revenue per owner and period.
         Index("ix_deals_won", "status", "won_on", "owner_id", "amount"),
-        Index("ix_deals_owner", "owner_id", "status"),
+        # A team's pipeline (org chart panel, targets): covering, no table reads.
+        Index("ix_deals_owner", "owner_id", "status", "stage_id", "amount", "probability"),
         Index("ix_deals_account", "account_id"),
         Index("ix_deals_created", "created_at"),
     )

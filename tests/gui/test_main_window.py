@@ -57,12 +57,13 @@ def test_side_bar_visits_every_screen(qtbot, make_window, company_db):
         if key == "pipeline":  # the board itself: one column per stage, with cards
             assert len(screen.board.columns) == 9 and screen.board.model.column(0).ids
             continue
+        if key == "orgchart":  # the chart itself: a box per active person
+            assert len(screen.chart.scene.items) == sql(company_db, "SELECT count(*) FROM people WHERE active")
+            continue
         assert screen.page.title.text() == screen.title
         # Every figure card shows a figure read from the database, none the "not loaded" dash.
         values = [card.value.text() for card in screen.page.cards.values()]
         assert values and all(values), key
-    assert window.screens["orgchart"].page.cards["people"].value.text() == str(
-        sql(company_db, "SELECT count(*) FROM people WHERE active"))
     assert window.screens["customers"].page.cards["accounts"].value.text() == str(
         sql(company_db, "SELECT count(*) FROM accounts"))
     assert window.screens["activities"].page.cards["today"].value.text() == str(

@@ -39,7 +39,11 @@ def when_modal(callback, attempts=50):
     def poll(left=attempts):
         dialog = QApplication.activeModalWidget()
         if dialog is not None:
-            callback(dialog)
+            try:
+                callback(dialog)
+            except BaseException:
+                dialog.close()  # a failed check must not leave exec() waiting forever
+                raise
         elif left:
             QTimer.singleShot(50, lambda: poll(left - 1))
     QTimer.singleShot(50, poll)

@@ -1,5 +1,5 @@
-"""The org chart: who reports to whom, in which branch."""
+"""The org chart: who reports to whom, in which branch.
 
-from salesdesk.ui.orgchart.screen import OrgChartScreen
-
-__all__ = ["OrgChartScreen"]
+The screen is imported from ``salesdesk.ui.orgchart.screen`` by the main window when
+first shown; ``layout`` stays importable without Qt.
+"""

@@ -242,7 +242,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_deals_account', ['account_id'], unique=False)
         batch_op.create_index('ix_deals_board', ['stage_id', 'status', 'position'], unique=False)
         batch_op.create_index('ix_deals_created', ['created_at'], unique=False)
-        batch_op.create_index('ix_deals_owner', ['owner_id', 'status'], unique=False)
+        batch_op.create_index('ix_deals_owner', ['owner_id', 'status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_stage_amount', ['status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_won', ['status', 'won_on', 'owner_id', 'amount'], unique=False)
 

@@ -1,0 +1,408 @@
+"""The org chart editor: a toolbar, the chart, and a side panel for the selected person.
+
+Every edit is one undo step on the screen's stack (``commands.run_step``): the service
+saves it in one transaction, then the chart mirrors it; a refused edit says which rule
+it broke and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStringListModel, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox, QCompleter, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox,
+    QPushButton, QToolButton, QVBoxLayout, QWidget,
+)
+
+from salesdesk.ui.orgchart.commands import run_step
+from salesdesk.ui.orgchart.panel import PersonPanel
+from salesdesk.ui.orgchart.scene import OrgChartScene
+from salesdesk.ui.orgchart.view import OrgChartView
+
+
+def _people():
+    """The people services (SQLAlchemy): imported on the first edit, not to paint."""
+    from salesdesk.services import people
+
+    return people
+
+
+class OrgChartWidget(QWidget):
+    SETTINGS = "org_chart"
+
+    def __init__(self, db, undo_stack: QUndoStack, settings: QSettings | None = None, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.undo_stack = undo_stack
+        self.settings = settings or QSettings()
+        self.scene = OrgChartScene(self.font(), self)
+        self.view = OrgChartView(self.scene)
+        self.view.read_only = db.read_only
+        self.panel = PersonPanel(db)
+        self._fitted = False
+        self._build()
+        self._build_actions()
+        self.scene.current_changed.connect(self._on_current_changed)
+        self.view.move_requested.connect(self.move_person)
+        self.view.open_requested.connect(self.edit_person)
+        self.view.zoom_changed.connect(self._on_zoom)
+        self.panel.person_chosen.connect(self.find_person)
+
+    # -- layout -------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(12, 10, 12, 10)
+        bar.setSpacing(8)
+        self.find = QLineEdit()
+        self.find.setObjectName("org_find")
+        self.find.setPlaceholderText("Find a person (Ctrl+F)")
+        self.find.setClearButtonEnabled(True)
+        self.find.setMinimumWidth(180)
+        self._names = QStringListModel(self)
+        completer = QCompleter(self._names, self.find)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self.find_by_name)
+        self.find.setCompleter(completer)
+        self.find.returnPressed.connect(self._on_find_return)
+        self.colour_box = QComboBox()
+        self.colour_box.setObjectName("org_colour_by")
+        self.colour_box.addItem("Colour by branch", "branch")
+        self.colour_box.addItem("Colour by role", "role")
+        self.colour_box.activated.connect(self._on_colour)
+        self.zoom_label = QLabel()
+        self.zoom_label.setMinimumWidth(44)
+        bar.addWidget(self.find)
+        bar.addWidget(self.colour_box)
+        self.buttons: dict[str, QToolButton] = {}
+        for name, text in (("fit", "Fit"), ("expand", "Expand all"), ("collapse", "Collapse")):
+            self.buttons[name] = button = QToolButton()
+            button.setText(text)
+            button.setAutoRaise(True)
+            bar.addWidget(button)
+        bar.addWidget(self.zoom_label)
+        bar.addStretch(1)
+        for name, text in (("add", "Add person…"), ("edit", "Edit…"), ("remove", "Let go…")):
+            self.buttons[name] = button = QPushButton(text)
+            button.setObjectName(f"org_{name}")
+            bar.addWidget(button)
+        self.more = QToolButton()
+        self.more.setText("More")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        bar.addWidget(self.more)
+        layout.addLayout(bar)
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        body.addWidget(self.view, 1)
+        body.addWidget(self.panel)
+        layout.addLayout(body, 1)
+
+    def _build_actions(self) -> None:
+        def action(text, keys, slot, name, writes=False):
+            act = QAction(text, self)
+            act.setObjectName(name)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(slot)
+            if writes and self.db.read_only:
+                act.setEnabled(False)
+            self.addAction(act)
+            return act
+
+        self.add_action = action("Add person…", ["Ctrl+N", "Insert"], self.add_person, "org_add_person", True)
+        self.edit_action = action("Edit person…", ["Return", "Enter"], self.edit_current, "org_edit_person", True)
+        self.remove_action = action("Let go…", ["Delete"], self.remove_current, "org_remove_person", True)
+        # Return and Delete mean the selected box only while the chart has the focus:
+        # in the find field they must keep their own meaning.
+        for act in (self.edit_action, self.remove_action):
+            self.removeAction(act)
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.view.addAction(act)
+        self.team_branch_action = action("Move team to branch…", [], self.move_team_to_branch, "org_team_branch", True)
+        self.branches_action = action("Branches…", [], self.edit_branches, "org_branches", True)
+        self.roles_action = action("Role ladder…", [], self.edit_roles, "org_roles", True)
+        self.fit_action = action("Fit to window", ["Ctrl+0"], self.view.fit, "org_fit")
+        self.zoom_in_action = action("Zoom in", ["Ctrl++", "Ctrl+="], partial(self.view.zoom_by, 1.25), "org_zoom_in")
+        self.zoom_out_action = action("Zoom out", ["Ctrl+-"], partial(self.view.zoom_by, 0.8), "org_zoom_out")
+        self.find_action = action("Find a person", ["Ctrl+F"], self._focus_find, "org_find_action")
+        self.expand_action = action("Expand all", [], partial(self.scene.set_all_collapsed, False), "org_expand")
+        self.collapse_action = action("Collapse below managers", [], partial(self.scene.set_all_collapsed, True, 2), "org_collapse")
+        self.export_png_action = action("Export as PNG…", [], self.export_png, "org_export_png")
+        self.export_pdf_action = action("Export as PDF…", [], self.export_pdf, "org_export_pdf")
+        self.buttons["fit"].setDefaultAction(self.fit_action)
+        self.buttons["fit"].setText("Fit")
+        self.buttons["expand"].setDefaultAction(self.expand_action)
+        self.buttons["collapse"].setDefaultAction(self.collapse_action)
+        self.buttons["collapse"].setText("Collapse")
+        self.buttons["add"].clicked.connect(self.add_person)
+        self.buttons["edit"].clicked.connect(self.edit_current)
+        self.buttons["remove"].clicked.connect(self.remove_current)
+        for name in ("add", "edit", "remove"):
+            self.buttons[name].setEnabled(not self.db.read_only)
+        menu = QMenu(self.more)
+        for act in (self.team_branch_action, self.branches_action, self.roles_action, None,
+                    self.export_png_action, self.export_pdf_action):
+            menu.addSeparator() if act is None else menu.addAction(act)
+        self.more.setMenu(menu)
+
+    def menu_actions(self) -> list:
+        return [self.add_action, self.edit_action, self.remove_action, None, self.team_branch_action,
+                self.branches_action, self.roles_action, None, self.find_action, self.fit_action,
+                self.zoom_in_action, self.zoom_out_action, self.expand_action, self.collapse_action, None,
+                self.export_png_action, self.export_pdf_action]
+
+    # -- loading ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        from salesdesk.services.org import org_people
+
+        current = self.scene.current()
+        with self.db.read() as reader:
+            people = org_people(reader)
+        self.scene.set_colour_by(self.colour_box.currentData())
+        self.scene.set_people(people)
+        self._names.setStringList(sorted(p.name for p in people))
+        if current and current in self.scene.items:
+            self.scene.select(current)
+        if not self._fitted and self.isVisible():
+            self._initial_view()
+        self.panel.show_person(self.scene.current())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            QTimer.singleShot(0, self._initial_view)
+
+    @Slot()
+    def _initial_view(self) -> None:
+        """The whole chart if it can be read that small, else the top at a readable size."""
+        if self._fitted or not self.scene.roots:
+            return
+        self._fitted = True
+        self.view.fit()
+        if self.view.zoom() < 0.55:
+            self.view.set_zoom(0.8)
+            top = self.scene.items[self.scene.roots[0]]
+            centre = top.sceneBoundingRect().center()
+            self.view.centerOn(centre.x(), centre.y() + self.view.viewport().height() / 2 / 0.8 - 80)
+
+    # -- finding and looking ------------------------------------------------------------------
+    @Slot()
+    def _focus_find(self) -> None:
+        self.find.setFocus()
+        self.find.selectAll()
+
+    @Slot(str)
+    def find_by_name(self, name: str) -> bool:
+        wanted = name.strip().lower()
+        matches = [p for p in self.scene.people.values() if p.name.lower() == wanted] or \
+                  [p for p in self.scene.people.values() if wanted and wanted in p.name.lower()]
+        if not matches:
+            self.window().statusBar().showMessage(f"Nobody called “{name}”", 4000) if hasattr(self.window(), "statusBar") else None
+            return False
+        self.find_person(matches[0].id)
+        return True
+
+    @Slot()
+    def _on_find_return(self) -> None:
+        self.find_by_name(self.find.text())
+
+    @Slot(int)
+    def find_person(self, person_id: int) -> None:
+        self.view.centre_on(person_id)
+
+    @Slot(int)
+    def _on_colour(self, index: int) -> None:
+        self.scene.set_colour_by(self.colour_box.itemData(index))
+
+    @Slot(float)
+    def _on_zoom(self, scale: float) -> None:
+        self.zoom_label.setText(f"{scale * 100:.0f} %")
+
+    @Slot(int)
+    def _on_current_changed(self, person_id: int) -> None:
+        self.panel.show_person(person_id)
+        for name in ("edit", "remove"):
+            self.buttons[name].setEnabled(bool(person_id) and not self.db.read_only)
+
+    # -- edits ---------------------------------------------------------------------------------
+    def _refused(self, exc: Exception) -> None:
+        from salesdesk.errors import SalesDeskError
+
+        self.refresh()
+        if isinstance(exc, SalesDeskError):
+            QMessageBox.warning(self, "Not changed", str(exc))
+        else:
+            QMessageBox.warning(self, "Not saved", f"The change could not be saved: {getattr(exc, 'orig', None) or exc}")
+
+    def _reload_after(self, select: int | None = None):
+        def shown(result, undone):
+            self.refresh()
+            if select:
+                self.scene.select(select)
+        return shown
+
+    @Slot(int, int)
+    def move_person(self, person_id: int, manager_id: int) -> bool:
+        """Drop of a person onto a new manager: their whole team moves with them."""
+        people = self.scene.people
+        name, manager = people[person_id].name, people[manager_id].name
+
+        def shown(old_manager, undone):
+            self.scene.apply_manager(person_id, old_manager if undone else manager_id)
+            self.scene.select(person_id)
+            self.panel.show_person(person_id)
+
+        return run_step(self.undo_stack, self.db, f"Move {name} under {manager}",
+                        lambda s: _people().move_person(s, person_id, manager_id),
+                        lambda s, old: _people().move_person(s, person_id, old),
+                        shown, self._refused)
+
+    @Slot()
+    def add_person(self) -> None:
+        from salesdesk.ui.orgchart.dialogs import PersonDialog
+
+        manager = self.scene.current() or None
+        dialog = PersonDialog(self.db, self, manager_id=manager, submit=self._submit_new)
+        dialog.exec()
+
+    def _submit_new(self, values: dict) -> None:
+        name = values["name"].strip()
+        holder = {}
+
+        def do(session):
+            if "removal" in holder:  # redo: bring back the same row
+                _people().restore_person(session, holder["removal"])
+                return holder["id"]
+            holder["id"] = _people().add_person(session, **values)
+            return holder["id"]
+
+        def undo(session, person_id):
+            holder["removal"] = _people().remove_person(session, person_id)
+
+        def shown(person_id, undone):
+            self.refresh()
+            if not undone:
+                self.view.centre_on(person_id)
+
+        run_step(self.undo_stack, self.db, f"Hire {name}", do, undo, shown, self._refused, raise_errors=True)
+
+    @Slot()
+    def edit_current(self) -> None:
+        if self.scene.current():
+            self.edit_person(self.scene.current())
+
+    @Slot(int)
+    def edit_person(self, person_id: int) -> None:
+        from salesdesk.ui.orgchart.dialogs import PersonDialog
+
+        dialog = PersonDialog(self.db, self, person_id=person_id, submit=partial(self._submit_edit, person_id))
+        dialog.exec()
+
+    def _submit_edit(self, person_id: int, changes: dict) -> None:
+        if not changes:
+            return
+        name = self.scene.people[person_id].name
+        holder = {}
+
+        def do(session):
+            holder["before"] = _people().edit_person(session, person_id, **changes)
+            return holder["before"]
+
+        run_step(self.undo_stack, self.db, f"Edit {name}", do,
+                 lambda s, before: _people().edit_person(s, person_id, **before),
+                 self._reload_after(person_id), self._refused, raise_errors=True)
+
+    @Slot()
+    def remove_current(self) -> None:
+        from salesdesk.ui.orgchart.dialogs import LetGoDialog
+
+        person_id = self.scene.current()
+        if not person_id:
+            return
+        dialog = LetGoDialog(self.db, person_id, self)
+        if dialog.exec() != LetGoDialog.DialogCode.Accepted:
+            return
+        name = self.scene.people[person_id].name
+        deals_to = dialog.deals_to()
+        if dialog.remove_completely():
+            run_step(self.undo_stack, self.db, f"Remove {name}",
+                     lambda s: _people().remove_person(s, person_id, deals_to),
+                     lambda s, removal: _people().restore_person(s, removal),
+                     self._reload_after(), self._refused)
+        else:
+            run_step(self.undo_stack, self.db, f"Deactivate {name}",
+                     lambda s: _people().deactivate_person(s, person_id, deals_to),
+                     lambda s, record: _people().reactivate_person(s, person_id, record),
+                     self._reload_after(), self._refused)
+
+    @Slot()
+    def move_team_to_branch(self) -> None:
+        from salesdesk.services.org import branch_list
+
+        person_id = self.scene.current()
+        if not person_id:
+            return
+        with self.db.read() as reader:
+            branches = [b for b in branch_list(reader) if b[4]]
+        names = [b[1] for b in branches]
+        person = self.scene.people[person_id]
+        team = len(self.scene.subtree(person_id))
+        current = names.index(person.branch) if person.branch in names else 0
+        choice, ok = QInputDialog.getItem(self, "Move team to branch",
+                                          f"Move {person.name} and their team ({team} people) to:", names, current, False)
+        if not ok:
+            return
+        branch_id = branches[names.index(choice)][0]
+        run_step(self.undo_stack, self.db, f"Move {person.name}'s team to {choice}",
+                 lambda s: _people().move_team_to_branch(s, person_id, branch_id),
+                 lambda s, previous: _people().restore_branches(s, previous),
+                 self._reload_after(person_id), self._refused)
+
+    @Slot()
+    def edit_branches(self) -> None:
+        from salesdesk.ui.orgchart.dialogs import BranchesDialog
+
+        BranchesDialog(self, self).exec()
+
+    @Slot()
+    def edit_roles(self) -> None:
+        from salesdesk.ui.orgchart.dialogs import RolesDialog
+
+        RolesDialog(self, self).exec()
+
+    # -- export --------------------------------------------------------------------------------
+    def _export_path(self, kind: str, suffix: str) -> Path | None:
+        start = str(Path(self.settings.value(f"{self.SETTINGS}/export_folder", str(Path.home()))) / f"org-chart.{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the org chart as {kind}", start, f"{kind} (*.{suffix})")
+        if not path:
+            return None
+        path = Path(path)
+        if path.suffix.lower() != f".{suffix}":
+            path = path.with_suffix(f".{suffix}")
+        self.settings.setValue(f"{self.SETTINGS}/export_folder", str(path.parent))
+        return path
+
+    @Slot()
+    def export_png(self, path: Path | None = None) -> Path | None:
+        from salesdesk.ui.orgchart.export import export_png
+
+        path = path or self._export_path("PNG", "png")
+        if path:
+            export_png(self.scene, path)
+        return path
+
+    @Slot()
+    def export_pdf(self, path: Path | None = None) -> Path | None:
+        from salesdesk.ui.orgchart.export import export_pdf
+
+        path = path or self._export_path("PDF", "pdf")
+        if path:
+            export_pdf(self.scene, path, title=f"Org chart — {dt.date.today():%d %b %Y}")
+        return path

@@ -1,0 +1,229 @@
+"""The org chart editor driven like a user would: drag, dialogs, undo, find, export."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from salesdesk.ui.orgchart.chart import OrgChartWidget
+from tests.conftest import dump
+from tests.gui.conftest import sql
+
+
+def when_modal(callback, attempts=60):
+    def poll(left=attempts):
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            try:
+                callback(dialog)
+            except BaseException:
+                dialog.close()  # a failed check must not leave exec() waiting forever
+                raise
+        elif left:
+            QTimer.singleShot(50, lambda: poll(left - 1))
+    QTimer.singleShot(50, poll)
+
+
+@pytest.fixture
+def chart(company_db, ui_settings, qtbot):
+    widget = OrgChartWidget(company_db, QUndoStack(), ui_settings)
+    qtbot.addWidget(widget)
+    widget.resize(1500, 900)
+    widget.move(0, 0)
+    widget.show()
+    widget.refresh()
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+    qtbot.waitUntil(lambda: widget._fitted)
+    widget.view.set_zoom(0.6)
+    return widget
+
+
+def person(db, name):
+    return sql(db, "SELECT id FROM people WHERE name = ?", name)
+
+
+def manager_of(db, name):
+    return sql(db, "SELECT m.name FROM people p JOIN people m ON m.id = p.manager_id WHERE p.name = ?", name)
+
+
+def screen_point(chart, person_id, dy=0.5):
+    item = chart.scene.items[person_id]
+    chart.view.centerOn(item)
+    QApplication.processEvents()
+    rect = item.sceneBoundingRect()
+    view_point = chart.view.mapFromScene(rect.center().x(), rect.top() + rect.height() * dy * 0.8)
+    return chart.view.viewport().mapToGlobal(view_point)
+
+
+def test_every_active_person_has_a_box_and_counts_those_below(chart, company_db):
+    active = sql(company_db, "SELECT count(*) FROM people WHERE active")
+    assert len(chart.scene.items) == active == 16
+    vera = person(company_db, "Vera Price")
+    assert chart.scene.roots == [vera]
+    assert chart.scene.items[vera].below == 15
+    assert chart.scene.items[person(company_db, "Bruno Lefort")].below == 4
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool drives the real X pointer")
+def test_a_real_mouse_drag_gives_a_person_a_new_manager(chart, company_db, qtbot):
+    seller, new_manager = person(company_db, "Seller 0"), person(company_db, "Chloé Martin")
+    assert manager_of(company_db, "Seller 0") == "Bruno Lefort"
+    chart.scene.select(seller)
+    start = screen_point(chart, seller)
+    # The target must be on screen too: zoom out so both boxes show.
+    chart.view.set_zoom(0.35)
+    chart.view.centerOn(chart.scene.itemsBoundingRect().center())
+    QApplication.processEvents()
+    item_s, item_t = chart.scene.items[seller], chart.scene.items[new_manager]
+    start = chart.view.viewport().mapToGlobal(chart.view.mapFromScene(item_s.sceneBoundingRect().center()))
+    end = chart.view.viewport().mapToGlobal(chart.view.mapFromScene(item_t.sceneBoundingRect().center()))
+    subprocess.Popen(["xdotool", "mousemove", str(start.x()), str(start.y()), "sleep", "0.3", "mousedown", "1",
+                      "sleep", "0.2", "mousemove", str(start.x() + 15), str(start.y() + 15), "sleep", "0.2",
+                      "mousemove", str(end.x()), str(end.y()), "sleep", "0.3",
+                      "mousemove", str(end.x() + 1), str(end.y() + 1), "sleep", "0.3", "mouseup", "1"])
+    qtbot.waitUntil(lambda: manager_of(company_db, "Seller 0") == "Chloé Martin", timeout=8000)
+    assert chart.scene.people[seller].manager_id == new_manager
+    assert seller in chart.scene.children[new_manager]
+    chart.undo_stack.undo()
+    assert manager_of(company_db, "Seller 0") == "Bruno Lefort"
+    assert seller in chart.scene.children[person(company_db, "Bruno Lefort")]
+
+
+def test_a_drop_that_breaks_a_rule_is_refused_and_says_which(chart, company_db):
+    before = dump(company_db)
+    said = {}
+    when_modal(lambda box: (said.setdefault("text", box.text()), box.accept()))
+    chart.move_person(person(company_db, "Bruno Lefort"), person(company_db, "Seller 1"))
+    assert "more senior" in said["text"]
+    assert dump(company_db) == before
+    assert chart.undo_stack.count() == 0
+    # The chart had already coloured that target red, with the same reason.
+    reason = chart.scene.may_manage(person(company_db, "Seller 1"), person(company_db, "Bruno Lefort"))
+    assert "not more senior" in reason
+
+
+def test_a_manager_moves_with_their_whole_team(chart, company_db):
+    bruno, chloe = person(company_db, "Bruno Lefort"), person(company_db, "Chloé Martin")
+    team = chart.scene.subtree(bruno)
+    # A branch manager may not report to another branch manager; a team leader may.
+    with company_db.transaction() as s:
+        s.execute(__import__("sqlalchemy").text("UPDATE people SET role_id = (SELECT id FROM roles WHERE name = 'Team Leader') WHERE id = :p"), {"p": bruno})
+    chart.refresh()
+    assert chart.move_person(bruno, chloe)
+    assert chart.scene.subtree(bruno) == team
+    assert team <= chart.scene.subtree(chloe)
+    assert chart.scene.items[chloe].below == 4 + len(team)
+
+
+def test_hire_through_the_dialog_then_undo(chart, company_db, qtbot):
+    count = sql(company_db, "SELECT count(*) FROM people")
+    chart.scene.select(person(company_db, "Dieter Braun"))
+    seen = {}
+
+    def fill(dialog):
+        dialog.name.setText("Hannah Vogel")
+        dialog.email.setText("not an email")
+        dialog.save()
+        seen["error"] = dialog.errors["email"].text()
+        dialog.email.setText("hannah.vogel@example.com")
+        dialog.save()
+
+    when_modal(fill)
+    chart.add_person()
+    assert "not an email address" in seen["error"]
+    assert sql(company_db, "SELECT count(*) FROM people") == count + 1
+    assert manager_of(company_db, "Hannah Vogel") == "Dieter Braun"
+    hannah = person(company_db, "Hannah Vogel")
+    assert hannah in chart.scene.items and chart.scene.current() == hannah
+    assert sql(company_db, "SELECT b.name FROM people p JOIN branches b ON b.id = p.branch_id WHERE p.id = ?", hannah) == "Berlin"
+    chart.undo_stack.undo()
+    assert sql(company_db, "SELECT count(*) FROM people") == count
+    assert hannah not in chart.scene.items
+    chart.undo_stack.redo()
+    assert person(company_db, "Hannah Vogel") == hannah
+
+
+def labels_of(dialog) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(label.text() for label in dialog.findChildren(QLabel))
+
+
+def test_let_go_of_a_manager_moves_their_reports_up_and_undo_restores(chart, company_db):
+    before = dump(company_db)
+    bruno = person(company_db, "Bruno Lefort")
+    chart.scene.select(bruno)
+
+    def answer(dialog):
+        assert "Their 4 direct reports will report to <b>Vera Price</b>" in labels_of(dialog)
+        dialog.accept()
+
+    when_modal(answer)
+    chart.remove_current()
+    assert sql(company_db, "SELECT active FROM people WHERE id = ?", bruno) == 0
+    assert manager_of(company_db, "Seller 0") == "Vera Price"
+    assert bruno not in chart.scene.items
+    chart.undo_stack.undo()
+    assert dump(company_db) == before
+    assert bruno in chart.scene.items
+
+
+def test_let_go_of_a_seller_hands_their_open_deals_to_the_person_picked(chart, company_db):
+    before = dump(company_db)
+    seller, chloe = person(company_db, "Seller 0"), person(company_db, "Chloé Martin")
+    open_deals = sql(company_db, "SELECT count(*) FROM deals WHERE owner_id = ? AND status = 'open'", seller)
+    assert open_deals > 0
+    chart.scene.select(seller)
+
+    def answer(dialog):
+        assert f"Their {open_deals} open deal" in labels_of(dialog)
+        assert not dialog.remove.isEnabled() or dialog.closed_deals == 0
+        dialog.recipient.setCurrentIndex(dialog.recipient.findData(chloe))
+        dialog.accept()
+
+    when_modal(answer)
+    chart.remove_current()
+    assert sql(company_db, "SELECT count(*) FROM deals WHERE owner_id = ? AND status = 'open'", chloe) >= open_deals
+    assert sql(company_db, "SELECT count(*) FROM deals WHERE owner_id = ? AND status = 'open'", seller) == 0
+    chart.undo_stack.undo()
+    assert dump(company_db) == before
+
+
+def test_find_a_person_centres_and_selects_them(chart, company_db, qtbot):
+    chart.find.setText("dieter")
+    QTest.keyClick(chart.find, Qt.Key.Key_Return)
+    dieter = person(company_db, "Dieter Braun")
+    assert chart.scene.current() == dieter
+    assert chart.panel.name.text() == "Dieter Braun"
+    visible = chart.view.mapToScene(chart.view.viewport().rect()).boundingRect()
+    assert visible.contains(chart.scene.items[dieter].sceneBoundingRect().center())
+
+
+def test_collapse_and_expand_a_team(chart, company_db, qtbot):
+    bruno = person(company_db, "Bruno Lefort")
+    seller = chart.scene.children[bruno][0]
+    chart.scene.toggle_collapsed(bruno)
+    assert not chart.scene.items[seller].isVisible()
+    assert chart.scene.items[bruno].collapsed
+    chart.scene.toggle_collapsed(bruno)
+    assert chart.scene.items[seller].isVisible()
+
+
+def test_export_png_and_a_one_page_vector_pdf(chart, tmp_path):
+    png = chart.export_png(tmp_path / "chart.png")
+    image = QImage(str(png))
+    assert not image.isNull() and image.width() > 500
+    pdf = chart.export_pdf(tmp_path / "chart.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(b"/Type /Page/") == 1 or b"/Count 1" in data
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "Vera Price" in text and "Branch Manager" in text
