@@ -803,3 +803,11 @@ def test_reorganise_the_demo_company_and_undo_every_step(db):
             reverse(s)
             assert rule_problems(s) == []
     assert dump(db) == original
+
+
+def test_the_chart_reads_the_same_people_in_the_same_order_as_the_forms(org):
+    with org.db.read() as reader:
+        full = chart.org_people(reader, include_inactive=True)
+        light = chart.chart_people(reader, include_inactive=True)
+    assert [(p.id, p.name, p.role, p.rank, p.branch_id, p.branch, p.manager_id, p.active) for p in full] == \
+        [tuple(p) for p in light]

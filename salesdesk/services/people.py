@@ -69,8 +69,18 @@ def _role(session: Session, role_id: int) -> Role:
     return role
 
 
-def _managers(session: Session) -> dict[int, int | None]:
-    return {pid: mid for pid, mid in session.execute(select(Person.id, Person.manager_id))}
+def _managers(session: Session, start: int) -> dict[int, int | None]:
+    """The chain of managers above ``start`` (id -> manager id), read with one recursive
+    query: a move in a 10,000-person company must not load everyone."""
+    from sqlalchemy import text
+
+    rows = session.execute(text(
+        "WITH RECURSIVE up(id, manager_id, n) AS ("
+        " SELECT id, manager_id, 0 FROM people WHERE id = :start"
+        " UNION ALL SELECT p.id, p.manager_id, up.n + 1 FROM people p JOIN up ON p.id = up.manager_id"
+        " WHERE up.n < 100000)"
+        " SELECT id, manager_id FROM up"), {"start": start})
+    return {pid: mid for pid, mid in rows}
 
 
 def _names(session: Session, *ids: int | None) -> dict[int, str]:
@@ -134,7 +144,7 @@ def _check_manager(session: Session, person_name: str, role: Role, manager_id: i
     manager_role = session.get(Role, manager.role_id)
     hierarchy.check_seniority(person_name, role.rank, manager.name, manager_role.rank, manager_role.name)
     if person_id is not None:
-        managers = _managers(session)
+        managers = _managers(session, manager_id)
         hierarchy.check_no_cycle(person_id, manager_id, managers, _names(session, person_id, manager_id))
     return manager
 

@@ -54,10 +54,9 @@ def manager_of(db, name):
 
 
 def screen_point(chart, person_id, dy=0.5):
-    item = chart.scene.items[person_id]
-    chart.view.centerOn(item)
+    rect = chart.scene.box_rect(person_id)
+    chart.view.centerOn(rect.center())
     QApplication.processEvents()
-    rect = item.sceneBoundingRect()
     view_point = chart.view.mapFromScene(rect.center().x(), rect.top() + rect.height() * dy * 0.8)
     return chart.view.viewport().mapToGlobal(view_point)
 
@@ -67,8 +66,8 @@ def test_every_active_person_has_a_box_and_counts_those_below(chart, company_db)
     assert len(chart.scene.items) == active == 16
     vera = person(company_db, "Vera Price")
     assert chart.scene.roots == [vera]
-    assert chart.scene.items[vera].below == 15
-    assert chart.scene.items[person(company_db, "Bruno Lefort")].below == 4
+    assert chart.scene.below[vera] == 15
+    assert chart.scene.below[person(company_db, "Bruno Lefort")] == 4
 
 
 @pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool drives the real X pointer")
@@ -81,9 +80,8 @@ def test_a_real_mouse_drag_gives_a_person_a_new_manager(chart, company_db, qtbot
     chart.view.set_zoom(0.35)
     chart.view.centerOn(chart.scene.itemsBoundingRect().center())
     QApplication.processEvents()
-    item_s, item_t = chart.scene.items[seller], chart.scene.items[new_manager]
-    start = chart.view.viewport().mapToGlobal(chart.view.mapFromScene(item_s.sceneBoundingRect().center()))
-    end = chart.view.viewport().mapToGlobal(chart.view.mapFromScene(item_t.sceneBoundingRect().center()))
+    start = chart.view.viewport().mapToGlobal(chart.view.mapFromScene(chart.scene.box_rect(seller).center()))
+    end = chart.view.viewport().mapToGlobal(chart.view.mapFromScene(chart.scene.box_rect(new_manager).center()))
     subprocess.Popen(["xdotool", "mousemove", str(start.x()), str(start.y()), "sleep", "0.3", "mousedown", "1",
                       "sleep", "0.2", "mousemove", str(start.x() + 15), str(start.y() + 15), "sleep", "0.2",
                       "mousemove", str(end.x()), str(end.y()), "sleep", "0.3",
@@ -119,7 +117,7 @@ def test_a_manager_moves_with_their_whole_team(chart, company_db):
     assert chart.move_person(bruno, chloe)
     assert chart.scene.subtree(bruno) == team
     assert team <= chart.scene.subtree(chloe)
-    assert chart.scene.items[chloe].below == 4 + len(team)
+    assert chart.scene.below[chloe] == 4 + len(team)
 
 
 def test_hire_through_the_dialog_then_undo(chart, company_db, qtbot):
@@ -203,7 +201,7 @@ def test_find_a_person_centres_and_selects_them(chart, company_db, qtbot):
     assert chart.scene.current() == dieter
     assert chart.panel.name.text() == "Dieter Braun"
     visible = chart.view.mapToScene(chart.view.viewport().rect()).boundingRect()
-    assert visible.contains(chart.scene.items[dieter].sceneBoundingRect().center())
+    assert visible.contains(chart.scene.box_rect(dieter).center())
 
 
 def test_collapse_and_expand_a_team(chart, company_db, qtbot):
@@ -211,7 +209,7 @@ def test_collapse_and_expand_a_team(chart, company_db, qtbot):
     seller = chart.scene.children[bruno][0]
     chart.scene.toggle_collapsed(bruno)
     assert not chart.scene.items[seller].isVisible()
-    assert chart.scene.items[bruno].collapsed
+    assert bruno in chart.scene.collapsed
     chart.scene.toggle_collapsed(bruno)
     assert chart.scene.items[seller].isVisible()
 

@@ -8,6 +8,7 @@ it broke and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from functools import partial
 from pathlib import Path
 
@@ -44,12 +45,14 @@ class OrgChartWidget(QWidget):
         self.view.read_only = db.read_only
         self.panel = PersonPanel(db)
         self._fitted = False
+        self._boxes_wanted = False
         self._build()
         self._build_actions()
         self.scene.current_changed.connect(self._on_current_changed)
         self.view.move_requested.connect(self.move_person)
         self.view.open_requested.connect(self.edit_person)
         self.view.zoom_changed.connect(self._on_zoom)
+        self.view.painted.connect(self._after_paint)
         self.panel.person_chosen.connect(self.find_person)
 
     # -- layout -------------------------------------------------------------------------
@@ -160,13 +163,25 @@ class OrgChartWidget(QWidget):
 
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
-        from salesdesk.services.org import org_people
+        from salesdesk.services.org import chart_people
 
         current = self.scene.current()
-        with self.db.read() as reader:
-            people = org_people(reader)
-        self.scene.set_colour_by(self.colour_box.currentData())
-        self.scene.set_people(people)
+        # Building 10,000 snapshots would set off the cycle collector several times
+        # over; none of them form cycles, so it waits until the chart is built.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with self.db.read() as reader:
+                people = chart_people(reader)
+            self.scene.set_colour_by(self.colour_box.currentData())
+            self.scene.set_people(people)
+        finally:
+            if collecting:
+                gc.enable()
+        if self._fitted and not self.scene.overview.isVisible():
+            self.scene.make_boxes()  # already looking at boxes: all of them now
+        else:  # after the first paint: it shows blocks and needs no box
+            self._boxes_wanted = True
         self._names.setStringList(sorted(p.name for p in people))
         if current and current in self.scene.items:
             self.scene.select(current)
@@ -180,16 +195,33 @@ class OrgChartWidget(QWidget):
             QTimer.singleShot(0, self._initial_view)
 
     @Slot()
+    def _after_paint(self) -> None:
+        if self._boxes_wanted:
+            self._boxes_wanted = False
+            QTimer.singleShot(0, self._make_boxes_in_idle_time)
+
+    @Slot()
+    def _make_boxes_in_idle_time(self) -> None:
+        """Boxes for a large company are made a slice at a time, between events, while
+        the chart is on screen (zooming in makes the rest at once)."""
+        if not self.isVisible():
+            self._boxes_wanted = bool(self.scene._pending)
+            return
+        if not self.scene.make_boxes(limit=1500):
+            QTimer.singleShot(0, self._make_boxes_in_idle_time)
+
+    @Slot()
     def _initial_view(self) -> None:
-        """The whole chart if it can be read that small, else the top at a readable size."""
+        """The whole chart if it can be read that small; else, for a company of a few
+        hundred, its top at a readable size; a larger one whole, from far out, where
+        the shape of the organisation shows (zoom in to read)."""
         if self._fitted or not self.scene.roots:
             return
         self._fitted = True
         self.view.fit()
-        if self.view.zoom() < 0.55:
+        if self.view.zoom() < 0.55 and len(self.scene.people) <= 500:
             self.view.set_zoom(0.8)
-            top = self.scene.items[self.scene.roots[0]]
-            centre = top.sceneBoundingRect().center()
+            centre = self.scene.box_rect(self.scene.roots[0]).center()
             self.view.centerOn(centre.x(), centre.y() + self.view.viewport().height() / 2 / 0.8 - 80)
 
     # -- finding and looking ------------------------------------------------------------------

@@ -1,20 +1,27 @@
-"""What the org chart paints: one box per person, one path for all the connectors.
+"""What the org chart paints: one box per person, drawn from the scene's plain data.
 
-A box is a plain ``QGraphicsItem`` that paints itself (no child items, no widgets);
-zoomed far out it paints a coloured block only, so 10,000 people stay fluid.
+A box is a plain ``QGraphicsItem`` holding only its person's id; what it shows (name,
+role, colour, people below, selection) is read from the scene when it paints, so a
+relayout or a recolouring touches no item but to move it.  A manager's box also
+draws the lines down to its reports (their span is set after each layout), so there
+is no connector item to rebuild.  Zoomed far out the boxes are hidden as one layer
+and ``OverviewItem`` draws every box as a coloured block in a few calls.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from salesdesk.services.board import initials
 from salesdesk.ui import theme
 
 BOX_WIDTH = 184.0
 BOX_HEIGHT = 64.0
+LEVEL_GAP = 56.0
 TOGGLE_RADIUS = 8.0
+OVERVIEW_BELOW = 0.3  # zoom under which the chart shows blocks, not boxes
 
 # Distinct, calm colours for branches or roles (cycled).
 PALETTE = ("#3b5bdb", "#0ca678", "#f08c00", "#ae3ec9", "#1098ad", "#e8590c", "#5c940d", "#d6336c", "#495057")
@@ -41,79 +48,114 @@ class Look:
         self.text = QColor(theme.TEXT)
         self.muted = QColor(theme.MUTED)
         self.connector = QPen(QColor("#aab1bd"), 1.2)
+        self.colours = [QColor(c) for c in PALETTE]
+        self.soft = [QColor(c).lighter(185) for c in PALETTE]
+        self.dark = [QColor(c).darker(130) for c in PALETTE]
+
+
+class LayerItem(QGraphicsItem):
+    """The parent of every box: hiding it hides 10,000 boxes in one call."""
+
+    def __init__(self):
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter, option, widget=None) -> None:
+        pass
+
+
+_LEAF_BOUNDS = QRectF(-BOX_WIDTH / 2 - 2, -LEVEL_GAP / 2 - 1, BOX_WIDTH + 4, BOX_HEIGHT + LEVEL_GAP / 2 + 1 + TOGGLE_RADIUS + 2)
 
 
 class PersonItem(QGraphicsItem):
-    """One person's box: name, role, branch, initials, and how many people are below."""
+    """One person's box; ``chart`` is the scene, where the data lives."""
 
-    def __init__(self, person_id: int, look: Look):
-        super().__init__()
+    def __init__(self, person_id: int, chart, parent: QGraphicsItem):
+        super().__init__(parent)
         self.person_id = person_id
-        self.look = look
-        self.name = ""
-        self.role = ""
-        self.branch = ""
-        self.initials = "?"
-        self.colour = QColor(PALETTE[0])
-        self.below = 0  # people in the subtree, not counting the person
-        self.has_reports = False
-        self.collapsed = False
-        self.active = True
-        self.highlight: str | None = None  # "ok" or "bad" while a drag hovers it
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
-        self.setAcceptHoverEvents(False)
+        self.chart = chart
+        self.span = None  # (first, last) report's x relative to this box, for the lines down
+        self._bounds = self._bounds_for(None)
+
+    def set_span(self, span) -> None:
+        if span != self.span:
+            self.prepareGeometryChange()
+            self.span = span
+            self._bounds = self._bounds_for(span)
+
+    @staticmethod
+    def _bounds_for(span) -> QRectF:
+        top = -LEVEL_GAP / 2 - 1
+        if span is None:
+            return _LEAF_BOUNDS  # shared: most people manage nobody
+        left = min(span[0], 0) - BOX_WIDTH / 2 - 2
+        right = max(span[1], 0) + BOX_WIDTH / 2 + 2
+        return QRectF(left, top, right - left, BOX_HEIGHT + LEVEL_GAP - top + 2)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-BOX_WIDTH / 2 - 2, -2, BOX_WIDTH + 4, BOX_HEIGHT + TOGGLE_RADIUS + 4)
+        return self._bounds
 
     def toggle_rect(self) -> QRectF:
         return QRectF(-TOGGLE_RADIUS, BOX_HEIGHT - TOGGLE_RADIUS, 2 * TOGGLE_RADIUS, 2 * TOGGLE_RADIUS)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        look = self.look
-        box = QRectF(-BOX_WIDTH / 2, 0, BOX_WIDTH, BOX_HEIGHT)
+        chart, look, pid = self.chart, self.chart.look, self.person_id
+        person = chart.people[pid]
+        colour_index = chart.colour_index(person)
         detail = option.levelOfDetailFromTransform(painter.worldTransform())
-        if detail < 0.35:  # far out: a block in the branch/role colour is all one can see
-            painter.fillRect(box, self.colour if self.active else look.muted)
-            return
+        # The lines: up from this box to its manager's level, and down to its reports.
+        painter.setPen(look.connector)
+        if person.manager_id in chart.people:
+            painter.drawLine(QLineF(0, -LEVEL_GAP / 2, 0, 0))
+        if self.span is not None:
+            middle = BOX_HEIGHT + LEVEL_GAP / 2
+            painter.drawLine(QLineF(0, BOX_HEIGHT + TOGGLE_RADIUS, 0, middle))
+            if self.span[0] != self.span[1] or self.span[0] != 0:
+                painter.drawLine(QLineF(self.span[0], middle, self.span[1], middle))
+        box = QRectF(-BOX_WIDTH / 2, 0, BOX_WIDTH, BOX_HEIGHT)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if self.highlight:
-            painter.setPen(look.target_ok if self.highlight == "ok" else look.target_bad)
+        highlight = chart.highlight.get(pid)
+        if highlight:
+            painter.setPen(look.target_ok if highlight == "ok" else look.target_bad)
         else:
-            painter.setPen(look.selected if self.isSelected() else look.border)
-        painter.setBrush(look.fill if self.active else look.inactive_fill)
+            painter.setPen(look.selected if pid == chart.current_id else look.border)
+        painter.setBrush(look.fill if person.active else look.inactive_fill)
         painter.drawRoundedRect(box, 7, 7)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.colour)
+        painter.setBrush(look.colours[colour_index])
         painter.drawRoundedRect(QRectF(box.left() + 1, box.top() + 6, 4, BOX_HEIGHT - 12), 2, 2)
         if detail < 0.6:  # middle distance: the name only, large enough to read
             painter.setFont(look.name_font)
             painter.setPen(look.text)
             painter.drawText(box.adjusted(12, 0, -8, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             look.name_metrics.elidedText(self.name, Qt.TextElideMode.ElideRight, int(BOX_WIDTH - 20)))
+                             look.name_metrics.elidedText(person.name, Qt.TextElideMode.ElideRight, int(BOX_WIDTH - 20)))
             return
         circle = QRectF(box.left() + 12, box.top() + 13, 30, 30)
-        painter.setBrush(QColor(self.colour).lighter(185))
+        painter.setBrush(look.soft[colour_index])
         painter.drawEllipse(circle)
         painter.setFont(look.badge_font)
-        painter.setPen(self.colour.darker(130))
-        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, self.initials)
+        painter.setPen(look.dark[colour_index])
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(person.name))
         left, width = box.left() + 50, BOX_WIDTH - 58
         painter.setFont(look.name_font)
-        painter.setPen(look.text if self.active else look.muted)
+        painter.setPen(look.text if person.active else look.muted)
         painter.drawText(QRectF(left, box.top() + 6, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.name_metrics.elidedText(self.name, Qt.TextElideMode.ElideRight, int(width)))
+                         look.name_metrics.elidedText(person.name, Qt.TextElideMode.ElideRight, int(width)))
         painter.setFont(look.small_font)
         painter.setPen(look.muted)
         painter.drawText(QRectF(left, box.top() + 24, width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.small_metrics.elidedText(self.role, Qt.TextElideMode.ElideRight, int(width)))
-        below = f"{self.below:,} below" if self.below else ""
+                         look.small_metrics.elidedText(person.role, Qt.TextElideMode.ElideRight, int(width)))
+        count = chart.below.get(pid, 0)
+        below = f"{count:,} below" if count else ""
         branch_width = width - (look.small_metrics.horizontalAdvance(below) + 6 if below else 0)
         painter.drawText(QRectF(left, box.top() + 41, branch_width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.small_metrics.elidedText(self.branch or "no branch", Qt.TextElideMode.ElideRight, int(branch_width)))
+                         look.small_metrics.elidedText(person.branch or "no branch", Qt.TextElideMode.ElideRight, int(branch_width)))
         if below:
             painter.drawText(QRectF(left, box.top() + 41, width, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, below)
-        if self.has_reports:  # the collapse / expand toggle
+        if chart.children.get(pid):  # the collapse / expand toggle
             toggle = self.toggle_rect()
             painter.setPen(look.border)
             painter.setBrush(look.fill)
@@ -121,28 +163,85 @@ class PersonItem(QGraphicsItem):
             painter.setPen(QPen(look.muted, 1.5))
             centre = toggle.center()
             painter.drawLine(QPointF(centre.x() - 4, centre.y()), QPointF(centre.x() + 4, centre.y()))
-            if self.collapsed:
+            if pid in chart.collapsed:
                 painter.drawLine(QPointF(centre.x(), centre.y() - 4), QPointF(centre.x(), centre.y() + 4))
 
 
-class ConnectorItem(QGraphicsPathItem):
-    """Every manager-to-report line in one path: one item to draw, not one per line."""
+class OverviewItem(QGraphicsItem):
+    """Every box as a block in its colour, in one paint: the chart seen from far away."""
 
-    def __init__(self, look: Look):
+    def __init__(self, chart):
         super().__init__()
-        self.setPen(look.connector)
-        self.setZValue(-1)
+        self.chart = chart
+        self.rect = QRectF()
+        self._groups: dict[int, list[QRectF]] | None = None  # blocks per colour, made on first paint
+        self._runs: dict[int, list[QRectF]] | None = None  # neighbouring blocks merged, for very far out
 
-    def rebuild(self, edges, positions) -> None:
-        """``edges``: (manager, report) pairs; ``positions``: id -> (centre x, top y)."""
-        path = QPainterPath()
-        half = BOX_HEIGHT + TOGGLE_RADIUS
-        for manager, report in edges:
-            mx, my = positions[manager]
-            rx, ry = positions[report]
-            middle = (my + half + ry) / 2
-            path.moveTo(mx, my + half)
-            path.lineTo(mx, middle)
-            path.lineTo(rx, middle)
-            path.lineTo(rx, ry)
-        self.setPath(path)
+    def set_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self.rect = QRectF(rect)
+        self._groups = self._runs = None
+
+    def forget(self) -> None:
+        """The boxes moved or changed colour: make the blocks again when next painted."""
+        self._groups = self._runs = None
+        self.update()
+
+    def _merged_runs(self) -> dict[int, list[QRectF]]:
+        """Boxes of one colour side by side on a level, as one bar: when the gaps between
+        them are under a pixel they look the same, and there are a tenth as many."""
+        chart = self.chart
+        rows: dict[tuple[int, float], list[float]] = {}
+        people, colour_index = chart.people, chart.colour_index
+        for pid, (x, y) in chart.positions.items():
+            rows.setdefault((colour_index(people[pid]), y), []).append(x)
+        runs: dict[int, list[QRectF]] = {}
+        reach = BOX_WIDTH + 40  # a box's width plus the widest gap that still looks closed
+        half = BOX_WIDTH / 2
+        for (index, y), xs in rows.items():
+            xs.sort()
+            out = runs.setdefault(index, [])
+            start = previous = xs[0]
+            for x in xs[1:]:
+                if x - previous > reach:
+                    out.append(QRectF(start - half, y, previous - start + BOX_WIDTH, BOX_HEIGHT))
+                    start = x
+                previous = x
+            out.append(QRectF(start - half, y, previous - start + BOX_WIDTH, BOX_HEIGHT))
+        return runs
+
+    def boundingRect(self) -> QRectF:
+        return self.rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        chart = self.chart
+        half = BOX_WIDTH / 2
+        positions = chart.positions
+        if option.levelOfDetailFromTransform(painter.worldTransform()) * 40 < 1:
+            if self._runs is None:
+                self._runs = self._merged_runs()
+            painter.setPen(Qt.PenStyle.NoPen)
+            for index, rects in self._runs.items():
+                painter.setBrush(chart.look.colours[index])
+                painter.drawRects(rects)
+            self._mark_current(painter)
+            return
+        if self._groups is None:
+            groups: dict[int, list[QRectF]] = {}
+            people, colour_index = chart.people, chart.colour_index
+            for pid, (x, y) in positions.items():
+                groups.setdefault(colour_index(people[pid]), []).append(QRectF(x - half, y, BOX_WIDTH, BOX_HEIGHT))
+            self._groups = groups
+        painter.setPen(Qt.PenStyle.NoPen)
+        for index, rects in self._groups.items():
+            painter.setBrush(chart.look.colours[index])
+            painter.drawRects(rects)
+        self._mark_current(painter)
+
+    def _mark_current(self, painter: QPainter) -> None:
+        chart, half = self.chart, BOX_WIDTH / 2
+        if chart.current_id in chart.positions:
+            x, y = chart.positions[chart.current_id]
+            painter.setPen(QPen(QColor(theme.ACCENT), 0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(x - half - 40, y - 40, BOX_WIDTH + 80, BOX_HEIGHT + 80))
