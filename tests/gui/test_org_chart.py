@@ -41,6 +41,7 @@ def chart(company_db, ui_settings, qtbot):
     widget.activateWindow()
     qtbot.waitUntil(widget.isActiveWindow)
     qtbot.waitUntil(lambda: widget._fitted)
+    widget.scene.set_all_collapsed(False)  # the tests reach every box
     widget.view.set_zoom(0.6)
     return widget
 
@@ -59,6 +60,22 @@ def screen_point(chart, person_id, dy=0.5):
     QApplication.processEvents()
     view_point = chart.view.mapFromScene(rect.center().x(), rect.top() + rect.height() * dy * 0.8)
     return chart.view.viewport().mapToGlobal(view_point)
+
+
+def test_it_opens_readable_with_the_top_selected(company_db, ui_settings, qtbot):
+    widget = OrgChartWidget(company_db, QUndoStack(), ui_settings)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    widget.refresh()
+    qtbot.waitUntil(lambda: widget._fitted)
+    vera = person(company_db, "Vera Price")
+    assert widget.scene.current() == vera and widget.panel.name.text() == "Vera Price"
+    assert widget.view.zoom() >= 0.55  # names can be read
+    # Twelve sellers side by side would not fit readably: their teams start collapsed.
+    assert widget.scene.collapsed == {person(company_db, n) for n in ("Bruno Lefort", "Chloé Martin", "Dieter Braun")}
+    visible = widget.view.mapToScene(widget.view.viewport().rect()).boundingRect()
+    assert all(visible.contains(widget.scene.box_rect(p).center()) for p in widget.scene.positions)
 
 
 def test_every_active_person_has_a_box_and_counts_those_below(chart, company_db):

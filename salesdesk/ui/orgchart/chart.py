@@ -212,17 +212,33 @@ class OrgChartWidget(QWidget):
 
     @Slot()
     def _initial_view(self) -> None:
-        """The whole chart if it can be read that small; else, for a company of a few
-        hundred, its top at a readable size; a larger one whole, from far out, where
-        the shape of the organisation shows (zoom in to read)."""
+        """The whole chart if it can be read that way.  A company of a few hundred opens
+        with as many levels expanded as fit the window readably (the rest collapsed, a
+        click away), its top selected; a larger one opens whole, from far out, where the
+        shape of the organisation shows (zoom in to read)."""
         if self._fitted or not self.scene.roots:
             return
         self._fitted = True
         self.view.fit()
-        if self.view.zoom() < 0.55 and len(self.scene.people) <= 500:
+        if self.view.zoom() >= 0.55 or len(self.scene.people) > 500:
+            return
+        width = max(1, self.view.viewport().width())
+        depth = 1
+        for candidate in range(1, 8):
+            self.scene.set_all_collapsed(True, below_depth=candidate)
+            if width / max(1.0, self.scene.overview.rect.width() + 120) < 0.6:
+                break
+            depth = candidate
+            if not self.scene.collapsed:
+                break
+        self.scene.set_all_collapsed(True, below_depth=depth)
+        self.view.fit()
+        if self.view.zoom() < 0.55:
             self.view.set_zoom(0.8)
-            centre = self.scene.box_rect(self.scene.roots[0]).center()
-            self.view.centerOn(centre.x(), centre.y() + self.view.viewport().height() / 2 / 0.8 - 80)
+        self.view.centerOn(self.scene.sceneRect().center().x(), self.view.mapToScene(self.view.viewport().rect().center()).y())
+        top = self.scene.box_rect(self.scene.roots[0])
+        self.view.ensureVisible(top, 40, 40)
+        self.scene.select(self.scene.roots[0])
 
     # -- finding and looking ------------------------------------------------------------------
     @Slot()
