@@ -242,3 +242,31 @@ def test_export_png_and_a_one_page_vector_pdf(chart, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "Vera Price" in text and "Branch Manager" in text
+
+
+def test_lines_follow_moves_and_collapses(chart, company_db):
+    """A manager's lines span their reports after any change (no stale connector)."""
+    scene = chart.scene
+
+    def spans_match():
+        for manager, reports in scene.visible_children().items():
+            if manager not in scene.items or not reports:
+                continue
+            x = scene.positions[manager][0]
+            expected = (scene.positions[reports[0]][0] - x, scene.positions[reports[-1]][0] - x)
+            assert scene.items[manager].span == expected, scene.people[manager].name
+        for pid, item in scene.items.items():
+            if pid in scene.positions and not scene.visible_children().get(pid):
+                assert item.span is None, scene.people[pid].name
+
+    spans_match()
+    bruno, chloe = person(company_db, "Bruno Lefort"), person(company_db, "Chloé Martin")
+    seller = scene.children[bruno][0]
+    assert chart.move_person(seller, chloe)
+    spans_match()
+    scene.toggle_collapsed(chloe)
+    spans_match()
+    scene.set_all_collapsed(False)
+    spans_match()
+    chart.undo_stack.undo()
+    spans_match()

@@ -49,6 +49,7 @@ class OrgChartScene(QGraphicsScene):
         self.current_id = 0
         self._hidden: set[int] = set()  # boxes hidden inside a collapsed team
         self._pending: list[int] = []  # people whose box is not made yet
+        self._dirty: set[int] = set()  # boxes to redo at the next layout, moved or not
         self.colour_by = "branch"
         self.layer = LayerItem()
         self.addItem(self.layer)
@@ -123,8 +124,19 @@ class OrgChartScene(QGraphicsScene):
         before = self.positions
         self.positions = positions = tidy_layout(self.roots, children, PARAMS)
         self._children_shown = children
-        for person_id, item in self.items.items():
-            self._place(person_id, item, before.get(person_id))
+        items, people = self.items, self.people
+        # Only what changed: boxes whose place changed, boxes shown or hidden by a
+        # collapse, and the lines of managers whose box or reports moved.
+        moved = [pid for pid, place in positions.items() if before.get(pid) != place]
+        touched = set(moved)
+        touched.update(people[pid].manager_id for pid in moved if pid in people)
+        touched.update(pid for pid in before if pid not in positions)
+        touched |= self._dirty  # managers whose reports changed (a move, a collapse)
+        self._dirty = set()
+        for person_id in touched:
+            item = items.get(person_id)
+            if item is not None:
+                self._place(person_id, item, before.get(person_id))
         if positions:
             xs = [x for x, _ in positions.values()]
             ys = [y for _, y in positions.values()]
@@ -177,6 +189,7 @@ class OrgChartScene(QGraphicsScene):
         if not self.children.get(person_id):
             return
         self.collapsed ^= {person_id}
+        self._dirty.add(person_id)
         self.relayout()
 
     def set_all_collapsed(self, collapsed: bool, below_depth: int = 1) -> None:
@@ -188,6 +201,7 @@ class OrgChartScene(QGraphicsScene):
             for _ in range(below_depth):
                 level = [c for node in level for c in self.children.get(node, ())]
             self.collapsed = {node for node in level if self.children.get(node)}
+        self._dirty.update(self.children)
         self.relayout()
 
     def reveal(self, person_id: int) -> None:
@@ -197,6 +211,7 @@ class OrgChartScene(QGraphicsScene):
         while manager is not None and manager in self.people:
             if manager in self.collapsed:
                 self.collapsed.discard(manager)
+                self._dirty.add(manager)
                 changed = True
             manager = self.people[manager].manager_id
         if changed:
@@ -231,6 +246,7 @@ class OrgChartScene(QGraphicsScene):
             self.roots.append(person_id)
         for ancestor in self._ancestors(manager_id):
             self.below[ancestor] += size
+        self._dirty.update(x for x in (old, manager_id, person_id) if x is not None)
         for changed in (old, manager_id):
             if changed in self.items:
                 self.items[changed].update()
