@@ -270,3 +270,45 @@ def test_lines_follow_moves_and_collapses(chart, company_db):
     spans_match()
     chart.undo_stack.undo()
     spans_match()
+
+
+def test_someone_let_go_can_be_brought_back(chart, company_db):
+    seller = person(company_db, "Seller 5")
+    with company_db.transaction() as s:
+        from salesdesk.services.people import deactivate_person
+
+        deactivate_person(s, seller, deals_to=person(company_db, "Chloé Martin"))
+    chart.refresh()
+    assert seller not in chart.scene.positions
+    assert chart.reactivate(seller)
+    assert sql(company_db, "SELECT active FROM people WHERE id = ?", seller) == 1
+    assert chart.scene.current() == seller
+    chart.undo_stack.undo()
+    assert sql(company_db, "SELECT active FROM people WHERE id = ?", seller) == 0
+
+
+def test_branch_and_role_editors_make_undoable_steps(chart, company_db):
+    from salesdesk.ui.orgchart.dialogs import BranchesDialog, RolesDialog
+
+    branches = BranchesDialog(chart, chart)
+    branches.table.selectRow(0)
+    first = branches.branches[0]
+    branches._step("rename", lambda s: __import__("salesdesk.services.people", fromlist=["x"]).rename_branch(s, first[0], "Lyon Centre"),
+                   lambda s, old: __import__("salesdesk.services.people", fromlist=["x"]).rename_branch(s, first[0], old))
+    assert sql(company_db, "SELECT name FROM branches WHERE id = ?", first[0]) == "Lyon Centre"
+    assert "Lyon Centre" in [branches.table.item(r, 0).text() for r in range(branches.table.rowCount())]
+    chart.undo_stack.undo()
+    assert sql(company_db, "SELECT name FROM branches WHERE id = ?", first[0]) == first[1]
+
+    roles = RolesDialog(chart, chart)
+    said = {}
+    when_modal(lambda box: (said.setdefault("text", box.text()), box.accept()))
+    roles.list.setCurrentRow(5)
+    roles.up()  # Salesperson above Team Leader: nobody here is a team leader, allowed
+    assert [r[1] for r in roles.roles][4:] == ["Salesperson", "Team Leader"]
+    before = [r[1] for r in roles.roles]
+    roles.up()  # Salesperson above Branch Manager: the sellers' managers would no longer be senior
+    assert "senior" in said.get("text", "")
+    assert [r[1] for r in roles.roles] == before
+    chart.undo_stack.undo()
+    assert sql(company_db, "SELECT name FROM roles WHERE rank = 6") == "Salesperson"

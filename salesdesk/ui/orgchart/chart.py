@@ -129,6 +129,7 @@ class OrgChartWidget(QWidget):
             act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.view.addAction(act)
         self.team_branch_action = action("Move team to branch…", [], self.move_team_to_branch, "org_team_branch", True)
+        self.bring_back_action = action("Bring back former staff…", [], self.bring_back, "org_bring_back", True)
         self.branches_action = action("Branches…", [], self.edit_branches, "org_branches", True)
         self.roles_action = action("Role ladder…", [], self.edit_roles, "org_roles", True)
         self.fit_action = action("Fit to window", ["Ctrl+0"], self.view.fit, "org_fit")
@@ -150,13 +151,13 @@ class OrgChartWidget(QWidget):
         for name in ("add", "edit", "remove"):
             self.buttons[name].setEnabled(not self.db.read_only)
         menu = QMenu(self.more)
-        for act in (self.team_branch_action, self.branches_action, self.roles_action, None,
+        for act in (self.team_branch_action, self.bring_back_action, self.branches_action, self.roles_action, None,
                     self.export_png_action, self.export_pdf_action):
             menu.addSeparator() if act is None else menu.addAction(act)
         self.more.setMenu(menu)
 
     def menu_actions(self) -> list:
-        return [self.add_action, self.edit_action, self.remove_action, None, self.team_branch_action,
+        return [self.add_action, self.edit_action, self.remove_action, self.bring_back_action, None, self.team_branch_action,
                 self.branches_action, self.roles_action, None, self.find_action, self.fit_action,
                 self.zoom_in_action, self.zoom_out_action, self.expand_action, self.collapse_action, None,
                 self.export_png_action, self.export_pdf_action]
@@ -412,6 +413,32 @@ class OrgChartWidget(QWidget):
                  lambda s: _people().move_team_to_branch(s, person_id, branch_id),
                  lambda s, previous: _people().restore_branches(s, previous),
                  self._reload_after(person_id), self._refused)
+
+    @Slot()
+    def bring_back(self) -> None:
+        """Reactivate someone who was let go (under their former manager)."""
+        from salesdesk.services.org import chart_people
+
+        with self.db.read() as reader:
+            former = [p for p in chart_people(reader, include_inactive=True) if not p.active]
+        if not former:
+            QMessageBox.information(self, "Bring back former staff", "Nobody has left: there is nobody to bring back.")
+            return
+        labels = [f"{p.name} ({p.role}, {p.branch or 'no branch'})" for p in former]
+        choice, ok = QInputDialog.getItem(self, "Bring back former staff", "Who comes back?", labels, 0, False)
+        if ok:
+            self.reactivate(former[labels.index(choice)].id)
+
+    def reactivate(self, person_id: int) -> bool:
+        def shown(result, undone):
+            self.refresh()
+            if not undone:
+                self.view.centre_on(person_id)
+
+        return run_step(self.undo_stack, self.db, "Bring back a former colleague",
+                        lambda s: _people().reactivate_person(s, person_id),
+                        lambda s, _r: _people().deactivate_person(s, person_id),
+                        shown, self._refused)
 
     @Slot()
     def edit_branches(self) -> None:
