@@ -1,0 +1,784 @@
+"""Targets against actuals: the Targets screen's table and charts, and setting targets.
+
+Reads take a ``Reader`` (``with db.read() as reader``): plain SQL with ``:name``
+parameters, no SQLAlchemy, so the screen can paint before SQLAlchemy is imported.
+Every figure about deals or activities is an SQL aggregate for one period, grouped by
+owner (at most one row per person); adding those up over the org tree is done here in
+Python, over the people, never over the deals.
+
+What counts (the same rules as the board and the weekly report):
+
+- **won revenue** / **won deals**: deals with status ``won`` whose ``won_on`` falls in
+  the period; **new deals**: deals created in the period (the UTC date of
+  ``created_at``), whatever became of them; **activities**: activities done in the
+  period (the date of ``done_at``).  Periods are half-open ``[start, end)``, so a deal
+  won on the last day of a quarter is in that quarter and one won the next day is not.
+- A person's **actual** is that of their whole subtree: their own deals and those of
+  everyone below them, active or not (what someone won before leaving still counts for
+  the team), by today's org chart.
+- **Forecast**: what is already won in the period plus the weighted open pipeline
+  (amount x effective probability: the deal's own, else its stage's) of open deals
+  expected to close in the period.  A period that is over has no pipeline left: its
+  forecast is its actual.  For won deals the forecast adds the expected number of wins
+  (the sum of the probabilities); for activities, the open activities due in the
+  period; new deals have no forecast (``None``).
+
+Targets:
+
+- A target belongs to (person, period kind, period start, metric).  A person's
+  **target** for a period is their explicit target for it; without one, the sum of
+  their own targets of the finer periods inside it (the months of a quarter; the
+  quarters of a year, each of them explicit or the sum of its months) when there are
+  any, marked ``derived``.  Weeks do not nest in months, so a month never sums weeks
+  and a week has no finer period.  Months present are summed even when some are
+  missing (a seller hired mid-quarter has targets for the months they were there).
+- **Rolled up**: the sum of the effective targets of the direct reports shown under
+  the person (``None`` when none has one).  **Effective**: the target if set, else the
+  roll-up.  **Unallocated**: target minus roll-up when both exist (negative when the
+  reports were given more than the manager's target).
+- **Branch filter** (as on the board): only the deals and activities of people in the
+  branch count; the table shows the people of the branch and, to hold the tree
+  together, the managers above them up to the chosen person, whose own targets (which
+  cover other branches too) are then left out: they show the roll-up only.
+- The table shows the active people of the subtree, and inactive ones only when they
+  have a target or an actual or forecast in the period (someone who left mid-quarter).
+
+Writes take the caller's ``Session`` (one transaction per user action), write an
+audit row, and return what their undo needs: ``set_target`` -> ``restore_target``,
+``cascade_target`` -> ``restore_targets``; undo puts the rows back exactly (ids
+included; ``version`` counters aside).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
+
+from salesdesk.db.engine import Reader
+from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
+from salesdesk.domain.money import from_cents
+from salesdesk.domain.periods import Period, PeriodKind
+from salesdesk.errors import NotFoundError, RuleError, ValidationError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+WON_REVENUE, WON_DEALS, NEW_DEALS, ACTIVITIES = "won_revenue", "won_deals", "new_deals", "activities"
+METRICS = (WON_REVENUE, WON_DEALS, NEW_DEALS, ACTIVITIES)
+METRIC_NAMES = {WON_REVENUE: "won revenue", WON_DEALS: "won deals", NEW_DEALS: "new deals",
+                ACTIVITIES: "activities done"}
+SPLITS = ("even", "previous_actuals")
+
+# The period kind whose periods tile a period of this kind, for targets set finer.
+FINER = {PeriodKind.YEAR: PeriodKind.QUARTER, PeriodKind.QUARTER: PeriodKind.MONTH}
+
+MAX_VALUE = Decimal("1e13")
+
+
+def is_money(metric: str) -> bool:
+    return metric == WON_REVENUE
+
+
+def unit_of(metric: str) -> Decimal:
+    """What a target of ``metric`` is counted in: cents for money, whole units otherwise."""
+    return CENT if is_money(metric) else WHOLE
+
+
+def _check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise ValidationError(
+            "metric", f"Unknown metric {metric!r}: choose won revenue, won deals, new deals or activities")
+    return metric
+
+
+def _check_period(period: Period) -> Period:
+    if Period.containing(period.kind, period.start) != period:
+        raise ValidationError("period", f"{period.start.isoformat()} is not the first day of a {period.kind.value}")
+    return period
+
+
+# --- reading: people ---------------------------------------------------------------------
+
+
+class _Person(NamedTuple):
+    id: int
+    name: str
+    role: str
+    rank: int
+    manager_id: int | None
+    active: bool
+    branch_id: int | None
+
+
+class _Tree(NamedTuple):
+    """Some roots and everyone below them, with each person's reports in table order.
+
+    Walks keep a ``seen`` set and sums read children with ``.get``, so a cycle in
+    damaged data is cut where a walk first meets it instead of looping or counting twice.
+    """
+
+    people: dict[int, _Person]
+    children: dict[int, list[int]]
+
+    def below(self, *roots: int) -> list[int]:
+        """The roots and their subtrees, each person once, depth first (the table's
+        order), so a manager always comes before their reports."""
+        out, stack, seen = [], list(reversed(roots)), set()
+        while stack:
+            pid = stack.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            out.append(pid)
+            stack.extend(reversed(self.children.get(pid, ())))
+        return out
+
+
+def _team_cte(roots: Sequence[int]) -> tuple[str, dict]:
+    """``WITH RECURSIVE team(id)``: the roots and everyone below them, active or not.
+    UNION (not UNION ALL) stops at any cycle in damaged data."""
+    marks = ", ".join(f":root{n}" for n in range(len(roots)))
+    sql = (f"WITH RECURSIVE team(id) AS (SELECT id FROM people WHERE id IN ({marks}) UNION "
+           "SELECT c.id FROM people c JOIN team t ON c.manager_id = t.id) ")
+    return sql, {f"root{n}": root for n, root in enumerate(roots)}
+
+
+def _tree(reader: Reader, roots: Sequence[int]) -> _Tree:
+    team, params = _team_cte(roots)
+    rows = reader.execute(
+        team + "SELECT p.id, p.name, coalesce(r.name, ''), coalesce(r.rank, 99), p.manager_id, p.active, p.branch_id "
+        "FROM people p JOIN team ON team.id = p.id LEFT JOIN roles r ON r.id = p.role_id", params)
+    people = {row[0]: _Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6]) for row in rows}
+    for root in roots:
+        if root not in people:
+            raise NotFoundError(f"Person #{root} no longer exists")
+    ordered = sorted(people.values(), key=lambda p: (p.rank, p.name.lower(), p.id))
+    children: dict[int, list[int]] = {}
+    for person in ordered:
+        if person.manager_id in people and person.manager_id != person.id:
+            children.setdefault(person.manager_id, []).append(person.id)
+    return _Tree(people, children)
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+# --- reading: per-owner figures ----------------------------------------------------------
+#
+# Deals are summed over an index range of the period for every owner (ix_deals_won holds
+# status, won_on, owner and amount; ix_deals_created the creation time): one scan, no
+# table reads, and no owner filter the planner could be tempted to probe an owner index
+# with.  Activities are only indexed by (owner, done_at), so they are probed owner by
+# owner for the team.  The open pipeline is read owner by owner for the team too.
+
+_PER_OWNER = {
+    WON_REVENUE: "SELECT owner_id, sum(amount) FROM deals WHERE status = 'won' "
+                 "AND won_on >= :start AND won_on < :end GROUP BY owner_id",
+    WON_DEALS: "SELECT owner_id, count(*) FROM deals WHERE status = 'won' "
+               "AND won_on >= :start AND won_on < :end GROUP BY owner_id",
+    NEW_DEALS: "SELECT owner_id, count(*) FROM deals WHERE created_at >= :start AND created_at < :end "
+               "GROUP BY owner_id",
+    ACTIVITIES: "SELECT owner_id, count(*) FROM activities WHERE owner_id IN (SELECT id FROM team) "
+                "AND done_at >= :start AND done_at < :end GROUP BY owner_id",
+}
+
+# Open deals expected to close in the period: (weighted cents x 100, sum of percentages).
+_PIPELINE = (
+    "SELECT d.owner_id, sum(d.amount * coalesce(d.probability, s.probability)), "
+    "sum(coalesce(d.probability, s.probability)) FROM deals d JOIN stages s ON s.id = d.stage_id "
+    "WHERE d.status = 'open' AND d.owner_id IN (SELECT id FROM team) "
+    "AND d.expected_close >= :start AND d.expected_close < :end GROUP BY d.owner_id"
+)
+_PLANNED = (
+    "SELECT owner_id, count(*) FROM activities WHERE owner_id IN (SELECT id FROM team) AND done_at IS NULL "
+    "AND due_on >= :start AND due_on < :end GROUP BY owner_id"
+)
+
+
+def _span(start: dt.date, end: dt.date) -> dict:
+    return {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def _per_owner(reader: Reader, metric: str, start: dt.date, end: dt.date, roots: Sequence[int]) -> dict[int, int]:
+    """Owner id -> the metric's raw figure in ``[start, end)``: cents or a count."""
+    sql = _PER_OWNER[metric]
+    params = _span(start, end)
+    if "team" in sql:
+        team, team_params = _team_cte(roots)
+        sql, params = team + sql, {**params, **team_params}
+    return {owner: int(value) for owner, value in reader.execute(sql, params)}
+
+
+def _ahead_per_owner(reader: Reader, metric: str, start: dt.date, end: dt.date, roots: Sequence[int]) -> dict[int, int]:
+    """Owner id -> what the forecast adds to the actual for ``[start, end)``, in hundredths of
+    the metric's unit: weighted cents x 100 for money, expected wins x 100, planned
+    activities x 100.  Empty for new deals (no forecast)."""
+    team, params = _team_cte(roots)
+    params.update(_span(start, end))
+    if metric in (WON_REVENUE, WON_DEALS):
+        rows = reader.execute(team + _PIPELINE, params)
+        column = 1 if metric == WON_REVENUE else 2
+        return {row[0]: int(row[column]) for row in rows}
+    if metric == ACTIVITIES:
+        return {owner: int(count) * 100 for owner, count in reader.execute(team + _PLANNED, params)}
+    return {}
+
+
+def _in_scope(person: _Person, branch_id: int | None) -> bool:
+    return branch_id is None or person.branch_id == branch_id
+
+
+def _subtree_sums(tree: _Tree, order: Iterable[int], own: dict[int, int], branch_id: int | None) -> dict[int, int]:
+    """Each person's figure plus everyone's below them (``order``: parents before children)."""
+    total: dict[int, int] = {}
+    for pid in reversed(list(order)):
+        person = tree.people[pid]
+        value = own.get(pid, 0) if _in_scope(person, branch_id) else 0
+        total[pid] = value + sum(total.get(c, 0) for c in tree.children.get(pid, ()))
+    return total
+
+
+def _as_value(metric: str, raw: int) -> Decimal:
+    """A raw figure (cents, or a count) as the metric's ``Decimal``."""
+    return from_cents(raw) if is_money(metric) else Decimal(raw)
+
+
+def _hundredths(metric: str, raw_x100: int) -> Decimal:
+    """Hundredths of the metric's raw unit (cents x 100, or count x 100), rounded half up
+    to the cent (money) or to two decimals (an expected number of deals)."""
+    if is_money(metric):
+        return from_cents((raw_x100 + 50) // 100)
+    return (Decimal(raw_x100) / 100).quantize(CENT)
+
+
+def _roots(tree_or_ids: int | Sequence[int]) -> tuple[list[int], bool]:
+    if isinstance(tree_or_ids, int):
+        return [tree_or_ids], True
+    return list(dict.fromkeys(tree_or_ids)), False
+
+
+def actuals(reader: Reader, person_ids_or_root: int | Sequence[int], period: Period, metric: str = WON_REVENUE,
+            *, branch_id: int | None = None) -> dict[int, Decimal]:
+    """Each person's actual for ``period``: that of their whole subtree.
+
+    Given one id (the root), every person of the root's subtree; given a list of ids,
+    those people only.  Money to the cent; counts as whole ``Decimal`` numbers.
+    """
+    _check_metric(metric)
+    roots, whole = _roots(person_ids_or_root)
+    if not roots:
+        return {}
+    tree = _tree(reader, roots)
+    order = _order(tree, roots)
+    totals = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, period.end, roots), branch_id)
+    wanted = order if whole else roots
+    return {pid: _as_value(metric, totals[pid]) for pid in wanted}
+
+
+def forecast(reader: Reader, person_ids_or_root: int | Sequence[int], period: Period, metric: str = WON_REVENUE,
+             today: dt.date | None = None, *, branch_id: int | None = None) -> dict[int, Decimal | None]:
+    """Each person's forecast for ``period`` (subtree, as ``actuals``): won so far plus
+    the weighted open pipeline expected to close in it; the actual once it is over;
+    ``None`` for new deals."""
+    _check_metric(metric)
+    today = today or dt.date.today()
+    roots, whole = _roots(person_ids_or_root)
+    if not roots:
+        return {}
+    tree = _tree(reader, roots)
+    order = _order(tree, roots)
+    done = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, period.end, roots), branch_id)
+    ahead = _forecast_ahead(reader, tree, order, period, metric, today, roots, branch_id)
+    wanted = order if whole else roots
+    return {pid: _forecast_value(metric, done[pid], ahead.get(pid)) for pid in wanted}
+
+
+def _forecast_ahead(reader, tree, order, period, metric, today, roots, branch_id) -> dict[int, int]:
+    if period.end <= today or metric == NEW_DEALS:
+        return {}
+    return _subtree_sums(tree, order, _ahead_per_owner(reader, metric, period.start, period.end, roots), branch_id)
+
+
+def _forecast_value(metric: str, done: int, ahead_x100) -> Decimal | None:
+    if metric == NEW_DEALS:
+        return None
+    return _hundredths(metric, done * 100 + (ahead_x100 or 0))
+
+
+def _order(tree: _Tree, roots: Sequence[int]) -> list[int]:
+    """Everyone under the roots once, managers before their reports, even when one root
+    is below another: the walk starts from the topmost people of the tree."""
+    tops = [pid for pid, person in tree.people.items() if person.manager_id not in tree.people]
+    return tree.below(*tops, *roots)  # the roots too: one of them may sit in a cycle
+
+
+# --- reading: targets --------------------------------------------------------------------
+
+
+class _Targets:
+    """The explicit targets of a subtree for a metric, and the rules that derive the rest
+    (a person's own target from finer periods; a manager's roll-up of their reports)."""
+
+    def __init__(self, reader: Reader, roots: Sequence[int], metric: str, start: dt.date, end: dt.date):
+        team, params = _team_cte(roots)
+        params.update(_span(start, end), metric=metric)
+        self.explicit: dict[tuple[int, str, dt.date], int] = {}
+        for person_id, kind, period_start, value in reader.execute(
+                team + "SELECT t.person_id, t.period_kind, t.period_start, t.value FROM targets t "
+                "WHERE t.person_id IN (SELECT id FROM team) AND t.metric = :metric "
+                "AND t.period_start >= :start AND t.period_start < :end", params):
+            self.explicit[(person_id, kind, _date(period_start))] = int(value)
+        self._own: dict[tuple[int, Period], tuple[int | None, bool]] = {}
+
+    def own(self, person_id: int, period: Period) -> tuple[int | None, bool]:
+        """(cents or None, derived): the explicit target, else the sum of finer ones."""
+        key = (person_id, period)
+        if key not in self._own:
+            value = self.explicit.get((person_id, period.kind.value, period.start))
+            derived = False
+            finer = FINER.get(period.kind)
+            if value is None and finer is not None:
+                parts = [self.own(person_id, sub)[0] for sub in _subperiods(period, finer)]
+                if any(p is not None for p in parts):
+                    value, derived = sum(p for p in parts if p is not None), True
+            self._own[key] = (value, derived)
+        return self._own[key]
+
+
+@lru_cache(maxsize=256)
+def _subperiods(period: Period, kind: PeriodKind) -> tuple[Period, ...]:
+    """The periods of ``kind`` that tile ``period`` (months of a quarter...), in order."""
+    out, sub = [], Period.containing(kind, period.start)
+    while sub.start < period.end:
+        out.append(sub)
+        sub = sub.next()
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    """One line of the targets table: a person and their subtree in one period and metric.
+
+    Money is ``Decimal`` to the cent; counts are whole ``Decimal`` numbers (a forecast of
+    won deals has two decimals: an expected number).
+    """
+
+    person_id: int
+    name: str
+    role: str
+    depth: int  # 0 for the chosen person
+    manager_id: int | None
+    active: bool
+    branch_id: int | None
+    target: Decimal | None  # the person's own: explicit, or summed from finer periods
+    derived: bool  # ``target`` is the sum of the person's targets for finer periods
+    rolled_up: Decimal | None  # sum of the direct reports' effective targets
+    effective: Decimal | None  # target if set, else rolled_up
+    unallocated: Decimal | None  # target - rolled_up when both exist
+    actual: Decimal  # the whole subtree's
+    attainment: float | None  # actual / effective; None without a (non-zero) target
+    gap: Decimal | None  # effective - actual: still to go (negative: exceeded)
+    forecast: Decimal | None  # won + weighted pipeline; None for new deals
+
+
+class _Figures(NamedTuple):
+    own: int | None
+    derived: bool
+    rolled_up: int | None
+
+    @property
+    def effective(self) -> int | None:
+        return self.own if self.own is not None else self.rolled_up
+
+
+def _target_figures(tree: _Tree, order: list[int], shown: set[int], targets: _Targets, period: Period,
+                    branch_id: int | None) -> dict[int, _Figures]:
+    """Per shown person: own target, derived, roll-up over the shown direct reports."""
+    figures: dict[int, _Figures] = {}
+    for pid in reversed(order):
+        if pid not in shown:
+            continue
+        own, derived = targets.own(pid, period) if _in_scope(tree.people[pid], branch_id) else (None, False)
+        reports = [figures[c].effective for c in tree.children.get(pid, ()) if c in figures]
+        reports = [r for r in reports if r is not None]
+        figures[pid] = _Figures(own, derived, sum(reports) if reports else None)
+    return figures
+
+
+def target_rows(reader: Reader, root_id: int, period: Period, metric: str = WON_REVENUE,
+                today: dt.date | None = None, *, branch_id: int | None = None) -> list[TargetRow]:
+    """The targets table: ``root_id`` and their subtree, depth first (reports by rank,
+    then name), with target, roll-up, actual, attainment, gap and forecast for ``period``."""
+    _check_metric(metric)
+    today = today or dt.date.today()
+    tree = _tree(reader, [root_id])
+    order = tree.below(root_id)
+    done = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, period.end, [root_id]), branch_id)
+    ahead = _forecast_ahead(reader, tree, order, period, metric, today, [root_id], branch_id)
+    targets = _Targets(reader, [root_id], metric, period.start, period.end)
+    shown = _shown(tree, order, root_id, period, targets, done, ahead, branch_id)
+    figures = _target_figures(tree, order, shown, targets, period, branch_id)
+    depth = {root_id: 0}
+    rows = []
+    for pid in order:
+        if pid not in shown:
+            continue
+        person = tree.people[pid]
+        if pid != root_id:
+            depth[pid] = depth[person.manager_id] + 1
+        f = figures[pid]
+        actual = _as_value(metric, done[pid])
+        effective = None if f.effective is None else _target_value(metric, f.effective)
+        rows.append(TargetRow(
+            pid, person.name, person.role, depth[pid], person.manager_id, person.active, person.branch_id,
+            None if f.own is None else _target_value(metric, f.own), f.derived,
+            None if f.rolled_up is None else _target_value(metric, f.rolled_up),
+            effective,
+            None if f.own is None or f.rolled_up is None else _target_value(metric, f.own - f.rolled_up),
+            actual,
+            float(actual / effective) if effective else None,
+            None if effective is None else effective - actual,
+            _forecast_value(metric, done[pid], ahead.get(pid)),
+        ))
+    return rows
+
+
+def _shown(tree: _Tree, order: list[int], root_id: int, period: Period, targets: _Targets,
+           done: dict[int, int], ahead: dict[int, int], branch_id: int | None) -> set[int]:
+    """Who gets a row: active people of the scope, inactive ones with something in the
+    period, and (with a branch filter) the managers linking them to the root."""
+    shown: set[int] = set()
+    for pid in reversed(order):
+        person = tree.people[pid]
+        has_shown_report = any(c in shown for c in tree.children.get(pid, ()))
+        if _in_scope(person, branch_id):
+            keep = person.active or has_shown_report or done.get(pid) or ahead.get(pid) \
+                or targets.own(pid, period)[0] is not None
+        else:
+            keep = has_shown_report
+        if keep or pid == root_id:
+            shown.add(pid)
+    return shown
+
+
+def _target_value(metric: str, cents: int) -> Decimal:
+    """A stored target (``Money``: hundredths) as the metric's value: money to the cent;
+    counts as whole numbers when whole (as the editor writes them)."""
+    if is_money(metric) or cents % 100:
+        return from_cents(cents)
+    return Decimal(cents // 100)
+
+
+# --- reading: the year chart -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MonthPoint:
+    """One month of the cumulative chart.  ``None`` where a line has no point: actuals
+    after the current month, the forecast before it, targets before the first one."""
+
+    month: dt.date  # its first day
+    actual: Decimal | None
+    cumulative_actual: Decimal | None
+    target: Decimal | None
+    cumulative_target: Decimal | None
+    cumulative_forecast: Decimal | None
+
+
+def monthly_series(reader: Reader, root_id: int, year: int, metric: str = WON_REVENUE,
+                   today: dt.date | None = None, *, branch_id: int | None = None) -> list[MonthPoint]:
+    """The year of ``root_id``'s subtree month by month, for the cumulative chart.
+
+    - actual: by the month of the win (or creation, or activity done), up to this month;
+    - target: the root's effective month target (own, else the roll-up of the reports');
+      when no month of the year has one, each quarter's effective target split evenly
+      over its three months, else the year's over twelve (exactly, with ``split_evenly``);
+    - forecast: from this month on, the cumulative actual plus the weighted open pipeline
+      by expected close month; open deals expected earlier in the year but still open
+      count in this month.  December's forecast is the year's (as ``target_rows``).
+    """
+    _check_metric(metric)
+    today = today or dt.date.today()
+    months = _subperiods(Period(PeriodKind.YEAR, dt.date(year, 1, 1)), PeriodKind.MONTH)
+    tree = _tree(reader, [root_id])
+    order = tree.below(root_id)
+    current = Period.containing(PeriodKind.MONTH, today)
+
+    def team_total(own: dict[int, int]) -> int:
+        return sum(value for owner, value in own.items()
+                   if owner in tree.people and _in_scope(tree.people[owner], branch_id))
+
+    actual: list[int | None] = []
+    for month in months:
+        actual.append(None if month.start > today else
+                      team_total(_per_owner(reader, metric, month.start, month.end, [root_id])))
+    monthly_targets = _monthly_targets(reader, tree, order, root_id, year, months, metric, branch_id)
+    forecast: list[int | None] = [None] * 12  # hundredths
+    if metric != NEW_DEALS and current.start < months[-1].end:
+        first = 0 if current.start < months[0].start else months.index(current)
+        running = sum(a or 0 for a in actual[:first + 1]) * 100
+        running += team_total(_ahead_per_owner(reader, metric, months[0].start, months[first].end, [root_id]))
+        forecast[first] = running
+        for n in range(first + 1, 12):
+            running += team_total(_ahead_per_owner(reader, metric, months[n].start, months[n].end, [root_id]))
+            forecast[n] = running
+    points, cumulative, cumulative_target = [], 0, None
+    for n, month in enumerate(months):
+        if actual[n] is not None:
+            cumulative += actual[n]
+        target = monthly_targets[n]
+        if target is not None:
+            cumulative_target = (cumulative_target or 0) + target
+        points.append(MonthPoint(
+            month.start,
+            None if actual[n] is None else _as_value(metric, actual[n]),
+            None if actual[n] is None else _as_value(metric, cumulative),
+            None if target is None else _target_value(metric, target),
+            None if cumulative_target is None else _target_value(metric, cumulative_target),
+            None if forecast[n] is None else _hundredths(metric, forecast[n]),
+        ))
+    return points
+
+
+def _monthly_targets(reader: Reader, tree: _Tree, order: list[int], root_id: int, year: int,
+                     months: list[Period], metric: str, branch_id: int | None) -> list[int | None]:
+    """The root's effective target per month of the year, in stored hundredths."""
+    year_period = Period(PeriodKind.YEAR, dt.date(year, 1, 1))
+    targets = _Targets(reader, [root_id], metric, year_period.start, year_period.end)
+    everyone = set(order)
+
+    def effective(period: Period) -> int | None:
+        return _target_figures(tree, order, everyone, targets, period, branch_id)[root_id].effective
+
+    by_month = [effective(m) for m in months]
+    if any(v is not None for v in by_month):
+        return by_month
+    unit = int(unit_of(metric) * 100)  # spread in whole units: cents, or whole deals (100)
+    quarters = [effective(q) for q in _subperiods(year_period, PeriodKind.QUARTER)]
+    if any(v is not None for v in quarters):
+        return [None if q is None else part for q in quarters for part in _spread(q, 3, unit)]
+    whole_year = effective(year_period)
+    return [None] * 12 if whole_year is None else _spread(whole_year, 12, unit)
+
+
+def _spread(stored: int | None, n: int, unit: int) -> list[int | None]:
+    """A stored target (hundredths) in ``n`` parts of whole ``unit``s that add up exactly."""
+    if stored is None:
+        return [None] * n
+    if stored % unit:  # a count target with decimals (imported): spread in hundredths
+        unit = 1
+    return [int(part) * unit for part in split_evenly(Decimal(stored // unit), n, WHOLE)]
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _parse_value(metric: str, value, field: str) -> Decimal:
+    """A typed target value, checked: not negative, money to the cent, counts whole."""
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        number = Decimal(value.replace(",", "").strip()) if isinstance(value, str) else Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError(field, f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise ValidationError(field, f"{value!r} is not a number")
+    if number < 0:
+        raise ValidationError(field, "A target cannot be negative")
+    if number >= MAX_VALUE:
+        raise ValidationError(field, "The target is too large")
+    if is_money(metric):
+        if number != number.quantize(CENT):
+            raise ValidationError(field, "A revenue target is in whole cents: at most two decimals")
+        return number.quantize(CENT)
+    if number != number.to_integral_value():
+        raise ValidationError(field, f"A target of {METRIC_NAMES[metric]} is a whole number")
+    return number.quantize(WHOLE)
+
+
+def _target_table():
+    from salesdesk.db.models import Target
+
+    return Target.__table__
+
+
+_SNAPSHOT = ("id", "person_id", "period_kind", "period_start", "metric", "value", "version")
+
+
+def _current(session: Session, person_id: int, period: Period, metric: str) -> dict | None:
+    from sqlalchemy import select
+
+    table = _target_table()
+    row = session.execute(select(*(table.c[name] for name in _SNAPSHOT)).where(
+        table.c.person_id == person_id, table.c.period_kind == period.kind.value,
+        table.c.period_start == period.start, table.c.metric == metric)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def _forget(session: Session, target_id: int) -> None:
+    """A Core statement changed or removed the row: drop any loaded copy of it."""
+    from salesdesk.db.models import Target
+
+    loaded = session.identity_map.get(session.identity_key(Target, target_id))
+    if loaded is not None:
+        session.expunge(loaded)
+
+
+def _write(session: Session, person_id: int, period: Period, metric: str,
+           value: Decimal | None) -> tuple[dict | None, int | None]:
+    """Set (or, with ``None``, remove) one target: (the row as it was or None, its id)."""
+    from sqlalchemy import delete, insert, update
+
+    table = _target_table()
+    before = _current(session, person_id, period, metric)
+    if before is None:
+        if value is None:
+            return None, None
+        inserted = session.execute(insert(table).values(
+            person_id=person_id, period_kind=period.kind.value, period_start=period.start, metric=metric,
+            value=value, version=1))
+        return None, inserted.inserted_primary_key[0]
+    _forget(session, before["id"])
+    if value is None:
+        session.execute(delete(table).where(table.c.id == before["id"]))
+    elif value != before["value"]:
+        changed = session.execute(update(table).where(table.c.id == before["id"], table.c.version == before["version"])
+                                  .values(value=value, version=table.c.version + 1))
+        if changed.rowcount != 1:
+            raise RuleError("That target was changed by someone else meanwhile; the table shows it as it is now")
+    return before, before["id"]
+
+
+def _put_back(session: Session, person_id: int, period: Period, metric: str, previous: dict | None) -> int | None:
+    """The target of (person, period, metric) exactly as ``previous`` (a row, or absent);
+    returns the id of the row put back or taken away."""
+    from sqlalchemy import delete, insert
+
+    table = _target_table()
+    now = _current(session, person_id, period, metric)
+    if now is not None:
+        _forget(session, now["id"])
+        session.execute(delete(table).where(table.c.id == now["id"]))
+    if previous is not None:
+        session.execute(insert(table).values(**previous))
+        return previous["id"]
+    return None if now is None else now["id"]
+
+
+def _person_name(session: Session, person_id: int) -> tuple[str, bool]:
+    from sqlalchemy import select
+
+    from salesdesk.db.models import Person
+
+    row = session.execute(select(Person.name, Person.active).where(Person.id == person_id)).first()
+    if row is None:
+        raise NotFoundError(f"Person #{person_id} no longer exists")
+    return row.name, bool(row.active)
+
+
+def set_target(session: Session, person_id: int, period: Period, metric: str,
+               value: Decimal | int | str | None) -> dict | None:
+    """Set a person's target for a period and metric; ``None`` removes it.
+
+    Returns the previous row (a dict) or ``None`` when there was none: pass it to
+    ``restore_target`` to undo.
+    """
+    from salesdesk.services import audit
+
+    _check_metric(metric)
+    _check_period(period)
+    value = None if value is None else _parse_value(metric, value, "value")
+    _person_name(session, person_id)
+    session.flush()
+    previous, target_id = _write(session, person_id, period, metric, value)
+    was = None if previous is None else previous["value"]
+    if was != value:
+        audit.record(session, "set_target" if value is not None else "remove_target", "target", target_id,
+                     person_id=person_id, period=period.label, period_kind=period.kind.value, metric=metric,
+                     value=value, previous=was)
+    return previous
+
+
+def restore_target(session: Session, person_id: int, period: Period, metric: str, previous: dict | None) -> None:
+    """Undo ``set_target``: the target row exactly as it was (or gone again)."""
+    from salesdesk.services import audit
+
+    session.flush()
+    target_id = _put_back(session, person_id, period, metric, previous)
+    audit.record(session, "undo_target", "target", target_id, person_id=person_id, period=period.label,
+                 period_kind=period.kind.value, metric=metric, value=None if previous is None else previous["value"])
+
+
+@dataclass(frozen=True)
+class PreviousTargets:
+    """What a cascade replaced: per person, their target row as it was (or None)."""
+
+    period: Period
+    metric: str
+    rows: tuple[tuple[int, dict | None], ...]
+    parts: tuple[tuple[int, Decimal], ...]  # what was written: the manager's total, then each report's part
+
+
+def cascade_target(session: Session, manager_id: int, period: Period, metric: str, total: Decimal | int | str,
+                   how: str = "even") -> PreviousTargets:
+    """Set a manager's target to ``total`` and split it among their active direct reports,
+    overwriting the reports' targets for the period: ``"even"``, or
+    ``"previous_actuals"``: in proportion to each report's (subtree) actual in the
+    previous period of the same kind, evenly when those are all zero.  The parts add
+    up to ``total`` exactly (to the cent; in whole units for counts), larger parts to
+    reports earlier in the table when the split is not exact.
+
+    Returns what ``restore_targets`` needs to undo it.
+    """
+    from sqlalchemy import select
+
+    from salesdesk.db.models import Person, Role
+    from salesdesk.services import audit
+
+    _check_metric(metric)
+    _check_period(period)
+    if how not in SPLITS:
+        raise ValidationError("how", "Split evenly or in proportion to the previous period's actuals")
+    total = _parse_value(metric, total, "total")
+    name, _active = _person_name(session, manager_id)
+    ranked = session.execute(
+        select(Person.id, Role.rank, Person.name).join(Role, Role.id == Person.role_id)
+        .where(Person.manager_id == manager_id, Person.active.is_(True), Person.id != manager_id)).all()
+    if not ranked:
+        raise RuleError(f"{name} has no active direct reports to split the target among")
+    # The table's order, so that a cent left over goes to whoever is listed first.
+    reports = [pid for pid, _rank, _name in sorted(ranked, key=lambda r: (r[1], r[2].lower(), r[0]))]
+    unit = unit_of(metric)
+    if how == "previous_actuals":
+        session.flush()
+        before = actuals(Reader(session.connection(), raw=False), reports, period.previous(), metric)
+        parts = split_by_weights(total, [before[pid] for pid in reports], unit)
+    else:
+        parts = split_evenly(total, len(reports), unit)
+    session.flush()
+    written = [(manager_id, total), *zip(reports, parts)]
+    rows, ids = [], []
+    for pid, value in written:
+        previous, target_id = _write(session, pid, period, metric, value)
+        rows.append((pid, previous))
+        ids.append(target_id)
+    audit.record(session, "cascade_target", "target", ids[0], person_id=manager_id, period=period.label,
+                 period_kind=period.kind.value, metric=metric, value=total, how=how,
+                 parts={str(pid): str(part) for pid, part in written[1:]})
+    return PreviousTargets(period, metric, tuple(rows), tuple(written))
+
+
+def restore_targets(session: Session, previous: PreviousTargets) -> None:
+    """Undo ``cascade_target``: every target it wrote back as it was."""
+    from salesdesk.services import audit
+
+    session.flush()
+    ids = [_put_back(session, person_id, previous.period, previous.metric, row)
+           for person_id, row in reversed(previous.rows)]
+    audit.record(session, "undo_cascade", "target", ids[-1], person_id=previous.parts[0][0],
+                 period=previous.period.label, period_kind=previous.period.kind.value, metric=previous.metric)
