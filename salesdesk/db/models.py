@@ -236,7 +236,10 @@ class Deal(Base):
         # A team's pipeline (org chart panel, targets): covering, no table reads.
         Index("ix_deals_owner", "owner_id", "status", "stage_id", "amount", "probability"),
         Index("ix_deals_account", "account_id"),
-        Index("ix_deals_created", "created_at"),
+        # New deals per owner and period (targets, weekly report).
+        Index("ix_deals_created", "created_at", "owner_id"),
+        # The forecast: open deals of a team by expected close, weighted, without table reads.
+        Index("ix_deals_forecast", "status", "owner_id", "expected_close", "stage_id", "amount", "probability"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -241,7 +241,8 @@ def upgrade() -> None:
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.create_index('ix_deals_account', ['account_id'], unique=False)
         batch_op.create_index('ix_deals_board', ['stage_id', 'status', 'position'], unique=False)
-        batch_op.create_index('ix_deals_created', ['created_at'], unique=False)
+        batch_op.create_index('ix_deals_created', ['created_at', 'owner_id'], unique=False)
+        batch_op.create_index('ix_deals_forecast', ['status', 'owner_id', 'expected_close', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_owner', ['owner_id', 'status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_stage_amount', ['status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_won', ['status', 'won_on', 'owner_id', 'amount'], unique=False)
@@ -323,6 +324,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_deals_won')
         batch_op.drop_index('ix_deals_stage_amount')
         batch_op.drop_index('ix_deals_owner')
+        batch_op.drop_index('ix_deals_forecast')
         batch_op.drop_index('ix_deals_created')
         batch_op.drop_index('ix_deals_board')
         batch_op.drop_index('ix_deals_account')
