@@ -365,9 +365,15 @@ def test_targets_are_plausible_against_what_people_win(company):
     won = dict(((pid, month), value) for pid, month, value in rows(
         company, "SELECT owner_id, substr(won_on, 1, 7) || '-01', sum(amount) FROM deals WHERE status = 'won' "
                  "GROUP BY owner_id, substr(won_on, 1, 7)"))
-    past = [(pid, start, value) for pid, start, value in months if start < "2026-11-01"]
+    managers = {r[0] for r in rows(company, "SELECT DISTINCT manager_id FROM people WHERE manager_id IS NOT NULL")}
+    past = [(pid, start, value) for pid, start, value in months if start < "2026-11-01" and pid not in managers]
     reached = sum(1 for pid, start, value in past if won.get((pid, start), 0) >= value)
     assert 0.15 * len(past) < reached < 0.85 * len(past)
+    # A target covers the person's team: a team leader's month is at least their reports' together.
+    for leader in managers & set(by_person):
+        reports = [r[0] for r in rows(company, f"SELECT id FROM people WHERE manager_id = {leader}")]
+        for start, value in by_person[leader].items():
+            assert value >= sum(by_person.get(r, {}).get(start, 0) for r in reports)
     quarters = rows(company, "SELECT t.person_id FROM targets t JOIN people p ON p.id = t.person_id "
                              "JOIN roles r ON r.id = p.role_id WHERE t.period_kind = 'quarter'")
     assert quarters and {r[0] for r in quarters} == {r[0] for r in rows(

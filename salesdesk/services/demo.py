@@ -1114,6 +1114,9 @@ class _Demo:
         leave = self.leave_day.get(pid)
         return leave is None or self.day_date(leave) > month
 
+    def _target_months(self, rows) -> list[dt.date]:
+        return [dt.date.fromisoformat(str(row[3])[:10]) for row in rows]
+
     def build_targets(self) -> None:
         """Monthly won-revenue targets near what each seller wins; quarterly ones for branch managers."""
         self.progress("Targets")
@@ -1145,6 +1148,15 @@ class _Demo:
                 monthly[(pid, month)] = value
                 rows.append((tid, pid, "month", self.out_date(month), "won_revenue", value, 1))
                 tid += 1
+        # A target covers the person's whole team: a team leader's is their own selling
+        # target plus their reports' (the branch quarters below add up own figures only).
+        teams = {pid: [p for p in self.subtree(pid) if p != pid] for pid in self.sellers}
+        rows = [
+            (row_id, pid, kind, start, metric,
+             value + sum(monthly.get((p, month), 0) for p in teams[pid]), version)
+            if teams.get(pid) else (row_id, pid, kind, start, metric, value, version)
+            for (row_id, pid, kind, start, metric, value, version), month in zip(rows, self._target_months(rows))
+        ]
         quarters = sorted({m.replace(month=(m.month - 1) // 3 * 3 + 1) for m in months})
         for bm in self.branch_managers:
             team = self.subtree(bm)

@@ -105,3 +105,17 @@ def test_charts_load_pyqtgraph_only_when_shown_and_drill_on_a_bar(screen, compan
     with qtbot.waitSignal(per_person.person_clicked):
         per_person.person_clicked.emit(bruno)
     assert screen.rows[0].name == "Bruno Lefort"
+
+
+def test_export_the_chart_as_png_and_svg(screen, qtbot, tmp_path):
+    from xml.etree import ElementTree
+
+    from PySide6.QtGui import QImage
+
+    screen.show()
+    qtbot.waitUntil(lambda: screen._charts is not None)
+    png = screen.export_png(tmp_path / "chart.png")
+    assert not QImage(str(png)).isNull()
+    screen.tabs.setCurrentIndex(1)
+    svg = screen.export_svg(tmp_path / "chart.svg")
+    assert ElementTree.parse(svg).getroot().tag.endswith("svg")

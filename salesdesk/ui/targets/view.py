@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QPainter, QUndoStack, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMessageBox, QPushButton, QRadioButton, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
+    QFileDialog, QMenu, QMessageBox, QPushButton, QRadioButton, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -201,6 +201,14 @@ class TargetsWidget(QWidget):
         self.splitter.addWidget(self.table)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("targets_charts")
+        self.export = QToolButton()
+        self.export.setText("Export chart")
+        self.export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export)
+        menu.addAction("As PNG…", self.export_png)
+        menu.addAction("As SVG (vector)…", self.export_svg)
+        self.export.setMenu(menu)
+        self.tabs.setCornerWidget(self.export)
         self.splitter.addWidget(self.tabs)
         self.splitter.setSizes([420, 320])
         layout.addWidget(self.splitter, 1)
@@ -288,6 +296,41 @@ class TargetsWidget(QWidget):
                                    [number(p.cumulative_actual) for p in series],
                                    [number(p.cumulative_target) for p in series],
                                    [number(p.cumulative_forecast) for p in series], unit)
+
+    def current_chart(self):
+        return self.tabs.currentWidget()
+
+    def _export_path(self, kind: str, suffix: str):
+        from pathlib import Path
+
+        folder = self.settings.value(f"{self.SETTINGS}/export_folder", str(Path.home()))
+        name = f"targets-{self.period.label}.{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the chart as {kind}", str(Path(folder) / name), f"{kind} (*.{suffix})")
+        if not path:
+            return None
+        path = Path(path)
+        if path.suffix.lower() != f".{suffix}":
+            path = path.with_suffix(f".{suffix}")
+        self.settings.setValue(f"{self.SETTINGS}/export_folder", str(path.parent))
+        return path
+
+    @Slot()
+    def export_png(self, path=None):
+        from salesdesk.ui.targets import charts
+
+        path = path or self._export_path("PNG", "png")
+        if path and self.current_chart() is not None:
+            charts.export_png(self.current_chart(), path)
+        return path
+
+    @Slot()
+    def export_svg(self, path=None):
+        from salesdesk.ui.targets import charts
+
+        path = path or self._export_path("SVG", "svg")
+        if path and self.current_chart() is not None:
+            charts.export_svg(self.current_chart(), path)
+        return path
 
     # -- navigation ------------------------------------------------------------------------
     @Slot(int)
