@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QPainter, QUndoStack, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QFileDialog, QMenu, QMessageBox, QPushButton, QRadioButton, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
+    QFileDialog, QMenu, QMessageBox, QPushButton, QRadioButton, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -150,8 +150,7 @@ class TargetsWidget(QWidget):
         self.next.clicked.connect(self.go_next)
         self.team_box = QComboBox()
         self.team_box.setObjectName("targets_team")
-        self.team_box.setMinimumContentsLength(7)
-        self.team_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.team_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.team_box.activated.connect(self._on_team)
         self.metric_box = QComboBox()
         self.metric_box.setObjectName("targets_metric")
@@ -160,8 +159,7 @@ class TargetsWidget(QWidget):
         self.metric_box.activated.connect(self._on_metric)
         self.branch_box = QComboBox()
         self.branch_box.setObjectName("targets_branch")
-        self.branch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.branch_box.setMinimumContentsLength(5)
+        self.branch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.branch_box.activated.connect(self._on_metric)
         self.up = QToolButton()
         self.up.setText("Up")
@@ -174,8 +172,11 @@ class TargetsWidget(QWidget):
         self.split.clicked.connect(self.split_selected)
         self.split.setEnabled(not self.db.read_only)
         self.team_box.setToolTip("Whose team: that person and everyone below them")
-        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.metric_box.setMinimumContentsLength(6)
+        # Full names when there is room; on a narrow window they give way first.
+        for box, least in ((self.team_box, 110), (self.metric_box, 95), (self.branch_box, 85)):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.setMinimumWidth(least)
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         for widget in (self.kind_box, self.previous, self.period_label, self.next, self.team_box,
                        self.metric_box, self.branch_box, self.up):
             bar.addWidget(widget)
