@@ -10,7 +10,8 @@ packages=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 f
 packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
            libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
 if [ "$purpose" = test ]; then
-    packages+=(xvfb xauth)
+    # xdotool drives real drags in the GUI tests; pdftotext reads exported PDFs back.
+    packages+=(xvfb xauth xdotool poppler-utils)
 fi
 # Debian's own Python needs python3-venv for "python3 -m venv".
 if ! python3 -c 'import ensurepip' >/dev/null 2>&1 && [ -x /usr/bin/python3 ] \
