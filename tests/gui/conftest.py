@@ -151,3 +151,24 @@ def sql(database, query: str, *params):
         value = connection.execute(query, params).fetchone()[0]
     connection.close()
     return value
+
+
+def when_modal(callback, attempts: int = 60) -> None:
+    """Run ``callback(dialog)`` on the next modal dialog once it is open (dialogs block
+    in ``exec()``, so the test reaches them from the event loop); a failed check closes
+    the dialog so that ``exec()`` returns instead of waiting forever."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def poll(left=attempts):
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            try:
+                callback(dialog)
+            except BaseException:
+                dialog.close()
+                raise
+        elif left:
+            QTimer.singleShot(50, lambda: poll(left - 1))
+
+    QTimer.singleShot(50, poll)

@@ -13,21 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from salesdesk.ui.orgchart.chart import OrgChartWidget
 from tests.conftest import dump
-from tests.gui.conftest import sql
-
-
-def when_modal(callback, attempts=60):
-    def poll(left=attempts):
-        dialog = QApplication.activeModalWidget()
-        if dialog is not None:
-            try:
-                callback(dialog)
-            except BaseException:
-                dialog.close()  # a failed check must not leave exec() waiting forever
-                raise
-        elif left:
-            QTimer.singleShot(50, lambda: poll(left - 1))
-    QTimer.singleShot(50, poll)
+from tests.gui.conftest import sql, when_modal
 
 
 @pytest.fixture

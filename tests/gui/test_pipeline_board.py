@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from salesdesk.ui.pipeline.board import BoardWidget
 from tests.conftest import dump
-from tests.gui.conftest import sql
+from tests.gui.conftest import sql, when_modal
 
 
 @pytest.fixture
@@ -32,21 +32,6 @@ def board(company_db, ui_settings, qtbot):
 
 def ids(board, column_row):
     return list(board.model.column(column_row).ids)
-
-
-def when_modal(callback, attempts=50):
-    """Run ``callback(dialog)`` on the next modal dialog, once it is open."""
-    def poll(left=attempts):
-        dialog = QApplication.activeModalWidget()
-        if dialog is not None:
-            try:
-                callback(dialog)
-            except BaseException:
-                dialog.close()  # a failed check must not leave exec() waiting forever
-                raise
-        elif left:
-            QTimer.singleShot(50, lambda: poll(left - 1))
-    QTimer.singleShot(50, poll)
 
 
 def test_columns_show_the_stages_with_counts_and_totals(board, company_db):

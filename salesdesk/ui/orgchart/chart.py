@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStringListModel, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox, QCompleter, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox,
+    QComboBox, QCompleter, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox,
     QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -454,15 +454,10 @@ class OrgChartWidget(QWidget):
 
     # -- export --------------------------------------------------------------------------------
     def _export_path(self, kind: str, suffix: str) -> Path | None:
-        start = str(Path(self.settings.value(f"{self.SETTINGS}/export_folder", str(Path.home()))) / f"org-chart.{suffix}")
-        path, _ = QFileDialog.getSaveFileName(self, f"Export the org chart as {kind}", start, f"{kind} (*.{suffix})")
-        if not path:
-            return None
-        path = Path(path)
-        if path.suffix.lower() != f".{suffix}":
-            path = path.with_suffix(f".{suffix}")
-        self.settings.setValue(f"{self.SETTINGS}/export_folder", str(path.parent))
-        return path
+        from salesdesk.ui.widgets.save_path import ask_save_path
+
+        return ask_save_path(self, self.settings, f"{self.SETTINGS}/export_folder",
+                             f"Export the org chart as {kind}", f"org-chart.{suffix}", kind, suffix)
 
     @Slot()
     def export_png(self, path: Path | None = None) -> Path | None:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QPainter, QUndoStack, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QFileDialog, QMenu, QMessageBox, QPushButton, QRadioButton, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
+    QMenu, QMessageBox, QPushButton, QRadioButton, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -302,18 +302,10 @@ class TargetsWidget(QWidget):
         return self.tabs.currentWidget()
 
     def _export_path(self, kind: str, suffix: str):
-        from pathlib import Path
+        from salesdesk.ui.widgets.save_path import ask_save_path
 
-        folder = self.settings.value(f"{self.SETTINGS}/export_folder", str(Path.home()))
-        name = f"targets-{self.period.label}.{suffix}"
-        path, _ = QFileDialog.getSaveFileName(self, f"Export the chart as {kind}", str(Path(folder) / name), f"{kind} (*.{suffix})")
-        if not path:
-            return None
-        path = Path(path)
-        if path.suffix.lower() != f".{suffix}":
-            path = path.with_suffix(f".{suffix}")
-        self.settings.setValue(f"{self.SETTINGS}/export_folder", str(path.parent))
-        return path
+        return ask_save_path(self, self.settings, f"{self.SETTINGS}/export_folder", f"Export the chart as {kind}",
+                             f"targets-{self.period.label}.{suffix}", kind, suffix)
 
     @Slot()
     def export_png(self, path=None):
