@@ -1,0 +1,1 @@
+"""Reports built from the data: the weekly report (figures now, PDF rendering later)."""

@@ -1,0 +1,352 @@
+"""The weekly report's figures: one ISO week, one scope, plain values (no Qt, no PDF).
+
+Reads take a ``Reader`` (``with db.read() as reader``): plain SQL with ``:name``
+parameters, every aggregate computed in SQL, money summed as integer cents and turned
+into ``Decimal`` once, here.
+
+Scope (``parse_scope``): ``company`` (everyone), ``branch:NAME`` (the people whose
+branch it is, by today's org chart) or ``person:EMAIL`` (that person and their whole
+subtree, active or not, as the targets' actuals count it).  A deal, activity or note
+is in scope when its owner (author) is one of the scope's people.
+
+What counts: the same rules as ``salesdesk.services.targets``, so the report agrees
+with the Targets screen.  Weeks are half-open ``[start, end)``:
+
+- **won**: status ``won`` and ``won_on`` in the week (count and value);
+- **new**: ``created_at`` in the week, whatever became of the deal;
+- **lost**: status ``lost`` and ``lost_on`` in the week (count and value);
+- **activities**: ``done_at`` in the week;
+- **open pipeline** and **weighted pipeline** (amount x effective probability: the
+  deal's own, else its stage's, rounded half up to the cent): for simplicity the deals
+  open *now*, not as they stood at the end of the week; so the previous week shows the
+  same pipeline and its change is zero.  Reconstructing the past pipeline from the
+  stage history is left for later.
+- **stage changes**: the ``stage_changes`` rows whose ``changed_at`` falls in the week,
+  of deals in scope; a deal's first row (its creation) has no ``from`` stage (``None``).
+- **stale**: open deals idle in their stage longer than the stage's ``stale_days``
+  with no open activity due after today (the board's rule), as of ``today``.
+- **top open deals**: the 10 largest open deals by amount.
+- **by product**: the lines of the week's won deals: deals, quantity and value
+  (quantity x unit price less the discount, each line rounded half up to the cent).
+- **by branch**: the week's won value per branch of the owner (today's branch).
+- **notes**: each in-scope person's non-empty weekly note for the week's Monday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from salesdesk.db.engine import Reader
+from salesdesk.domain.money import from_cents
+from salesdesk.domain.periods import Period, PeriodKind
+from salesdesk.errors import ValidationError
+
+COMPANY, BRANCH, PERSON = "company", "branch", "person"
+TOP_OPEN = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "company" | "branch" | "person"
+    id: int | None  # the branch or person id; None for the company
+    label: str
+
+    @property
+    def text(self) -> str:
+        return self.kind if self.kind == COMPANY else f"{self.kind}:{self.label}"
+
+
+def parse_scope(reader: Reader, text: str) -> Scope:
+    """``company``, ``branch:NAME`` or ``person:EMAIL`` -> a ``Scope``; a
+    ``ValidationError("scope", ...)`` with a one-line message otherwise."""
+    raw = (text or "").strip()
+    kind, sep, value = raw.partition(":")
+    kind, value = kind.strip().lower(), value.strip()
+    if kind == COMPANY and not sep:
+        name = reader.scalar("SELECT value FROM settings WHERE key = 'company'")
+        return Scope(COMPANY, None, name or "Company")
+    if kind == BRANCH and value:
+        row = reader.one("SELECT id, name FROM branches WHERE name = :name", {"name": value}) or reader.one(
+            "SELECT id, name FROM branches WHERE lower(name) = lower(:name) ORDER BY id", {"name": value})
+        if row is None:
+            raise ValidationError("scope", f"No branch named {value!r}")
+        return Scope(BRANCH, row[0], row[1])
+    if kind == PERSON and value:
+        row = reader.one("SELECT id, name FROM people WHERE lower(email) = lower(:email) ORDER BY id",
+                         {"email": value})
+        if row is None:
+            raise ValidationError("scope", f"No person with the email {value!r}")
+        return Scope(PERSON, row[0], row[1])
+    raise ValidationError("scope", f"{raw!r} is not a scope; write company, branch:NAME or person:EMAIL")
+
+
+def _scope_cte(scope: Scope) -> tuple[str, dict]:
+    """``WITH RECURSIVE scope(id)``: the scope's people.  UNION stops at cycles."""
+    if scope.kind == COMPANY:
+        body = "SELECT id FROM people"
+    elif scope.kind == BRANCH:
+        body = "SELECT id FROM people WHERE branch_id = :scope_id"
+    elif scope.kind == PERSON:
+        body = ("SELECT id FROM people WHERE id = :scope_id UNION "
+                "SELECT c.id FROM people c JOIN scope s ON c.manager_id = s.id")
+    else:
+        raise ValidationError("scope", f"Unknown scope kind {scope.kind!r}")
+    return f"WITH RECURSIVE scope(id) AS ({body}) ", {"scope_id": scope.id}
+
+
+# --- the report's values ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The headline figures of one week (or the change between two weeks)."""
+
+    won_count: int
+    won_value: Decimal
+    new_deals: int
+    lost_count: int
+    lost_value: Decimal
+    open_value: Decimal
+    weighted_value: Decimal
+    activities: int
+
+    def minus(self, other: Figures) -> Figures:
+        return Figures(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(self)))
+
+
+@dataclass(frozen=True)
+class StageMove:
+    deal_id: int
+    title: str
+    account: str
+    from_stage: str | None  # None: the deal's first row (created)
+    to_stage: str | None
+    changed_at: dt.datetime
+    changed_by: str
+
+
+@dataclass(frozen=True)
+class DealRow:
+    deal_id: int
+    title: str
+    account: str
+    owner: str
+    stage: str
+    amount: Decimal
+    probability: int  # effective: the deal's own, else the stage's
+    expected_close: dt.date | None
+    day: dt.date | None  # won on / lost on; None for open deals
+    reason: str = ""  # lost reason (and note)
+    days_in_stage: int = 0  # stale deals
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product: str
+    deals: int
+    quantity: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    branch: str  # "" for people in no branch
+    won_count: int
+    won_value: Decimal
+
+
+@dataclass(frozen=True)
+class Note:
+    person_id: int
+    person: str
+    text: str
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    week: Period
+    previous_week: Period
+    scope: Scope
+    people: tuple[int, ...]
+    current: Figures
+    previous: Figures
+    change: Figures
+    stage_changes: tuple[StageMove, ...]
+    won: tuple[DealRow, ...]
+    lost: tuple[DealRow, ...]
+    stale: tuple[DealRow, ...]
+    top_open: tuple[DealRow, ...]
+    by_product: tuple[ProductRow, ...]
+    by_branch: tuple[BranchRow, ...]
+    notes: tuple[Note, ...]
+    currency: str
+    today: dt.date
+
+    @property
+    def won_count(self) -> int:
+        return self.current.won_count
+
+    @property
+    def won_value(self) -> Decimal:
+        return self.current.won_value
+
+    @property
+    def new_deals(self) -> int:
+        return self.current.new_deals
+
+    @property
+    def lost_count(self) -> int:
+        return self.current.lost_count
+
+    @property
+    def activities(self) -> int:
+        return self.current.activities
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _datetime(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _span(period: Period) -> dict:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+_IN_SCOPE = " AND d.owner_id IN (SELECT id FROM scope)"
+
+
+def _figures(reader: Reader, cte: str, params: dict, period: Period, pipeline: tuple[int, int]) -> Figures:
+    p = {**params, **_span(period)}
+    won = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'won' "
+                     "AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE, p)
+    new = reader.scalar(cte + "SELECT count(*) FROM deals d WHERE d.created_at >= :start AND d.created_at < :end"
+                        + _IN_SCOPE, p)
+    lost = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'lost' "
+                      "AND d.lost_on >= :start AND d.lost_on < :end" + _IN_SCOPE, p)
+    done = reader.scalar(cte + "SELECT count(*) FROM activities a WHERE a.owner_id IN (SELECT id FROM scope) "
+                         "AND a.done_at >= :start AND a.done_at < :end", p)
+    open_cents, weighted_x100 = pipeline
+    return Figures(int(won[0]), from_cents(int(won[1])), int(new), int(lost[0]), from_cents(int(lost[1])),
+                   from_cents(open_cents), from_cents((weighted_x100 + 50) // 100), int(done))
+
+
+def _pipeline(reader: Reader, cte: str, params: dict) -> tuple[int, int]:
+    """Open deals now: (cents, weighted cents x 100)."""
+    row = reader.one(cte + "SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, "
+                     "s.probability)), 0) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.status = 'open'"
+                     + _IN_SCOPE, params)
+    return int(row[0]), int(row[1])
+
+
+_DEAL_COLUMNS = (
+    "SELECT d.id, d.title, coalesce(a.name, ''), p.name, s.name, d.amount, coalesce(d.probability, s.probability), "
+    "d.expected_close, {day}, {reason}, d.stage_entered_at "
+    "FROM deals d JOIN people p ON p.id = d.owner_id JOIN stages s ON s.id = d.stage_id "
+    "LEFT JOIN accounts a ON a.id = d.account_id {join} "
+)
+
+
+def _deals(reader: Reader, cte: str, params: dict, where: str, order: str, *, day: str = "NULL",
+           reason: str = "''", join: str = "", now: dt.datetime | None = None) -> tuple[DealRow, ...]:
+    sql = cte + _DEAL_COLUMNS.format(day=day, reason=reason, join=join) + "WHERE " + where + _IN_SCOPE + order
+    out = []
+    for row in reader.execute(sql, params):
+        entered = _datetime(row[10])
+        days = (now - entered).days if now is not None and entered is not None else 0
+        out.append(DealRow(row[0], row[1], row[2], row[3], row[4], from_cents(int(row[5])), int(row[6]),
+                           _date(row[7]), _date(row[8]), row[9] or "", days))
+    return tuple(out)
+
+
+def _stale(reader: Reader, cte: str, params: dict, today: dt.date, now: dt.datetime) -> tuple[DealRow, ...]:
+    stages = reader.execute("SELECT id, stale_days FROM stages WHERE stale_days IS NOT NULL AND NOT is_won")
+    if not stages:
+        return ()
+    p = {**params, "today": today.isoformat()}
+    ors = []
+    for n, (stage_id, days) in enumerate(stages):
+        ors.append(f"(d.stage_id = :st{n} AND d.stage_entered_at < :before{n})")
+        p[f"st{n}"] = stage_id
+        p[f"before{n}"] = (now - dt.timedelta(days=int(days) + 1)).isoformat(sep=" ")
+    where = ("d.status = 'open' AND (" + " OR ".join(ors) + ") AND NOT EXISTS (SELECT 1 FROM activities x "
+             "WHERE x.deal_id = d.id AND x.done_at IS NULL AND x.due_on > :today)")
+    return _deals(reader, cte, p, where, " ORDER BY d.stage_entered_at, d.amount DESC, d.id", now=now)
+
+
+def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | None = None,
+                  now: dt.datetime | None = None) -> WeeklyReport:
+    """Everything the weekly report shows for ``week`` and ``scope``, as plain values.
+
+    ``today`` (default: today) and ``now`` (default: now in UTC, or midnight of a given
+    ``today``) decide which open deals are stale.
+    """
+    if week.kind is not PeriodKind.WEEK or Period.containing(PeriodKind.WEEK, week.start) != week:
+        raise ValidationError("week", f"{week.start.isoformat()} does not start an ISO week")
+    if now is None:
+        now = (dt.datetime.combine(today, dt.time()) if today is not None
+               else dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
+    today = today or dt.date.today()
+    cte, params = _scope_cte(scope)
+    people = tuple(row[0] for row in reader.execute(cte + "SELECT id FROM scope ORDER BY id", params))
+    previous_week = week.previous()
+    pipeline = _pipeline(reader, cte, params)
+    current = _figures(reader, cte, params, week, pipeline)
+    previous = _figures(reader, cte, params, previous_week, pipeline)
+    span = {**params, **_span(week)}
+
+    moves = tuple(
+        StageMove(row[0], row[1], row[2], row[3], row[4], _datetime(row[5]), row[6] or "")
+        for row in reader.execute(
+            cte + "SELECT d.id, d.title, coalesce(a.name, ''), f.name, t.name, c.changed_at, w.name "
+            "FROM stage_changes c JOIN deals d ON d.id = c.deal_id LEFT JOIN accounts a ON a.id = d.account_id "
+            "LEFT JOIN stages f ON f.id = c.from_stage_id LEFT JOIN stages t ON t.id = c.to_stage_id "
+            "LEFT JOIN people w ON w.id = c.changed_by_id "
+            "WHERE c.changed_at >= :start AND c.changed_at < :end" + _IN_SCOPE + " ORDER BY c.changed_at, c.id",
+            span))
+    won = _deals(reader, cte, span, "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end",
+                 " ORDER BY d.won_on, d.amount DESC, d.id", day="d.won_on")
+    lost = _deals(reader, cte, span, "d.status = 'lost' AND d.lost_on >= :start AND d.lost_on < :end",
+                  " ORDER BY d.lost_on, d.amount DESC, d.id", day="d.lost_on",
+                  reason="trim(coalesce(r.name, '') || CASE WHEN d.lost_note IS NOT NULL AND d.lost_note <> '' "
+                         "THEN ': ' || d.lost_note ELSE '' END, ': ')",
+                  join="LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id")
+    top = _deals(reader, cte, {**params, "top": TOP_OPEN}, "d.status = 'open'",
+                 " ORDER BY d.amount DESC, d.id LIMIT :top")
+    stale = _stale(reader, cte, params, today, now)
+
+    by_product = tuple(
+        ProductRow(row[0], int(row[1]), int(row[2]), from_cents(int(row[3])))
+        for row in reader.execute(
+            cte + "SELECT pr.name, count(DISTINCT d.id), sum(l.quantity), "
+            "sum((l.quantity * l.unit_price * (100 - l.discount_pct) + 50) / 100) AS value "
+            "FROM deal_lines l JOIN deals d ON d.id = l.deal_id JOIN products pr ON pr.id = l.product_id "
+            "WHERE d.status = 'won' AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE
+            + " GROUP BY pr.id, pr.name ORDER BY value DESC, pr.name", span))
+    by_branch = tuple(
+        BranchRow(row[0], int(row[1]), from_cents(int(row[2])))
+        for row in reader.execute(
+            cte + "SELECT coalesce(b.name, ''), count(*), sum(d.amount) AS value FROM deals d "
+            "JOIN people p ON p.id = d.owner_id LEFT JOIN branches b ON b.id = p.branch_id "
+            "WHERE d.status = 'won' AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE
+            + " GROUP BY b.id, b.name ORDER BY value DESC, coalesce(b.name, '')", span))
+    notes = tuple(
+        Note(row[0], row[1], row[2])
+        for row in reader.execute(
+            cte + "SELECT p.id, p.name, n.text FROM weekly_notes n JOIN people p ON p.id = n.person_id "
+            "WHERE n.week_start = :monday AND n.person_id IN (SELECT id FROM scope) AND trim(n.text) <> '' "
+            "ORDER BY lower(p.name), p.id", {**params, "monday": week.start.isoformat()}))
+    currency = reader.scalar("SELECT value FROM settings WHERE key = 'currency'") or "EUR"
+    return WeeklyReport(week, previous_week, scope, people, current, previous, current.minus(previous), moves,
+                        won, lost, stale, top, by_product, by_branch, notes, currency, today)

@@ -1,0 +1,181 @@
+"""The weekly report's figures against independent SQL on the demo company."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from salesdesk.domain.periods import last_full_week, parse_iso_week
+from salesdesk.errors import ValidationError
+from salesdesk.reports.weekly import BRANCH, COMPANY, PERSON, Scope, parse_scope, weekly_report
+from salesdesk.services import targets
+from salesdesk.services.demo import load_demo
+
+
+@pytest.fixture
+def demo(db):
+    load_demo(db, seed=4, deals=400)
+    return db
+
+
+@pytest.fixture
+def week():
+    return last_full_week()
+
+
+def cents(value) -> Decimal:
+    return (Decimal(value or 0) / 100).quantize(Decimal("0.01"))
+
+
+def expected(reader, week, owner_filter: str, params: dict) -> dict:
+    """The headline figures, written out again without the module's helpers."""
+    p = {**params, "a": week.start.isoformat(), "b": week.end.isoformat()}
+    won = reader.one(f"SELECT count(*), sum(amount) FROM deals WHERE status = 'won' AND won_on BETWEEN :a AND "
+                     f"date(:b, '-1 day') AND {owner_filter}", p)
+    lost = reader.one(f"SELECT count(*), sum(amount) FROM deals WHERE status = 'lost' AND lost_on BETWEEN :a AND "
+                      f"date(:b, '-1 day') AND {owner_filter}", p)
+    new = reader.scalar(f"SELECT count(*) FROM deals WHERE date(created_at) BETWEEN :a AND date(:b, '-1 day') "
+                        f"AND {owner_filter}", p)
+    done = reader.scalar(f"SELECT count(*) FROM activities WHERE date(done_at) BETWEEN :a AND date(:b, '-1 day') "
+                         f"AND {owner_filter}", p)
+    return {"won_count": won[0], "won_value": cents(won[1]), "lost_count": lost[0], "lost_value": cents(lost[1]),
+            "new_deals": new, "activities": done}
+
+
+def figures(report_figures) -> dict:
+    return {k: getattr(report_figures, k) for k in
+            ("won_count", "won_value", "lost_count", "lost_value", "new_deals", "activities")}
+
+
+def test_company_figures_agree_with_independent_sql_for_the_week_and_the_one_before(demo, week):
+    with demo.read() as reader:
+        report = weekly_report(reader, week, parse_scope(reader, "company"))
+        assert figures(report.current) == expected(reader, week, "1 = 1", {})
+        assert figures(report.previous) == expected(reader, week.previous(), "1 = 1", {})
+        assert report.current.won_count > 0 and report.current.activities > 0  # the demo week is not empty
+        assert report.change.won_value == report.current.won_value - report.previous.won_value
+        assert report.change.activities == report.current.activities - report.previous.activities
+        open_cents, weighted = reader.one(
+            "SELECT sum(d.amount), sum(d.amount * coalesce(d.probability, s.probability)) FROM deals d "
+            "JOIN stages s ON s.id = d.stage_id WHERE d.status = 'open'")
+        assert report.current.open_value == cents(open_cents)
+        assert abs(report.current.weighted_value - cents(weighted) / 100) <= Decimal("0.005")
+        assert len(report.people) == reader.scalar("SELECT count(*) FROM people")
+
+
+def test_won_value_agrees_with_the_targets_actuals_for_a_person_scope(demo, week):
+    with demo.read() as reader:
+        root = reader.scalar("SELECT id FROM people WHERE manager_id IS NULL")
+        email = reader.scalar("SELECT email FROM people WHERE id = :id", {"id": root})
+        scope = parse_scope(reader, f"person:{email.upper()}")
+        assert scope == Scope(PERSON, root, scope.label)
+        for period in (week, week.previous(), parse_iso_week(week.previous().previous().label)):
+            report = weekly_report(reader, period, scope)
+            assert report.won_value == targets.actuals(reader, root, period, "won_revenue")[root]
+            assert report.won_count == targets.actuals(reader, root, period, "won_deals")[root]
+            assert report.new_deals == targets.actuals(reader, root, period, "new_deals")[root]
+            assert report.activities == targets.actuals(reader, root, period, "activities")[root]
+
+
+def test_a_manager_scope_is_their_subtree(demo, week):
+    with demo.read() as reader:
+        manager, email = reader.one("SELECT m.id, m.email FROM people m WHERE m.email IS NOT NULL AND EXISTS "
+                                    "(SELECT 1 FROM people c WHERE c.manager_id = m.id) AND m.manager_id IS NOT NULL "
+                                    "ORDER BY m.id")
+        report = weekly_report(reader, week, parse_scope(reader, f"person:{email}"))
+        team = targets.actuals(reader, manager, week, "won_revenue")
+        assert set(report.people) == set(team)
+        assert report.won_value == team[manager]
+
+
+def test_a_branch_scope_only_counts_that_branchs_people(demo, week):
+    with demo.read() as reader:
+        branches = reader.execute("SELECT id, name FROM branches ORDER BY name")
+        total = Decimal(0)
+        for branch_id, name in branches:
+            scope = parse_scope(reader, f"branch:{name.lower()}")
+            assert scope == Scope(BRANCH, branch_id, name)
+            report = weekly_report(reader, week, scope)
+            members = {row[0] for row in reader.execute("SELECT id FROM people WHERE branch_id = :b", {"b": branch_id})}
+            assert set(report.people) == members
+            assert figures(report.current) == expected(
+                reader, week, "owner_id IN (SELECT id FROM people WHERE branch_id = :br)", {"br": branch_id})
+            assert all(row.branch == name for row in report.by_branch)
+            owners = {row[0] for row in reader.execute("SELECT owner_id FROM deals WHERE id IN (%s)" % ",".join(
+                str(d.deal_id) for d in (*report.won, *report.lost, *report.top_open, *report.stale)) or "NULL")}
+            assert owners <= members
+            assert {n.person_id for n in report.notes} <= members
+            total += report.won_value
+        company = weekly_report(reader, week, parse_scope(reader, "company"))
+        unbranched = reader.scalar(
+            "SELECT coalesce(sum(amount), 0) FROM deals WHERE status = 'won' AND won_on >= :a AND won_on < :b "
+            "AND owner_id IN (SELECT id FROM people WHERE branch_id IS NULL)",
+            {"a": week.start.isoformat(), "b": week.end.isoformat()})
+        assert total + cents(unbranched) == company.won_value
+        assert sum(row.won_value for row in company.by_branch) == company.won_value
+
+
+def test_stage_changes_listed_are_the_stage_changes_of_the_week(demo, week):
+    with demo.read() as reader:
+        report = weekly_report(reader, week, parse_scope(reader, "company"))
+        rows = reader.execute(
+            "SELECT c.deal_id, f.name, t.name FROM stage_changes c LEFT JOIN stages f ON f.id = c.from_stage_id "
+            "LEFT JOIN stages t ON t.id = c.to_stage_id WHERE date(c.changed_at) BETWEEN :a AND :z "
+            "ORDER BY c.changed_at, c.id", {"a": week.start.isoformat(), "z": week.last_day.isoformat()})
+        assert rows
+        assert [(m.deal_id, m.from_stage, m.to_stage) for m in report.stage_changes] == rows
+        assert all(week.start <= m.changed_at.date() < week.end for m in report.stage_changes)
+
+
+def test_lists_won_lost_top_open_products_and_notes(demo, week):
+    with demo.read() as reader:
+        report = weekly_report(reader, week, parse_scope(reader, "company"))
+        assert sum(d.amount for d in report.won) == report.won_value
+        assert len(report.lost) == report.current.lost_count and all(d.reason for d in report.lost)
+        top = reader.execute("SELECT id FROM deals WHERE status = 'open' ORDER BY amount DESC, id LIMIT 10")
+        assert [d.deal_id for d in report.top_open] == [row[0] for row in top]
+        p = {"a": week.start.isoformat(), "b": week.end.isoformat()}
+        lines = reader.one(
+            "SELECT count(DISTINCT l.deal_id), sum(l.quantity) FROM deal_lines l JOIN deals d ON d.id = l.deal_id "
+            "WHERE d.status = 'won' AND d.won_on >= :a AND d.won_on < :b", p)
+        assert sum(r.quantity for r in report.by_product) == (lines[1] or 0)
+        assert max((r.deals for r in report.by_product), default=0) <= lines[0]
+        notes = reader.scalar("SELECT count(*) FROM weekly_notes WHERE week_start = :a AND trim(text) <> ''", p)
+        assert len(report.notes) == notes > 0
+        for deal in report.stale:
+            status, stale_days = reader.one("SELECT d.status, s.stale_days FROM deals d JOIN stages s "
+                                            "ON s.id = d.stage_id WHERE d.id = :id", {"id": deal.deal_id})
+            assert status == "open" and deal.days_in_stage > stale_days
+
+
+@pytest.mark.parametrize("text, words", [
+    ("branch:Atlantis", "No branch named 'Atlantis'"),
+    ("person:nobody@example.com", "No person with the email 'nobody@example.com'"),
+    ("team:North", "is not a scope"),
+    ("branch:", "is not a scope"),
+    ("", "is not a scope"),
+    ("company:x", "is not a scope"),
+])
+def test_an_unknown_or_malformed_scope_is_a_one_line_validation_error(demo, text, words):
+    with demo.read() as reader, pytest.raises(ValidationError) as caught:
+        parse_scope(reader, text)
+    assert caught.value.field == "scope"
+    assert words in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_company_scope_is_labelled_with_the_company_name(demo):
+    with demo.read() as reader:
+        scope = parse_scope(reader, " Company ")
+        assert scope.kind == COMPANY and scope.id is None
+        assert scope.label == reader.scalar("SELECT value FROM settings WHERE key = 'company'")
+
+
+def test_a_scope_with_no_activity_gives_zeros_not_errors(org):
+    week = last_full_week(dt.date(2026, 3, 4))
+    with org.db.read() as reader:
+        report = weekly_report(reader, week, parse_scope(reader, "branch:North"), today=dt.date(2026, 3, 4))
+        assert report.current.won_value == Decimal("0.00") and report.current.won_count == 0
+        assert report.won == report.stage_changes == report.by_product == report.notes == ()
+        assert set(report.people) == {org.people[k] for k in ("bm_n", "tl_n", "sp1", "sp2")}
