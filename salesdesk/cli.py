@@ -43,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup = commands.add_parser("backup", help="write a verified copy of the database")
     backup.add_argument("file", type=Path, help="the copy to write (must not exist)")
+
+    report = commands.add_parser("report", help="write a report as a PDF")
+    reports = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser, required=True)
+    weekly = reports.add_parser("weekly", help="the weekly sales report for one ISO week and one scope")
+    weekly.add_argument("--week", metavar="YYYY-Www", help="ISO week such as 2026-W48 (default: the last full week)")
+    weekly.add_argument("--scope", default="company", metavar="SCOPE",
+                        help="company, branch:NAME or person:EMAIL (default: company)")
+    weekly.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
     return parser
 
 
@@ -65,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from salesdesk.errors import SalesDeskError
 
-    handler = {"demo": _demo, "check": _check, "backup": _backup}[args.command]
+    handler = {"demo": _demo, "check": _check, "backup": _backup, "report": _report}[args.command]
     try:
         return handler(args)
     except SalesDeskError as exc:
@@ -153,4 +161,42 @@ def _backup(args) -> int:
     finally:
         db.close()
     print(f"Backed up {db.display_name} to {dest} (verified)")
+    return EXIT_OK
+
+
+def _report(args) -> int:
+    """``report weekly``: everything is checked before a file is written; a failure leaves none."""
+    import tempfile
+
+    from salesdesk.db.migrate import open_database
+    from salesdesk.domain.periods import last_full_week, parse_iso_week
+    from salesdesk.errors import ValidationError
+    from salesdesk.reports.weekly import parse_scope, weekly_report
+
+    try:
+        week = parse_iso_week(args.week) if args.week else last_full_week()
+    except ValueError as exc:
+        raise ValidationError("week", str(exc)) from None
+    out = args.out.expanduser().resolve()
+    if not out.parent.is_dir():
+        raise ValidationError("out", f"{out.parent}: no such folder")
+    db = open_database(_target(args), create=False, read_only=True)
+    try:
+        with db.read() as reader:
+            scope = parse_scope(reader, args.scope)
+            report = weekly_report(reader, week, scope)
+    finally:
+        db.close()
+
+    from salesdesk.reports.weekly_pdf import write_weekly_pdf  # Qt only here
+
+    handle, temp = tempfile.mkstemp(prefix=".salesdesk-", suffix=".pdf", dir=out.parent)
+    os.close(handle)
+    try:
+        pages = write_weekly_pdf(report, Path(temp))
+        os.replace(temp, out)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    print(f"Weekly report {week.label} for {scope.label} written to {out} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK

@@ -1,0 +1,366 @@
+"""The weekly report as a PDF, painted directly on a ``QPdfWriter`` (no HTML: fast).
+
+A4, or Letter where the locale's country uses it; a title block, the headline figures
+against the previous week, tables whose header row repeats on each new page, the
+weekly notes and "Page N of M" footers.  Text is elided (table cells) or wrapped
+(notes) so nothing is clipped.  Layout runs twice: once to count the pages, once to
+paint with the total known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QMarginsF, QRectF, Qt
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter,
+                           QPdfWriter, QPen)
+
+from salesdesk.domain.money import format_money
+from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
+
+LETTER_TERRITORIES = ("UnitedStates", "Canada", "Mexico", "Philippines")
+MARGIN_MM = 15
+ACCENT = QColor("#1f4e79")
+RULE = QColor("#b8c4d0")
+BAND = QColor("#eef2f6")
+MUTED = QColor("#5a6570")
+
+
+def ensure_app() -> QGuiApplication:
+    """A QGuiApplication for fonts; offscreen when there is no display."""
+    app = QGuiApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication([])
+    return app
+
+
+def default_page_size() -> QPageSize.PageSizeId:
+    territory = QLocale().territory()
+    letter = {getattr(QLocale.Country, name) for name in LETTER_TERRITORIES if hasattr(QLocale.Country, name)}
+    return QPageSize.PageSizeId.Letter if territory in letter else QPageSize.PageSizeId.A4
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return format_money(amount, currency)
+
+
+def signed_money(amount: Decimal, currency: str) -> str:
+    return f"{amount:+,.2f} {currency}".strip() if amount else format_money(amount, currency)
+
+
+def signed_int(value: int) -> str:
+    return f"{value:+,d}" if value else "0"
+
+
+def day(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def week_dates(report: WeeklyReport) -> str:
+    first, last = report.week.start, report.week.last_day
+    return f"{first:%a %d %b %Y} \u2013 {last:%a %d %b %Y}"
+
+
+def scope_title(report: WeeklyReport) -> str:
+    scope = report.scope
+    if scope.kind == COMPANY:
+        return f"{scope.label} (whole company)"
+    if scope.kind == BRANCH:
+        return f"Branch {scope.label}"
+    return f"{scope.label} and their team"
+
+
+# --- layout -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    weight: float
+    right: bool = False
+
+
+class _Pages:
+    """A cursor over pages; paints only when a painter is given (the second pass)."""
+
+    def __init__(self, writer: QPdfWriter, painter: QPainter | None, total: int, footer_left: str):
+        self.writer, self.painter, self.total, self.footer_left = writer, painter, total, footer_left
+        self.width = float(writer.width())
+        self.height = float(writer.height())
+        self.page = 1
+        self.body = QFont("Helvetica", 9)
+        self.small = QFont("Helvetica", 8)
+        self.bold = QFont("Helvetica", 9, QFont.Weight.Bold)
+        self.h1 = QFont("Helvetica", 18, QFont.Weight.Bold)
+        self.h2 = QFont("Helvetica", 12, QFont.Weight.Bold)
+        self.fm = {id(f): QFontMetricsF(f, writer) for f in (self.body, self.small, self.bold, self.h1, self.h2)}
+        self.footer_h = self.metrics(self.small).height() * 2
+        self.bottom = self.height - self.footer_h
+        self.y = 0.0
+
+    def metrics(self, font: QFont) -> QFontMetricsF:
+        return self.fm[id(font)]
+
+    def line_h(self, font: QFont) -> float:
+        return self.metrics(font).height() * 1.35
+
+    def footer(self):
+        if self.painter is None:
+            return
+        p = self.painter
+        p.setFont(self.small)
+        p.setPen(QPen(RULE, 0.8))
+        top = self.height - self.footer_h * 0.8
+        p.drawLine(0, int(top), int(self.width), int(top))
+        p.setPen(MUTED)
+        rect = QRectF(0, top, self.width, self.footer_h * 0.8)
+        p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   self.metrics(self.small).elidedText(self.footer_left, Qt.TextElideMode.ElideRight, self.width * 0.7))
+        p.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                   f"Page {self.page} of {self.total}")
+
+    def new_page(self):
+        self.footer()
+        if self.painter is not None:
+            self.writer.newPage()
+        self.page += 1
+        self.y = 0.0
+
+    def room(self, needed: float) -> bool:
+        return self.y + needed <= self.bottom
+
+    def ensure(self, needed: float):
+        if not self.room(needed) and self.y > 0:
+            self.new_page()
+
+    def text(self, text: str, font: QFont, color: QColor = QColor("black"), *, height: float | None = None):
+        h = height or self.line_h(font)
+        self.ensure(h)
+        if self.painter is not None:
+            self.painter.setFont(font)
+            self.painter.setPen(color)
+            elided = self.metrics(font).elidedText(text, Qt.TextElideMode.ElideRight, self.width)
+            self.painter.drawText(QRectF(0, self.y, self.width, h),
+                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        self.y += h
+
+    def wrapped(self, text: str, font: QFont, indent: float = 0.0):
+        """Word-wrapped text, split across pages line by line so nothing is clipped."""
+        fm = self.metrics(font)
+        width = self.width - indent
+        for paragraph in text.splitlines() or [""]:
+            for line in _wrap(paragraph, fm, width):
+                self.ensure(fm.height() * 1.25)
+                if self.painter is not None:
+                    self.painter.setFont(font)
+                    self.painter.setPen(QColor("black"))
+                    self.painter.drawText(QRectF(indent, self.y, width, fm.height() * 1.25),
+                                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+                self.y += fm.height() * 1.25
+
+    def heading(self, text: str):
+        h = self.line_h(self.h2) * 1.4
+        self.ensure(h + self.line_h(self.body) * 2)  # never a heading alone at the foot of a page
+        self.y += h * 0.3
+        if self.painter is not None:
+            self.painter.setFont(self.h2)
+            self.painter.setPen(ACCENT)
+            self.painter.drawText(QRectF(0, self.y, self.width, h * 0.7),
+                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        self.y += h * 0.7
+
+    def table(self, columns: list[Column], rows: list[list[str]], empty: str = "None this week."):
+        if not rows:
+            self.text(empty, self.body, MUTED)
+            return
+        total = sum(c.weight for c in columns)
+        widths = [self.width * c.weight / total for c in columns]
+        row_h = self.line_h(self.body)
+        pad = 4.0
+
+        def draw_row(cells, font, band: QColor | None, y):
+            if self.painter is None:
+                return
+            p = self.painter
+            if band is not None:
+                p.fillRect(QRectF(0, y, self.width, row_h), band)
+            p.setFont(font)
+            p.setPen(QColor("black"))
+            fm = self.metrics(font)
+            x = 0.0
+            for cell, col, w in zip(cells, columns, widths):
+                align = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
+                text = fm.elidedText(cell, Qt.TextElideMode.ElideRight, w - 2 * pad)
+                p.drawText(QRectF(x + pad, y, w - 2 * pad, row_h), align | Qt.AlignmentFlag.AlignVCenter, text)
+                x += w
+
+        def header():
+            draw_row([c.title for c in columns], self.bold, BAND, self.y)
+            if self.painter is not None:
+                self.painter.setPen(QPen(ACCENT, 1.0))
+                self.painter.drawLine(0, int(self.y + row_h), int(self.width), int(self.y + row_h))
+            self.y += row_h
+
+        self.ensure(row_h * 2)
+        header()
+        for cells in rows:
+            if not self.room(row_h):
+                self.new_page()
+                header()  # the header row repeats on each new page
+            draw_row(cells, self.body, None, self.y)
+            if self.painter is not None:
+                self.painter.setPen(QPen(RULE, 0.5))
+                self.painter.drawLine(0, int(self.y + row_h), int(self.width), int(self.y + row_h))
+            self.y += row_h
+
+    def gap(self, lines: float = 0.6):
+        self.y += self.line_h(self.body) * lines
+
+
+def _wrap(text: str, fm: QFontMetricsF, width: float) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if fm.horizontalAdvance(candidate) <= width or not line:
+            if fm.horizontalAdvance(candidate) > width:  # a single over-long word: elide it
+                candidate = fm.elidedText(candidate, Qt.TextElideMode.ElideRight, width)
+            line = candidate
+        else:
+            lines.append(line)
+            line = fm.elidedText(word, Qt.TextElideMode.ElideRight, width)
+    lines.append(line)
+    return lines
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def _layout(pages: _Pages, report: WeeklyReport, generated: str):
+    cur = report.currency
+    pages.text("Weekly sales report", pages.h1, ACCENT, height=pages.line_h(pages.h1))
+    pages.text(scope_title(report), pages.h2)
+    pages.text(f"Week {report.week.label}: {week_dates(report)}", pages.body)
+    pages.text(f"Compared with week {report.previous_week.label}. Generated {generated}.", pages.small, MUTED)
+    if pages.painter is not None:
+        pages.painter.setPen(QPen(ACCENT, 1.5))
+        pages.painter.drawLine(0, int(pages.y + 4), int(pages.width), int(pages.y + 4))
+    pages.gap(0.8)
+
+    c, p, d = report.current, report.previous, report.change
+    pages.heading("Headline figures")
+    pages.table(
+        [Column("Figure", 3), Column("This week", 2, True), Column("Previous week", 2, True),
+         Column("Change", 2, True)],
+        [
+            ["Deals won", f"{c.won_count:,d}", f"{p.won_count:,d}", signed_int(d.won_count)],
+            ["Value won", money(c.won_value, cur), money(p.won_value, cur), signed_money(d.won_value, cur)],
+            ["New deals", f"{c.new_deals:,d}", f"{p.new_deals:,d}", signed_int(d.new_deals)],
+            ["Deals lost", f"{c.lost_count:,d}", f"{p.lost_count:,d}", signed_int(d.lost_count)],
+            ["Value lost", money(c.lost_value, cur), money(p.lost_value, cur), signed_money(d.lost_value, cur)],
+            ["Open pipeline (now)", money(c.open_value, cur), money(p.open_value, cur),
+             signed_money(d.open_value, cur)],
+            ["Weighted pipeline (now)", money(c.weighted_value, cur), money(p.weighted_value, cur),
+             signed_money(d.weighted_value, cur)],
+            ["Activities done", f"{c.activities:,d}", f"{p.activities:,d}", signed_int(d.activities)],
+        ])
+
+    pages.heading(f"Stage changes ({len(report.stage_changes)})")
+    pages.table(
+        [Column("When", 2.7), Column("Deal", 3.4), Column("Account", 2.6), Column("From", 2.6), Column("To", 2.6),
+         Column("By", 2.4)],
+        [[m.changed_at.strftime("%a %d %b %H:%M") if m.changed_at else "", m.title, m.account,
+          m.from_stage or "(created)", m.to_stage or "", m.changed_by] for m in report.stage_changes])
+
+    pages.heading(f"Won deals ({len(report.won)})")
+    pages.table(
+        [Column("Won on", 1.6), Column("Deal", 3.5), Column("Account", 3), Column("Owner", 2.4),
+         Column("Amount", 2.5, True)],
+        [[day(r.day), r.title, r.account, r.owner, money(r.amount, cur)] for r in report.won])
+
+    pages.heading(f"Lost deals ({len(report.lost)})")
+    pages.table(
+        [Column("Lost on", 1.6), Column("Deal", 3), Column("Account", 2.5), Column("Owner", 2.2),
+         Column("Amount", 2.4, True), Column("Reason", 3.3)],
+        [[day(r.day), r.title, r.account, r.owner, money(r.amount, cur), r.reason] for r in report.lost])
+
+    pages.heading(f"Stale deals ({len(report.stale)})")
+    pages.table(
+        [Column("Deal", 3.5), Column("Account", 3), Column("Owner", 2.4), Column("Stage", 2),
+         Column("Days", 1, True), Column("Amount", 2.5, True)],
+        [[r.title, r.account, r.owner, r.stage, f"{r.days_in_stage:,d}", money(r.amount, cur)]
+         for r in report.stale])
+
+    pages.heading("Top open deals")
+    pages.table(
+        [Column("Deal", 3.5), Column("Account", 3), Column("Owner", 2.4), Column("Stage", 2),
+         Column("Prob.", 1, True), Column("Close", 1.7), Column("Amount", 2.5, True)],
+        [[r.title, r.account, r.owner, r.stage, f"{r.probability}%", day(r.expected_close), money(r.amount, cur)]
+         for r in report.top_open], empty="No open deals.")
+
+    pages.heading("What is selling: won by product")
+    pages.table(
+        [Column("Product", 5), Column("Deals", 1.2, True), Column("Quantity", 1.5, True),
+         Column("Value", 2.8, True)],
+        [[r.product, f"{r.deals:,d}", f"{r.quantity:,d}", money(r.value, cur)] for r in report.by_product])
+
+    pages.heading("Where: won by branch")
+    pages.table(
+        [Column("Branch", 5), Column("Deals won", 1.5, True), Column("Value", 2.8, True)],
+        [[r.branch or "(no branch)", f"{r.won_count:,d}", money(r.won_value, cur)] for r in report.by_branch])
+
+    pages.heading("My week: notes")
+    if not report.notes:
+        pages.text("No notes written for this week.", pages.body, MUTED)
+    for note in report.notes:
+        pages.ensure(pages.line_h(pages.bold) * 2)
+        pages.text(note.person, pages.bold)
+        pages.wrapped(note.text, pages.body, indent=12.0)
+        pages.gap(0.4)
+    pages.footer()
+
+
+def render_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
+                      generated: dt.datetime | None = None) -> Path:
+    """Write ``report`` to ``path`` as a PDF; returns the path."""
+    write_weekly_pdf(report, path, page_size=page_size, generated=generated)
+    return Path(path)
+
+
+def write_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
+                     generated: dt.datetime | None = None) -> int:
+    """Write ``report`` to ``path`` as a PDF; returns the number of pages."""
+    ensure_app()
+    path = Path(path)
+    generated = generated or dt.datetime.now().astimezone()
+    stamp = generated.strftime("%Y-%m-%d %H:%M %Z").strip()
+    writer = QPdfWriter(str(path))
+    writer.setResolution(96)  # other resolutions mis-size the fonts
+    writer.setTitle(f"Weekly sales report {report.week.label}: {report.scope.label}")
+    writer.setCreator("SalesDesk")
+    size = page_size if page_size is not None else default_page_size()
+    if not isinstance(size, QPageSize):
+        size = QPageSize(size)
+    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait,
+                                     QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                                     QPageLayout.Unit.Millimeter))
+    footer = f"SalesDesk weekly report {report.week.label} \u00b7 {report.scope.label}"
+    counting = _Pages(writer, None, 0, footer)
+    _layout(counting, report, stamp)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"{path}: could not be written")
+    try:
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        _layout(_Pages(writer, painter, counting.page, footer), report, stamp)
+    finally:
+        painter.end()
+    return counting.page
