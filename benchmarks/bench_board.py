@@ -10,7 +10,6 @@ import datetime as dt
 import os
 import random
 import sqlite3
-import statistics
 import time
 from functools import cache
 from pathlib import Path
@@ -147,7 +146,7 @@ def drop_100k() -> list[float]:
     from PySide6.QtCore import Qt
 
     opened = _OpenBoard(board_database(100_000))
-    board, model, app = opened.board, opened.board.model, opened.app
+    model, app = opened.board.model, opened.app
     samples = []
     try:
         for i in range(25):

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from sqlalchemy import event, text
 
@@ -14,7 +14,7 @@ from salesdesk.db.migrate import open_database
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
 from salesdesk.ui.pipeline.commands import MoveDealsCommand, move_text
-from salesdesk.ui.pipeline.model import BoardModel, DealIdRole, decode_ids
+from salesdesk.ui.pipeline.model import BoardModel, decode_ids
 from tests.conftest import dump
 
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QUndoStack
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication

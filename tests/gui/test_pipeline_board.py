@@ -6,10 +6,10 @@ import shutil
 import subprocess
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from salesdesk.ui.pipeline.board import BoardWidget
 from tests.conftest import dump

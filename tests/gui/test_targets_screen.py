@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
 from salesdesk.domain.periods import Period

@@ -14,7 +14,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QTransform, QWheelEvent
+from PySide6.QtGui import QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView
 
 from salesdesk.ui.orgchart.items import BOX_HEIGHT, BOX_WIDTH, OVERVIEW_BELOW, Look

@@ -6,7 +6,6 @@ validates inside its transaction, which rolls back on the first error.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt, Slot

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, Qt, Signal
 
 from salesdesk.domain.money import from_cents
 from salesdesk.services import board as board_data

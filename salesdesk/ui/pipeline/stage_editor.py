@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
-from sqlalchemy import select
 
 from salesdesk.db.models import Pipeline
 from salesdesk.errors import SalesDeskError

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QPainter, QUndoStack, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMenu, QMessageBox, QPushButton, QRadioButton, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
+    QMenu, QMessageBox, QRadioButton, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -283,7 +283,7 @@ class TargetsWidget(QWidget):
         if self._charts is None:
             self._charts = (charts.AttainmentChart(), charts.CumulativeChart())
             self.tabs.addTab(self._charts[0], "Target and actual per person")
-            self.tabs.addTab(self._charts[1], f"Over the year, with the forecast")
+            self.tabs.addTab(self._charts[1], "Over the year, with the forecast")
             self._charts[0].person_clicked.connect(self.drill_into)
         unit = self.currency if self.chosen_metric() == "won_revenue" else ""
         direct = [r for r in self.rows if r.depth == 1] or self.rows[:1]
