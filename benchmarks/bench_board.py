@@ -14,7 +14,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from benchmarks.data import workdir
+from benchmarks.data import qt_app, workdir
 from benchmarks.harness import benchmark
 
 RUNS = 7
@@ -58,17 +58,6 @@ def board_database(open_deals: int) -> Path:
     return path
 
 
-def _qt():
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    from salesdesk.app import create_application
-
-    app = QApplication.instance() or create_application()
-    return app
-
-
 def _raw_fetch(path: Path) -> list[float]:
     from salesdesk.services.board import card_query
 
@@ -94,7 +83,7 @@ class _OpenBoard:
         from salesdesk.db.migrate import open_database
         from salesdesk.ui.pipeline.board import BoardWidget
 
-        self.app = _qt()
+        self.app = qt_app()
         self.db = open_database(path)
         self.settings = QSettings(str(workdir() / "board-ui.ini"), QSettings.Format.IniFormat)
         self.settings.clear()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import random
 import sqlite3
 import time
 from functools import cache
 from pathlib import Path
 
-from benchmarks.data import workdir
+from benchmarks.data import qt_app, workdir
 from benchmarks.harness import benchmark
 
 RUNS = 7
@@ -49,16 +48,6 @@ def org_database(people: int = 10_000) -> Path:
     return path
 
 
-def _qt():
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    from salesdesk.app import create_application
-
-    return QApplication.instance() or create_application()
-
-
 class _OpenChart:
     def __init__(self, path: Path):
         from PySide6.QtCore import QSettings
@@ -69,7 +58,7 @@ class _OpenChart:
 
         import gc
 
-        self.app = _qt()
+        self.app = qt_app()
         gc.collect()  # the previous sample's 10,000 boxes are not this one's cost
         self.db = open_database(path)
         settings = QSettings(str(workdir() / "org-ui.ini"), QSettings.Format.IniFormat)

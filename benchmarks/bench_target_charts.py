@@ -7,24 +7,14 @@ From making the chart with its data to its first paint; the one-time pyqtgraph i
 from __future__ import annotations
 
 import gc
-import os
 import random
 import time
 
+from benchmarks.data import qt_app
 from benchmarks.harness import benchmark
 
 RUNS = 7
 PEOPLE, WEEKS = 50, 52
-
-
-def _qt():
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    from salesdesk.app import create_application
-
-    return QApplication.instance() or create_application()
 
 
 def chart_data(people: int = PEOPLE, weeks: int = WEEKS, seed: int = 52):
@@ -63,7 +53,7 @@ def _first_paint_ms(app, data) -> float:
 @benchmark("targets.chart_50x52", unit="ms")
 def chart_50x52() -> list[float]:
     """Targets against actuals, 50 people x 52 weeks (2 x 2,600 bars): made, shown, painted."""
-    app = _qt()
+    app = qt_app()
     data = chart_data()
     _first_paint_ms(app, data)  # warm: the pyqtgraph import, fonts, caches
     return [_first_paint_ms(app, data) for _ in range(RUNS)]

@@ -29,3 +29,16 @@ def demo_database(deals: int = 600) -> Path:
     finally:
         db.close()
     return path
+
+
+def qt_app():
+    """The application the benchmarks paint in: offscreen without a display, styled as the program."""
+    import os
+
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from salesdesk.app import create_application
+
+    return QApplication.instance() or create_application()

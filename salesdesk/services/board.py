@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from salesdesk.db.engine import Reader
+from salesdesk.domain.names import initials
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +105,6 @@ class BoardData:
     today: dt.date
     now: dt.datetime
     cards: dict[int, Card] = field(default_factory=dict)  # cache of cards seen
-
-
-def initials(name: str) -> str:
-    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
-    if not parts:
-        return "?"
-    return (parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")).upper()
 
 
 def pipelines(reader: Reader) -> list[PipelineInfo]:

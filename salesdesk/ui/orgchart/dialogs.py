@@ -222,6 +222,19 @@ class LetGoDialog(QDialog):
         return self.remove.isChecked()
 
 
+def _editor_step(dialog, text: str, do, undo) -> bool:
+    """An editor dialog's change as an undo step of the chart: the dialog's list and the
+    chart show the result (and show it again on undo and redo)."""
+    from salesdesk.ui.undo import run_step
+
+    def shown(result, undone):
+        dialog.load()
+        dialog.chart.refresh()
+
+    return run_step(dialog.chart.undo_stack, dialog.chart.db, text, do, undo, shown,
+                    lambda exc: QMessageBox.warning(dialog, "Not changed", str(exc)))
+
+
 class BranchesDialog(QDialog):
     """Branches (territories): add, rename, (de)activate, delete; each an undo step."""
 
@@ -267,17 +280,8 @@ class BranchesDialog(QDialog):
         row = self.table.currentRow()
         return self.branches[row] if 0 <= row < len(self.branches) else None
 
-    def _step(self, text, do, undo) -> None:
-        from salesdesk.ui.orgchart.commands import run_step
-
-        def shown(result, undone):
-            self.load()
-            self.chart.refresh()
-
-        run_step(self.chart.undo_stack, self.chart.db, text, do, undo, shown, self._refused)
-
-    def _refused(self, exc) -> None:
-        QMessageBox.warning(self, "Not changed", str(exc))
+    def _step(self, text, do, undo) -> bool:
+        return _editor_step(self, text, do, undo)
 
     @Slot()
     def add(self) -> None:
@@ -376,14 +380,7 @@ class RolesDialog(QDialog):
             self.list.setCurrentRow(row)
 
     def _step(self, text, do, undo) -> bool:
-        from salesdesk.ui.orgchart.commands import run_step
-
-        def shown(result, undone):
-            self.load()
-            self.chart.refresh()
-
-        return run_step(self.chart.undo_stack, self.chart.db, text, do, undo, shown,
-                        lambda exc: QMessageBox.warning(self, "Not changed", str(exc)))
+        return _editor_step(self, text, do, undo)
 
     def current(self):
         row = self.list.currentRow()

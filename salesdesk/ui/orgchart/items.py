@@ -14,7 +14,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from salesdesk.services.board import initials
+from salesdesk.domain.names import initials
 from salesdesk.ui import theme
 
 BOX_WIDTH = 184.0
