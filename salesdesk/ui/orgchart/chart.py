@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
-from salesdesk.ui.orgchart.commands import run_step
+from salesdesk.ui.undo import run_step
 from salesdesk.ui.orgchart.panel import PersonPanel
 from salesdesk.ui.orgchart.scene import OrgChartScene
 from salesdesk.ui.orgchart.view import OrgChartView
