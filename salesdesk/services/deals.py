@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm import Session
 
 from salesdesk.db.models import Account, Contact, Deal, DealStatus, LostReason, Person, Stage, StageChange, utcnow
@@ -234,6 +235,9 @@ def restore_placement(session: Session, record: MoveRecord) -> None:
     deal.stage_id, deal.position, deal.status = p.stage_id, p.position, p.status
     deal.won_on, deal.lost_on, deal.lost_reason_id, deal.lost_note = p.won_on, p.lost_on, p.lost_reason_id, p.lost_note
     deal.stage_entered_at, deal.updated_at = p.stage_entered_at, p.updated_at
+    # When the old value equals the current one the ORM sees no change and its
+    # onupdate would stamp "now"; mark it so the restored time is written.
+    flag_modified(deal, "updated_at")
     if record.history_id is not None:
         session.execute(delete(StageChange).where(StageChange.id == record.history_id))
     session.flush()
