@@ -30,18 +30,29 @@ with the Targets screen.  Weeks are half-open ``[start, end)``:
   (quantity x unit price less the discount, each line rounded half up to the cent).
 - **by branch**: the week's won value per branch of the owner (today's branch).
 - **notes**: each in-scope person's non-empty weekly note for the week's Monday.
+- **attainment**: won revenue against target for the quarter that holds the week's
+  last day, counted from the quarter's start to the end of the week (the period to
+  date), with the Targets screen's rules (``services.targets.target_rows``: a person's
+  actual is their subtree's; a target is explicit or summed from the months).  Rows:
+  the scope's root and everyone below (company: from the top of the org chart; a
+  branch: the branch's people only, the managers above it left out).  ``expected`` is
+  the target times the share of the quarter's days gone by the end of the week: the
+  pace line a director compares against.
+- **pace**: the scope's won value per week of the quarter up to the report's week,
+  cumulated, for the chart against the straight line to the quarter's target.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from salesdesk.db.engine import Reader
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import ValidationError
+from salesdesk.services.targets import WON_REVENUE, target_rows
 
 COMPANY, BRANCH, PERSON = "company", "branch", "person"
 TOP_OPEN = 10
@@ -165,6 +176,25 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Attainment:
+    person_id: int
+    name: str
+    role: str
+    depth: int  # 0 for the scope's top row(s)
+    target: Decimal | None  # the quarter's effective target (own, or the team's roll-up)
+    actual: Decimal  # won from the quarter's start to the week's end, whole subtree
+    ratio: float | None  # actual / target; None without a target
+    expected: Decimal | None  # target x the share of the quarter gone: where the pace is
+
+
+@dataclass(frozen=True)
+class PacePoint:
+    day: dt.date  # the end (exclusive) of a week of the quarter, or the quarter's end
+    won: Decimal  # won in that week (the part of it inside the quarter)
+    cumulative: Decimal  # won from the quarter's start to ``day``
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     week: Period
     previous_week: Period
@@ -183,6 +213,26 @@ class WeeklyReport:
     notes: tuple[Note, ...]
     currency: str
     today: dt.date
+    quarter: Period
+    quarter_until: dt.date  # attainment counts [quarter.start, quarter_until)
+    attainment: tuple[Attainment, ...]
+    scope_target: Decimal | None  # the scope's quarter target (sum of its top rows)
+    pace: tuple[PacePoint, ...]
+
+    @property
+    def elapsed(self) -> float:
+        """The share of the quarter's days gone by ``quarter_until``."""
+        return float(_share_gone(self.quarter, self.quarter_until))
+
+    @property
+    def scope_expected(self) -> Decimal | None:
+        """Where the scope would be on a straight line to its quarter target."""
+        return None if self.scope_target is None else _on_pace(self.scope_target, self.quarter, self.quarter_until)
+
+    @property
+    def scope_won(self) -> Decimal:
+        """Won in the quarter to the week's end, by the scope's people."""
+        return self.pace[-1].cumulative if self.pace else Decimal(0)
 
     @property
     def won_count(self) -> int:
@@ -203,6 +253,14 @@ class WeeklyReport:
     @property
     def activities(self) -> int:
         return self.current.activities
+
+
+def _share_gone(quarter: Period, until: dt.date) -> Decimal:
+    return Decimal((until - quarter.start).days) / Decimal((quarter.end - quarter.start).days)
+
+
+def _on_pace(target: Decimal, quarter: Period, until: dt.date) -> Decimal:
+    return (target * _share_gone(quarter, until)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -348,5 +406,55 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
             "WHERE n.week_start = :monday AND n.person_id IN (SELECT id FROM scope) AND trim(n.text) <> '' "
             "ORDER BY lower(p.name), p.id", {**params, "monday": week.start.isoformat()}))
     currency = reader.scalar("SELECT value FROM settings WHERE key = 'currency'") or "EUR"
+    quarter = Period.containing(PeriodKind.QUARTER, week.last_day)
+    until = min(week.end, quarter.end)
+    attainment, scope_target = _attainment(reader, scope, quarter, until, today)
+    pace = _pace(reader, cte, params, quarter, until)
     return WeeklyReport(week, previous_week, scope, people, current, previous, current.minus(previous), moves,
-                        won, lost, stale, top, by_product, by_branch, notes, currency, today)
+                        won, lost, stale, top, by_product, by_branch, notes, currency, today,
+                        quarter, until, attainment, scope_target, pace)
+
+
+def _top_person(reader: Reader) -> int | None:
+    """The top of the org chart: no manager; active and most senior first."""
+    return reader.scalar(
+        "SELECT p.id FROM people p LEFT JOIN roles r ON r.id = p.role_id WHERE p.manager_id IS NULL "
+        "ORDER BY p.active DESC, coalesce(r.rank, 99), p.id LIMIT 1")
+
+
+def _attainment(reader: Reader, scope: Scope, quarter: Period, until: dt.date,
+                today: dt.date) -> tuple[tuple[Attainment, ...], Decimal | None]:
+    root = scope.id if scope.kind == PERSON else _top_person(reader)
+    if root is None:
+        return (), None
+    branch = scope.id if scope.kind == BRANCH else None
+    rows = target_rows(reader, root, quarter, WON_REVENUE, today, branch_id=branch, until=until)
+    if branch is not None:  # the managers linking the branch to the top are not the branch's
+        rows = [r for r in rows if r.branch_id == branch]
+    kept = {r.person_id for r in rows}
+    tops = [r for r in rows if r.manager_id not in kept or r.person_id == root]
+    top_depth = min((r.depth for r in rows), default=0)
+    out = tuple(
+        Attainment(r.person_id, r.name, r.role, r.depth - top_depth, r.effective, r.actual,
+                   float(r.actual / r.effective) if r.effective else None,
+                   None if r.effective is None else _on_pace(r.effective, quarter, until))
+        for r in rows)
+    targets = [r.effective for r in tops if r.effective is not None]
+    return out, (sum(targets, Decimal(0)) if targets else None)
+
+
+def _pace(reader: Reader, cte: str, params: dict, quarter: Period, until: dt.date) -> tuple[PacePoint, ...]:
+    per_day = dict(reader.execute(
+        cte + "SELECT d.won_on, sum(d.amount) FROM deals d WHERE d.status = 'won' AND d.won_on >= :start "
+        "AND d.won_on < :end" + _IN_SCOPE + " GROUP BY d.won_on",
+        {**params, "start": quarter.start.isoformat(), "end": until.isoformat()}))
+    cents = {_date(k): int(v) for k, v in per_day.items()}
+    points, total = [], 0
+    week = Period.containing(PeriodKind.WEEK, quarter.start)
+    while week.start < until:
+        start, end = max(week.start, quarter.start), min(week.end, until)
+        won = sum(v for day, v in cents.items() if start <= day < end)
+        total += won
+        points.append(PacePoint(end, from_cents(won), from_cents(total)))
+        week = week.next()
+    return tuple(points)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QMarginsF, QRectF, Qt
+from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter,
-                           QPdfWriter, QPen)
+                           QPainterPath, QPdfWriter, QPen)
 
 from salesdesk.domain.money import format_money
+from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
 
 LETTER_TERRITORIES = ("UnitedStates", "Canada", "Mexico", "Philippines")
@@ -28,6 +29,7 @@ ACCENT = QColor("#1f4e79")
 RULE = QColor("#b8c4d0")
 BAND = QColor("#eef2f6")
 MUTED = QColor("#5a6570")
+MAX_LINES = 3  # a table cell wraps onto at most this many lines, then is elided
 
 
 def ensure_app() -> QGuiApplication:
@@ -61,6 +63,16 @@ def signed_int(value: int) -> str:
     return f"{value:+,d}" if value else "0"
 
 
+def deal_label(title: str, account: str) -> str:
+    """The deal's title, with its account unless the title already names it (titles
+    often start with the account's name without its legal form: "Walker Digital - ..."
+    for "Walker Digital Ltd")."""
+    name = " ".join(account.split()[:2])
+    if account and name.casefold() not in title.casefold():
+        return f"{title} ({account})"
+    return title
+
+
 def day(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -87,6 +99,15 @@ class Column:
     title: str
     weight: float
     right: bool = False
+
+
+@dataclass(frozen=True)
+class Bar:
+    """An attainment bar: ``ratio`` of the target reached, ``pace`` the share of the
+    period gone (drawn as a tick: the bar should reach it to be on track)."""
+
+    ratio: float | None
+    pace: float
 
 
 class _Pages:
@@ -178,45 +199,81 @@ class _Pages:
                                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         self.y += h * 0.7
 
-    def table(self, columns: list[Column], rows: list[list[str]], empty: str = "None this week."):
+    def table(self, columns: list[Column], rows: list[list], empty: str = "None this week."):
+        """A table with a header row repeated on each page.  Text cells wrap onto up to
+        ``MAX_LINES`` lines (the row grows) and only then are elided, so a deal title
+        or a lost reason is read whole."""
         if not rows:
             self.text(empty, self.body, MUTED)
             return
         total = sum(c.weight for c in columns)
         widths = [self.width * c.weight / total for c in columns]
-        row_h = self.line_h(self.body)
+        line_h = self.line_h(self.body)
         pad = 4.0
 
-        def draw_row(cells, font, band: QColor | None, y):
+        def lay_out(cells, font) -> tuple[list, float]:
+            """Each cell as (indent, lines); and the row's height."""
+            fm = self.metrics(font)
+            out, most = [], 1
+            for cell, w in zip(cells, widths):
+                if isinstance(cell, Bar):
+                    out.append((0.0, cell))
+                    continue
+                indent = 0.0
+                if isinstance(cell, Indented):
+                    indent, cell = cell.level * 10.0, cell.text
+                room = w - 2 * pad - indent
+                lines = [cell] if fm.horizontalAdvance(cell) <= room else _wrap(cell, fm, room)
+                if len(lines) > MAX_LINES:
+                    lines = lines[:MAX_LINES - 1] + [fm.elidedText(" ".join(lines[MAX_LINES - 1:]),
+                                                                   Qt.TextElideMode.ElideRight, room)]
+                out.append((indent, lines))
+                most = max(most, len(lines))
+            return out, line_h if most == 1 else line_h + (most - 1) * fm.height() * 1.1
+
+        def draw_row(laid, font, band: QColor | None, y, row_h):
             if self.painter is None:
                 return
             p = self.painter
             if band is not None:
                 p.fillRect(QRectF(0, y, self.width, row_h), band)
             p.setFont(font)
-            p.setPen(QColor("black"))
             fm = self.metrics(font)
             x = 0.0
-            for cell, col, w in zip(cells, columns, widths):
-                align = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
-                text = fm.elidedText(cell, Qt.TextElideMode.ElideRight, w - 2 * pad)
-                p.drawText(QRectF(x + pad, y, w - 2 * pad, row_h), align | Qt.AlignmentFlag.AlignVCenter, text)
+            for (indent, content), col, w in zip(laid, columns, widths):
+                if isinstance(content, Bar):
+                    _draw_bar(p, QRectF(x + pad, y + line_h * 0.22, w - 2 * pad, line_h * 0.56), content)
+                else:
+                    align = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
+                    p.setPen(QColor("black"))
+                    if len(content) == 1:
+                        p.drawText(QRectF(x + pad + indent, y, w - 2 * pad - indent, line_h),
+                                   align | Qt.AlignmentFlag.AlignVCenter, content[0])
+                    else:
+                        top = y + (line_h - fm.height()) / 2
+                        for n, text in enumerate(content):
+                            p.drawText(QRectF(x + pad + indent, top + n * fm.height() * 1.1,
+                                              w - 2 * pad - indent, fm.height()),
+                                       align | Qt.AlignmentFlag.AlignVCenter, text)
                 x += w
 
+        header_laid, header_h = lay_out([c.title for c in columns], self.bold)
+
         def header():
-            draw_row([c.title for c in columns], self.bold, BAND, self.y)
+            draw_row(header_laid, self.bold, BAND, self.y, header_h)
             if self.painter is not None:
                 self.painter.setPen(QPen(ACCENT, 1.0))
-                self.painter.drawLine(0, int(self.y + row_h), int(self.width), int(self.y + row_h))
-            self.y += row_h
+                self.painter.drawLine(0, int(self.y + header_h), int(self.width), int(self.y + header_h))
+            self.y += header_h
 
-        self.ensure(row_h * 2)
+        self.ensure(header_h + line_h)
         header()
         for cells in rows:
+            laid, row_h = lay_out(cells, self.body)
             if not self.room(row_h):
                 self.new_page()
                 header()  # the header row repeats on each new page
-            draw_row(cells, self.body, None, self.y)
+            draw_row(laid, self.body, None, self.y, row_h)
             if self.painter is not None:
                 self.painter.setPen(QPen(RULE, 0.5))
                 self.painter.drawLine(0, int(self.y + row_h), int(self.width), int(self.y + row_h))
@@ -224,6 +281,141 @@ class _Pages:
 
     def gap(self, lines: float = 0.6):
         self.y += self.line_h(self.body) * lines
+
+    def figure(self, height: float, draw):
+        """A drawing ``height`` high across the page: ``draw(painter, rect)`` when painting."""
+        self.ensure(height)
+        if self.painter is not None:
+            self.painter.save()
+            draw(self.painter, QRectF(0, self.y, self.width, height))
+            self.painter.restore()
+        self.y += height
+
+
+@dataclass(frozen=True)
+class Indented:
+    """A table cell indented by ``level`` steps (a person under their manager)."""
+
+    text: str
+    level: int
+
+
+GOOD = QColor("#2e7d32")
+SHORT = QColor("#c77700")
+TRACK = QColor("#e3e8ee")
+BAR_MAX = 1.5  # bars are drawn up to 150% of the target, then capped with a mark
+
+
+def _draw_bar(p: QPainter, rect: QRectF, bar: Bar):
+    p.fillRect(rect, TRACK)
+    scale = rect.width() / BAR_MAX
+    if bar.ratio is not None:
+        reached = min(bar.ratio, BAR_MAX)
+        p.fillRect(QRectF(rect.left(), rect.top(), reached * scale, rect.height()),
+                   GOOD if bar.ratio >= bar.pace else SHORT)
+        if bar.ratio > BAR_MAX:  # beyond the scale: a white notch says "more than shown"
+            p.setPen(QPen(QColor("white"), 1.2))
+            x = rect.right() - 3
+            p.drawLine(int(x), int(rect.top() + 1), int(x - 2), int(rect.bottom() - 1))
+    p.setPen(QPen(QColor("black"), 0.8))  # the target (100%)
+    x = rect.left() + scale
+    p.drawLine(int(x), int(rect.top() - 1), int(x), int(rect.bottom() + 1))
+    p.setPen(QPen(ACCENT, 1.2, Qt.PenStyle.DotLine))  # where the pace says we should be
+    x = rect.left() + min(bar.pace, BAR_MAX) * scale
+    p.drawLine(int(x), int(rect.top() - 2), int(x), int(rect.bottom() + 2))
+
+
+def _short_money(value: float) -> str:
+    """Axis labels: 1.2M, 350k, 900."""
+    size = abs(value)
+    if size >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    if size >= 1_000:
+        return f"{value / 1_000:.3g}k"
+    return f"{value:.0f}"
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1.0
+    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 1.0
+    for factor in (1, 2, 2.5, 5, 10):
+        if magnitude * factor >= raw:
+            return magnitude * factor
+    return magnitude * 10
+
+
+def _pace_chart(report: WeeklyReport, fm: QFontMetricsF, small: QFont):
+    """Won so far in the quarter, week by week, against the straight line to the target."""
+    quarter, points, target = report.quarter, report.pace, report.scope_target
+    days = (quarter.end - quarter.start).days
+    top_value = max([float(target or 0)] + [float(pt.cumulative) for pt in points] + [1.0])
+    step = _nice_step(top_value * 1.05)
+    top = step * (int(top_value * 1.05 / step) + 1)
+
+    def draw(p: QPainter, rect: QRectF):
+        label_w = fm.horizontalAdvance("000.0M") + 6
+        plot = QRectF(rect.left() + label_w, rect.top() + fm.height() * 1.6, rect.width() - label_w - 8,
+                      rect.height() - fm.height() * 3.4)
+
+        def px(day) -> float:
+            return plot.left() + plot.width() * (day - quarter.start).days / days
+
+        def py(value: float) -> float:
+            return plot.bottom() - plot.height() * value / top
+
+        p.setFont(small)
+        value = 0.0
+        while value <= top + step / 2:
+            y = py(value)
+            p.setPen(QPen(RULE, 0.5))
+            p.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
+            p.setPen(MUTED)
+            p.drawText(QRectF(rect.left(), y - fm.height() / 2, label_w - 6, fm.height()),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _short_money(value))
+            value += step
+        week = Period.containing(PeriodKind.WEEK, quarter.start)
+        while week.start < quarter.end:  # week labels under the axis, every other week
+            x = px(max(week.start, quarter.start))
+            p.setPen(QPen(RULE, 0.5))
+            p.drawLine(int(x), int(plot.bottom()), int(x), int(plot.bottom() + 3))
+            if week.start.isocalendar()[1] % 2 == 0 or week.start <= quarter.start:
+                p.setPen(MUTED)
+                p.drawText(QRectF(x - 30, plot.bottom() + 3, 60, fm.height()), Qt.AlignmentFlag.AlignCenter,
+                           f"W{week.start.isocalendar()[1]:02d}")
+            week = week.next()
+        if target:
+            p.setPen(QPen(MUTED, 1.2, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(px(quarter.start), py(0)), QPointF(px(quarter.end), py(float(target))))
+        until_x = px(report.quarter_until)
+        p.setPen(QPen(ACCENT, 0.8, Qt.PenStyle.DotLine))
+        p.drawLine(QPointF(until_x, plot.top()), QPointF(until_x, plot.bottom()))
+        line = QPainterPath(QPointF(px(quarter.start), py(0)))
+        for pt in points:
+            line.lineTo(QPointF(px(pt.day), py(float(pt.cumulative))))
+        p.setPen(QPen(GOOD, 2.0))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(line)
+        p.setBrush(GOOD)
+        for pt in points:
+            p.drawEllipse(QPointF(px(pt.day), py(float(pt.cumulative))), 2.2, 2.2)
+        p.setPen(QPen(QColor("black"), 0.8))
+        p.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
+        # legend, above the plot
+        legend_y = rect.top() + fm.height() * 0.8
+        x = plot.left()
+        for text, pen in (("Won, cumulative", QPen(GOOD, 2.0)),
+                          ("Straight line to the target", QPen(MUTED, 1.2, Qt.PenStyle.DashLine)),
+                          (f"End of week {report.week.label}", QPen(ACCENT, 0.8, Qt.PenStyle.DotLine))):
+            if text.startswith("Straight") and not target:
+                continue
+            p.setPen(pen)
+            p.drawLine(QPointF(x, legend_y), QPointF(x + 22, legend_y))
+            p.setPen(QColor("black"))
+            p.drawText(QRectF(x + 26, legend_y - fm.height() / 2, 400, fm.height()),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+            x += 26 + fm.horizontalAdvance(text) + 18
+
+    return draw
 
 
 def _wrap(text: str, fm: QFontMetricsF, width: float) -> list[str]:
@@ -273,38 +465,39 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
             ["Activities done", f"{c.activities:,d}", f"{p.activities:,d}", signed_int(d.activities)],
         ])
 
+    _attainment_section(pages, report)
+
     pages.heading(f"Stage changes ({len(report.stage_changes)})")
     pages.table(
-        [Column("When", 2.7), Column("Deal", 3.4), Column("Account", 2.6), Column("From", 2.6), Column("To", 2.6),
-         Column("By", 2.4)],
-        [[m.changed_at.strftime("%a %d %b %H:%M") if m.changed_at else "", m.title, m.account,
+        [Column("When", 1.7), Column("Deal", 5.6), Column("From", 3), Column("To", 3), Column("By", 2.4)],
+        [[m.changed_at.strftime("%a %H:%M") if m.changed_at else "", deal_label(m.title, m.account),
           m.from_stage or "(created)", m.to_stage or "", m.changed_by] for m in report.stage_changes])
 
     pages.heading(f"Won deals ({len(report.won)})")
     pages.table(
-        [Column("Won on", 1.6), Column("Deal", 3.5), Column("Account", 3), Column("Owner", 2.4),
-         Column("Amount", 2.5, True)],
-        [[day(r.day), r.title, r.account, r.owner, money(r.amount, cur)] for r in report.won])
+        [Column("Won on", 1.7), Column("Deal", 6.3), Column("Owner", 2.4), Column("Amount", 2.5, True)],
+        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur)] for r in report.won])
 
     pages.heading(f"Lost deals ({len(report.lost)})")
     pages.table(
-        [Column("Lost on", 1.6), Column("Deal", 3), Column("Account", 2.5), Column("Owner", 2.2),
-         Column("Amount", 2.4, True), Column("Reason", 3.3)],
-        [[day(r.day), r.title, r.account, r.owner, money(r.amount, cur), r.reason] for r in report.lost])
+        [Column("Lost on", 1.7), Column("Deal", 4.6), Column("Owner", 2.2), Column("Amount", 2.3, True),
+         Column("Reason", 4.2)],
+        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur), r.reason]
+         for r in report.lost])
 
     pages.heading(f"Stale deals ({len(report.stale)})")
     pages.table(
-        [Column("Deal", 3.5), Column("Account", 3), Column("Owner", 2.4), Column("Stage", 2),
-         Column("Days", 1, True), Column("Amount", 2.5, True)],
-        [[r.title, r.account, r.owner, r.stage, f"{r.days_in_stage:,d}", money(r.amount, cur)]
+        [Column("Deal", 6), Column("Owner", 2.4), Column("Stage", 2.6), Column("Days", 1, True),
+         Column("Amount", 2.5, True)],
+        [[deal_label(r.title, r.account), r.owner, r.stage, f"{r.days_in_stage:,d}", money(r.amount, cur)]
          for r in report.stale])
 
     pages.heading("Top open deals")
     pages.table(
-        [Column("Deal", 3.5), Column("Account", 3), Column("Owner", 2.4), Column("Stage", 2),
-         Column("Prob.", 1, True), Column("Close", 1.7), Column("Amount", 2.5, True)],
-        [[r.title, r.account, r.owner, r.stage, f"{r.probability}%", day(r.expected_close), money(r.amount, cur)]
-         for r in report.top_open], empty="No open deals.")
+        [Column("Deal", 5.2), Column("Owner", 2.4), Column("Stage", 2.6), Column("Prob.", 1, True),
+         Column("Close", 1.8), Column("Amount", 2.5, True)],
+        [[deal_label(r.title, r.account), r.owner, r.stage, f"{r.probability}%", day(r.expected_close),
+          money(r.amount, cur)] for r in report.top_open], empty="No open deals.")
 
     pages.heading("What is selling: won by product")
     pages.table(
@@ -326,6 +519,34 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
         pages.wrapped(note.text, pages.body, indent=12.0)
         pages.gap(0.4)
     pages.footer()
+
+
+def percent(ratio: float | None) -> str:
+    return "" if ratio is None else f"{ratio * 100:,.0f}%"
+
+
+def _attainment_section(pages: _Pages, report: WeeklyReport):
+    cur, q = report.currency, report.quarter
+    gone = report.elapsed
+    pages.heading(f"Attainment: {q.label} to date")
+    pages.text(f"Won from {q.start:%d %b} to {report.quarter_until - dt.timedelta(days=1):%a %d %b %Y} "
+               f"against the quarter's target; {gone * 100:.0f}% of the quarter gone. "
+               "A person's figures include their team's.", pages.small, MUTED)
+    if report.scope_target is not None:
+        won, target = report.scope_won, report.scope_target
+        share = f" ({percent(float(won / target))})" if target else ""
+        pages.text(f"{scope_title(report)}: {money(won, cur)} won of {money(target, cur)}{share}; "
+                   f"on pace would be {money(report.scope_expected, cur)}.", pages.bold)
+    pages.figure(pages.line_h(pages.body) * 11, _pace_chart(report, pages.metrics(pages.small), pages.small))
+    pages.gap(0.3)
+    pages.table(
+        [Column("Person", 3.6), Column("Target", 2.2, True), Column("Won to date", 2.2, True),
+         Column("Attained", 1.2, True), Column("vs. target and pace", 2.6),
+         Column("On pace", 2.2, True)],
+        [[Indented(a.name, a.depth), money(a.target, cur) if a.target is not None else "no target",
+          money(a.actual, cur), percent(a.ratio), Bar(a.ratio, gone),
+          money(a.expected, cur) if a.expected is not None else ""] for a in report.attainment],
+        empty="No one in this scope.")
 
 
 def render_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,

@@ -411,14 +411,19 @@ def _target_figures(tree: _Tree, order: list[int], shown: set[int], targets: _Ta
 
 
 def target_rows(reader: Reader, root_id: int, period: Period, metric: str = WON_REVENUE,
-                today: dt.date | None = None, *, branch_id: int | None = None) -> list[TargetRow]:
+                today: dt.date | None = None, *, branch_id: int | None = None,
+                until: dt.date | None = None) -> list[TargetRow]:
     """The targets table: ``root_id`` and their subtree, depth first (reports by rank,
-    then name), with target, roll-up, actual, attainment, gap and forecast for ``period``."""
+    then name), with target, roll-up, actual, attainment, gap and forecast for ``period``.
+
+    ``until`` counts actuals only up to that day (exclusive): the period to date, as
+    the weekly report shows it for a week inside the period."""
     _check_metric(metric)
     today = today or dt.date.today()
     tree = _tree(reader, [root_id])
     order = tree.below(root_id)
-    done = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, period.end, [root_id]), branch_id)
+    stop = period.end if until is None else max(period.start, min(until, period.end))
+    done = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, stop, [root_id]), branch_id)
     ahead = _forecast_ahead(reader, tree, order, period, metric, today, [root_id], branch_id)
     targets = _Targets(reader, [root_id], metric, period.start, period.end)
     shown = _shown(tree, order, root_id, period, targets, done, ahead, branch_id)
