@@ -42,7 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="check the file's integrity, foreign keys and the sales rules")
 
     backup = commands.add_parser("backup", help="write a verified copy of the database")
-    backup.add_argument("file", type=Path, help="the copy to write (must not exist)")
+    backup.add_argument("file", type=Path, nargs="?",
+                        help="the copy to write (must not exist; default: the backup folder, thinned)")
+    backup.add_argument("--list", action="store_true", help="list the copies in the backup folder, newest first")
+
+    restore = commands.add_parser("restore", help="put a backup back in place; the current file is kept aside")
+    restore.add_argument("backup", help="a backup file, a name from 'backup --list', or 'latest'")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     report = commands.add_parser("report", help="write a report as a PDF")
     reports = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser, required=True)
@@ -73,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from salesdesk.errors import SalesDeskError
 
-    handler = {"demo": _demo, "check": _check, "backup": _backup, "report": _report}[args.command]
+    handler = {"demo": _demo, "check": _check, "backup": _backup, "restore": _restore, "report": _report}[args.command]
     try:
         return handler(args)
     except SalesDeskError as exc:
@@ -143,6 +149,13 @@ def _check(args) -> int:
         for problem in problems:
             print(f"salesdesk: problem: {problem}", file=sys.stderr)
         print(f"{db.display_name}: {len(problems)} problem(s) found", file=sys.stderr)
+        if db.path is not None and integrity_problems(db.path):
+            from salesdesk.safety.integrity import newest_good_backup
+
+            good = newest_good_backup(db.path)
+            if good is not None:
+                print(f"salesdesk: to put back the newest good backup ({good.taken_at:%Y-%m-%d %H:%M}), run: "
+                      f"salesdesk --db {db.path} restore {good.path.name}", file=sys.stderr)
         return EXIT_FAILED
     print(f"{db.display_name}: ok (integrity, foreign keys and sales rules; {people} people, {deals} deals)")
     return EXIT_OK
@@ -153,14 +166,83 @@ def _backup(args) -> int:
     from salesdesk.db.migrate import open_database
     from salesdesk.errors import DatabaseError
 
+    if args.list:
+        return _list_backups(args)
     db = open_database(_target(args), create=False, read_only=True)
     try:
         if db.path is None:
             raise DatabaseError("backup works on SQLite files; use your server's tools for a database URL")
-        dest = backup_database(db.engine, db.path, dest=args.file.expanduser().resolve())
+        if args.file is None:
+            from salesdesk.safety.backups import back_up
+
+            dest = back_up(db.path, "manual")
+        else:
+            dest = backup_database(db.engine, db.path, dest=args.file.expanduser().resolve())
     finally:
         db.close()
     print(f"Backed up {db.display_name} to {dest} (verified)")
+    return EXIT_OK
+
+
+def _sqlite_target(args) -> Path:
+    from salesdesk.db.engine import target_path
+    from salesdesk.errors import DatabaseError
+
+    path = target_path(_target(args))
+    if path is None:
+        raise DatabaseError("backups work on SQLite files; use your server's tools for a database URL")
+    return path
+
+
+def _list_backups(args) -> int:
+    from salesdesk.paths import backup_dir
+    from salesdesk.safety.backups import list_backups
+
+    path = _sqlite_target(args)
+    backups = list_backups(path)
+    if not backups:
+        print(f"No backups of {path} yet (they go to {backup_dir(path)})")
+        return EXIT_OK
+    for backup in backups:
+        print(f"{backup.taken_at:%Y-%m-%d %H:%M}  {backup.reason_text:<18}  {backup.size / 1e6:8.1f} MB  {backup.path.name}")
+    print(f"{len(backups)} backup{'s' if len(backups) != 1 else ''} in {backup_dir(path)}")
+    return EXIT_OK
+
+
+def _restore(args) -> int:
+    """``restore``: only with the instance lock, so no open window writes over it."""
+    from salesdesk.errors import DatabaseError
+    from salesdesk.paths import backup_dir
+    from salesdesk.safety.backups import newest_backup
+    from salesdesk.safety.instance_lock import InstanceLock
+    from salesdesk.safety.integrity import aside_name, quick_problems
+    from salesdesk.safety.restore import restore_backup, verify_backup
+
+    path = _sqlite_target(args)
+    if args.backup == "latest":
+        newest = newest_backup(path)
+        if newest is None:
+            raise DatabaseError(f"{path}: has no backups in {backup_dir(path)}")
+        backup = newest.path
+    else:
+        backup = Path(args.backup).expanduser()
+        if not backup.exists() and backup.name == args.backup:
+            backup = backup_dir(path) / args.backup  # a name from `backup --list`
+        backup = backup.resolve()
+    verify_backup(backup)
+    with InstanceLock(path):
+        if path.exists() and not args.yes:
+            label = "damaged" if quick_problems(path) else "before-restore"
+            question = (f"Replace {path} with the backup {backup.name}? "
+                        f"The current file will be kept as {aside_name(path, label).name}. [y/N] ")
+            if not sys.stdin.isatty():
+                raise DatabaseError(f"{path}: restoring replaces the database; add --yes to confirm")
+            if input(question).strip().lower() not in ("y", "yes"):
+                print("Nothing was changed")
+                return EXIT_FAILED
+        outcome = restore_backup(backup, path)
+    kept = f"; the previous file is kept as {outcome.kept_aside}" if outcome.kept_aside else ""
+    print(f"Restored {path} from {backup} (verified){kept}")
     return EXIT_OK
 
 

@@ -125,7 +125,7 @@ def test_backup_writes_a_verified_copy_and_never_overwrites(tmp_path, demo_db):
     assert "no such folder" in one_error_line(salesdesk("--db", str(demo_db), "backup", str(tmp_path / "no" / "x.db")))
 
 
-@pytest.mark.parametrize("args", [["bogus"], ["demo", "--deals", "many"], ["demo", "--deals", "-3"], ["backup"]])
+@pytest.mark.parametrize("args", [["bogus"], ["demo", "--deals", "many"], ["demo", "--deals", "-3"], ["restore"]])
 def test_usage_errors_are_one_line_with_exit_2(args, tmp_path):
     one_error_line(salesdesk("--db", str(tmp_path / "x.sqlite3"), *args), code=2)
     assert not (tmp_path / "x.sqlite3").exists()

@@ -2,54 +2,105 @@
 
 Copying the file while it is open, or without its ``-wal``, can corrupt it; the
 backup API copies a consistent snapshot.  Every copy is verified before it counts.
+
+A copy in the backup folder is named ``<database>-<local time>-<reason>.sqlite3``, so
+the folder lists itself (``salesdesk.safety.backups.list_backups``) without an index
+file that could disagree with what is on disk.  Nothing here imports SQLAlchemy: the
+window's automatic backups run before SQLAlchemy is loaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import sqlite3
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
+_REASON = re.compile(r"[^a-z0-9]+")
+
+
+def backup_name(source: Path, reason: str, when: dt.datetime | None = None) -> str:
+    """The file name of a copy of ``source`` taken at ``when`` (local time) for ``reason``."""
+    reason = _REASON.sub("-", reason.lower()).strip("-") or "manual"
+    return f"{source.stem}-{(when or dt.datetime.now()).strftime(STAMP_FORMAT)}-{reason}.sqlite3"
+
 
 def backup_database(engine: Engine, source: Path, *, reason: str = "manual", dest: Path | None = None) -> Path:
     """Copy the database behind ``engine`` to ``dest`` (default: the backup folder)."""
+    raw = engine.raw_connection()
+    try:
+        return _copy_verified(raw.driver_connection, Path(source), reason=reason, dest=dest)
+    finally:
+        raw.close()
+
+
+def backup_file(source: Path, *, reason: str = "manual", dest: Path | None = None) -> Path:
+    """``backup_database`` over a path, with the sqlite3 module alone (no SQLAlchemy).
+
+    Safe while the program (or another one) writes to ``source``: the backup API copies
+    a committed snapshot and starts again if the source changes during the copy.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise DatabaseError(f"{source}: no such database file")
+    connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=5)
+    try:
+        return _copy_verified(connection, source, reason=reason, dest=dest)
+    finally:
+        connection.close()
+
+
+def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str, dest: Path | None) -> Path:
     if dest is None:
         folder = backup_dir(source)
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        dest = folder / f"{source.stem}-{stamp}-{reason}.sqlite3"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{folder}: cannot create the backup folder ({exc.strerror})") from exc
+        dest = folder / backup_name(source, reason)
     dest = Path(dest)
     if dest.exists():
         raise DatabaseError(f"{dest}: already exists; choose another file name")
     if not dest.parent.is_dir():
         raise DatabaseError(f"{dest.parent}: no such folder")
-    raw = engine.raw_connection()
+    # Written under a temporary name and renamed once verified: a copy cut short by a
+    # full disk or a crash never looks like a backup.
+    partial = dest.with_name(f".{dest.name}.partial")
     try:
-        target = sqlite3.connect(dest)
+        target = sqlite3.connect(partial)
         try:
-            raw.driver_connection.backup(target)
+            connection.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         finally:
             target.close()
-    except sqlite3.Error as exc:
-        dest.unlink(missing_ok=True)
-        raise DatabaseError(f"{dest}: backup failed ({exc})") from exc
-    finally:
-        raw.close()
-    problems = integrity_problems(dest)
+        _fsync(partial)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise DatabaseError(f"{dest}: backup failed ({_reason(exc)})") from exc
+    problems = integrity_problems(partial)
     if problems:
-        dest.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise DatabaseError(f"{dest}: the backup did not verify ({problems[0]})")
+    os.replace(partial, dest)
+    _fsync_folder(dest.parent)
     return dest
 
 
 def integrity_problems(path: Path) -> list[str]:
     """``PRAGMA integrity_check`` and ``foreign_key_check`` on a file; [] when healthy."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
     try:
         rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
         problems = [] if rows == ["ok"] else rows
@@ -60,3 +111,34 @@ def integrity_problems(path: Path) -> list[str]:
         return [str(exc)]
     finally:
         connection.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror
+    if "full" in text.lower() or (isinstance(exc, OSError) and exc.errno == 28):
+        return "the disk is full"
+    return text
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles to sync."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -166,9 +166,20 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One short transaction: everything inside commits together or not at all."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One short transaction: everything inside commits together or not at all.
+
+        A failure of the storage itself (full disk, read-only file, a lock another
+        program holds past the busy timeout) comes out as a ``DatabaseError`` that says
+        so in plain words; the transaction was rolled back, so nothing is half-written.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except Exception as exc:
+            failure = storage_failure(exc, read_only=self.read_only)
+            if failure is None:
+                raise
+            raise failure from exc
 
     def session(self) -> Session:
         """A session for reads; the caller closes it (``with db.session() as s``)."""
@@ -198,6 +209,34 @@ class Database:
             self._reader = None
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+# SQLite's primary result codes for a storage that refuses a write, in the user's words.
+_STORAGE_FAILURES = {
+    5: "another program is using the database and kept it locked for {timeout} seconds",  # SQLITE_BUSY
+    6: "another program is using the database and kept it locked for {timeout} seconds",  # SQLITE_LOCKED
+    8: "the database file is read-only",  # SQLITE_READONLY
+    10: "the disk could not be written (input/output error)",  # SQLITE_IOERR
+    13: "the disk is full",  # SQLITE_FULL
+    14: "the database file cannot be opened",  # SQLITE_CANTOPEN
+}
+
+
+def storage_failure(exc: BaseException, *, read_only: bool = False) -> Exception | None:
+    """A ``DatabaseError`` explaining ``exc`` when the storage refused a write, else None."""
+    from salesdesk.errors import DatabaseError
+
+    original = getattr(exc, "orig", None) or exc
+    code = getattr(original, "sqlite_errorcode", None)
+    if not isinstance(original, sqlite3.Error) or code is None:
+        return None
+    reason = _STORAGE_FAILURES.get(code & 0xFF)
+    if reason is None:
+        return None
+    if code & 0xFF == 8 and read_only:
+        reason = "this window opened the database read-only, so it cannot change it"
+    reason = reason.format(timeout=BUSY_TIMEOUT_MS // 1000)
+    return DatabaseError(f"The change could not be saved: {reason}. Nothing was half-written.")
 
 
 def _current_user() -> str:

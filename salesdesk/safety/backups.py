@@ -1,0 +1,193 @@
+"""The backup folder of a database: what is in it, when to add a copy, what to thin.
+
+Automatic backups follow Anki's habit: one at start when the newest copy is more than a
+day old, one every 30 minutes while changes are being made (the window's timer calls
+``AutoBackup.tick``), and one before every migration and import.  The folder is then
+thinned like ``restic forget``: the newest few copies, plus the newest copy of each of
+the last 12 days, 10 weeks and 9 months that have one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from salesdesk.db.backup import STAMP_FORMAT, backup_file
+from salesdesk.paths import backup_dir
+
+log = logging.getLogger(__name__)
+
+KEEP_LAST = 3
+KEEP_DAILY = 12
+KEEP_WEEKLY = 10
+KEEP_MONTHLY = 9
+START_BACKUP_AGE = dt.timedelta(days=1)
+PERIODIC_INTERVAL = dt.timedelta(minutes=30)
+
+# What each reason means to the user, as the Backups dialog and `backup --list` say it.
+REASONS = {
+    "daily": "daily, at start",
+    "auto": "while you worked",
+    "manual": "by hand",
+    "before-upgrade": "before an upgrade",
+    "import": "before an import",
+    "before-restore": "before a restore",
+}
+
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<reason>[a-z0-9-]+)\.sqlite3$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime  # local time, from the file name
+    reason: str
+    size: int
+
+    @property
+    def reason_text(self) -> str:
+        return REASONS.get(self.reason, self.reason.replace("-", " "))
+
+
+def list_backups(database: Path) -> list[BackupInfo]:
+    """The copies of ``database`` in its backup folder, newest first."""
+    folder = backup_dir(Path(database))
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _NAME.match(path.name)
+        if match is None or match["stem"] != Path(database).stem or not path.is_file():
+            continue
+        try:
+            taken_at = dt.datetime.strptime(match["stamp"], STAMP_FORMAT)
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            continue
+        found.append(BackupInfo(path, taken_at, match["reason"], size))
+    found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
+    return found
+
+
+def newest_backup(database: Path) -> BackupInfo | None:
+    backups = list_backups(database)
+    return backups[0] if backups else None
+
+
+def backups_to_keep(
+    stamps: Iterable[dt.datetime],
+    *,
+    last: int = KEEP_LAST,
+    daily: int = KEEP_DAILY,
+    weekly: int = KEEP_WEEKLY,
+    monthly: int = KEEP_MONTHLY,
+) -> set[dt.datetime]:
+    """Which of ``stamps`` to keep: the newest ``last``, and the newest of each of the
+    ``daily`` latest days, ``weekly`` latest ISO weeks and ``monthly`` latest months that
+    have a copy.  Pure, so hand-made dates test it; never empty unless ``stamps`` is."""
+    ordered = sorted(set(stamps), reverse=True)
+    keep = set(ordered[: max(last, 1)])  # the newest always stays
+    buckets: tuple[tuple[Callable[[dt.datetime], object], int], ...] = (
+        (lambda s: s.date(), daily),
+        (lambda s: s.isocalendar()[:2], weekly),
+        (lambda s: (s.year, s.month), monthly),
+    )
+    for bucket_of, count in buckets:
+        seen: set[object] = set()
+        for stamp in ordered:
+            bucket = bucket_of(stamp)
+            if bucket in seen:
+                continue
+            if len(seen) == count:
+                break
+            seen.add(bucket)
+            keep.add(stamp)
+    return keep
+
+
+def thin_backups(database: Path) -> list[Path]:
+    """Delete the copies ``backups_to_keep`` does not keep; the paths deleted."""
+    backups = list_backups(database)
+    keep = backups_to_keep(b.taken_at for b in backups)
+    removed = []
+    for backup in backups[1:]:  # the newest is never a candidate
+        if backup.taken_at in keep:
+            continue
+        try:
+            backup.path.unlink()
+            removed.append(backup.path)
+        except OSError as exc:
+            log.warning("could not remove the old backup %s: %s", backup.path, exc)
+    return removed
+
+
+def back_up(database: Path, reason: str) -> Path:
+    """A verified copy into the backup folder, which is then thinned."""
+    copy = backup_file(Path(database), reason=reason)
+    removed = thin_backups(database)
+    log.info("backed up %s to %s (%s); %d old copies thinned", database, copy, reason, len(removed))
+    return copy
+
+
+def start_backup_due(database: Path, now: dt.datetime | None = None, max_age: dt.timedelta = START_BACKUP_AGE) -> bool:
+    newest = newest_backup(database)
+    return newest is None or (now or dt.datetime.now()) - newest.taken_at >= max_age
+
+
+class AutoBackup:
+    """The automatic backups of one database file.
+
+    ``at_start()`` backs up when the newest copy is more than a day old; ``tick()``,
+    called by the window every 30 minutes, backs up only when something was committed
+    since the last copy.  Changes are noticed with ``PRAGMA data_version`` on a
+    connection of our own, which changes whenever any other connection (ours, or
+    another program's) commits.  Thread-safe: the window runs the copies off the GUI
+    thread.
+    """
+
+    def __init__(self, database: Path, *, clock: Callable[[], dt.datetime] = dt.datetime.now):
+        self.database = Path(database)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._watch: sqlite3.Connection | None = None
+        with self._lock:
+            self._seen = self._data_version()
+
+    def _data_version(self) -> int | None:
+        try:
+            if self._watch is None:
+                self._watch = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, check_same_thread=False)
+            return self._watch.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return None
+
+    def changed(self) -> bool:
+        with self._lock:
+            return self._data_version() != self._seen
+
+    def back_up(self, reason: str) -> Path:
+        with self._lock:
+            version = self._data_version()  # read first: a commit during the copy triggers the next one
+            copy = back_up(self.database, reason)
+            self._seen = version
+            return copy
+
+    def at_start(self) -> Path | None:
+        if start_backup_due(self.database, self._clock()):
+            return self.back_up("daily")
+        return None
+
+    def tick(self) -> Path | None:
+        return self.back_up("auto") if self.changed() else None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None

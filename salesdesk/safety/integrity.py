@@ -1,0 +1,90 @@
+"""The check on open: is the file sound?  A damaged file is kept aside, never deleted.
+
+``PRAGMA quick_check`` reads every page but skips the index-against-table comparison
+of ``integrity_check``, so it is fast enough for every start (a few milliseconds on
+the demo company).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+from salesdesk.db.backup import integrity_problems
+from salesdesk.errors import DatabaseError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def looks_like_sqlite(path: Path) -> bool:
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def quick_problems(path: Path) -> list[str]:
+    """What ``PRAGMA quick_check`` finds wrong with an SQLite file; [] when sound.
+
+    A missing file, or one that is not an SQLite file at all, is not "damaged": opening
+    it refuses it with its own message, and it must stay untouched.
+    """
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0 or not looks_like_sqlite(path):
+        return []
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
+        return [] if rows == ["ok"] else rows
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return []  # someone is writing: not a sign of damage; the lock dialog explains who
+        return [str(exc)]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        connection.close()
+
+
+def aside_name(database: Path, label: str, when: dt.datetime | None = None) -> Path:
+    """``<name>-<label>-<stamp>.sqlite3`` beside ``database``."""
+    stamp = (when or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate = database.with_name(f"{database.stem}-{label}-{stamp}{database.suffix or '.sqlite3'}")
+    number = 2
+    while candidate.exists():
+        candidate = database.with_name(f"{database.stem}-{label}-{stamp}-{number}{database.suffix or '.sqlite3'}")
+        number += 1
+    return candidate
+
+
+def move_aside(database: Path, label: str) -> Path:
+    """Rename ``database`` and its ``-wal``/``-shm`` together (they are one database:
+    separated, the newest commits are lost or the file is corrupted) to the aside name."""
+    database = Path(database)
+    aside = aside_name(database, label)
+    try:
+        for suffix in SIDECARS:
+            sidecar = Path(f"{database}{suffix}")
+            if sidecar.exists():
+                os.replace(sidecar, f"{aside}{suffix}")
+        os.replace(database, aside)
+    except OSError as exc:
+        raise DatabaseError(f"{database}: cannot be moved aside ({exc.strerror})") from exc
+    return aside
+
+
+def newest_good_backup(database: Path):
+    """The newest backup of ``database`` that passes the full integrity check, or None."""
+    from salesdesk.safety.backups import list_backups
+
+    for backup in list_backups(database):
+        if not integrity_problems(backup.path):
+            return backup
+    return None
