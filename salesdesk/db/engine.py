@@ -235,7 +235,7 @@ def storage_failure(exc: BaseException, *, read_only: bool = False) -> Exception
         return None
     if code & 0xFF == 8 and read_only:
         reason = "this window opened the database read-only, so it cannot change it"
-    reason = reason.format(timeout=BUSY_TIMEOUT_MS // 1000)
+    reason = reason.format(timeout=f"{BUSY_TIMEOUT_MS / 1000:g}")
     return DatabaseError(f"The change could not be saved: {reason}. Nothing was half-written.")
 
 
