@@ -1,0 +1,231 @@
+"""What the database holds, as an import needs to look it up, and what the import adds.
+
+Read once at the start of an import, inside its transaction, with plain SQL; every row
+the import plans to create is registered here with the id it will get, so a deal can
+name an account or owner created by the same import (the CRM data set does).  Ids are
+given out by us (the table's highest id plus one and up), which lets the rows go to the
+database in bulk, in an order that satisfies the foreign keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+TABLES = ("branches", "people", "accounts", "contacts", "products", "deals", "deal_lines", "stage_changes",
+          "targets", "lost_reasons")
+
+
+@dataclass
+class PersonInfo:
+    id: int
+    name: str
+    email: str | None
+    external_id: str | None
+    role_id: int
+    manager_id: int | None
+    branch_id: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    id: int
+    name: str
+    pipeline_id: int
+    position: int
+    is_won: bool
+
+
+def squeeze(word: str) -> str:
+    """A name without case, spaces or punctuation: "GTXPro" and "GTX Pro" squeeze alike."""
+    return re.sub(r"[\W_]+", "", word.casefold())
+
+
+class Context:
+    """Lookups by the words a file uses (emails, external ids, names) -> ids."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.connection = session.connection()
+        self.now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+    def rows(self, sql: str, **params) -> list[tuple]:
+        return [tuple(r) for r in self.connection.execute(text(sql), params)]
+
+    @cached_property
+    def next_ids(self) -> dict[str, int]:
+        return {t: (self.rows(f"SELECT max(id) FROM {t}")[0][0] or 0) + 1 for t in TABLES}
+
+    def new_id(self, table: str) -> int:
+        value = self.next_ids[table]
+        self.next_ids[table] = value + 1
+        return value
+
+    # --- settings and reference data ------------------------------------------------------
+
+    @cached_property
+    def currency(self) -> str:
+        row = self.rows("SELECT value FROM settings WHERE key = 'currency'")
+        return row[0][0] if row else "EUR"
+
+    @cached_property
+    def roles(self) -> dict[str, tuple[int, int, str]]:
+        """lower name -> (id, rank, name)."""
+        return {name.casefold(): (rid, rank, name) for rid, name, rank in self.rows("SELECT id, name, rank FROM roles")}
+
+    @cached_property
+    def role_rank(self) -> dict[int, tuple[int, str]]:
+        return {rid: (rank, name) for rid, rank, name in self.roles.values()}
+
+    @cached_property
+    def junior_role(self) -> int | None:
+        return max(self.roles.values(), key=lambda r: r[1])[0] if self.roles else None
+
+    @cached_property
+    def branches(self) -> dict[str, int]:
+        return {name.casefold(): bid for bid, name in self.rows("SELECT id, name FROM branches")}
+
+    @cached_property
+    def pipelines(self) -> dict[str, int]:
+        return {name.casefold(): pid for pid, name in self.rows("SELECT id, name FROM pipelines ORDER BY position, id")}
+
+    @cached_property
+    def first_pipeline(self) -> int | None:
+        return next(iter(self.pipelines.values()), None)
+
+    @cached_property
+    def stages(self) -> dict[int, dict[str, StageInfo]]:
+        """pipeline id -> lower name -> stage, in column order."""
+        out: dict[int, dict[str, StageInfo]] = defaultdict(dict)
+        for sid, name, pid, position, won in self.rows(
+                "SELECT id, name, pipeline_id, position, is_won FROM stages ORDER BY pipeline_id, position, id"):
+            out[pid][name.casefold()] = StageInfo(sid, name, pid, position, bool(won))
+        return out
+
+    @cached_property
+    def lost_reasons(self) -> dict[str, int]:
+        return {name.casefold(): rid for rid, name in self.rows("SELECT id, name FROM lost_reasons")}
+
+    @cached_property
+    def stage_positions(self) -> dict[int, float]:
+        """stage id -> the last position used in its column."""
+        return {sid: float(pos) for sid, pos in self.rows("SELECT stage_id, max(position) FROM deals GROUP BY stage_id")}
+
+    # --- people ---------------------------------------------------------------------------
+
+    @cached_property
+    def people(self) -> dict[int, PersonInfo]:
+        out = {}
+        for row in self.rows("SELECT id, name, email, external_id, role_id, manager_id, branch_id, active FROM people"):
+            out[row[0]] = PersonInfo(*row[:7], bool(row[7]))
+        for person in out.values():
+            self._index_person(person)
+        return out
+
+    @cached_property
+    def _people_by(self) -> dict[str, dict[str, list[int]]]:
+        return {"email": defaultdict(list), "external_id": defaultdict(list), "name": defaultdict(list)}
+
+    def _index_person(self, person: PersonInfo) -> None:
+        by = self._people_by
+        if person.email:
+            by["email"][person.email.casefold()].append(person.id)
+        if person.external_id:
+            by["external_id"][person.external_id].append(person.id)
+        by["name"][person.name.casefold()].append(person.id)
+
+    def add_person(self, person: PersonInfo) -> None:
+        self.people[person.id] = person
+        self._index_person(person)
+
+    def person_by(self, key: str, value: str) -> int | None:
+        self.people  # noqa: B018 - loads the index
+        ids = self._people_by[key].get(value if key == "external_id" else value.casefold())
+        return ids[0] if ids else None
+
+    def find_person(self, word: str) -> int:
+        """A person by email, external id or (unambiguous) name; ``ValueError`` otherwise."""
+        self.people  # noqa: B018
+        word = word.strip()
+        if word.startswith("#") and word[1:].isdigit() and int(word[1:]) in self.people:
+            return int(word[1:])
+        by = self._people_by
+        for key, value in (("email", word.casefold()), ("external_id", word), ("name", word.casefold())):
+            ids = by[key].get(value)
+            if ids:
+                if len(ids) > 1 and key == "name":
+                    raise ValueError(f"{len(ids)} people are called {word}; name them by email instead")
+                return ids[0]
+        raise ValueError(f"nobody called {word!r} (by email, external id or name)")
+
+    def top_people(self) -> list[int]:
+        return [p.id for p in self.people.values() if p.manager_id is None and p.active]
+
+    # --- accounts, contacts, products -----------------------------------------------------
+
+    @cached_property
+    def accounts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {"external_id": {}, "name": {}}
+        for aid, name, ext in self.rows("SELECT id, name, external_id FROM accounts ORDER BY id"):
+            self._index_account(out, aid, name, ext)
+        return out
+
+    @staticmethod
+    def _index_account(index, aid: int, name: str, ext: str | None) -> None:
+        if ext:
+            index["external_id"].setdefault(ext, aid)
+        index["name"].setdefault(name.casefold(), aid)
+
+    def add_account(self, aid: int, name: str, ext: str | None) -> None:
+        self._index_account(self.accounts, aid, name, ext)
+
+    def find_account(self, word: str) -> int:
+        word = word.strip()
+        found = self.accounts["external_id"].get(word) or self.accounts["name"].get(word.casefold())
+        if found is None:
+            raise ValueError(f"no account {word!r} (by external id or name)")
+        return found
+
+    @cached_property
+    def contacts(self) -> dict[str, dict]:
+        out: dict[str, dict] = {"email": {}, "name": {}}
+        for cid, aid, name, email in self.rows("SELECT id, account_id, name, email FROM contacts ORDER BY id"):
+            self.index_contact(out, cid, aid, name, email)
+        return out
+
+    @staticmethod
+    def index_contact(index, cid: int, aid: int, name: str, email: str | None) -> None:
+        if email:
+            index["email"].setdefault(email.casefold(), (cid, aid))
+        index["name"].setdefault((aid, name.casefold()), cid)
+
+    @cached_property
+    def products(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """by code / name / squeezed name -> (id, price in cents)."""
+        out: dict[str, dict] = {"code": {}, "name": {}, "squeezed": {}}
+        for pid, name, code, price in self.rows("SELECT id, name, code, price FROM products ORDER BY id"):
+            self.index_product(out, pid, name, code, int(price or 0))
+        return out
+
+    @staticmethod
+    def index_product(index, pid: int, name: str, code: str | None, price: int) -> None:
+        if code:
+            index["code"].setdefault(code.casefold(), (pid, price))
+        index["name"].setdefault(name.casefold(), (pid, price))
+        index["squeezed"].setdefault(squeeze(name), (pid, price, name))
+
+    @cached_property
+    def deals_by_external_id(self) -> dict[str, int]:
+        return dict(self.rows("SELECT external_id, id FROM deals WHERE external_id IS NOT NULL"))
+
+    @cached_property
+    def targets(self) -> dict[tuple, int]:
+        return {(pid, kind, str(start)[:10], metric): tid for tid, pid, kind, start, metric in
+                self.rows("SELECT id, person_id, period_kind, period_start, metric FROM targets")}

@@ -1,0 +1,192 @@
+"""Import a file: read and check every row, then write all of it or nothing.
+
+``import_file`` runs in one database transaction:
+
+1. every row is read, parsed and checked against the database and the rest of the
+   file (``Plan``); problems are collected with their row and column, not raised;
+2. any problem: the transaction is rolled back and ``ImportRefused`` lists them all
+   (the database is byte for byte as before);
+3. a dry run stops here and reports what would happen;
+4. otherwise a verified backup of the SQLite file is taken (``reason="import"``), and
+   the rows are written in bulk, with one audit row naming the file and the counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from salesdesk.db.engine import Database
+from salesdesk.errors import DatabaseError
+from salesdesk.transfer import values as parse
+from salesdesk.transfer.context import Context
+from salesdesk.transfer.kinds import Field, Kind
+from salesdesk.transfer.mapping import Mapping
+from salesdesk.transfer.plan import Plan
+from salesdesk.transfer.problems import ImportRefused
+from salesdesk.transfer.planners import PLANNERS, Planner
+from salesdesk.transfer.reading import Sheet, open_sheet
+from salesdesk.transfer.writing import write_plan
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a dry run, would do)."""
+
+    what: str  # "deals", "crm-sales-opportunities"
+    source: str
+    dry_run: bool
+    rows: int
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    backup: Path | None = None
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        """One line per outcome, for the command line and the wizard's last page."""
+        verb = "Would import" if self.dry_run else "Imported"
+        counts = []
+        for label, table in (("new", self.created), ("updated", self.updated), ("skipped as duplicates", self.skipped)):
+            if table:
+                counts.append(f"{label}: " + ", ".join(f"{n:,} {k}" for k, n in table.items()))
+        head = f"{verb} {self.source} ({self.rows:,} rows)" + (": " + "; ".join(counts) if counts else ": nothing new")
+        out = [head]
+        out += [f"note: {w}" for w in self.warnings]
+        if self.backup is not None:
+            out.append(f"a copy of the database before the import: {self.backup}")
+        return out
+
+
+def _parser(f: Field, date_order: str) -> Callable:
+    if f.type in ("text", "ref"):
+        limit = f.max_length
+        return lambda cell: parse.text(cell, limit)
+    if f.type == "email":
+        return parse.email
+    if f.type == "date":
+        return lambda cell: parse.date(cell, date_order)
+    if f.type == "datetime":
+        return lambda cell: parse.timestamp(cell, date_order)
+    if f.type == "money":
+        return parse.cents
+    if f.type == "int":
+        return lambda cell: parse.integer(cell, 0, 2_000_000_000)
+    if f.type == "percent":
+        return lambda cell: parse.integer(cell, 0, 100)
+    if f.type == "bool":
+        return parse.boolean
+    raise ValueError(f"unknown field type {f.type}")
+
+
+Record = tuple[int, dict, dict]  # row number, {field: value}, {field: header}
+
+
+def records(sheet: Sheet, mapping: Mapping, plan: Plan) -> Iterator[Record]:
+    """The sheet's rows as parsed fields; a cell that does not parse is a problem of its row."""
+    spec: Kind = mapping.spec
+    headers = sheet.headers
+    by_field: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        name = mapping.columns.get(header)
+        if name is None:
+            continue
+        if name in by_field:
+            earlier = by_field[name]
+            what = (f"appears twice (columns {earlier + 1} and {position + 1})" if headers[earlier] == header
+                    else f"and {headers[earlier]!r} both give the {spec.field(name).label.lower()}")
+            plan.problem(sheet.header_row, header, f"{what}; rename or unmap one")
+            continue
+        by_field[name] = position
+    for f in spec.fields:
+        if f.required and f.name not in by_field:
+            plan.problem(sheet.header_row, "", f"no column gives the {f.label.lower()} ({f.name}), which "
+                                               f"{spec.label.lower()} need; map one")
+    if plan.problems:
+        return
+    fields = [(f.name, by_field[f.name], headers[by_field[f.name]], _parser(f, mapping.date_order))
+              for f in spec.fields if f.name in by_field]
+    columns = {name: header for name, _i, header, _p in fields}
+    width = len(headers)
+    unescape = parse.unescape
+    for number, cells in sheet.rows:
+        if not any(c is not None and (c.strip() if isinstance(c, str) else True) for c in cells):
+            continue  # a blank row
+        plan.rows_read += 1
+        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+            plan.problem(number, "", f"has {len(cells)} cells but the header names {width} columns")
+            continue
+        values: dict = {}
+        bad = False
+        for name, i, header, parser in fields:
+            cell = cells[i] if i < len(cells) else None
+            if cell is None:
+                continue
+            if cell.__class__ is str:
+                cell = cell.strip()
+                if not cell:
+                    continue
+                cell = unescape(cell)
+            try:
+                values[name] = parser(cell)
+            except ValueError as exc:
+                plan.problem(number, header, str(exc))
+                bad = True
+        if not bad:
+            yield number, values, columns
+
+
+def run_import(db: Database, what: str, source: str, build: Callable[[Context, Plan], None], *,
+               dry_run: bool = False, backup: bool = True, details: dict | None = None) -> ImportResult:
+    """Plan with ``build(ctx, plan)`` in a transaction, then write it all or nothing."""
+    if db.read_only and not dry_run:
+        raise DatabaseError("The database is open read-only; nothing can be imported into it")
+    started = time.perf_counter()
+    plan = Plan(keep=not dry_run)
+    copy = None
+    with db.transaction() as session:
+        ctx = Context(session)
+        build(ctx, plan)
+        plan.refuse_if_problems()
+        if not dry_run:
+            if backup and db.path is not None:
+                from salesdesk.db.backup import backup_database
+
+                copy = backup_database(db.engine, db.path, reason="import")
+            write_plan(session, plan, action="import", entity=what, details={
+                "source": source, "rows": plan.rows_read, "created": dict(plan.created),
+                "updated": dict(plan.updated), "skipped": dict(plan.skipped), **(details or {})})
+    return ImportResult(what, source, dry_run, plan.rows_read, dict(plan.created), dict(plan.updated),
+                        dict(plan.skipped), list(plan.warnings), copy, time.perf_counter() - started)
+
+
+def plan_file(ctx: Context, plan: Plan, path: str | Path, mapping: Mapping, *, sheet: str | None = None,
+              planner: Planner | None = None) -> None:
+    planner = planner or PLANNERS[mapping.kind](ctx, plan, mapping)
+    try:
+        with open_sheet(path, sheet) as opened:
+            for number, values, columns in records(opened, mapping, plan):
+                planner.row(number, values, columns)
+    except ImportRefused as exc:  # the file breaks off: keep what was found before
+        for problem in exc.problems:
+            plan.problem(problem.row, problem.column, problem.reason)
+        return
+    planner.finish()
+
+
+def import_file(db: Database, path: str | Path, mapping: Mapping, *, dry_run: bool = False,
+                sheet: str | None = None, backup: bool = True) -> ImportResult:
+    """Import ``path`` (CSV or XLSX) as ``mapping.kind``: all of it, or nothing and ``ImportRefused``."""
+    path = Path(path)
+    return run_import(db, mapping.kind, path.name,
+                      lambda ctx, plan: plan_file(ctx, plan, path, mapping, sheet=sheet),
+                      dry_run=dry_run, backup=backup, details={"mapping": mapping.to_json()})
+
+
+def guess_mapping(path: str | Path, kind_name: str, sheet: str | None = None) -> Mapping:
+    """The mapping guessed from the file's headers."""
+    with open_sheet(path, sheet) as opened:
+        return Mapping.guess(kind_name, opened.headers)

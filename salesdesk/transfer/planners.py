@@ -1,0 +1,707 @@
+"""One planner per kind: turns parsed rows into rows to insert or update, under the
+same rules the screens keep (the hierarchy's, the pipeline's), and says what is wrong.
+
+A planner gets ``row(number, values, columns)`` for every row of the file, where
+``values`` holds the parsed, non-empty fields and ``columns`` the header each came from
+(for problems), then ``finish()`` once: checks that need the whole file (the org chart
+of a people file) happen there.
+
+Duplicates (a row naming a record that exists, by the kind's keys): ``skip`` leaves it,
+``update`` writes the row's values over it, ``create`` adds another one where the key
+allows it (and says why not where it does not: emails and external ids are unique).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from salesdesk.domain.periods import Period, PeriodKind
+from salesdesk.transfer import values as parse
+from salesdesk.transfer.context import Context, PersonInfo, StageInfo, squeeze
+from salesdesk.transfer.mapping import Mapping
+from salesdesk.transfer.plan import Plan
+
+Values = dict
+Columns = dict
+
+
+class Planner:
+    kind = ""
+
+    def __init__(self, ctx: Context, plan: Plan, mapping: Mapping):
+        self.ctx, self.plan, self.mapping = ctx, plan, mapping
+        self.seen_keys: dict[tuple, int] = {}
+
+    def column(self, columns: Columns, name: str) -> str:
+        return columns.get(name, name)
+
+    def duplicate_in_file(self, row: int, key: tuple, columns: Columns, field: str) -> bool:
+        first = self.seen_keys.setdefault(key, row)
+        if first != row:
+            self.plan.problem(row, self.column(columns, field), f"{key[-1]} is already in row {first}")
+            return True
+        return False
+
+    def row(self, row: int, values: Values, columns: Columns) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        pass
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _PersonRow:
+    row: int
+    id: int
+    new: bool
+    values: Values
+    columns: Columns
+
+
+class PeoplePlanner(Planner):
+    """People with their managers and branches; the manager may come later in the file."""
+
+    kind = "people"
+
+    def __init__(self, ctx, plan, mapping):
+        super().__init__(ctx, plan, mapping)
+        self.pending: list[_PersonRow] = []
+
+    def row(self, row, values, columns):
+        ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
+        if "name" not in values and policy != "update":
+            plan.problem(row, self.column(columns, "name"), "a person needs a name")
+            return
+        existing = None
+        for key in ("external_id", "email"):
+            if key in values:
+                if self.duplicate_in_file(row, (key, values[key].casefold()), columns, key):
+                    return
+                if existing is None:
+                    existing = ctx.person_by(key, values[key])
+        if existing is not None and policy == "skip":
+            plan.skipped[self.kind] += 1
+            return
+        if existing is not None and policy == "create":
+            person = ctx.people[existing]
+            key = "external_id" if values.get("external_id") and values["external_id"] == person.external_id \
+                else "email"
+            plan.problem(row, self.column(columns, key),
+                         f"{values[key]} is already {person.name}'s; choose skip or update for duplicates")
+            return
+        if existing is None and "name" not in values:
+            plan.problem(row, self.column(columns, "name"), "a person needs a name")
+            return
+        if existing is None:
+            pid = ctx.new_id("people")
+            ctx.add_person(PersonInfo(pid, values["name"], values.get("email"), values.get("external_id"),
+                                      0, None, None, values.get("active", True)))
+            self.pending.append(_PersonRow(row, pid, True, values, columns))
+        else:
+            self.pending.append(_PersonRow(row, existing, False, values, columns))
+
+    def finish(self):
+        ctx, plan = self.ctx, self.plan
+        # Roles and managers first: branches follow managers.
+        for p in self.pending:
+            info = ctx.people[p.id]
+            if "role" in p.values:
+                word = self.mapping.value("role", p.values["role"])
+                role = ctx.roles.get(word.casefold())
+                if role is None:
+                    names = ", ".join(r[2] for r in sorted(ctx.roles.values(), key=lambda r: r[1]))
+                    plan.problem(p.row, self.column(p.columns, "role"), f"no role {word!r} (roles: {names})")
+                    p.values["_bad"] = True
+                else:
+                    info.role_id = role[0]
+            elif p.new:
+                info.role_id = ctx.junior_role
+            if "manager" in p.values:
+                try:
+                    info.manager_id = ctx.find_person(p.values["manager"])
+                except ValueError as exc:
+                    plan.problem(p.row, self.column(p.columns, "manager"), str(exc))
+                    p.values["_bad"] = True
+                    continue
+            if "active" in p.values:
+                info.active = p.values["active"]
+        self._check_hierarchy()
+        for p in self._managers_first():
+            info = ctx.people[p.id]
+            if "branch" in p.values:
+                info.branch_id = self._branch(p.values["branch"])
+            elif p.new and info.manager_id is not None:
+                info.branch_id = ctx.people[info.manager_id].branch_id
+            if p.values.get("_bad"):
+                continue
+            v = p.values
+            if p.new:
+                plan.created[self.kind] += 1
+                plan.insert("people", (
+                    p.id, info.name, v.get("email"), v.get("phone"), v.get("hire_date"), info.active, info.role_id,
+                    info.manager_id, info.branch_id, v.get("external_id"), ctx.now, ctx.now, 1))
+            else:
+                changes = {k: v[k] for k in ("name", "email", "phone", "hire_date", "external_id", "active") if k in v}
+                if "role" in v:
+                    changes["role_id"] = info.role_id
+                if "manager" in v:
+                    changes["manager_id"] = info.manager_id
+                if "branch" in v:
+                    changes["branch_id"] = info.branch_id
+                if changes:
+                    changes["updated_at"] = ctx.now
+                plan.updated[self.kind] += 1
+                plan.update("people", p.id, changes)
+
+    def _branch(self, word: str) -> int:
+        name = self.mapping.value("branch", word).strip()
+        found = self.ctx.branches.get(name.casefold())
+        if found is None:
+            found = self.ctx.new_id("branches")
+            self.ctx.branches[name.casefold()] = found
+            self.plan.insert("branches", (found, name, True))
+            self.plan.created["branches"] += 1
+        return found
+
+    def _check_hierarchy(self) -> None:
+        ctx, plan = self.ctx, self.plan
+        people = ctx.people
+        for p in self.pending:
+            info = people[p.id]
+            if p.values.get("_bad") or not info.active:
+                continue
+            rank, role = ctx.role_rank.get(info.role_id, (99, "?"))
+            if info.manager_id is not None:
+                manager = people[info.manager_id]
+                column = self.column(p.columns, "manager" if "manager" in p.values else "role")
+                if manager.id == info.id:
+                    plan.problem(p.row, column, f"{info.name} cannot be their own manager")
+                    continue
+                if not manager.active:
+                    plan.problem(p.row, column, f"{manager.name} is no longer active and cannot manage anyone")
+                    continue
+                m_rank, m_role = ctx.role_rank.get(manager.role_id, (99, "?"))
+                if m_rank >= rank:
+                    plan.problem(p.row, column, f"{manager.name} ({m_role}) cannot manage {info.name} ({role}): "
+                                                f"a manager must hold a more senior role")
+                    continue
+                seen, current = {info.id}, manager.id
+                while current is not None:
+                    if current in seen:
+                        plan.problem(p.row, column, f"{info.name} and {manager.name} would manage each other "
+                                                    f"(a cycle)")
+                        break
+                    seen.add(current)
+                    current = people[current].manager_id
+        tops = ctx.top_people()
+        if len(tops) > 1:
+            pending = {p.id: p for p in self.pending}
+            named = [people[t].name for t in tops if t not in pending] or [people[tops[0]].name]
+            for top in tops:
+                p = pending.get(top)
+                if p is not None and people[top].name not in named[:1]:
+                    plan.problem(p.row, self.column(p.columns, "manager"),
+                                 f"{people[top].name} needs a manager: {named[0]} is the top of the organisation")
+
+    def _managers_first(self) -> list[_PersonRow]:
+        """New people after their managers, so each row's foreign key is already there."""
+        by_id = {p.id: p for p in self.pending}
+        done: set[int] = set()
+        order: list[_PersonRow] = []
+        for p in self.pending:
+            chain, current = [], p
+            while current is not None and current.id not in done and current not in chain:
+                chain.append(current)
+                manager = self.ctx.people[current.id].manager_id
+                current = by_id.get(manager) if manager is not None else None
+            for item in reversed(chain):
+                if item.id not in done:
+                    done.add(item.id)
+                    order.append(item)
+        return order
+
+
+# --- accounts, contacts, products -------------------------------------------------------------
+
+
+class AccountsPlanner(Planner):
+    kind = "accounts"
+
+    def row(self, row, values, columns):
+        ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
+        if "name" not in values:
+            plan.problem(row, self.column(columns, "name"), "an account needs a name")
+            return
+        ext = values.get("external_id")
+        key = ("external_id", ext) if ext else ("name", values["name"].casefold())
+        if self.duplicate_in_file(row, key, columns, key[0]):
+            return
+        existing = ctx.accounts[key[0]].get(key[1])
+        if existing is not None and policy == "skip":
+            plan.skipped[self.kind] += 1
+            return
+        if existing is not None and policy == "create" and ext:
+            plan.problem(row, self.column(columns, "external_id"),
+                         f"{ext} is already an account's external id; choose skip or update for duplicates")
+            return
+        owner = None
+        if "owner" in values:
+            try:
+                owner = ctx.find_person(self.mapping.value("owner", values["owner"]))
+            except ValueError as exc:
+                plan.problem(row, self.column(columns, "owner"), str(exc))
+                return
+        fields = ("name", "sector", "website", "phone", "city", "country", "employees")
+        if existing is not None and policy == "update":
+            changes = {k: values[k] for k in (*fields, "external_id") if k in values}
+            if owner is not None:
+                changes["owner_id"] = owner
+            plan.updated[self.kind] += 1
+            plan.update("accounts", existing, changes)
+            return
+        aid = ctx.new_id("accounts")
+        ctx.add_account(aid, values["name"], ext)
+        plan.created[self.kind] += 1
+        plan.insert("accounts", (aid, *(values.get(k) for k in fields), owner, ext, ctx.now))
+
+
+class ContactsPlanner(Planner):
+    kind = "contacts"
+
+    def row(self, row, values, columns):
+        ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
+        problems = False
+        for name, why in (("account", "a contact belongs to an account"), ("name", "a contact needs a name")):
+            if name not in values:
+                plan.problem(row, self.column(columns, name), why)
+                problems = True
+        if problems:
+            return
+        try:
+            account = ctx.find_account(values["account"])
+        except ValueError as exc:
+            plan.problem(row, self.column(columns, "account"), str(exc))
+            return
+        email = values.get("email")
+        if email and self.duplicate_in_file(row, ("email", email.casefold()), columns, "email"):
+            return
+        index = ctx.contacts
+        existing = index["email"][email.casefold()][0] if email and email.casefold() in index["email"] else \
+            index["name"].get((account, values["name"].casefold())) if not email else None
+        if existing is not None and policy == "skip":
+            plan.skipped[self.kind] += 1
+            return
+        fields = ("name", "title", "email", "phone")
+        if existing is not None and policy == "update":
+            changes = {k: values[k] for k in fields if k in values}
+            changes["account_id"] = account
+            plan.updated[self.kind] += 1
+            plan.update("contacts", existing, changes)
+            return
+        cid = ctx.new_id("contacts")
+        ctx.index_contact(index, cid, account, values["name"], email)
+        plan.created[self.kind] += 1
+        plan.insert("contacts", (cid, account, *(values.get(k) for k in fields)))
+
+
+class ProductsPlanner(Planner):
+    kind = "products"
+
+    def row(self, row, values, columns):
+        ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
+        if "name" not in values:
+            plan.problem(row, self.column(columns, "name"), "a product needs a name")
+            return
+        index = ctx.products
+        code = values.get("code")
+        if code and self.duplicate_in_file(row, ("code", code.casefold()), columns, "code"):
+            return
+        if self.duplicate_in_file(row, ("name", values["name"].casefold()), columns, "name"):
+            return
+        by_code = index["code"].get(code.casefold()) if code else None
+        by_name = index["name"].get(values["name"].casefold())
+        existing = (by_code or by_name or (None,))[0]
+        if existing is not None and policy == "skip":
+            plan.skipped[self.kind] += 1
+            return
+        if existing is not None and policy == "create":
+            which = "code" if by_code else "name"
+            plan.problem(row, self.column(columns, which), f"a product with this {which} exists already; "
+                                                           "choose skip or update for duplicates")
+            return
+        currency = values.get("currency", "").upper() or ctx.currency
+        if len(currency) != 3 or not currency.isalpha():
+            plan.problem(row, self.column(columns, "currency"), f"{currency!r} is not a three-letter currency code")
+            return
+        if existing is not None:
+            changes = {k: values[k] for k in ("name", "code", "series", "price", "active") if k in values}
+            if "currency" in values:
+                changes["currency"] = currency
+            plan.updated[self.kind] += 1
+            plan.update("products", existing, changes)
+            return
+        pid = ctx.new_id("products")
+        price = values.get("price", 0)
+        ctx.index_product(index, pid, values["name"], code, price)
+        plan.created[self.kind] += 1
+        plan.insert("products", (pid, values["name"], code, values.get("series"), price, currency,
+                                 values.get("active", True)))
+
+
+# --- deals --------------------------------------------------------------------------------------
+
+
+class DealsPlanner(Planner):
+    """Deals with their stage history (first row from nothing) and a line for their product.
+
+    ``via_stage``: a won deal created before the day it was won came through this open
+    stage (its history gets two rows, as the CRM data set's engage and close dates say).
+    """
+
+    kind = "deals"
+
+    def __init__(self, ctx, plan, mapping, *, via_stage: str | None = None, price_when_no_amount: bool = False):
+        super().__init__(ctx, plan, mapping)
+        self.via_stage = via_stage
+        self.price_when_no_amount = price_when_no_amount
+        self.owners: dict[str, int | str] = {}  # word -> id, or the reason it is refused
+        self.accounts: dict[str, int | str] = {}
+        self.stages: dict[tuple, tuple | str] = {}
+        self.reasons: dict[str, tuple] = {}
+        self.product_words: dict[str, tuple | str] = {}
+        self.respelled: Counter = Counter()
+        self.positions = dict(ctx.stage_positions)
+        self.no_account = 0
+        self.priced = 0
+
+    # Each word is looked up once: a 100k-deal file names a few dozen owners and stages.
+    def _owner(self, word: str) -> int | str:
+        found = self.owners.get(word)
+        if found is None:
+            try:
+                pid = self.ctx.find_person(self.mapping.value("owner", word))
+                found = pid if self.ctx.people[pid].active else f"{self.ctx.people[pid].name} is no longer active"
+            except ValueError as exc:
+                found = str(exc)
+            self.owners[word] = found
+        return found
+
+    def _account(self, word: str) -> int | str:
+        found = self.accounts.get(word)
+        if found is None:
+            try:
+                found = self.ctx.find_account(word)
+            except ValueError as exc:
+                found = str(exc)
+            self.accounts[word] = found
+        return found
+
+    def _stage(self, pipeline: int, word: str) -> tuple | str:
+        """(stage, lost) for a file's stage word, or the reason it fits no stage."""
+        key = (pipeline, word)
+        found = self.stages.get(key)
+        if found is None:
+            stages = self.ctx.stages.get(pipeline, {})
+            target = self.mapping.value("stage", word).strip()
+            lost = target.casefold() == "lost" or target.casefold().startswith("lost:")
+            if lost:
+                target = target.partition(":")[2].strip()
+                stage = stages.get(target.casefold()) if target else next(iter(stages.values()), None)
+            else:
+                stage = stages.get(target.casefold())
+            if stage is None:
+                names = ", ".join(s.name for s in stages.values())
+                found = f"no stage {target or word!r} in this pipeline (stages: {names}); map it in the wizard " \
+                        f"or the mapping's \"values\""
+            elif lost and stage.is_won:
+                found = f"a deal cannot be lost in the won stage {stage.name!r}"
+            else:
+                found = (stage, lost)
+            self.stages[key] = found
+        return found
+
+    def _product(self, word: str) -> tuple | str:
+        found = self.product_words.get(word)
+        if found is None:
+            index = self.ctx.products
+            hit = index["name"].get(word.casefold()) or index["code"].get(word.casefold())
+            if hit is None:
+                near = index["squeezed"].get(squeeze(word))
+                if near is not None:
+                    hit = near[:2]
+            found = hit if hit is not None else f"no product {word!r} in the catalogue (by name or code)"
+            self.product_words[word] = found
+        return found
+
+    def row(self, row, values, columns):
+        ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
+        col = self.column
+        ok = True
+        if "title" not in values:
+            plan.problem(row, col(columns, "title"), "a deal needs a title")
+            ok = False
+        owner = None
+        if "owner" not in values:
+            plan.problem(row, col(columns, "owner"), "a deal needs an owner")
+            ok = False
+        else:
+            owner = self._owner(values["owner"])
+            if isinstance(owner, str):
+                plan.problem(row, col(columns, "owner"), owner)
+                ok = False
+        account = None
+        if "account" in values:
+            account = self._account(values["account"])
+            if isinstance(account, str):
+                plan.problem(row, col(columns, "account"), account)
+                ok = False
+        else:
+            self.no_account += 1
+        pipeline = ctx.first_pipeline
+        if "pipeline" in values:
+            pipeline = ctx.pipelines.get(values["pipeline"].casefold())
+            if pipeline is None:
+                plan.problem(row, col(columns, "pipeline"), f"no pipeline {values['pipeline']!r}")
+                return
+        if "stage" not in values:
+            plan.problem(row, col(columns, "stage"), "a deal needs a stage")
+            return
+        found = self._stage(pipeline, values["stage"])
+        if isinstance(found, str):
+            plan.problem(row, col(columns, "stage"), found)
+            return
+        stage, lost = found
+        status = "won" if stage.is_won else "lost" if lost else "open"
+        given = values.get("status", "").strip().casefold()
+        if given:
+            if given not in ("open", "won", "lost"):
+                plan.problem(row, col(columns, "status"), f"{values['status']!r} is not open, won or lost")
+                return
+            if given == "won" and not stage.is_won:
+                plan.problem(row, col(columns, "status"), f"a won deal belongs in a won stage, not {stage.name!r}")
+                return
+            if given != "won" and stage.is_won:
+                plan.problem(row, col(columns, "status"), f"a deal in {stage.name!r} is won, not {given}")
+                return
+            status = given
+        product = None
+        if "product" in values:
+            product = self._product(values["product"])
+            if isinstance(product, str):
+                plan.problem(row, col(columns, "product"), product)
+                ok = False
+            elif values["product"].casefold() not in ctx.products["name"] and \
+                    values["product"].casefold() not in ctx.products["code"]:
+                self.respelled[(values["product"], self.ctx.products["squeezed"][squeeze(values["product"])][2])] += 1
+        contact = None
+        if "contact" in values:
+            word = values["contact"].strip().casefold()
+            index = ctx.contacts
+            hit = index["email"].get(word)
+            contact = hit[0] if hit and (account is None or hit[1] == account) else \
+                index["name"].get((account, word)) if isinstance(account, int) else None
+            if contact is None:
+                plan.problem(row, col(columns, "contact"), f"no contact {values['contact']!r}"
+                                                           + (" at this deal's account" if account else ""))
+                ok = False
+        ext = values.get("external_id")
+        existing = None
+        if ext:
+            if self.duplicate_in_file(row, ("external_id", ext), columns, "external_id"):
+                return
+            existing = ctx.deals_by_external_id.get(ext)
+        amount = values.get("amount")
+        if amount is None:
+            amount = product[1] if self.price_when_no_amount and product and not isinstance(product, str) else 0
+            if self.price_when_no_amount and amount:
+                self.priced += 1
+        currency = values.get("currency", "").upper() or ctx.currency
+        if len(currency) != 3 or not currency.isalpha():
+            plan.problem(row, col(columns, "currency"), f"{currency!r} is not a three-letter currency code")
+            return
+        won_on = values.get("won_on")
+        lost_on = values.get("lost_on")
+        created = values.get("created_at")
+        if status == "won" and won_on is None:
+            won_on = values.get("expected_close") or (created.date() if created else None)
+            if won_on is None:
+                plan.problem(row, col(columns, "won_on"), "a won deal needs the day it was won")
+                return
+        if status == "lost" and lost_on is None:
+            lost_on = values.get("expected_close") or (created.date() if created else None)
+            if lost_on is None:
+                plan.problem(row, col(columns, "lost_on"), "a lost deal needs the day it was lost")
+                return
+        if status != "won":
+            won_on = None
+        if status != "lost":
+            lost_on = None
+        closed = won_on or lost_on
+        if created is None:
+            created = dt.datetime.combine(closed, dt.time(9)) if closed else ctx.now
+        if closed and closed < created.date():
+            field = "won_on" if won_on else "lost_on"
+            plan.problem(row, col(columns, field), f"{closed.isoformat()} is before the deal was created "
+                                                   f"({created.date().isoformat()})")
+            return
+        reason_id = note = None
+        if status == "lost":
+            note = values.get("lost_note")
+            word = values.get("lost_reason")
+            if word:
+                word = self.mapping.value("lost_reason", word)
+                reason_id = ctx.lost_reasons.get(word.casefold())
+                if reason_id is None:  # a reason of another tool: kept in its words
+                    note = f"{word}: {note}" if note else word
+            if reason_id is None and note is None:
+                reason_id = ctx.lost_reasons.get("other")
+        if not ok:
+            return
+        if existing is not None:
+            if policy == "skip":
+                plan.skipped[self.kind] += 1
+                return
+            if policy == "create":
+                plan.problem(row, col(columns, "external_id"),
+                             f"{ext} is already a deal's external id; choose skip or update for duplicates")
+                return
+            changes = {k: values[k] for k in ("title", "probability", "expected_close", "notes") if k in values}
+            changes.update(owner_id=owner, amount=amount, currency=currency, updated_at=ctx.now)
+            if account is not None:
+                changes["account_id"] = account
+            plan.updated[self.kind] += 1
+            plan.update("deals", existing, changes)
+            return
+        self._create(values, owner, account, contact, pipeline, stage, status, amount, currency, created, won_on,
+                     lost_on, reason_id, note, product, ext)
+
+    def _create(self, values, owner, account, contact, pipeline, stage: StageInfo, status, amount, currency,
+                created, won_on, lost_on, reason_id, note, product, ext):
+        ctx, plan = self.ctx, self.plan
+        deal_id = ctx.new_id("deals")
+        entered = created
+        history = []
+        if status == "won" and self.via_stage and won_on > created.date():
+            via = ctx.stages[pipeline].get(self.via_stage.casefold())
+            if via is not None and not via.is_won:
+                entered = dt.datetime.combine(won_on, dt.time(17))
+                history = [(None, via.id, created), (via.id, stage.id, entered)]
+        if not history:
+            history = [(None, stage.id, created)]
+        position = self.positions.get(stage.id, 0.0) + 1.0
+        self.positions[stage.id] = position
+        plan.created[self.kind] += 1
+        if not plan.keep:
+            return
+        plan.insert("deals", (
+            deal_id, values["title"], account, contact, owner, pipeline, stage.id, amount, currency,
+            values.get("probability"), values.get("expected_close"), status, reason_id, note, won_on, lost_on,
+            position, entered, values.get("notes"), ext, created, ctx.now, 1))
+        for from_id, to_id, at in history:
+            plan.insert("stage_changes", (ctx.new_id("stage_changes"), deal_id, from_id, to_id, at, None))
+        if product is not None:
+            plan.insert("deal_lines", (ctx.new_id("deal_lines"), deal_id, product[0], 1, amount, 0))
+
+    def finish(self):
+        for (word, name), count in sorted(self.respelled.items()):
+            if count:
+                self.plan.warn(f"product {word!r} read as the catalogue's {name!r} ({count:,} deals)")
+        if self.no_account and self.plan.created[self.kind]:
+            self.plan.warn(f"{self.no_account:,} deals have no account")
+        if self.priced:
+            self.plan.warn(f"{self.priced:,} deals without a value got their product's list price as amount")
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+_METRICS = ("won_revenue", "won_deals", "new_deals", "activities")
+
+
+def parse_period(start_text: str, kind_text: str | None, order: str = "") -> Period:
+    """``2026-W48``, ``2026-03``, ``2026-Q1``, ``2026``, or a date with a period kind."""
+    import re
+
+    raw = start_text.strip().upper()
+    kind = (kind_text or "").strip().lower() or None
+    if kind is not None and kind not in {k.value for k in PeriodKind}:
+        raise ValueError(f"{kind_text!r} is not week, month, quarter or year")
+    if m := re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw):
+        found = Period(PeriodKind.WEEK, dt.date.fromisocalendar(int(m[1]), int(m[2]), 1))
+    elif m := re.fullmatch(r"(\d{4})-?Q([1-4])", raw):
+        found = Period(PeriodKind.QUARTER, dt.date(int(m[1]), 3 * int(m[2]) - 2, 1))
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
+        found = Period(PeriodKind.MONTH, dt.date(int(m[1]), int(m[2]), 1))
+    elif re.fullmatch(r"\d{4}", raw) and (kind in (None, "year")):
+        found = Period(PeriodKind.YEAR, dt.date(int(raw), 1, 1))
+    else:
+        if kind is None:
+            raise ValueError(f"{start_text!r} needs a period (week, month, quarter or year) to go with it")
+        day = parse.date(start_text, order)
+        period = Period.containing(kind, day)
+        if period.start != day:
+            raise ValueError(f"{day.isoformat()} does not start a {kind}; the {kind} starts on "
+                             f"{period.start.isoformat()}")
+        return period
+    if kind is not None and found.kind.value != kind:
+        raise ValueError(f"{start_text!r} is a {found.kind.value}, not a {kind}")
+    return found
+
+
+class TargetsPlanner(Planner):
+    kind = "targets"
+
+    def row(self, row, values, columns):
+        ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
+        col = self.column
+        for name in ("person", "period_start", "value"):
+            if name not in values:
+                plan.problem(row, col(columns, name), f"a target needs its {name.replace('_', ' ')}")
+                return
+        try:
+            person = ctx.find_person(values["person"])
+        except ValueError as exc:
+            plan.problem(row, col(columns, "person"), str(exc))
+            return
+        try:
+            period = parse_period(values["period_start"], values.get("period"), self.mapping.date_order)
+        except ValueError as exc:
+            plan.problem(row, col(columns, "period_start" if "period" not in str(exc)[:8] else "period"), str(exc))
+            return
+        metric = values.get("metric", "won_revenue").strip().lower().replace(" ", "_")
+        if metric not in _METRICS:
+            plan.problem(row, col(columns, "metric"), f"{values['metric']!r} is not one of {', '.join(_METRICS)}")
+            return
+        try:
+            value = parse.cents(values["value"])
+        except ValueError as exc:
+            plan.problem(row, col(columns, "value"), str(exc))
+            return
+        if metric != "won_revenue" and value % 100:
+            plan.problem(row, col(columns, "value"), f"a target of {metric.replace('_', ' ')} is a whole number")
+            return
+        key = (person, period.kind.value, period.start.isoformat(), metric)
+        if self.duplicate_in_file(row, ("target", *key), columns, "period_start"):
+            return
+        existing = ctx.targets.get(key)
+        if existing is not None:
+            if policy == "skip":
+                plan.skipped[self.kind] += 1
+            elif policy == "update":
+                plan.updated[self.kind] += 1
+                plan.update("targets", existing, {"value": value})
+            else:
+                plan.problem(row, col(columns, "period_start"),
+                             f"{ctx.people[person].name} already has this target; choose skip or update for "
+                             "duplicates")
+            return
+        plan.created[self.kind] += 1
+        plan.insert("targets", (ctx.new_id("targets"), person, period.kind.value, period.start, metric, value, 1))
+
+
+PLANNERS = {"people": PeoplePlanner, "accounts": AccountsPlanner, "contacts": ContactsPlanner,
+            "products": ProductsPlanner, "deals": DealsPlanner, "targets": TargetsPlanner}

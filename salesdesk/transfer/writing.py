@@ -1,0 +1,104 @@
+"""Writing a plan: bulk inserts table by table, the updates, and one audit row.
+
+The caller owns the transaction, so the plan is written whole or not at all.  Rows go
+to the driver with ``executemany``; on SQLite the values are first put in the text
+forms SQLAlchemy's types store (dates, times), so the screens and SQLAlchemy read them
+back as they read everything else.  Money is already integer cents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy.orm import Session
+
+from salesdesk.transfer.plan import COLUMNS, Plan
+
+DATES = {"hire_date", "expected_close", "won_on", "lost_on", "period_start"}
+TIMES = {"created_at", "updated_at", "stage_entered_at", "changed_at", "at"}
+VERSIONED = {"people", "deals", "targets"}
+# Above this many new deals into a table smaller than the import, the deal indexes are
+# built once after the rows are in rather than row by row.
+BULK_INDEX_ROWS = 20_000
+BULK_TABLES = ("deals", "stage_changes", "deal_lines")
+
+
+class _SqliteValues:
+    """Dates and times as SQLAlchemy's SQLite types store them (memoised: imports repeat them)."""
+
+    def __init__(self):
+        self.memo: dict = {}
+
+    def __call__(self, value):
+        if value is None or value.__class__ not in (dt.date, dt.datetime):
+            return value
+        out = self.memo.get(value)
+        if out is None:
+            if value.__class__ is dt.datetime:
+                out = f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
+            else:
+                out = value.isoformat()
+            self.memo[value] = out
+        return out
+
+    def rows(self, table: str, rows: list[tuple]) -> list[tuple]:
+        columns = COLUMNS[table]
+        where = [i for i, c in enumerate(columns) if c in DATES or c in TIMES]
+        if not where:
+            return rows
+        convert = self
+        out = []
+        for row in rows:
+            row = list(row)
+            for i in where:
+                row[i] = convert(row[i])
+            out.append(tuple(row))
+        return out
+
+
+def write_plan(session: Session, plan: Plan, *, action: str, entity: str, details: dict) -> None:
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    quote = connection.dialect.identifier_preparer.quote
+    values = _SqliteValues() if sqlite else (lambda v: v)
+    new_deals = len(plan.inserts["deals"])
+    bulk = sqlite and new_deals >= BULK_INDEX_ROWS and \
+        connection.exec_driver_sql("SELECT count(*) FROM deals").scalar() < new_deals
+    indexes = _drop_indexes(connection, BULK_TABLES) if bulk else []
+    for table, columns in COLUMNS.items():
+        rows = plan.inserts[table]
+        if not rows:
+            continue
+        if sqlite:
+            rows = values.rows(table, rows)
+        sql = (f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+               f"VALUES ({', '.join([mark] * len(columns))})")
+        connection.exec_driver_sql(sql, rows)
+    for _name, sql in indexes:
+        connection.exec_driver_sql(sql)
+    for table, row_id, changes in plan.updates:
+        names = list(changes)
+        sets = [f"{quote(n)} = {mark}" for n in names]
+        if table in VERSIONED:
+            sets.append("version = version + 1")
+        connection.exec_driver_sql(
+            f"UPDATE {quote(table)} SET {', '.join(sets)} WHERE id = {mark}",
+            (*(values(changes[n]) for n in names), row_id))
+    connection.exec_driver_sql(
+        f"INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ({', '.join([mark] * 6)})",
+        (values(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)), session.info.get("actor"), action,
+         entity, None, json.dumps(details, sort_keys=True, default=str)))
+
+
+def _drop_indexes(connection, tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Drop the indexes of ``tables`` for a bulk load; returns their SQL to build them again
+    (in the same transaction: an error rolls the drop back with everything else)."""
+    marks = ", ".join("?" * len(tables))
+    indexes = connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) "
+        "ORDER BY name", tuple(tables)).all()
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [tuple(i) for i in indexes]
