@@ -85,8 +85,11 @@ def _parser(f: Field, date_order: str) -> Callable:
 Record = tuple[int, dict, dict]  # row number, {field: value}, {field: header}
 
 
-def records(sheet: Sheet, mapping: Mapping, plan: Plan) -> Iterator[Record]:
-    """The sheet's rows as parsed fields; a cell that does not parse is a problem of its row."""
+def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True) -> Iterator[Record]:
+    """The sheet's rows as parsed fields; a cell that does not parse is a problem of its row.
+
+    ``required=False``: the caller fills some required fields itself (a preset's titles).
+    """
     spec: Kind = mapping.spec
     headers = sheet.headers
     by_field: dict[str, int] = {}
@@ -101,7 +104,7 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan) -> Iterator[Record]:
             plan.problem(sheet.header_row, header, f"{what}; rename or unmap one")
             continue
         by_field[name] = position
-    for f in spec.fields:
+    for f in spec.fields if required else ():
         if f.required and f.name not in by_field:
             plan.problem(sheet.header_row, "", f"no column gives the {f.label.lower()} ({f.name}), which "
                                                f"{spec.label.lower()} need; map one")

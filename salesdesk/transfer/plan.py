@@ -47,6 +47,7 @@ class Plan:
     rows_read: int = 0
     inserts: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in COLUMNS})
     updates: list[tuple[str, int, dict]] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)  # company settings to change
     problem_rows: set = field(default_factory=set)  # (file, row) with a problem: the preview highlights them
 
     def problem(self, row: int, column: str, reason: str) -> None:

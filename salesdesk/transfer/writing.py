@@ -86,6 +86,8 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
         connection.exec_driver_sql(
             f"UPDATE {quote(table)} SET {', '.join(sets)} WHERE id = {mark}",
             (*(values(changes[n]) for n in names), row_id))
+    for key, value in plan.settings.items():
+        connection.exec_driver_sql(f"UPDATE settings SET value = {mark} WHERE key = {mark}", (value, key))
     connection.exec_driver_sql(
         f"INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ({', '.join([mark] * 6)})",
         (values(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)), session.info.get("actor"), action,
