@@ -1,0 +1,167 @@
+"""Export a kind to CSV or XLSX, in the form our import reads back unchanged.
+
+- Headers are the kind's field names, so the import's mapping guesses them all.
+- References are written as the import looks them up: a person by email (else
+  external id, else name), an account by external id (else name), a product by code
+  (else name).
+- CSV is UTF-8 with a byte-order mark, so spreadsheet programs pick the right encoding.
+- Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+  ``@``, tab, CR or NUL) is neutralised with a leading single quote (OWASP); XLSX cells
+  are written as strings explicitly, so openpyxl never makes a formula of them.  The
+  import takes the quote off again.
+- The file is written next to its destination and moved into place when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from salesdesk.db.engine import Database
+from salesdesk.domain.money import from_cents
+from salesdesk.errors import ValidationError
+from salesdesk.transfer.kinds import kind
+from salesdesk.transfer.values import neutralise
+
+_PERSON = "coalesce({p}.email, {p}.external_id, {p}.name)"
+
+QUERIES: dict[str, str] = {
+    "people": (
+        "SELECT p.name, p.email, p.phone, p.hire_date, r.name, " + _PERSON.format(p="m") + ", b.name, p.active, "
+        "p.external_id FROM people p JOIN roles r ON r.id = p.role_id LEFT JOIN people m ON m.id = p.manager_id "
+        "LEFT JOIN branches b ON b.id = p.branch_id ORDER BY p.id"),
+    "accounts": (
+        "SELECT a.name, a.sector, a.website, a.phone, a.city, a.country, a.employees, " + _PERSON.format(p="o")
+        + ", a.external_id FROM accounts a LEFT JOIN people o ON o.id = a.owner_id ORDER BY a.id"),
+    "contacts": (
+        "SELECT coalesce(a.external_id, a.name), c.name, c.title, c.email, c.phone FROM contacts c "
+        "JOIN accounts a ON a.id = c.account_id ORDER BY c.id"),
+    "products": "SELECT name, code, series, price, currency, active FROM products ORDER BY id",
+    "deals": (
+        "SELECT d.title, " + _PERSON.format(p="o") + ", coalesce(a.external_id, a.name), coalesce(c.email, c.name), "
+        "pl.name, s.name, d.status, d.amount, d.currency, d.probability, d.expected_close, d.won_on, d.lost_on, "
+        "r.name, d.lost_note, (SELECT coalesce(pr.code, pr.name) FROM deal_lines l JOIN products pr "
+        "ON pr.id = l.product_id WHERE l.deal_id = d.id ORDER BY l.id LIMIT 1), d.created_at, d.notes, "
+        "d.external_id FROM deals d JOIN people o ON o.id = d.owner_id LEFT JOIN accounts a ON a.id = d.account_id "
+        "LEFT JOIN contacts c ON c.id = d.contact_id JOIN pipelines pl ON pl.id = d.pipeline_id "
+        "JOIN stages s ON s.id = d.stage_id LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id ORDER BY d.id"),
+    "targets": (
+        "SELECT " + _PERSON.format(p="p") + ", t.period_kind, t.period_start, t.metric, t.value FROM targets t "
+        "JOIN people p ON p.id = t.person_id ORDER BY t.id"),
+}
+HEADERS: dict[str, tuple[str, ...]] = {
+    "people": ("name", "email", "phone", "hire_date", "role", "manager", "branch", "active", "external_id"),
+    "accounts": ("name", "sector", "website", "phone", "city", "country", "employees", "owner", "external_id"),
+    "contacts": ("account", "name", "title", "email", "phone"),
+    "products": ("name", "code", "series", "price", "currency", "active"),
+    "deals": ("title", "owner", "account", "contact", "pipeline", "stage", "status", "amount", "currency",
+              "probability", "expected_close", "won_on", "lost_on", "lost_reason", "lost_note", "product",
+              "created_at", "notes", "external_id"),
+    "targets": ("person", "period", "period_start", "metric", "value"),
+}
+MONEY = {("products", "price"), ("deals", "amount"), ("targets", "value")}
+DATES = {"hire_date", "expected_close", "won_on", "lost_on", "period_start"}
+TIMES = {"created_at"}
+BOOLS = {"active"}
+
+
+def export_rows(db: Database, kind_name: str) -> tuple[tuple[str, ...], list[list]]:
+    """The header and the rows of a kind, as Python values (dates, ``Decimal`` money)."""
+    name = kind(kind_name).name
+    headers = HEADERS[name]
+    money = [i for i, h in enumerate(headers) if (name, h) in MONEY]
+    days = [i for i, h in enumerate(headers) if h in DATES]
+    times = [i for i, h in enumerate(headers) if h in TIMES]
+    flags = [i for i, h in enumerate(headers) if h in BOOLS]
+    metric = headers.index("metric") if name == "targets" else None
+    with db.read() as reader:
+        rows = [list(r) for r in reader.execute(QUERIES[name])]
+    for row in rows:
+        for i in money:
+            if row[i] is not None:
+                row[i] = from_cents(int(row[i]))
+                if metric is not None and row[metric] != "won_revenue" and row[i] == row[i].to_integral_value():
+                    row[i] = row[i].quantize(Decimal(1))  # a count of deals or activities
+        for i in days:
+            if row[i] is not None and not isinstance(row[i], dt.date):
+                row[i] = dt.date.fromisoformat(str(row[i])[:10])
+        for i in times:
+            if row[i] is not None and not isinstance(row[i], dt.datetime):
+                row[i] = dt.datetime.fromisoformat(str(row[i]))
+        for i in flags:
+            if row[i] is not None:
+                row[i] = bool(row[i])
+    return headers, rows
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, Decimal, int, float)):
+        return str(value)
+    return neutralise(str(value))
+
+
+def export_kind(db: Database, kind_name: str, path: str | Path) -> int:
+    """Write a kind to ``path`` (.csv or .xlsx); returns the number of rows written."""
+    path = Path(path).expanduser()
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationError("file", f"{path.name}: export writes .csv or .xlsx files")
+    if not path.parent.is_dir():
+        raise ValidationError("file", f"{path.parent}: no such folder")
+    headers, rows = export_rows(db, kind_name)
+    handle, temp = tempfile.mkstemp(prefix=".salesdesk-", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        if suffix == ".csv":
+            with open(temp, "w", encoding="utf-8-sig", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(headers)
+                writer.writerows([_cell_text(v) for v in row] for row in rows)
+        else:
+            _write_xlsx(Path(temp), kind(kind_name).label, headers, rows)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return len(rows)
+
+
+def _write_xlsx(path: Path, title: str, headers, rows) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+
+    def cell(value):
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        if isinstance(value, Decimal):
+            value = float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+        if isinstance(value, str):
+            out = WriteOnlyCell(sheet, value=neutralise(value))
+            out.data_type = "s"  # text, whatever it starts with: never a formula
+            return out
+        out = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, dt.datetime):
+            out.number_format = "yyyy-mm-dd hh:mm:ss"
+        elif isinstance(value, dt.date):
+            out.number_format = "yyyy-mm-dd"
+        return out
+
+    sheet.append([cell(h) for h in headers])
+    for row in rows:
+        sheet.append([cell(v) for v in row])
+    book.save(path)
