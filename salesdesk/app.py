@@ -20,7 +20,6 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from salesdesk import APP_NAME, ORG_NAME, __version__, paths
-from salesdesk.db.engine import Database
 from salesdesk.db.migrate import open_database
 from salesdesk.errors import DatabaseError
 
@@ -67,24 +66,35 @@ def run_gui(
     hook.install()
     try:
         try:
-            db = _open(db_target, read_only=read_only)
+            opened = _open(db_target, read_only=read_only)
         except DatabaseError as exc:
             log.error("cannot open the database: %s", exc)
             QMessageBox.critical(None, "SalesDesk cannot open the database", str(exc))
             return 1
+        if opened is None:  # another SalesDesk has it and the user quit, or a damaged file was left alone
+            log.info("SalesDesk not started: the database stays as it is")
+            return 1
 
         from salesdesk.ui.main_window import MainWindow
 
-        window = MainWindow(db, settings if settings is not None else QSettings())
+        window = MainWindow(opened.db, settings if settings is not None else QSettings(), lock=opened.lock)
         hook.attach(window, window.reload)
+        # A refused write (full disk, read-only file, locked) is a user error for the hook,
+        # which then does not reload; the screens must still show what the database holds.
+        hook.error_reported.connect(window.after_error)
         window.show()
+        window.start_safety()
+        if opened.notice:
+            window.show_message(QMessageBox.Icon.Information, "Backup restored", opened.notice)
         if on_window is not None:
             on_window(window)
         QTimer.singleShot(400, warm_up)  # after the first paint, before most first clicks
         try:
             return app.exec()
         finally:
+            window.wait_for_backup()
             window.db.close()
+            window.release_lock()
             log.info("SalesDesk closed")
     finally:
         hook.uninstall()
@@ -104,7 +114,8 @@ def warm_up() -> threading.Thread:
     return thread
 
 
-def _open(db_target: str | None, *, read_only: bool) -> Database:
+def _open(db_target: str | None, *, read_only: bool):
+    """The database, its instance lock and what happened on the way (``Opened``), or None."""
     if db_target is None:
         path = paths.default_database()
         try:
@@ -114,4 +125,6 @@ def _open(db_target: str | None, *, read_only: bool) -> Database:
         db_target = str(path)
     elif "://" not in db_target:
         db_target = str(Path(db_target).expanduser())
-    return open_database(db_target, read_only=read_only)
+    from salesdesk.ui.dialogs.safety import open_guarded
+
+    return open_guarded(db_target, read_only=read_only, opener=open_database)

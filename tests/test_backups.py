@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from salesdesk.db.backup import backup_database, backup_name, integrity_problems
 from salesdesk.db.migrate import open_database

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import QSettings, QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
 from salesdesk import paths
 from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
+from salesdesk.safety.instance_lock import InstanceLock
 from salesdesk.services.overview import Overview, overview
 from salesdesk.ui.format import compact_money, plural
 from salesdesk.ui.icons import app_icon, icon
@@ -76,6 +78,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("activities", "Activities", "activities", "salesdesk.ui.activities.screen", "ActivitiesScreen"),
 )
 DEFAULT_SIZE = QSize(1280, 800)
+START_BACKUP_DELAY_MS = 5_000  # after the first paint and the warm-up, before most work
+PERIODIC_BACKUP_MS = 30 * 60 * 1000
 SCREEN_KEYS: tuple[str, ...] = tuple(screen.key for screen in SCREENS)
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
@@ -103,11 +107,17 @@ class MainWindow(QMainWindow):
         screen_changed(str): the key of the screen now shown ("pipeline", ...).
         database_changed(object): another ``Database`` is open; the previous one is closed.
         reloaded(): everything shown was read again from the database.
+        backup_finished(object, object): an automatic backup ended: (path or None, error or None).
+
+    Data safety (``start_safety``, called once the window is shown): the instance lock
+    of the file, automatic backups off the GUI thread, and a warning when the file
+    lives on a network drive or in a synced folder.
     """
 
     screen_changed = Signal(str)
     database_changed = Signal(object)
     reloaded = Signal()
+    backup_finished = Signal(object, object)
 
     def __init__(
         self,
@@ -115,10 +125,20 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         *,
         open_database: Callable[..., Database] | None = None,
+        lock: InstanceLock | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.db = db
+        self.lock = lock
+        self.auto_backup = None
+        self.location_risk = None
+        self._backup_thread: threading.Thread | None = None
+        self.backups_dialog = None
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(PERIODIC_BACKUP_MS)
+        self.backup_timer.timeout.connect(self.periodic_backup)
+        self.backup_finished.connect(self._backup_finished)
         self.state = WindowState(settings)
         self._open_database = open_database
         self.screens: dict[str, Screen] = {}
@@ -161,6 +181,8 @@ class MainWindow(QMainWindow):
                                         shortcuts(key.Open, "Ctrl+O"), "Open another SalesDesk database file")
         self.action_backup = self._action("&Back up database…", "backup", self.ask_backup,
                                           tip="Write a verified copy of the database to a file you choose")
+        self.action_backups = self._action("Back&ups…", "backup", self.show_backups,
+                                           tip="The automatic backups of this database: back up now, or restore one")
         self.action_check = self._action("&Check database", "check", self.check_database,
                                          tip="Check the file's integrity, its foreign keys and the sales rules")
         self.action_quit = self._action("&Quit", "quit", self.close, shortcuts(key.Quit, "Ctrl+Q"))
@@ -202,6 +224,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_open)
         file_menu.addSeparator()
         file_menu.addAction(self.action_backup)
+        file_menu.addAction(self.action_backups)
         file_menu.addAction(self.action_check)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
@@ -322,11 +345,17 @@ class MainWindow(QMainWindow):
         self.read_only_label.setProperty("role", "chip")
         self.read_only_label.setProperty("tone", "warning")
         self.read_only_label.setToolTip("This database was opened read-only: changes are not allowed")
+        self.location_label = QLabel()
+        self.location_label.setObjectName("location_label")
+        self.location_label.setProperty("role", "chip")
+        self.location_label.setProperty("tone", "warning")
+        self.location_label.hide()
         self.counts_label = QLabel()
         self.counts_label.setObjectName("counts_label")
         status.addWidget(database_icon)
         status.addWidget(self.database_label)
         status.addWidget(self.read_only_label)
+        status.addWidget(self.location_label)
         status.addPermanentWidget(self.counts_label)
 
     def _restore_state(self) -> None:
@@ -514,19 +543,33 @@ class MainWindow(QMainWindow):
             self.open_database_file(path)
 
     def open_database_file(self, path: str) -> bool:
-        """Open ``path`` and show it in this window; a refusal leaves the current one open."""
-        from salesdesk.db.migrate import open_database
+        """Open ``path`` and show it in this window; a refusal leaves the current one open.
 
-        opener = self._open_database or open_database
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        The new file's instance lock is taken first (another SalesDesk having it open
+        offers read-only), and a damaged file offers its newest good backup.
+        """
+        from salesdesk.db.migrate import open_database
+        from salesdesk.ui.dialogs.safety import open_guarded
+
+        if self.db.path is not None and Path(path).expanduser().resolve() == self.db.path:
+            return True  # already shown here; our own lock would call it "open elsewhere"
         try:
-            db = opener(path, read_only=self.db.read_only)
+            opened = open_guarded(path, read_only=self.db.read_only, parent=self,
+                                  opener=self._open_database or open_database)
         except DatabaseError as exc:
-            QApplication.restoreOverrideCursor()
             self.show_message(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
             return False
-        QApplication.restoreOverrideCursor()
-        self.set_database(db)
+        if opened is None:
+            return False
+        self._stop_auto_backup()
+        self.set_database(opened.db)
+        old_lock, self.lock = self.lock, opened.lock
+        if old_lock is not None:
+            old_lock.release()
+        if self._safety_started:
+            self.start_safety()
+        if opened.notice:
+            self.show_message(QMessageBox.Icon.Information, "Backup restored", opened.notice)
         return True
 
     def set_database(self, db: Database) -> None:
@@ -581,6 +624,166 @@ class MainWindow(QMainWindow):
         self.show_message(QMessageBox.Icon.Information, "Backup written",
                           f"The database was copied to\n{written}\nand the copy was verified.")
         return written
+
+    # --- data safety --------------------------------------------------------------------
+
+    _safety_started = False
+    _backup_failure_shown = False
+
+    def start_safety(self, *, warn: bool = True) -> None:
+        """Warn about a risky location and start the automatic backups (once shown)."""
+        from salesdesk.safety.location import check_location
+
+        self._safety_started = True
+        risk = check_location(self.db.path) if self.db.path is not None else None
+        self.location_risk = risk
+        self.location_label.setVisible(risk is not None)
+        if risk is not None:
+            self.location_label.setText("Network drive" if risk.kind == "network" else f"Synced by {risk.name}")
+            self.location_label.setToolTip(risk.message)
+        if risk is not None and warn:
+            log.warning("risky location: %s", risk.message)
+            self.show_message(QMessageBox.Icon.Warning, "A risky place for the database", risk.message)
+        self._stop_auto_backup()
+        if self.db.path is not None and not self.db.read_only:
+            from salesdesk.safety.backups import AutoBackup
+
+            self.auto_backup = AutoBackup(self.db.path)
+            QTimer.singleShot(START_BACKUP_DELAY_MS, self.start_backup)
+            self.backup_timer.start()
+
+    def _stop_auto_backup(self) -> None:
+        self.backup_timer.stop()
+        self.wait_for_backup()
+        if self.auto_backup is not None:
+            self.auto_backup.close()
+            self.auto_backup = None
+
+    @Slot()
+    def start_backup(self) -> bool:
+        """The backup at start, when the newest copy is more than a day old."""
+        return self.auto_backup is not None and self._in_background(self.auto_backup.at_start)
+
+    @Slot()
+    def periodic_backup(self) -> bool:
+        """Every 30 minutes: a backup if anything was committed since the last one."""
+        return self.auto_backup is not None and self._in_background(self.auto_backup.tick)
+
+    def _in_background(self, work: Callable[[], Path | None]) -> bool:
+        """Copy off the GUI thread (a big database takes seconds); one copy at a time."""
+        if self._backup_thread is not None and self._backup_thread.is_alive():
+            return False
+
+        def run():
+            try:
+                result, error = work(), None
+            except Exception as exc:  # reported in the window, never lost in a thread
+                result, error = None, exc
+            try:
+                self.backup_finished.emit(result, error)
+            except RuntimeError:  # the window is gone
+                pass
+
+        self._backup_thread = threading.Thread(target=run, name="salesdesk-backup", daemon=True)
+        self._backup_thread.start()
+        return True
+
+    def wait_for_backup(self, timeout: float = 120) -> None:
+        thread = self._backup_thread
+        if thread is not None and thread.is_alive():
+            thread.join(timeout)
+
+    @Slot(object, object)
+    def _backup_finished(self, copy: Path | None, error: Exception | None) -> None:
+        if copy is not None:
+            self.statusBar().showMessage(f"Backed up to {copy.name}", 5_000)
+        if error is not None:
+            log.warning("automatic backup failed: %s", error)
+            self.statusBar().showMessage(f"The automatic backup failed: {error}", 15_000)
+            if not self._backup_failure_shown:  # once a session: the next failure only goes to the log
+                self._backup_failure_shown = True
+                self.show_message(QMessageBox.Icon.Warning, "The automatic backup failed",
+                                  f"{error}\n\nYour database itself is unchanged. SalesDesk tries again in 30 minutes; "
+                                  "File ▸ Backups… shows the copies there are.")
+
+    def back_up_now(self) -> Path | None:
+        """A verified copy into the backup folder, now (the Backups dialog's button)."""
+        from salesdesk.safety.backups import back_up
+
+        if self.db.path is None:
+            self.show_message(QMessageBox.Icon.Warning, "Back up database",
+                              "Backups work on SQLite files; use your database server's tools for a shared database.")
+            return None
+        self.wait_for_backup()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            copy = back_up(self.db.path, "manual")
+        except DatabaseError as exc:
+            QApplication.restoreOverrideCursor()
+            self.show_message(QMessageBox.Icon.Warning, "The backup was not written", str(exc))
+            return None
+        QApplication.restoreOverrideCursor()
+        self.statusBar().showMessage(f"Backed up to {copy}", 10_000)
+        return copy
+
+    @Slot()
+    def show_backups(self) -> None:
+        if self.db.path is None:
+            self.show_message(QMessageBox.Icon.Warning, "Backups",
+                              "Backups work on SQLite files; use your database server's tools for a shared database.")
+            return
+        from salesdesk.ui.dialogs.backups import BackupsDialog
+
+        self.backups_dialog = BackupsDialog(self)
+        self.backups_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.backups_dialog.open()
+
+    def restore_from(self, backup: Path):
+        """Put ``backup`` in place of the open file (kept aside), then show it; the
+        ``RestoreOutcome``, or None when refused (the file is then as it was)."""
+        from salesdesk.db.migrate import open_database
+        from salesdesk.safety.restore import restore_backup
+
+        path = self.db.path
+        if path is None or self.db.read_only:
+            return None
+        safety = self._safety_started
+        self._stop_auto_backup()
+        self.db.close()  # every connection of ours, or the restore would see the file in use
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        outcome, failure = None, None
+        try:
+            try:
+                outcome = restore_backup(Path(backup), path)
+            except DatabaseError as exc:
+                failure = exc
+            self.set_database((self._open_database or open_database)(str(path)))  # undo history ends here
+        finally:
+            QApplication.restoreOverrideCursor()
+            if safety:
+                self.start_safety(warn=False)
+        if outcome is None:
+            log.warning("restore of %s refused: %s", backup, failure)
+            self.show_message(QMessageBox.Icon.Warning, "The backup was not restored", str(failure))
+            return None
+        log.warning("restored %s from %s; the previous file is kept as %s", path, backup, outcome.kept_aside)
+        self.statusBar().showMessage(f"Restored from {Path(backup).name}", 10_000)
+        self.show_message(QMessageBox.Icon.Information, "Backup restored",
+                          f"{path.name} now holds the backup {Path(backup).name}.\n\n"
+                          f"The file as it was is kept as\n{outcome.kept_aside}")
+        return outcome
+
+    @Slot(object)
+    def after_error(self, report) -> None:
+        """The exception hook reloads the screens after a bug, not after an error written
+        for the user; a write the storage refused (``storage_failure``) needs it too."""
+        if report.user_error and report.message.startswith("The change could not be saved:"):
+            QTimer.singleShot(0, self.reload)
+
+    def release_lock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     @Slot()
     def check_database(self) -> list[str]:
@@ -639,6 +842,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
+        self._stop_auto_backup()  # a copy under way finishes first
         super().closeEvent(event)
 
 
