@@ -625,15 +625,15 @@ def test_the_vps_won_revenue_for_last_week_is_every_deal_won_that_week(demo):
 
 @pytest.mark.parametrize("weeks_ago", [0, 1, 5])
 def test_the_week_agrees_with_the_weekly_reports_figures(demo, weeks_ago):
-    from salesdesk.services.summary import week_summary
+    from salesdesk.reports.weekly import parse_scope, weekly_report
 
     week = Period.containing("week", dt.date.today() - dt.timedelta(weeks=weeks_ago))
     vp = top_of(demo)
-    with demo.session() as s:
-        report = week_summary(s, week.start)
+    with demo.read() as reader:
+        report = weekly_report(reader, week, parse_scope(reader, "company"))
     got = {metric: read(demo, targets.actuals, [vp], week, metric)[vp] for metric in targets.METRICS}
-    assert got == {"won_revenue": report.won_amount, "won_deals": report.won_deals, "new_deals": report.new_deals,
-                   "activities": report.activities_done}
+    assert got == {"won_revenue": report.won_value, "won_deals": report.won_count, "new_deals": report.new_deals,
+                   "activities": report.activities}
 
 
 def test_every_persons_month_agrees_with_the_org_charts_panel(demo):

@@ -93,6 +93,20 @@ def parse_scope(reader: Reader, text: str) -> Scope:
     raise ValidationError("scope", f"{raw!r} is not a scope; write company, branch:NAME or person:EMAIL")
 
 
+def scope_choices(reader: Reader) -> list[Scope]:
+    """What the Reports screen offers: the company, each active branch, then the active
+    people (managers first, by rank then name: a manager's scope is their team)."""
+    company = reader.scalar("SELECT value FROM settings WHERE key = 'company'") or "Company"
+    out = [Scope(COMPANY, None, company)]
+    out += [Scope(BRANCH, row[0], row[1]) for row in
+            reader.execute("SELECT id, name FROM branches WHERE active ORDER BY lower(name), id")]
+    out += [Scope(PERSON, row[0], row[1]) for row in reader.execute(
+        "SELECT p.id, p.name FROM people p LEFT JOIN roles r ON r.id = p.role_id WHERE p.active "
+        "ORDER BY NOT EXISTS (SELECT 1 FROM people c WHERE c.manager_id = p.id AND c.active), "
+        "coalesce(r.rank, 99), lower(p.name), p.id")]
+    return out
+
+
 def _scope_cte(scope: Scope) -> tuple[str, dict]:
     """``WITH RECURSIVE scope(id)``: the scope's people.  UNION stops at cycles."""
     if scope.kind == COMPANY:

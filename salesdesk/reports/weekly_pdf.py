@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter,
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPageLayout, QPageSize, QPainter,
                            QPainterPath, QPdfWriter, QPen)
 
 from salesdesk.domain.money import format_money
@@ -25,6 +25,7 @@ from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
 
 LETTER_TERRITORIES = ("UnitedStates", "Canada", "Mexico", "Philippines")
 MARGIN_MM = 15
+DPI = 96
 ACCENT = QColor("#1f4e79")
 RULE = QColor("#b8c4d0")
 BAND = QColor("#eef2f6")
@@ -111,22 +112,32 @@ class Bar:
 
 
 class _Pages:
-    """A cursor over pages; paints only when a painter is given (the second pass)."""
+    """A cursor over pages.  ``open_page(n)`` gives the painter for page ``n`` (or None:
+    the page is laid out but not painted, as in the first, counting pass), and
+    ``close_page(n)`` is called when it is done; so one layout serves the PDF and the
+    screen's preview, which paints only the pages in sight."""
 
-    def __init__(self, writer: QPdfWriter, painter: QPainter | None, total: int, footer_left: str):
-        self.writer, self.painter, self.total, self.footer_left = writer, painter, total, footer_left
-        self.width = float(writer.width())
-        self.height = float(writer.height())
+    def __init__(self, device, width: float, height: float, total: int, footer_left: str,
+                 open_page=None, close_page=None):
+        self.total, self.footer_left = total, footer_left
+        self.open_page = open_page or (lambda n: None)
+        self.close_page = close_page or (lambda n: None)
+        self.width, self.height = width, height
         self.page = 1
         self.body = QFont("Helvetica", 9)
         self.small = QFont("Helvetica", 8)
         self.bold = QFont("Helvetica", 9, QFont.Weight.Bold)
         self.h1 = QFont("Helvetica", 18, QFont.Weight.Bold)
         self.h2 = QFont("Helvetica", 12, QFont.Weight.Bold)
-        self.fm = {id(f): QFontMetricsF(f, writer) for f in (self.body, self.small, self.bold, self.h1, self.h2)}
+        self.fm = {id(f): QFontMetricsF(f, device) for f in (self.body, self.small, self.bold, self.h1, self.h2)}
         self.footer_h = self.metrics(self.small).height() * 2
         self.bottom = self.height - self.footer_h
         self.y = 0.0
+        self.painter: QPainter | None = self.open_page(1)
+
+    def finish(self):
+        self.footer()
+        self.close_page(self.page)
 
     def metrics(self, font: QFont) -> QFontMetricsF:
         return self.fm[id(font)]
@@ -151,9 +162,9 @@ class _Pages:
 
     def new_page(self):
         self.footer()
-        if self.painter is not None:
-            self.writer.newPage()
+        self.close_page(self.page)
         self.page += 1
+        self.painter = self.open_page(self.page)
         self.y = 0.0
 
     def room(self, needed: float) -> bool:
@@ -518,7 +529,7 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
         pages.text(note.person, pages.bold)
         pages.wrapped(note.text, pages.body, indent=12.0)
         pages.gap(0.4)
-    pages.footer()
+    pages.finish()
 
 
 def percent(ratio: float | None) -> str:
@@ -549,6 +560,22 @@ def _attainment_section(pages: _Pages, report: WeeklyReport):
         empty="No one in this scope.")
 
 
+def page_layout(page_size=None) -> QPageLayout:
+    size = page_size if page_size is not None else default_page_size()
+    if not isinstance(size, QPageSize):
+        size = QPageSize(size)
+    return QPageLayout(size, QPageLayout.Orientation.Portrait,
+                       QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter)
+
+
+def _footer(report: WeeklyReport) -> str:
+    return f"SalesDesk weekly report {report.week.label} \u00b7 {report.scope.label}"
+
+
+def _stamp(generated: dt.datetime | None) -> str:
+    return (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
 def render_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
                       generated: dt.datetime | None = None) -> Path:
     """Write ``report`` to ``path`` as a PDF; returns the path."""
@@ -558,30 +585,110 @@ def render_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
 
 def write_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
                      generated: dt.datetime | None = None) -> int:
-    """Write ``report`` to ``path`` as a PDF; returns the number of pages."""
+    """Write ``report`` to ``path`` as a PDF; returns the number of pages.
+
+    The file is written next to ``path`` under a temporary name and renamed over it
+    when complete, so a failure (a full disk) never leaves a half-written report or
+    destroys the previous one."""
     ensure_app()
     path = Path(path)
-    generated = generated or dt.datetime.now().astimezone()
-    stamp = generated.strftime("%Y-%m-%d %H:%M %Z").strip()
-    writer = QPdfWriter(str(path))
-    writer.setResolution(96)  # other resolutions mis-size the fonts
+    stamp = _stamp(generated)
+    partial = path.with_name(f".{path.name}.part")
+    try:  # find out now, with the system's reason, if the file cannot be written at all
+        partial.open("wb").close()
+    except OSError as exc:
+        raise OSError(f"{path}: {exc.strerror or exc}") from exc
+    writer = QPdfWriter(str(partial))
+    writer.setResolution(DPI)  # other resolutions mis-size the fonts
     writer.setTitle(f"Weekly sales report {report.week.label}: {report.scope.label}")
     writer.setCreator("SalesDesk")
-    size = page_size if page_size is not None else default_page_size()
-    if not isinstance(size, QPageSize):
-        size = QPageSize(size)
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait,
-                                     QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                                     QPageLayout.Unit.Millimeter))
-    footer = f"SalesDesk weekly report {report.week.label} \u00b7 {report.scope.label}"
-    counting = _Pages(writer, None, 0, footer)
+    writer.setPageLayout(page_layout(page_size))
+    width, height = float(writer.width()), float(writer.height())
+    counting = _Pages(writer, width, height, 0, _footer(report))
     _layout(counting, report, stamp)
     painter = QPainter()
     if not painter.begin(writer):
         raise OSError(f"{path}: could not be written")
     try:
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        _layout(_Pages(writer, painter, counting.page, footer), report, stamp)
-    finally:
+
+        def open_page(n: int) -> QPainter:
+            if n > 1 and not writer.newPage():
+                raise OSError(f"{path}: could not be written")
+            return painter
+
+        _layout(_Pages(writer, width, height, counting.page, _footer(report), open_page), report, stamp)
+    except BaseException:
         painter.end()
+        partial.unlink(missing_ok=True)
+        raise
+    if not painter.end():
+        partial.unlink(missing_ok=True)
+        raise OSError(f"{path}: could not be written (is the disk full?)")
+    try:
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
     return counting.page
+
+
+def _reference_device() -> QImage:
+    """A paint device at the PDF's resolution, for measuring text as the PDF does."""
+    image = QImage(1, 1, QImage.Format.Format_RGB32)
+    dots_per_metre = round(DPI / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    return image
+
+
+class PageImages:
+    """The report's pages as images for the screen's preview, painted on demand.
+
+    ``count`` lays the report out once; ``render(pages, scale)`` paints the wanted
+    pages (1-based) into images ``scale`` times the page's size at 96 dpi, laying out
+    the whole report again but painting only those pages."""
+
+    def __init__(self, report: WeeklyReport, *, page_size=None, generated: dt.datetime | None = None):
+        ensure_app()
+        self.report = report
+        self.stamp = _stamp(generated)
+        self.layout = page_layout(page_size)
+        self.device = _reference_device()
+        paint = self.layout.paintRectPixels(DPI)
+        full = self.layout.fullRectPixels(DPI)
+        self.content = (float(paint.width()), float(paint.height()))
+        self.offset = (float(paint.x()), float(paint.y()))
+        self.page_size = (full.width(), full.height())  # pixels at 96 dpi
+        counting = _Pages(self.device, *self.content, 0, _footer(report))
+        _layout(counting, report, self.stamp)
+        self.count = counting.page
+
+    def render(self, wanted: set[int], scale: float = 1.0) -> dict[int, QImage]:
+        images: dict[int, QImage] = {}
+        painters: dict[int, QPainter] = {}
+        w, h = self.page_size
+
+        def open_page(n: int) -> QPainter | None:
+            if n not in wanted:
+                return None
+            image = QImage(max(1, round(w * scale)), max(1, round(h * scale)), QImage.Format.Format_RGB32)
+            dots = round(DPI / 0.0254)
+            image.setDotsPerMeterX(dots)
+            image.setDotsPerMeterY(dots)
+            image.fill(QColor("white"))
+            painter = QPainter(image)
+            painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+            painter.scale(scale, scale)
+            painter.translate(*self.offset)
+            images[n], painters[n] = image, painter
+            return painter
+
+        def close_page(n: int):
+            painter = painters.pop(n, None)
+            if painter is not None:
+                painter.end()
+
+        _layout(_Pages(self.device, *self.content, self.count, _footer(self.report), open_page, close_page),
+                self.report, self.stamp)
+        return images

@@ -27,9 +27,7 @@ from salesdesk.db.models import (
     Role,
     Setting,
     Stage,
-    StageChange,
     Target,
-    WeeklyNote,
 )
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
@@ -247,54 +245,6 @@ def targets_summary(session: Session, today: dt.date | None = None) -> TargetsSu
     return TargetsSummary(
         _currency(session), quarter.label, month.label, won_month, won_quarter, won_deals_quarter,
         None if company_target is None else from_cents(company_target), people_with_targets, targets_this_year,
-    )
-
-
-# --- weekly report -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WeekSummary:
-    week: str  # "2026-W48"
-    start: dt.date
-    currency: str
-    won_deals: int
-    won_amount: Decimal
-    new_deals: int
-    lost_deals: int
-    stage_changes: int  # moves between stages during the week
-    activities_done: int
-    notes_written: int
-
-
-def week_summary(session: Session, today: dt.date | None = None) -> WeekSummary:
-    """The figures of the ISO week that contains ``today`` (the week so far)."""
-    week = Period.containing(PeriodKind.WEEK, today or dt.date.today())
-    start = dt.datetime.combine(week.start, dt.time())
-    end = dt.datetime.combine(week.end, dt.time())
-    won_deals, won_amount = _won_between(session, week.start, week.end)
-    new_deals = session.scalar(
-        select(func.count()).select_from(Deal).where(Deal.created_at >= start, Deal.created_at < end)
-    )
-    lost_deals = session.scalar(
-        select(func.count()).select_from(Deal).where(
-            Deal.status == DealStatus.LOST, Deal.lost_on >= week.start, Deal.lost_on < week.end
-        )
-    )
-    stage_changes = session.scalar(
-        select(func.count()).select_from(StageChange).where(
-            StageChange.from_stage_id.is_not(None), StageChange.changed_at >= start, StageChange.changed_at < end
-        )
-    )
-    activities_done = session.scalar(
-        select(func.count()).select_from(Activity).where(Activity.done_at >= start, Activity.done_at < end)
-    )
-    notes = session.scalar(
-        select(func.count()).select_from(WeeklyNote).where(WeeklyNote.week_start == week.start, WeeklyNote.text != "")
-    )
-    return WeekSummary(
-        week.label, week.start, _currency(session), won_deals, won_amount, new_deals, lost_deals,
-        stage_changes, activities_done, notes,
     )
 
 
