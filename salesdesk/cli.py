@@ -57,7 +57,29 @@ def build_parser() -> argparse.ArgumentParser:
     weekly.add_argument("--scope", default="company", metavar="SCOPE",
                         help="company, branch:NAME or person:EMAIL (default: company)")
     weekly.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
+
+    _add_transfer_commands(commands)
     return parser
+
+
+def _add_transfer_commands(commands) -> None:
+    """``import`` and ``export`` (issue 7)."""
+    kinds = "people, accounts, contacts, products, deals, targets"
+    imp = commands.add_parser("import", help=f"import a CSV or XLSX file ({kinds}), all or nothing; "
+                                             "or a known data set: crm-sales-opportunities DIR")
+    imp.add_argument("kind", metavar="KIND", help=f"{kinds}, or crm-sales-opportunities")
+    imp.add_argument("file", type=Path, metavar="FILE", help="the .csv or .xlsx file (a folder for a data set)")
+    imp.add_argument("--mapping", type=Path, metavar="FILE.json",
+                     help="columns and values as saved by the import wizard (default: guessed from the headers)")
+    imp.add_argument("--dry-run", action="store_true", help="check every row and say what would happen; write nothing")
+    imp.add_argument("--duplicates", choices=("skip", "update", "create"),
+                     help="rows naming an existing record (by email or external id): skip them (default), "
+                          "update it, or create another")
+    imp.add_argument("--sheet", metavar="NAME", help="the XLSX sheet to read (default: the first)")
+    imp.add_argument("--save-mapping", type=Path, metavar="FILE.json", help="write the mapping used, for next time")
+    exp = commands.add_parser("export", help=f"export {kinds} to a CSV or XLSX file that imports back unchanged")
+    exp.add_argument("kind", metavar="KIND", help=kinds)
+    exp.add_argument("file", type=Path, metavar="FILE", help="FILE.csv (UTF-8) or FILE.xlsx")
 
 
 def _positive_int(text: str) -> int:
@@ -79,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from salesdesk.errors import SalesDeskError
 
-    handler = {"demo": _demo, "check": _check, "backup": _backup, "restore": _restore, "report": _report}[args.command]
+    handler = {"demo": _demo, "check": _check, "backup": _backup, "restore": _restore, "report": _report,
+               "import": _import, "export": _export}[args.command]
     try:
         return handler(args)
     except SalesDeskError as exc:
@@ -281,4 +304,81 @@ def _report(args) -> int:
         Path(temp).unlink(missing_ok=True)
         raise
     print(f"Weekly report {week.label} for {scope.label} written to {out} ({pages} page{'s' if pages != 1 else ''})")
+    return EXIT_OK
+
+
+# --- import and export (issue 7) ---------------------------------------------------------
+
+
+def _import(args) -> int:
+    """Every problem on its own line (row, column, reason); exit 1 and nothing written if any."""
+    from salesdesk.db.migrate import open_database
+    from salesdesk.errors import ValidationError
+    from salesdesk.transfer.importer import guess_mapping, import_file
+    from salesdesk.transfer.kinds import KINDS
+    from salesdesk.transfer.mapping import Mapping
+    from salesdesk.transfer.presets import PRESETS
+    from salesdesk.transfer.problems import ImportRefused
+
+    name = args.kind.strip().lower()
+    if name not in KINDS and name not in PRESETS:
+        raise ValidationError("kind", f"{args.kind!r} is not something SalesDesk imports; choose one of "
+                                      f"{', '.join([*KINDS, *PRESETS])}")
+    source = args.file.expanduser()
+    if not source.exists():
+        raise ValidationError("file", f"{source}: no such {'folder' if name in PRESETS else 'file'}")
+    if name in KINDS:
+        mapping = Mapping.load(args.mapping, name) if args.mapping else guess_mapping(source, name, args.sheet)
+        if args.duplicates:
+            mapping.duplicates = args.duplicates
+        if args.save_mapping:
+            mapping.save(args.save_mapping)
+    target = _target(args)
+    from salesdesk.db.engine import target_path
+
+    new_file = target_path(target)
+    new_file = new_file if new_file is not None and not new_file.exists() else None
+    db = open_database(target)
+    refused = True
+    try:
+        if name in PRESETS:
+            result = PRESETS[name](db, source, dry_run=args.dry_run, duplicates=args.duplicates or "skip")
+        else:
+            result = import_file(db, source, mapping, dry_run=args.dry_run, sheet=args.sheet)
+    except ImportRefused as exc:
+        for problem in exc.problems:
+            print(f"salesdesk: error: {problem}", file=sys.stderr)
+        if exc.more:
+            print(f"salesdesk: error: … and {exc.more:,} more problems", file=sys.stderr)
+        print(f"salesdesk: error: nothing was imported from {source.name}: {exc.count:,} "
+              f"problem{'s' if exc.count != 1 else ''}", file=sys.stderr)
+        return EXIT_FAILED
+    else:
+        refused = args.dry_run  # a dry run into a new file leaves no file either
+    finally:
+        db.close()
+        if refused and new_file is not None:  # a refused import leaves no new file behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+    for line in result.lines():
+        print(line)
+    return EXIT_OK
+
+
+def _export(args) -> int:
+    from salesdesk.db.migrate import open_database
+    from salesdesk.errors import ValidationError
+    from salesdesk.transfer.export import export_kind
+    from salesdesk.transfer.kinds import KINDS
+
+    name = args.kind.strip().lower()
+    if name not in KINDS:
+        raise ValidationError("kind", f"{args.kind!r} is not something SalesDesk exports; choose one of "
+                                      f"{', '.join(KINDS)}")
+    db = open_database(_target(args), create=False, read_only=True)
+    try:
+        count = export_kind(db, name, args.file)
+    finally:
+        db.close()
+    print(f"Exported {count:,} {name} to {args.file.expanduser().resolve()}")
     return EXIT_OK

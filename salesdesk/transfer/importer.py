@@ -86,7 +86,8 @@ Record = tuple[int, dict, dict]  # row number, {field: value}, {field: header}
 
 
 def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True) -> Iterator[Record]:
-    """The sheet's rows as parsed fields; a cell that does not parse is a problem of its row.
+    """The sheet's rows as parsed fields; a cell that does not parse is a problem of its row
+    and is left out of ``values``.
 
     ``required=False``: the caller fills some required fields itself (a preset's titles).
     """
@@ -123,7 +124,6 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
             plan.problem(number, "", f"has {len(cells)} cells but the header names {width} columns")
             continue
         values: dict = {}
-        bad = False
         for name, i, header, parser in fields:
             cell = cells[i] if i < len(cells) else None
             if cell is None:
@@ -137,9 +137,9 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
                 values[name] = parser(cell)
             except ValueError as exc:
                 plan.problem(number, header, str(exc))
-                bad = True
-        if not bad:
-            yield number, values, columns
+        # A row with a bad cell is still checked (every problem is listed); the cell's
+        # own problem stands for it and nothing is written anyway.
+        yield number, values, columns
 
 
 def run_import(db: Database, what: str, source: str, build: Callable[[Context, Plan], None], *,

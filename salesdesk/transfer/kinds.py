@@ -104,7 +104,7 @@ DEALS = Kind("deals", "Deals", (
     _f("amount", "Amount", "money", "value", "deal value", "close value", "close_value", "revenue", "price"),
     _f("currency", "Currency", "text", "curr", max_length=3),
     _f("probability", "Probability", "percent", "win probability", "chance", "probability %"),
-    _f("expected_close", "Expected close", "date", "close date", "close_date", "closing date", "expected close date"),
+    _f("expected_close", "Expected close", "date", "close", "close date", "close_date", "closing date", "expected close date"),
     _f("won_on", "Won on", "date", "won date", "date won"),
     _f("lost_on", "Lost on", "date", "lost date", "date lost"),
     _f("lost_reason", "Lost reason", "ref", "reason", "loss reason", "reason lost", max_length=160),

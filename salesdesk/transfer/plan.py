@@ -49,8 +49,14 @@ class Plan:
     updates: list[tuple[str, int, dict]] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)  # company settings to change
     problem_rows: set = field(default_factory=set)  # (file, row) with a problem: the preview highlights them
+    _cells: set = field(default_factory=set, repr=False)
 
     def problem(self, row: int, column: str, reason: str) -> None:
+        """One problem per cell: a cell that did not parse is not also reported missing."""
+        cell = (self.file, row, column)
+        if column and cell in self._cells:
+            return
+        self._cells.add(cell)
         self.problem_rows.add((self.file, row))
         if len(self.problems) < MAX_LISTED:
             self.problems.append(Problem(row, column, reason, self.file))

@@ -37,10 +37,10 @@ class Planner:
     def column(self, columns: Columns, name: str) -> str:
         return columns.get(name, name)
 
-    def duplicate_in_file(self, row: int, key: tuple, columns: Columns, field: str) -> bool:
+    def duplicate_in_file(self, row: int, key: tuple, columns: Columns, field: str, shown: str = "") -> bool:
         first = self.seen_keys.setdefault(key, row)
         if first != row:
-            self.plan.problem(row, self.column(columns, field), f"{key[-1]} is already in row {first}")
+            self.plan.problem(row, self.column(columns, field), f"{shown or key[-1]} is already in row {first}")
             return True
         return False
 
@@ -685,7 +685,7 @@ class TargetsPlanner(Planner):
             plan.problem(row, col(columns, "value"), f"a target of {metric.replace('_', ' ')} is a whole number")
             return
         key = (person, period.kind.value, period.start.isoformat(), metric)
-        if self.duplicate_in_file(row, ("target", *key), columns, "period_start"):
+        if self.duplicate_in_file(row, ("target", *key), columns, "period_start", values["period_start"]):
             return
         existing = ctx.targets.get(key)
         if existing is not None:
