@@ -155,6 +155,26 @@ class PersonDialog(QDialog):
             return
         self.accept()
 
+    def is_dirty(self) -> bool:
+        """Something typed or chosen that is not saved (a new person: anything typed)."""
+        if self.person_id is None:
+            return bool(self.name.text().strip() or self.email.text().strip() or self.phone.text().strip())
+        return bool(self.values())
+
+    def reject(self) -> None:
+        """Esc, the window's close button and Cancel all come here: unsaved edits ask first."""
+        if not self.db.read_only and self.is_dirty():
+            answer = QMessageBox.question(
+                self, "Unsaved changes", "Save the changes to this person?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                self.save()  # stays open, with the reason, when the values are refused
+                return
+        super().reject()
+
 
 class LetGoDialog(QDialog):
     """Deactivate (keeps the history) or remove a person; their reports and open deals

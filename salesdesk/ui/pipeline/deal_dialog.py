@@ -157,13 +157,13 @@ class DealDialog(QDialog):
         holder.setLayout(prob)
         row("&Probability", holder, "probability")
 
-        self.close = QDateEdit()
-        self.close.setObjectName("deal_close")
-        self.close.setCalendarPopup(True)
-        self.close.setMinimumDate(NO_DATE)
-        self.close.setSpecialValueText("not set")
-        self.close.setDisplayFormat("dd MMM yyyy")
-        row("Expected &close", self.close, "expected_close")
+        self.close_date = QDateEdit()
+        self.close_date.setObjectName("deal_close")
+        self.close_date.setCalendarPopup(True)
+        self.close_date.setMinimumDate(NO_DATE)
+        self.close_date.setSpecialValueText("not set")
+        self.close_date.setDisplayFormat("dd MMM yyyy")
+        row("Expected &close", self.close_date, "expected_close")
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("deal_notes")
         self.notes.setFixedHeight(70)
@@ -213,7 +213,7 @@ class DealDialog(QDialog):
         self.probability.setValue(o["probability"] if overridden else stage_probability)
         self.probability.setEnabled(overridden)
         close = o.get("expected_close")
-        self.close.setDate(QDate(close) if close else NO_DATE)
+        self.close_date.setDate(QDate(close) if close else NO_DATE)
         self.notes.setPlainText(o.get("notes") or "")
 
     @Slot()
@@ -255,7 +255,7 @@ class DealDialog(QDialog):
             "amount": amount_text,
             "currency": self.currency.currentText(),
             "probability": self.probability.value() if self.override.isChecked() else None,
-            "expected_close": None if self.close.date() == NO_DATE else self.close.date().toPython(),
+            "expected_close": None if self.close_date.date() == NO_DATE else self.close_date.date().toPython(),
             "notes": self.notes.toPlainText().strip() or None,
         }
 
