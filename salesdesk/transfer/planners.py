@@ -376,7 +376,7 @@ class DealsPlanner(Planner):
         self.product_words: dict[str, tuple | str] = {}
         self.respelled: Counter = Counter()
         self.positions = dict(ctx.stage_positions)
-        self.no_account = 0
+        self.no_account = self.with_account = 0
         self.priced = 0
 
     # Each word is looked up once: a 100k-deal file names a few dozen owners and stages.
@@ -456,6 +456,7 @@ class DealsPlanner(Planner):
                 ok = False
         account = None
         if "account" in values:
+            self.with_account += 1
             account = self._account(values["account"])
             if isinstance(account, str):
                 plan.problem(row, col(columns, "account"), account)
@@ -611,7 +612,7 @@ class DealsPlanner(Planner):
         for (word, name), count in sorted(self.respelled.items()):
             if count:
                 self.plan.warn(f"product {word!r} read as the catalogue's {name!r} ({count:,} deals)")
-        if self.no_account and self.plan.created[self.kind]:
+        if self.no_account and self.with_account:  # some have one: say how many do not
             self.plan.warn(f"{self.no_account:,} deals have no account")
         if self.priced:
             self.plan.warn(f"{self.priced:,} deals without a value got their product's list price as amount")
