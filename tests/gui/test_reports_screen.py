@@ -174,3 +174,48 @@ def test_batch_export_asks_before_replacing_and_cancel_keeps_the_old_files(repor
     assert "already exist" in said["text"]
     assert old.read_bytes() == b"last week's copy"
     assert [p.name for p in folder.iterdir()] == [old.name]
+
+
+def test_write_my_week_then_undo(reports, company_db, qtbot, window):
+    choose_this_week(reports)
+    week = reports.report.week
+
+    def fill(dialog):
+        dialog.person_box.setCurrentIndex(dialog.person_box.findText("Seller 3"))
+        assert dialog.text.toPlainText() == ""
+        qtbot.keyClicks(dialog.text, "Two demos booked; Account 4 wants a quote.")
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+
+    when_modal(fill)
+    reports.note_button.click()
+    assert sql(company_db, "SELECT text FROM weekly_notes w JOIN people p ON p.id = w.person_id "
+                           "WHERE p.name = 'Seller 3' AND w.week_start = ?", week.start.isoformat()) \
+        == "Two demos booked; Account 4 wants a quote."
+    assert ("Seller 3", "Two demos booked; Account 4 wants a quote.") in [(n.person, n.text) for n in reports.report.notes]
+    window.undo_group.undo()
+    assert sql(company_db, "SELECT count(*) FROM weekly_notes w JOIN people p ON p.id = w.person_id "
+                           "WHERE p.name = 'Seller 3'") == 0
+    assert "Seller 3" not in [n.person for n in reports.report.notes]
+
+
+def test_closing_my_week_with_unsaved_text_asks_first(reports, company_db, qtbot):
+    from salesdesk.ui.reports.note_dialog import NoteDialog
+
+    week = reports.selected_week()
+    dialog = NoteDialog(week, [(1, "Vera Price")], lambda pid: "", 1)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.text, "half a thought")
+    asked = {}
+
+    def cancel(box):
+        asked["text"] = box.text()
+        box.button(box.StandardButton.Cancel).click()
+
+    when_modal(cancel)
+    dialog.reject()  # Esc, the Cancel button and the window's close all come here
+    assert asked["text"] == "The note is not saved."
+    assert dialog.isVisible() and dialog.note() == "half a thought"
+    dialog.text.clear()  # nothing left to lose: it closes without asking
+    dialog.close()
+    assert not dialog.isVisible()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from salesdesk.db.engine import Database
@@ -26,6 +26,12 @@ from salesdesk.ui.widgets.save_path import ask_save_path
 SETTINGS = "reports"
 WEEKS_BACK = 104  # two years of weeks to choose from, more when the deals go further back
 WEEKS_MAX = 520
+
+
+def _notes():
+    from salesdesk.services import notes
+
+    return notes
 
 
 def ask_folder(parent: QWidget, settings: QSettings | None, title: str) -> Path | None:
@@ -79,6 +85,8 @@ class ReportsScreen(Screen):
         self.export_button = QPushButton("Export PDF…", objectName="report_export")
         self.export_button.setDefault(True)
         self.batch_button = QPushButton("One PDF per branch…", objectName="report_batch")
+        self.note_button = QPushButton("My week…", objectName="report_note")
+        self.note_button.setToolTip("Write a person's note for this week; the report prints it under \u201cMy week\u201d")
         week_label = QLabel("&Week")
         week_label.setBuddy(self.week_box)
         scope_label = QLabel("&For")
@@ -91,6 +99,7 @@ class ReportsScreen(Screen):
         bar.addStretch(1)
         bar.addWidget(self.page_label)
         bar.addSpacing(12)
+        bar.addWidget(self.note_button)
         bar.addWidget(self.batch_button)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
@@ -104,6 +113,9 @@ class ReportsScreen(Screen):
         self.next_button.clicked.connect(lambda: self.step_week(+1))
         self.export_button.clicked.connect(self.export_pdf)
         self.batch_button.clicked.connect(self.export_branches)
+        self.note_button.clicked.connect(self.write_note)
+        if db.read_only:
+            self.note_button.setEnabled(False)
         self.preview.page_changed.connect(self._show_page)
         self._build_actions()
 
@@ -119,6 +131,8 @@ class ReportsScreen(Screen):
 
         self.export_action = action("Export PDF…", ["Ctrl+E"], self.export_pdf, "report_export_pdf")
         self.batch_action = action("One PDF per Branch…", ["Ctrl+Shift+E"], self.export_branches, "report_batch_pdf")
+        self.note_action = action("My Week…", ["Ctrl+M"], self.write_note, "report_note_action")
+        self.note_action.setEnabled(not self.db.read_only)
         self.previous_action = action("Previous Week", ["Alt+Left"], lambda: self.step_week(-1), "report_prev")
         self.next_action = action("Next Week", ["Alt+Right"], lambda: self.step_week(+1), "report_next")
         self.zoom_in_action = action("Zoom In", ["Ctrl++", "Ctrl+="], lambda: self._zoom(1.25), "report_zoom_in")
@@ -126,7 +140,7 @@ class ReportsScreen(Screen):
         self.fit_action = action("Fit Width", ["Ctrl+0"], lambda: self.preview.set_zoom(None), "report_fit")
 
     def menu(self) -> tuple[str, list]:
-        return "&Report", [self.export_action, self.batch_action, None, self.previous_action, self.next_action,
+        return "&Report", [self.export_action, self.batch_action, None, self.note_action, None, self.previous_action, self.next_action,
                            None, self.zoom_in_action, self.zoom_out_action, self.fit_action]
 
     # --- choices --------------------------------------------------------------------------
@@ -250,6 +264,45 @@ class ReportsScreen(Screen):
         window = self.window()
         if hasattr(window, "statusBar"):
             window.statusBar().showMessage(text, 10_000)
+
+    @Slot()
+    def write_note(self) -> None:
+        """Write a person's "My week" note for the week on view: one undo step."""
+        from salesdesk.services.notes import read_note
+        from salesdesk.ui.reports.note_dialog import NoteDialog
+        from salesdesk.ui.undo import run_step
+
+        week = self.selected_week()
+        if week is None:
+            return
+        people = [(s.id, s.label) for s in self.scopes if s.kind == "person"]
+        people.sort(key=lambda p: p[1].casefold())
+        if not people:
+            QMessageBox.information(self, "My week", "There is nobody in the company yet to write a note.")
+            return
+        scope = self.selected_scope()
+        last = self.settings.value(f"{SETTINGS}/note_person") if self.settings else None
+        chosen = scope.id if scope is not None and scope.kind == "person" else (int(last) if last else None)
+
+        def read(person_id: int) -> str:
+            with self.db.read() as reader:
+                return read_note(reader, person_id, week.start)
+
+        self.note_dialog = dialog = NoteDialog(week, people, read, chosen, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            person_id, text, name = dialog.person_id(), dialog.note(), dialog.person_box.currentText()
+            if self.settings is not None:
+                self.settings.setValue(f"{SETTINGS}/note_person", person_id)
+            saved = run_step(self.undo_stack, self.db, f"Note of {name} for {week.label}",
+                             lambda s: _notes().write_note(s, person_id, week.start, text),
+                             lambda s, before: _notes().restore_note(s, before),
+                             lambda *_: self.show_report(), self._refused)
+            if saved:  # else the warning was shown: the dialog comes back with the text kept
+                self._status(f"Note of {name} for {week.label} saved")
+                break
+
+    def _refused(self, exc: Exception) -> None:
+        QMessageBox.warning(self, "Not saved", str(exc))
 
     @Slot()
     def export_pdf(self) -> None:
