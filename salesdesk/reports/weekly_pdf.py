@@ -89,7 +89,7 @@ def scope_title(report: WeeklyReport) -> str:
         return f"{scope.label} (whole company)"
     if scope.kind == BRANCH:
         return f"Branch {scope.label}"
-    return f"{scope.label} and their team"
+    return f"{scope.label} and their team" if len(report.people) > 1 else scope.label
 
 
 # --- layout -------------------------------------------------------------------------------
