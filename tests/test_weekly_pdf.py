@@ -303,3 +303,28 @@ def test_a_week_with_nothing_in_it_still_reads_well(demo_file, tmp_path):
     text = "\n".join(pages_of(tmp_path / "empty.pdf"))
     assert report.won_count == 0 and "Won deals (0)" in text and "None this week." in text
     assert "No notes written for this week." in text
+
+
+def test_long_lists_keep_their_largest_deals_and_say_so(demo_file, tmp_path, monkeypatch):
+    from salesdesk.reports import weekly
+
+    monkeypatch.setattr(weekly, "LIST_LIMIT", 3)
+    monkeypatch.setattr(weekly, "MOVES_LIMIT", 4)
+    monkeypatch.setattr(weekly, "ATTAINMENT_ROWS", 8)
+    week = last_full_week()
+    report, _ = make_pdf(demo_file, week, "company", tmp_path / "short.pdf")
+    text = "\n".join(pages_of(tmp_path / "short.pdf"))
+    won = sql(demo_file, "SELECT won_on, amount FROM deals WHERE status = 'won' AND won_on BETWEEN ? AND ? "
+                         "ORDER BY amount DESC, id", (week.start.isoformat(), week.last_day.isoformat()))
+    assert len(won) > 3
+    assert f"Won deals ({len(won)})" in text
+    assert f"The 3 largest are listed; the counts and totals cover all {len(won)}." in text
+    part = section(text, "Won deals (", ("Lost deals (",))
+    listed = [(m.group(1), number(m.group(2))) for m in re.finditer(r"^\s*(\d{4}-\d\d-\d\d)\s.*?\s" + MONEY, part, re.M)]
+    assert sorted(listed) == sorted((str(d)[:10], amount(c)) for d, c in won[:3])
+    assert listed == sorted(listed, key=lambda r: r[0])  # read in date order
+    moves = sql(demo_file, "SELECT count(*) FROM stage_changes WHERE changed_at >= ? AND changed_at < ?",
+                (week.start.isoformat(), week.end.isoformat()))[0][0]
+    assert f"Stage changes ({moves})" in text and len(report.stage_changes) == 4
+    assert report.attainment_hidden > 0 and len(report.attainment) <= 8
+    assert f"{report.attainment_hidden} people further down are counted in their managers' rows." in text

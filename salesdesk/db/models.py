@@ -233,6 +233,8 @@ class Deal(Base):
         Index("ix_deals_stage_amount", "status", "stage_id", "amount", "probability"),
         # Actuals: won revenue per owner and period.
         Index("ix_deals_won", "status", "won_on", "owner_id", "amount"),
+        # Lost deals per period (weekly report): the same shape for lost_on.
+        Index("ix_deals_lost", "status", "lost_on", "owner_id", "amount"),
         # A team's pipeline (org chart panel, targets): covering, no table reads.
         Index("ix_deals_owner", "owner_id", "status", "stage_id", "amount", "probability"),
         Index("ix_deals_account", "account_id"),

@@ -26,6 +26,12 @@ with the Targets screen.  Weeks are half-open ``[start, end)``:
 - **stale**: open deals idle in their stage longer than the stage's ``stale_days``
   with no open activity due after today (the board's rule), as of ``today``.
 - **top open deals**: the 10 largest open deals by amount.
+- **long lists** keep their largest deals: won, lost and stale deals the ``LIST_LIMIT``
+  largest (won and lost shown in date order), stage changes those of the
+  ``MOVES_LIMIT`` largest deals (in time order); the counts (``stage_change_count``,
+  ``stale_count``) and the headline figures cover all of them.  The attainment table
+  shows as many levels of the hierarchy as fit in ``ATTAINMENT_ROWS`` rows (at least
+  the top two); everyone below is counted in their manager's row.
 - **by product**: the lines of the week's won deals: deals, quantity and value
   (quantity x unit price less the discount, each line rounded half up to the cent).
 - **by branch**: the week's won value per branch of the owner (today's branch).
@@ -56,6 +62,11 @@ from salesdesk.services.targets import WON_REVENUE, target_rows
 
 COMPANY, BRANCH, PERSON = "company", "branch", "person"
 TOP_OPEN = 10
+# A report is read, not searched: long lists keep their largest deals (the counts and
+# totals above them always cover everything), so a big company's week stays a few pages.
+LIST_LIMIT = 50  # won, lost and stale deals
+MOVES_LIMIT = 100  # stage changes
+ATTAINMENT_ROWS = 60  # people; deeper levels are left to their managers' rows beyond it
 
 
 @dataclass(frozen=True)
@@ -217,10 +228,10 @@ class WeeklyReport:
     current: Figures
     previous: Figures
     change: Figures
-    stage_changes: tuple[StageMove, ...]
-    won: tuple[DealRow, ...]
-    lost: tuple[DealRow, ...]
-    stale: tuple[DealRow, ...]
+    stage_changes: tuple[StageMove, ...]  # at most MOVES_LIMIT: see stage_change_count
+    won: tuple[DealRow, ...]  # at most LIST_LIMIT: see current.won_count
+    lost: tuple[DealRow, ...]  # at most LIST_LIMIT: see current.lost_count
+    stale: tuple[DealRow, ...]  # at most LIST_LIMIT: see stale_count
     top_open: tuple[DealRow, ...]
     by_product: tuple[ProductRow, ...]
     by_branch: tuple[BranchRow, ...]
@@ -232,6 +243,10 @@ class WeeklyReport:
     attainment: tuple[Attainment, ...]
     scope_target: Decimal | None  # the scope's quarter target (sum of its top rows)
     pace: tuple[PacePoint, ...]
+    stage_change_count: int = 0
+    stale_count: int = 0
+    stale_value: Decimal = Decimal(0)
+    attainment_hidden: int = 0  # people below the levels shown (counted in their managers' rows)
 
     @property
     def elapsed(self) -> float:
@@ -296,7 +311,9 @@ def _span(period: Period) -> dict:
     return {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
-_IN_SCOPE = " AND d.owner_id IN (SELECT id FROM scope)"
+# The unary + keeps SQLite from probing an owner index once per person of the scope
+# (every deal of theirs, ever): the week's date range is by far the narrower search.
+_IN_SCOPE = " AND +d.owner_id IN (SELECT id FROM scope)"
 
 
 def _figures(reader: Reader, cte: str, params: dict, period: Period, pipeline: tuple[int, int]) -> Figures:
@@ -342,11 +359,13 @@ def _deals(reader: Reader, cte: str, params: dict, where: str, order: str, *, da
     return tuple(out)
 
 
-def _stale(reader: Reader, cte: str, params: dict, today: dt.date, now: dt.datetime) -> tuple[DealRow, ...]:
+def _stale(reader: Reader, cte: str, params: dict, today: dt.date,
+           now: dt.datetime) -> tuple[tuple[DealRow, ...], int, Decimal]:
+    """The largest stale deals (at most ``LIST_LIMIT``), and how many and how much in all."""
     stages = reader.execute("SELECT id, stale_days FROM stages WHERE stale_days IS NOT NULL AND NOT is_won")
     if not stages:
-        return ()
-    p = {**params, "today": today.isoformat()}
+        return (), 0, Decimal(0)
+    p = {**params, "today": today.isoformat(), "limit": LIST_LIMIT}
     ors = []
     for n, (stage_id, days) in enumerate(stages):
         ors.append(f"(d.stage_id = :st{n} AND d.stage_entered_at < :before{n})")
@@ -354,7 +373,15 @@ def _stale(reader: Reader, cte: str, params: dict, today: dt.date, now: dt.datet
         p[f"before{n}"] = (now - dt.timedelta(days=int(days) + 1)).isoformat(sep=" ")
     where = ("d.status = 'open' AND (" + " OR ".join(ors) + ") AND NOT EXISTS (SELECT 1 FROM activities x "
              "WHERE x.deal_id = d.id AND x.done_at IS NULL AND x.due_on > :today)")
-    return _deals(reader, cte, p, where, " ORDER BY d.stage_entered_at, d.amount DESC, d.id", now=now)
+    count, cents = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE " + where
+                              + _IN_SCOPE, p)
+    rows = _deals(reader, cte, p, where, " ORDER BY d.amount DESC, d.id LIMIT :limit", now=now)
+    return rows, int(count), from_cents(int(cents))
+
+
+def _largest_by_day(rows: tuple[DealRow, ...]) -> tuple[DealRow, ...]:
+    """The largest deals, read in date order (then largest first)."""
+    return tuple(sorted(rows, key=lambda r: (r.day or dt.date.min, -r.amount, r.deal_id)))
 
 
 def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | None = None,
@@ -378,25 +405,31 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     previous = _figures(reader, cte, params, previous_week, pipeline)
     span = {**params, **_span(week)}
 
-    moves = tuple(
+    move_where = ("FROM stage_changes c JOIN deals d ON d.id = c.deal_id "
+                  "WHERE c.changed_at >= :start AND c.changed_at < :end" + _IN_SCOPE)
+    move_count = int(reader.scalar(cte + "SELECT count(*) " + move_where, span))
+    moves = tuple(sorted((
         StageMove(row[0], row[1], row[2], row[3], row[4], _datetime(row[5]), row[6] or "")
         for row in reader.execute(
             cte + "SELECT d.id, d.title, coalesce(a.name, ''), f.name, t.name, c.changed_at, w.name "
             "FROM stage_changes c JOIN deals d ON d.id = c.deal_id LEFT JOIN accounts a ON a.id = d.account_id "
             "LEFT JOIN stages f ON f.id = c.from_stage_id LEFT JOIN stages t ON t.id = c.to_stage_id "
             "LEFT JOIN people w ON w.id = c.changed_by_id "
-            "WHERE c.changed_at >= :start AND c.changed_at < :end" + _IN_SCOPE + " ORDER BY c.changed_at, c.id",
-            span))
-    won = _deals(reader, cte, span, "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end",
-                 " ORDER BY d.won_on, d.amount DESC, d.id", day="d.won_on")
-    lost = _deals(reader, cte, span, "d.status = 'lost' AND d.lost_on >= :start AND d.lost_on < :end",
-                  " ORDER BY d.lost_on, d.amount DESC, d.id", day="d.lost_on",
-                  reason="trim(coalesce(r.name, '') || CASE WHEN d.lost_note IS NOT NULL AND d.lost_note <> '' "
-                         "THEN ': ' || d.lost_note ELSE '' END, ': ')",
-                  join="LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id")
+            "WHERE c.changed_at >= :start AND c.changed_at < :end" + _IN_SCOPE
+            + " ORDER BY d.amount DESC, c.id LIMIT :limit", {**span, "limit": MOVES_LIMIT})),
+        key=lambda m: (m.changed_at or dt.datetime.min, m.deal_id)))
+    won = _largest_by_day(_deals(reader, cte, {**span, "limit": LIST_LIMIT},
+                                 "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end",
+                                 " ORDER BY d.amount DESC, d.id LIMIT :limit", day="d.won_on"))
+    lost = _largest_by_day(_deals(
+        reader, cte, {**span, "limit": LIST_LIMIT}, "d.status = 'lost' AND d.lost_on >= :start AND d.lost_on < :end",
+        " ORDER BY d.amount DESC, d.id LIMIT :limit", day="d.lost_on",
+        reason="trim(coalesce(r.name, '') || CASE WHEN d.lost_note IS NOT NULL AND d.lost_note <> '' "
+               "THEN ': ' || d.lost_note ELSE '' END, ': ')",
+        join="LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id"))
     top = _deals(reader, cte, {**params, "top": TOP_OPEN}, "d.status = 'open'",
                  " ORDER BY d.amount DESC, d.id LIMIT :top")
-    stale = _stale(reader, cte, params, today, now)
+    stale, stale_count, stale_value = _stale(reader, cte, params, today, now)
 
     by_product = tuple(
         ProductRow(row[0], int(row[1]), int(row[2]), from_cents(int(row[3])))
@@ -423,10 +456,22 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     quarter = Period.containing(PeriodKind.QUARTER, week.last_day)
     until = min(week.end, quarter.end)
     attainment, scope_target = _attainment(reader, scope, quarter, until, today)
+    shown = _levels_that_fit(attainment)
     pace = _pace(reader, cte, params, quarter, until)
     return WeeklyReport(week, previous_week, scope, people, current, previous, current.minus(previous), moves,
                         won, lost, stale, top, by_product, by_branch, notes, currency, today,
-                        quarter, until, attainment, scope_target, pace)
+                        quarter, until, shown, scope_target, pace, move_count, stale_count, stale_value,
+                        len(attainment) - len(shown))
+
+
+def _levels_that_fit(rows: tuple[Attainment, ...]) -> tuple[Attainment, ...]:
+    """The rows of as many levels as fit in ``ATTAINMENT_ROWS`` (the top two at least)."""
+    if len(rows) <= ATTAINMENT_ROWS:
+        return rows
+    depth = 1
+    while sum(1 for r in rows if r.depth <= depth + 1) <= ATTAINMENT_ROWS:
+        depth += 1
+    return tuple(r for r in rows if r.depth <= depth)
 
 
 def _top_person(reader: Reader) -> int | None:

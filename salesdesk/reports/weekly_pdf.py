@@ -478,25 +478,31 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
 
     _attainment_section(pages, report)
 
-    pages.heading(f"Stage changes ({len(report.stage_changes)})")
+    pages.heading(f"Stage changes ({report.stage_change_count:,})")
+    shortened(pages, len(report.stage_changes), report.stage_change_count,
+              "moves of the largest deals are listed, in time order")
     pages.table(
         [Column("When", 1.7), Column("Deal", 5.6), Column("From", 3), Column("To", 3), Column("By", 2.4)],
         [[m.changed_at.strftime("%a %H:%M") if m.changed_at else "", deal_label(m.title, m.account),
           m.from_stage or "(created)", m.to_stage or "", m.changed_by] for m in report.stage_changes])
 
-    pages.heading(f"Won deals ({len(report.won)})")
+    pages.heading(f"Won deals ({c.won_count:,})")
+    shortened(pages, len(report.won), c.won_count, "largest are listed")
     pages.table(
         [Column("Won on", 1.7), Column("Deal", 6.3), Column("Owner", 2.4), Column("Amount", 2.5, True)],
         [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur)] for r in report.won])
 
-    pages.heading(f"Lost deals ({len(report.lost)})")
+    pages.heading(f"Lost deals ({c.lost_count:,})")
+    shortened(pages, len(report.lost), c.lost_count, "largest are listed")
     pages.table(
         [Column("Lost on", 1.7), Column("Deal", 4.6), Column("Owner", 2.2), Column("Amount", 2.3, True),
          Column("Reason", 4.2)],
         [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur), r.reason]
          for r in report.lost])
 
-    pages.heading(f"Stale deals ({len(report.stale)})")
+    pages.heading(f"Stale deals ({report.stale_count:,}" + (f", {money(report.stale_value, cur)})"
+                                                            if report.stale_count else ")"))
+    shortened(pages, len(report.stale), report.stale_count, "largest are listed, largest first")
     pages.table(
         [Column("Deal", 6), Column("Owner", 2.4), Column("Stage", 2.6), Column("Days", 1, True),
          Column("Amount", 2.5, True)],
@@ -532,6 +538,12 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
     pages.finish()
 
 
+def shortened(pages: "_Pages", shown: int, total: int, what: str):
+    """Say so when a list holds fewer rows than its heading counts."""
+    if shown < total:
+        pages.text(f"The {shown:,} {what}; the counts and totals cover all {total:,}.", pages.small, MUTED)
+
+
 def percent(ratio: float | None) -> str:
     return "" if ratio is None else f"{ratio * 100:,.0f}%"
 
@@ -550,6 +562,9 @@ def _attainment_section(pages: _Pages, report: WeeklyReport):
                    f"on pace would be {money(report.scope_expected, cur)}.", pages.bold)
     pages.figure(pages.line_h(pages.body) * 11, _pace_chart(report, pages.metrics(pages.small), pages.small))
     pages.gap(0.3)
+    if report.attainment_hidden:
+        pages.text(f"{report.attainment_hidden:,} people further down are counted in their managers' rows.",
+                   pages.small, MUTED)
     pages.table(
         [Column("Person", 3.6), Column("Target", 2.2, True), Column("Won to date", 2.2, True),
          Column("Attained", 1.2, True), Column("vs. target and pace", 2.6),

@@ -246,6 +246,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_deals_owner', ['owner_id', 'status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_stage_amount', ['status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_won', ['status', 'won_on', 'owner_id', 'amount'], unique=False)
+        batch_op.create_index('ix_deals_lost', ['status', 'lost_on', 'owner_id', 'amount'], unique=False)
 
     op.create_table('activities',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -322,6 +323,7 @@ def downgrade() -> None:
     op.drop_table('activities')
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.drop_index('ix_deals_won')
+        batch_op.drop_index('ix_deals_lost')
         batch_op.drop_index('ix_deals_stage_amount')
         batch_op.drop_index('ix_deals_owner')
         batch_op.drop_index('ix_deals_forecast')
