@@ -63,8 +63,7 @@ class ImportResult:
 
 def _parser(f: Field, date_order: str) -> Callable:
     if f.type in ("text", "ref"):
-        limit = f.max_length
-        return lambda cell: parse.text(cell, limit)
+        return parse.text_parser(f.max_length)
     if f.type == "email":
         return parse.email
     if f.type == "date":
@@ -82,6 +81,7 @@ def _parser(f: Field, date_order: str) -> Callable:
     raise ValueError(f"unknown field type {f.type}")
 
 
+_SPACE = frozenset(" \t\r\n\u00a0")
 Record = tuple[int, dict, dict]  # row number, {field: value}, {field: header}
 
 
@@ -116,27 +116,41 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
     columns = {name: header for name, _i, header, _p in fields}
     width = len(headers)
     unescape = parse.unescape
+    text_only = sheet.encoding != "xlsx"  # CSV cells are all text: a blank row has no non-empty cell
     for number, cells in sheet.rows:
-        if not any(c is not None and (c.strip() if isinstance(c, str) else True) for c in cells):
+        if not any(cells) if text_only else \
+                not any(c is not None and (c.strip() if isinstance(c, str) else True) for c in cells):
             continue  # a blank row
-        plan.rows_read += 1
-        if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
-            plan.problem(number, "", f"has {len(cells)} cells but the header names {width} columns")
+        count = len(cells)
+        if count > width and any(c not in (None, "") for c in cells[width:]):
+            plan.rows_read += 1
+            plan.problem(number, "", f"has {count} cells but the header names {width} columns")
             continue
         values: dict = {}
         for name, i, header, parser in fields:
-            cell = cells[i] if i < len(cells) else None
-            if cell is None:
+            if i >= count:
                 continue
+            cell = cells[i]
             if cell.__class__ is str:
-                cell = cell.strip()
                 if not cell:
                     continue
-                cell = unescape(cell)
+                if cell[0] in _SPACE or cell[-1] in _SPACE:
+                    cell = cell.strip()
+                    if not cell:
+                        continue
+                if cell[0] == "'":
+                    cell = unescape(cell)
+            elif cell is None:
+                continue
             try:
                 values[name] = parser(cell)
             except ValueError as exc:
                 plan.problem(number, header, str(exc))
+                values.setdefault("_bad", True)
+        if not values:
+            continue  # only blanks in the columns read: a blank row too
+        values.pop("_bad", None)
+        plan.rows_read += 1
         # A row with a bad cell is still checked (every problem is listed); the cell's
         # own problem stands for it and nothing is written anyway.
         yield number, values, columns

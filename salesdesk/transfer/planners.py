@@ -377,6 +377,7 @@ class DealsPlanner(Planner):
         self.respelled: Counter = Counter()
         self.positions = dict(ctx.stage_positions)
         self.no_account = self.with_account = 0
+        self.home_currency = ctx.currency
         self.priced = 0
 
     # Each word is looked up once: a 100k-deal file names a few dozen owners and stages.
@@ -521,10 +522,14 @@ class DealsPlanner(Planner):
             amount = product[1] if self.price_when_no_amount and product and not isinstance(product, str) else 0
             if self.price_when_no_amount and amount:
                 self.priced += 1
-        currency = values.get("currency", "").upper() or ctx.currency
-        if len(currency) != 3 or not currency.isalpha():
-            plan.problem(row, col(columns, "currency"), f"{currency!r} is not a three-letter currency code")
-            return
+        currency = values.get("currency")
+        if currency is None:
+            currency = self.home_currency
+        else:
+            currency = currency.upper()
+            if len(currency) != 3 or not currency.isalpha():
+                plan.problem(row, col(columns, "currency"), f"{currency!r} is not a three-letter currency code")
+                return
         won_on = values.get("won_on")
         lost_on = values.get("lost_on")
         created = values.get("created_at")

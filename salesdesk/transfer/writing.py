@@ -9,7 +9,9 @@ back as they read everything else.  Money is already integer cents.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import sqlite3
 
 from sqlalchemy.orm import Session
 
@@ -67,17 +69,32 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
     bulk = sqlite and new_deals >= BULK_INDEX_ROWS and \
         connection.exec_driver_sql("SELECT count(*) FROM deals").scalar() < new_deals
     indexes = _drop_indexes(connection, BULK_TABLES) if bulk else []
+    if bulk:  # a big page cache for the load, taken only as needed (as the demo loader does)
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql("PRAGMA cache_size = -262144")
     for table, columns in COLUMNS.items():
         rows = plan.inserts[table]
         if not rows:
             continue
-        if sqlite:
-            rows = values.rows(table, rows)
-        sql = (f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
-               f"VALUES ({', '.join([mark] * len(columns))})")
-        connection.exec_driver_sql(sql, rows)
+        head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+        one = f"({', '.join([mark] * len(columns))})"
+        if not sqlite:
+            connection.exec_driver_sql(head + one, rows)
+            continue
+        # Many rows to a statement: the driver binds them in C, SQLite runs them in one go.
+        rows = values.rows(table, rows)
+        per = max(1, min(500, _max_parameters(connection) // len(columns)))
+        full = head + ", ".join([one] * per)
+        cursor = connection.connection.driver_connection.cursor()
+        chain = itertools.chain.from_iterable
+        for start in range(0, len(rows), per):
+            part = rows[start:start + per]
+            cursor.execute(full if len(part) == per else head + ", ".join([one] * len(part)), tuple(chain(part)))
+        cursor.close()
     for _name, sql in indexes:
         connection.exec_driver_sql(sql)
+    if bulk:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
     for table, row_id, changes in plan.updates:
         names = list(changes)
         sets = [f"{quote(n)} = {mark}" for n in names]
@@ -92,6 +109,12 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
         f"INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ({', '.join([mark] * 6)})",
         (values(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)), session.info.get("actor"), action,
          entity, None, json.dumps(details, sort_keys=True, default=str)))
+
+
+def _max_parameters(connection) -> int:
+    driver = connection.connection.driver_connection
+    limit = getattr(driver, "getlimit", None)
+    return limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if limit else 999
 
 
 def _drop_indexes(connection, tables: tuple[str, ...]) -> list[tuple[str, str]]:
