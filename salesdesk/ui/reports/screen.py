@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from salesdesk.db.engine import Database
@@ -249,9 +249,13 @@ class ReportsScreen(Screen):
             self.report = None
             self.preview.set_pages(None)
             return
-        with self.db.read() as reader:
-            self.report = weekly_report(reader, week, scope)
-        self.preview.set_pages(PageImages(self.report))
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a big company's week takes a moment
+        try:
+            with self.db.read() as reader:
+                self.report = weekly_report(reader, week, scope)
+            self.preview.set_pages(PageImages(self.report))
+        finally:
+            QApplication.restoreOverrideCursor()
 
     @Slot(int, int)
     def _show_page(self, page: int, count: int) -> None:
