@@ -118,7 +118,8 @@ def _open_csv(path: Path) -> Iterator[Sheet]:
             raise ImportRefused([Problem(1, "", f"the file cannot be read as {encoding} text ({exc.reason})")])
         delimiter = sniff_delimiter(sample)
         handle.seek(0)
-        reader = csv.reader(handle, delimiter=delimiter, strict=False)
+        # strict: a quote never closed is an error of its row, not the rest of the file in one cell
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
         number = 0
         headers: list[str] | None = None
         try:

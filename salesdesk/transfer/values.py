@@ -63,6 +63,8 @@ def text_parser(max_length: int):
     def parse_text(cell) -> str:
         if cell.__class__ is not str:
             cell = as_text(cell).strip()
+        if "\0" in cell:
+            raise ValueError("holds a NUL character: is the file binary, or UTF-16 without its byte-order mark?")
         if len(cell) > max_length:
             raise ValueError(f"is {len(cell):,} characters long; at most {max_length:,} fit")
         return cell
@@ -141,6 +143,8 @@ def cents(cell) -> int:
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money") from None
     if not amount.is_finite():
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
+    if amount.adjusted() >= 13:
+        raise ValueError(f"{as_text(cell).strip()} is too large an amount")
     if amount < 0:
         raise ValueError(f"{as_text(cell).strip()} is negative; amounts cannot be")
     value = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -196,6 +200,8 @@ def timestamp(cell, order: str = "") -> dt.datetime:
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return _serial(cell)
     if isinstance(cell, str):
+        if re.fullmatch(r"\d{1,7}\.\d+", cell.strip()):  # a spreadsheet serial with a time of day
+            return _serial(float(cell))
         match = _ISO_TIME.match(cell.strip())
         if match:
             try:

@@ -1,0 +1,140 @@
+"""A fixed corpus of nasty files (tests/data/import), each with its expected outcome, and
+generated extremes: a huge cell, a million rows streamed in bounded memory.
+
+Every file either imports completely or is refused with row-numbered problems and the
+database byte for byte as before.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from salesdesk.transfer.importer import guess_mapping, import_file
+from salesdesk.transfer.problems import ImportRefused
+
+from tests.conftest import dump
+
+CORPUS = Path(__file__).parent / "data" / "import"
+
+# file -> ("ok", {table: rows}, {sql: expected}) or ("refused", [problems as printed])
+EXPECTED: dict[str, tuple] = {
+    "accounts_utf16_tab.csv": ("ok", 2, {"SELECT name, city FROM accounts ORDER BY id": [
+        ("Südwerk GmbH", "München"), ("Étoile SA", "Lyon")]}),
+    "accounts_cp1252_semicolon.csv": ("ok", 2, {"SELECT name, sector, country FROM accounts ORDER BY id": [
+        ("Café Crème", "Food", "France"), ("Naïve Ltd", "Retail", "UK")]}),
+    "accounts_utf8_bom_crlf.csv": ("ok", 1, {"SELECT name, website, employees FROM accounts": [
+        ("BOM Corp", "https://bom.example", 1500)]}),
+    "accounts_pipe_blank_lines.csv": ("ok", 2, {"SELECT name, city FROM accounts ORDER BY id": [
+        ("Pipe One", "Oslo"), ("Pipe Two", "Bergen")]}),
+    "accounts_quoted_newlines.csv": ("ok", 2, {"SELECT name, city FROM accounts ORDER BY id": [
+        ('Multi\nLine "Quoted" Inc', "Paris"), ("Second, with comma", "Nice")]}),
+    # formulas come in as the text they are; the export neutralises them (test_export)
+    "accounts_formulas.csv": ("ok", 2, {"SELECT name, website FROM accounts ORDER BY id": [
+        ('=HYPERLINK("http://evil")', "+1-555"), ("@SUM(A1)", "-x")]}),
+    "accounts_header_only.csv": ("ok", 0, {"SELECT count(*) FROM accounts": [(0,)]}),
+    "deals_serial_dates.csv": ("ok", 2, {"SELECT expected_close, created_at FROM deals ORDER BY id": [
+        ("2023-03-15", "2023-03-15 12:00:00.000000"), ("2023-03-15", "2023-03-15 12:00:00.000000")]}),
+    "deals_dates.xlsx": ("ok", 3, {"SELECT title, amount, expected_close, status FROM deals ORDER BY id": [
+        ("Real date", 10000, "2023-03-15", "open"), ("Serial number", 250000, "2023-03-15", "open"),
+        ("After a blank row", 750, "2023-03-15", "won")]}),
+    "accounts_empty.csv": ("refused", ["row 1: the file is empty: it needs a header row naming the columns"]),
+    "accounts_binary.csv": ("refused", ["row 1: no column gives the name (name), which accounts need; map one"]),
+    "accounts_duplicate_headers.csv": ("refused", [
+        "row 1, column city: appears twice (columns 2 and 3); rename or unmap one"]),
+    "accounts_ragged.csv": ("refused", ["row 3: has 4 cells but the header names 2 columns"]),
+    "accounts_too_long.csv": ("refused", ["row 3, column name: is 300 characters long; at most 200 fit"]),
+    "accounts_unterminated_quote.csv": ("refused", [
+        "row 3: the file cannot be read as CSV (unexpected end of data)"]),
+    "deals_nul_byte.csv": ("refused", ["row 2, column title: holds a NUL character: is the file binary, or UTF-16 "
+                                       "without its byte-order mark?"]),
+    "deals_wrong_types.csv": ("refused", [
+        "row 3, column amount: 'ten euros' is not an amount of money",
+        "row 3, column expected_close: 'next week' is not a date; write it as YYYY-MM-DD",
+        "row 3, column probability: 'fifty' is not a whole number",
+        "row 4, column amount: 1e400 is too large an amount",
+        "row 4, column expected_close: '2026-02-30' is not a date",
+        "row 4, column probability: 150 is not between 0 and 100"]),
+}
+
+
+def test_the_corpus_is_complete():
+    assert sorted(p.name for p in CORPUS.iterdir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_file_has_its_expected_outcome(org, db_path, name):
+    path = CORPUS / name
+    kind = name.split("_")[0]
+    outcome = EXPECTED[name]
+    if outcome[0] == "ok":
+        result = import_file(org.db, path, guess_mapping(path, kind), backup=False)
+        assert result.created.get(kind, 0) == outcome[1]
+        with org.db.read() as reader:
+            for sql, rows in outcome[2].items():
+                assert reader.execute(sql) == rows
+    else:
+        before = db_path.read_bytes(), dump(org.db)
+        with pytest.raises(ImportRefused) as refused:
+            import_file(org.db, path, guess_mapping(path, kind), backup=False)
+        assert [str(p) for p in refused.value.problems] == outcome[1]
+        assert (db_path.read_bytes(), dump(org.db)) == before
+
+
+def test_a_cell_bigger_than_any_field_is_refused_with_its_row(org, db_path, tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("name,city\nSmall,Lyon\nHuge," + "x" * 2_000_000 + "\nAfter,Nice\n", encoding="utf-8")
+    before = db_path.read_bytes()
+    with pytest.raises(ImportRefused) as refused:
+        import_file(org.db, path, guess_mapping(path, "accounts"), backup=False)
+    assert [str(p) for p in refused.value.problems] == ["row 3: a cell is longer than 1,000,000 characters"]
+    assert db_path.read_bytes() == before
+
+
+def _deals_file(path: Path, rows: int, title: str = "Deal") -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("title,owner,stage,amount\n")
+        out.writelines(f"{title} {i},ava@example.com,Proposal,{i % 9999}.50\n" for i in range(rows))
+    return path
+
+
+def test_reading_streams_memory_stays_flat(org, tmp_path):
+    """A dry run holds no row it has read: its peak is far below what the rows would take."""
+    path = _deals_file(tmp_path / "wide.csv", 20_000, title="A deal with a rather long title " * 3)
+    mapping = guess_mapping(path, "deals")
+    import_file(org.db, path, mapping, dry_run=True)  # warm: compiled statements, caches
+    tracemalloc.start()
+    try:
+        result = import_file(org.db, path, mapping, dry_run=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.created == {"deals": 20_000}
+    assert path.stat().st_size > 2_000_000
+    assert peak < 3_000_000, f"peak {peak:,} bytes"
+
+
+def test_a_million_rows_stream_through_a_dry_run(db_path, org, tmp_path):
+    """The whole pipeline on 1M rows (45 MB): read, parsed and checked in a child process
+    whose peak memory stays bounded, and the database is left as it was."""
+    org.db.close()
+    path = _deals_file(tmp_path / "million.csv", 1_000_000)
+    before = db_path.read_bytes()
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "salesdesk", "--db", str(db_path), "import", "deals", str(path),
+                              "--dry-run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    out, err = child.stdout.read(), child.stderr.read()
+    child.stdout.close()
+    child.stderr.close()
+    assert os.waitstatus_to_exitcode(status) == 0, err
+    assert out.startswith("Would import million.csv (1,000,000 rows): new: 1,000,000 deals")
+    assert usage.ru_maxrss < 200_000, f"{usage.ru_maxrss:,} kB"  # holding the rows would take well over 1 GB
+    assert time.perf_counter() - started < 20
+    assert db_path.read_bytes() == before
