@@ -108,20 +108,47 @@ def headline_expected(path: Path, week: Period, people: set[int]) -> dict[str, t
                 "Deals lost": Decimal(lost[0]), "Value lost": amount(lost[1]), "Activities done": Decimal(done[0][0])}
 
     this, before = for_week(week), for_week(week.previous())
-    rows = sql(path, "SELECT d.amount, coalesce(d.probability, s.probability) FROM deals d JOIN stages s "
-                     f"ON s.id = d.stage_id WHERE d.status = 'open' AND d.owner_id IN ({marks(people)})")
-    open_value = amount(sum(r[0] for r in rows))
-    weighted = (Decimal(sum(r[0] * r[1] for r in rows)) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     out = {k: (this[k], before[k], this[k] - before[k]) for k in this}
-    out["Open pipeline (now)"] = (open_value, open_value, Decimal(0))
-    out["Weighted pipeline (now)"] = (weighted, weighted, Decimal(0))
+    now_open = pipeline_at(path, people, None)
+    end_open = now_open if week.end > dt.date.today() else pipeline_at(path, people, week.end)
+    start_open = pipeline_at(path, people, week.start)
+    for n, label in enumerate(("Open pipeline (end of week)", "Weighted pipeline (end of week)")):
+        out[label] = (end_open[n], start_open[n], end_open[n] - start_open[n])
     return out
+
+
+def pipeline_at(path: Path, people: set[int], end: dt.date | None) -> tuple[Decimal, Decimal]:
+    """(open, weighted) at the start of ``end`` (None: now), rebuilt in Python from the
+    deals and their stage history."""
+    stages = {sid: (prob, bool(won)) for sid, prob, won in sql(path, "SELECT id, probability, is_won FROM stages")}
+    history: dict[int, list] = {}
+    for deal_id, changed_at, cid, to_stage in sql(path, "SELECT deal_id, changed_at, id, to_stage_id "
+                                                        "FROM stage_changes"):
+        history.setdefault(deal_id, []).append((str(changed_at), cid, to_stage))
+    total, weighted = 0, 0
+    for did, cents, prob, stage, status, won_on, lost_on, created in sql(
+            path, f"SELECT id, amount, probability, stage_id, status, won_on, lost_on, created_at FROM deals "
+                  f"WHERE owner_id IN ({marks(people)})"):
+        if end is None:
+            if status != "open":
+                continue
+        else:
+            e = end.isoformat()
+            if str(created) >= e or (status == "won" and str(won_on) < e) or (status == "lost" and str(lost_on) < e):
+                continue
+            earlier = sorted(h for h in history.get(did, []) if h[0] < e)
+            stage = earlier[-1][2] if earlier else stage
+            if stages[stage][1]:
+                continue
+        total += cents
+        weighted += cents * (prob if prob is not None else stages[stage][0])
+    return amount(total), (Decimal(weighted) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def read_headline(text: str) -> dict[str, tuple]:
     out = {}
-    for label in ("Deals won", "Value won", "New deals", "Deals lost", "Value lost", "Open pipeline (now)",
-                  "Weighted pipeline (now)", "Activities done"):
+    for label in ("Deals won", "Value won", "New deals", "Deals lost", "Value lost",
+                  "Open pipeline (end of week)", "Weighted pipeline (end of week)", "Activities done"):
         line = next(line for line in text.splitlines() if line.strip().startswith(label))
         values = re.findall(r"[+-]?[\d,]+(?:\.\d\d)?", line[line.index(label) + len(label):])
         assert len(values) == 3, line

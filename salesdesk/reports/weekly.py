@@ -17,10 +17,11 @@ with the Targets screen.  Weeks are half-open ``[start, end)``:
 - **lost**: status ``lost`` and ``lost_on`` in the week (count and value);
 - **activities**: ``done_at`` in the week;
 - **open pipeline** and **weighted pipeline** (amount x effective probability: the
-  deal's own, else its stage's, rounded half up to the cent): for simplicity the deals
-  open *now*, not as they stood at the end of the week; so the previous week shows the
-  same pipeline and its change is zero.  Reconstructing the past pipeline from the
-  stage history is left for later.
+  deal's own, else its stage's, rounded half up to the cent) as they stood at the end
+  of the week: the deals created before it and not won or lost before it, each in the
+  stage its history says it was in then (the last ``stage_changes`` row before the
+  end; a won stage then means it was not open).  Amounts and probability overrides
+  have no history: today's are used.  A week not over yet shows the pipeline now.
 - **stage changes**: the ``stage_changes`` rows whose ``changed_at`` falls in the week,
   of deals in scope; a deal's first row (its creation) has no ``from`` stage (``None``).
 - **stale**: open deals idle in their stage longer than the stage's ``stale_days``
@@ -331,11 +332,21 @@ def _figures(reader: Reader, cte: str, params: dict, period: Period, pipeline: t
                    from_cents(open_cents), from_cents((weighted_x100 + 50) // 100), int(done))
 
 
-def _pipeline(reader: Reader, cte: str, params: dict) -> tuple[int, int]:
-    """Open deals now: (cents, weighted cents x 100)."""
-    row = reader.one(cte + "SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, "
-                     "s.probability)), 0) FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.status = 'open'"
-                     + _IN_SCOPE, params)
+def _pipeline(reader: Reader, cte: str, params: dict, end: dt.date, today: dt.date) -> tuple[int, int]:
+    """Open deals at the start of ``end`` (now, if that is still to come): (cents,
+    weighted cents x 100)."""
+    if end > today:
+        row = reader.one(cte + "SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, "
+                         "s.probability)), 0) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                         "WHERE d.status = 'open'" + _IN_SCOPE, params)
+        return int(row[0]), int(row[1])
+    row = reader.one(
+        cte + "SELECT coalesce(sum(x.amount), 0), coalesce(sum(x.amount * coalesce(x.probability, s.probability)), 0) "
+        "FROM (SELECT d.amount, d.probability, coalesce((SELECT c.to_stage_id FROM stage_changes c "
+        "WHERE c.deal_id = d.id AND c.changed_at < :end ORDER BY c.changed_at DESC, c.id DESC LIMIT 1), d.stage_id) "
+        "AS stage_then FROM deals d WHERE d.created_at < :end AND NOT (d.status = 'won' AND d.won_on < :end) "
+        "AND NOT (d.status = 'lost' AND d.lost_on < :end)" + _IN_SCOPE + ") x "
+        "JOIN stages s ON s.id = x.stage_then WHERE NOT s.is_won", {**params, "end": end.isoformat()})
     return int(row[0]), int(row[1])
 
 
@@ -400,9 +411,8 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     cte, params = _scope_cte(scope)
     people = tuple(row[0] for row in reader.execute(cte + "SELECT id FROM scope ORDER BY id", params))
     previous_week = week.previous()
-    pipeline = _pipeline(reader, cte, params)
-    current = _figures(reader, cte, params, week, pipeline)
-    previous = _figures(reader, cte, params, previous_week, pipeline)
+    current = _figures(reader, cte, params, week, _pipeline(reader, cte, params, week.end, today))
+    previous = _figures(reader, cte, params, previous_week, _pipeline(reader, cte, params, week.start, today))
     span = {**params, **_span(week)}
 
     move_where = ("FROM stage_changes c JOIN deals d ON d.id = c.deal_id "

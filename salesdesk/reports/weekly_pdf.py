@@ -469,9 +469,9 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
             ["New deals", f"{c.new_deals:,d}", f"{p.new_deals:,d}", signed_int(d.new_deals)],
             ["Deals lost", f"{c.lost_count:,d}", f"{p.lost_count:,d}", signed_int(d.lost_count)],
             ["Value lost", money(c.lost_value, cur), money(p.lost_value, cur), signed_money(d.lost_value, cur)],
-            ["Open pipeline (now)", money(c.open_value, cur), money(p.open_value, cur),
+            ["Open pipeline (end of week)", money(c.open_value, cur), money(p.open_value, cur),
              signed_money(d.open_value, cur)],
-            ["Weighted pipeline (now)", money(c.weighted_value, cur), money(p.weighted_value, cur),
+            ["Weighted pipeline (end of week)", money(c.weighted_value, cur), money(p.weighted_value, cur),
              signed_money(d.weighted_value, cur)],
             ["Activities done", f"{c.activities:,d}", f"{p.activities:,d}", signed_int(d.activities)],
         ])
