@@ -28,7 +28,7 @@ from salesdesk.transfer.plan import Plan
 from salesdesk.transfer.problems import ImportRefused
 from salesdesk.transfer.planners import PLANNERS, Planner
 from salesdesk.transfer.reading import Sheet, open_sheet
-from salesdesk.transfer.writing import write_plan
+from salesdesk.transfer.writing import storage, write_plan
 
 
 @dataclass
@@ -61,15 +61,30 @@ class ImportResult:
         return out
 
 
+def _remembered(parser: Callable, limit: int = 50_000) -> Callable:
+    """A parser that parses each distinct text once: a file repeats its dates thousands of times."""
+    seen: dict = {}
+
+    def parse_once(cell):
+        value = seen.get(cell)
+        if value is None:
+            value = parser(cell)  # a ValueError is raised again for each row that has it
+            if len(seen) < limit and cell.__class__ is str:
+                seen[cell] = value
+        return value
+
+    return parse_once
+
+
 def _parser(f: Field, date_order: str) -> Callable:
     if f.type in ("text", "ref"):
         return parse.text_parser(f.max_length)
     if f.type == "email":
         return parse.email
     if f.type == "date":
-        return lambda cell: parse.date(cell, date_order)
+        return _remembered(lambda cell: parse.date(cell, date_order))
     if f.type == "datetime":
-        return lambda cell: parse.timestamp(cell, date_order)
+        return _remembered(lambda cell: parse.timestamp(cell, date_order))
     if f.type == "money":
         return parse.cents
     if f.type == "int":
@@ -166,6 +181,8 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
     copy = None
     with db.transaction() as session:
         ctx = Context(session)
+        if not dry_run:
+            plan.store, plan.stored = storage(session)
         build(ctx, plan)
         plan.refuse_if_problems()
         if not dry_run:

@@ -8,6 +8,7 @@ without problems, in one transaction.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from salesdesk.transfer.problems import MAX_LISTED, ImportRefused, Problem
@@ -48,6 +49,10 @@ class Plan:
     inserts: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in COLUMNS})
     updates: list[tuple[str, int, dict]] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)  # company settings to change
+    # Turns a date or time into what the database stores (``writing.storage``); rows
+    # of tables in ``stored`` were built with it, the others are converted when written.
+    store: Callable = field(default=lambda value: value, repr=False)
+    stored: set = field(default_factory=set)
     problem_rows: set = field(default_factory=set)  # (file, row) with a problem: the preview highlights them
     _cells: set = field(default_factory=set, repr=False)
 

@@ -13,6 +13,8 @@ import itertools
 import json
 import sqlite3
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from salesdesk.transfer.plan import COLUMNS, Plan
@@ -59,6 +61,14 @@ class _SqliteValues:
         return out
 
 
+def storage(session: Session) -> tuple[Callable, set[str]]:
+    """``(store, tables)`` for a ``Plan``: on SQLite, dates and times of deals and their
+    history are put in stored form while planning (one pass less over 100k rows)."""
+    if session.connection().dialect.name != "sqlite":
+        return (lambda value: value), set()
+    return _SqliteValues(), {"deals", "stage_changes"}
+
+
 def write_plan(session: Session, plan: Plan, *, action: str, entity: str, details: dict) -> None:
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
@@ -82,7 +92,8 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
             connection.exec_driver_sql(head + one, rows)
             continue
         # Many rows to a statement: the driver binds them in C, SQLite runs them in one go.
-        rows = values.rows(table, rows)
+        if table not in plan.stored:
+            rows = values.rows(table, rows)
         per = max(1, min(500, _max_parameters(connection) // len(columns)))
         full = head + ", ".join([one] * per)
         cursor = connection.connection.driver_connection.cursor()
