@@ -1,0 +1,209 @@
+"""Import and export in the window: File → Import…, Import CRM Sales Opportunities…, Export….
+
+``install_transfer_actions(window)`` adds the three commands to the main window's File
+menu; everything they do is in ``salesdesk.transfer`` (no Qt), this is the thin layer
+that asks for files and shows outcomes.  After an import the window reloads every screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+    QWidget,
+)
+
+from salesdesk.errors import SalesDeskError
+from salesdesk.transfer.kinds import IMPORT_ORDER, KINDS
+
+CRM_FOLDER = "transfer/crm_folder"
+EXPORT_FOLDER = "transfer/export_folder"
+# Where the public data set sits next to a checkout (PRODUCT.md: ../shared/data/...).
+DATA_SET_HINTS = (Path("../shared/data/crm-sales-opportunities"), Path("/work/shared/data/crm-sales-opportunities"))
+
+
+def install_transfer_actions(window) -> None:
+    """Add Import…, Import CRM Sales Opportunities… and Export… to ``window``'s File menu."""
+    window.transfer = TransferActions(window)
+
+
+class TransferActions(QObject):
+    """The File menu's import and export commands over the window's current database."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.wizard = None
+        self.action_import = self._action("&Import…", "Import people, accounts, contacts, products, deals or "
+                                          "targets from a CSV or XLSX file", self.open_import_wizard)
+        self.action_import_crm = self._action("Import CRM &Sales Opportunities…", "Import the public CRM Sales "
+                                              "Opportunities data set from its folder", self.ask_import_crm)
+        self.action_export = self._action("&Export…", "Write people, accounts, contacts, products, deals or "
+                                          "targets to a CSV or XLSX file", self.ask_export)
+        menu = self._file_menu()
+        if menu is not None:
+            quit_action = window.action_quit
+            for action in (self.action_import, self.action_import_crm, self.action_export):
+                menu.insertAction(quit_action, action)
+            menu.insertSeparator(quit_action)
+        window.database_changed.connect(self.database_changed)
+        self.database_changed()
+
+    def _action(self, text: str, tip: str, slot) -> QAction:
+        action = QAction(text, self.window)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _file_menu(self):
+        for action in self.window.menuBar().actions():
+            menu = action.menu()
+            if menu is not None and self.window.action_quit in menu.actions():
+                return menu
+        return None
+
+    @Slot()
+    def database_changed(self, *_args) -> None:
+        writable = not self.window.db.read_only
+        self.action_import.setEnabled(writable)
+        self.action_import_crm.setEnabled(writable)
+
+    @property
+    def settings(self):
+        return self.window.state.settings
+
+    # --- import -------------------------------------------------------------------------
+
+    @Slot()
+    def open_import_wizard(self, path: str | Path | None = None, kind: str | None = None):
+        from salesdesk.ui.transfer.wizard import ImportWizard
+
+        self.wizard = ImportWizard(self.window.db, self.settings, self.window, path=path, kind=kind)
+        self.wizard.imported.connect(self.imported)
+        self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard.open()
+        return self.wizard
+
+    @Slot(object)
+    def imported(self, result) -> None:
+        """Show what the database now holds on every screen."""
+        self.window.reload()
+        created = sum(result.created.values())
+        self.window.statusBar().showMessage(
+            f"Imported {result.source}: {created:,} new, {sum(result.updated.values()):,} updated", 10_000)
+
+    def ask_crm_folder(self) -> str | None:
+        """Ask for the data set's folder (tests replace this method)."""
+        start = str(self.settings.value(CRM_FOLDER, "")) or next(
+            (str(p.resolve()) for p in DATA_SET_HINTS if p.is_dir()), str(Path.home()))
+        chosen = QFileDialog.getExistingDirectory(self.window, "The CRM Sales Opportunities folder", start)
+        if chosen:
+            self.settings.setValue(CRM_FOLDER, chosen)
+        return chosen or None
+
+    @Slot()
+    def ask_import_crm(self) -> None:
+        folder = self.ask_crm_folder()
+        if folder:
+            self.import_crm(Path(folder))
+
+    def import_crm(self, folder: Path):
+        """Import the data set (all or nothing); show its notes or its problems."""
+        from salesdesk.transfer.presets.crm_sales_opportunities import TITLE, import_crm_sales_opportunities
+        from salesdesk.transfer.problems import ImportRefused
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = import_crm_sales_opportunities(self.window.db, folder)
+        except ImportRefused as exc:
+            QApplication.restoreOverrideCursor()
+            shown = "\n".join(f"• {p}" for p in exc.problems[:8])
+            self.window.show_message(QMessageBox.Icon.Warning, "Nothing was imported",
+                                     f"The {TITLE} data set was not imported ({exc.count:,} problems):\n\n{shown}",
+                                     details="\n".join(str(p) for p in exc.problems))
+            return None
+        except SalesDeskError as exc:
+            QApplication.restoreOverrideCursor()
+            self.window.show_message(QMessageBox.Icon.Warning, "Nothing was imported", str(exc))
+            return None
+        QApplication.restoreOverrideCursor()
+        self.imported(result)
+        lines = result.lines()
+        self.window.show_message(QMessageBox.Icon.Information, f"{TITLE} imported",
+                                 lines[0].replace(f" in {folder}", "") + "\n\nWhat was found and how it was read:\n"
+                                 + "\n".join(f"• {line[6:]}" for line in lines if line.startswith("note: ")),
+                                 details="\n".join(lines))
+        return result
+
+    # --- export -------------------------------------------------------------------------
+
+    def ask_export_target(self) -> tuple[str, Path] | None:
+        """Ask what to export and where (tests replace this method)."""
+        dialog = ExportDialog(self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        kind, suffix = dialog.kind.currentData(), dialog.format.currentData()
+        folder = Path(str(self.settings.value(EXPORT_FOLDER, str(Path.home()))))
+        chosen, _ = QFileDialog.getSaveFileName(self.window, "Export", str(folder / f"{kind}.{suffix}"),
+                                                f"{suffix.upper()} files (*.{suffix})")
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != f".{suffix}":
+            path = path.with_suffix(f".{suffix}")
+        self.settings.setValue(EXPORT_FOLDER, str(path.parent))
+        return kind, path
+
+    @Slot()
+    def ask_export(self) -> None:
+        target = self.ask_export_target()
+        if target:
+            self.export_to(*target)
+
+    def export_to(self, kind: str, path: Path) -> int | None:
+        from salesdesk.transfer.export import export_kind
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            count = export_kind(self.window.db, kind, path)
+        except (SalesDeskError, OSError) as exc:
+            QApplication.restoreOverrideCursor()
+            self.window.show_message(QMessageBox.Icon.Warning, "Nothing was exported", str(exc))
+            return None
+        QApplication.restoreOverrideCursor()
+        self.window.statusBar().showMessage(f"Exported {count:,} {KINDS[kind].label.lower()} to {path}", 10_000)
+        return count
+
+
+class ExportDialog(QDialog):
+    """What to export, and as CSV or XLSX."""
+
+    def __init__(self, parent: QWidget | None = None, kind: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.kind = QComboBox()
+        for name in IMPORT_ORDER:
+            self.kind.addItem(KINDS[name].label, name)
+        if kind:
+            self.kind.setCurrentIndex(self.kind.findData(kind))
+        self.format = QComboBox()
+        self.format.addItem("Excel workbook (.xlsx)", "xlsx")
+        self.format.addItem("CSV, UTF-8 (.csv)", "csv")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Export", self.kind)
+        form.addRow("As", self.format)
+        form.addRow(buttons)
