@@ -126,9 +126,12 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
                                                f"{spec.label.lower()} need; map one")
     if plan.problems:
         return
-    fields = [(f.name, by_field[f.name], headers[by_field[f.name]], _parser(f, mapping.date_order))
+    # (field, column index, header, parser, longest text or None): text cells are checked
+    # inline, the parser only runs to word the problem; other cells always go through it.
+    fields = [(f.name, by_field[f.name], headers[by_field[f.name]], _parser(f, mapping.date_order),
+               f.max_length if f.type in ("text", "ref") else None)
               for f in spec.fields if f.name in by_field]
-    columns = {name: header for name, _i, header, _p in fields}
+    columns = {name: header for name, _i, header, _p, _l in fields}
     width = len(headers)
     unescape = parse.unescape
     text_only = sheet.encoding != "xlsx"  # CSV cells are all text: a blank row has no non-empty cell
@@ -142,7 +145,7 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
             plan.problem(number, "", f"has {count} cells but the header names {width} columns")
             continue
         values: dict = {}
-        for name, i, header, parser in fields:
+        for name, i, header, parser, longest in fields:
             if i >= count:
                 continue
             cell = cells[i]
@@ -155,6 +158,9 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
                         continue
                 if cell[0] == "'":
                     cell = unescape(cell)
+                if longest is not None and len(cell) <= longest and "\0" not in cell:
+                    values[name] = cell
+                    continue
             elif cell is None:
                 continue
             try:

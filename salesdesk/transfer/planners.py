@@ -378,6 +378,7 @@ class DealsPlanner(Planner):
         self.positions = dict(ctx.stage_positions)
         self.no_account = self.with_account = 0
         self.home_currency = ctx.currency
+        self.now = plan.store(ctx.now)
         self.priced = 0
 
     # Each word is looked up once: a 100k-deal file names a few dozen owners and stages.
@@ -607,13 +608,17 @@ class DealsPlanner(Planner):
         # Appended to directly, dates already as the database stores them: this runs once
         # per deal of a 100k-deal file.
         inserts, store = plan.inserts, plan.store
+        created_at = store(created)
+        entered_at = created_at if entered is created else store(entered)
         inserts["deals"].append((
             deal_id, values["title"], account, contact, owner, pipeline, stage.id, amount, currency,
-            values.get("probability"), store(values.get("expected_close")), status, reason_id, note, store(won_on),
-            store(lost_on), position, store(entered), values.get("notes"), ext, store(created), store(ctx.now), 1))
+            values.get("probability"), store(values.get("expected_close")), status, reason_id, note,
+            won_on and store(won_on), lost_on and store(lost_on), position, entered_at, values.get("notes"), ext,
+            created_at, self.now, 1))
         changes = inserts["stage_changes"]
         for from_id, to_id, at in history:
-            changes.append((ctx.new_id("stage_changes"), deal_id, from_id, to_id, store(at), None))
+            changes.append((ctx.new_id("stage_changes"), deal_id, from_id, to_id,
+                            created_at if at is created else store(at), None))
         if product is not None:
             inserts["deal_lines"].append((ctx.new_id("deal_lines"), deal_id, product[0], 1, amount, 0))
 

@@ -35,15 +35,16 @@ class _SqliteValues:
         self.memo: dict = {}
 
     def __call__(self, value):
-        if value is None or value.__class__ not in (dt.date, dt.datetime):
-            return value
         out = self.memo.get(value)
-        if out is None:
-            if value.__class__ is dt.datetime:
-                out = f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
-            else:
-                out = value.isoformat()
-            self.memo[value] = out
+        if out is not None:
+            return out
+        if value.__class__ not in (dt.date, dt.datetime):
+            return value
+        if value.__class__ is dt.datetime:
+            out = f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
+        else:
+            out = value.isoformat()
+        self.memo[value] = out
         return out
 
     def rows(self, table: str, rows: list[tuple]) -> list[tuple]:
