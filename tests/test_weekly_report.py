@@ -138,8 +138,9 @@ def test_lists_won_lost_top_open_products_and_notes(demo, week):
         report = weekly_report(reader, week, parse_scope(reader, "company"))
         assert sum(d.amount for d in report.won) == report.won_value
         assert len(report.lost) == report.current.lost_count and all(d.reason for d in report.lost)
-        top = reader.execute("SELECT id FROM deals WHERE status = 'open' ORDER BY amount DESC, id LIMIT 10")
-        assert [d.deal_id for d in report.top_open] == [row[0] for row in top]
+        open_then = open_at_end(reader, week.end)
+        top = sorted(open_then, key=lambda i: (-open_then[i][0], i))[:10]
+        assert [d.deal_id for d in report.top_open] == top
         p = {"a": week.start.isoformat(), "b": week.end.isoformat()}
         lines = reader.one(
             "SELECT count(DISTINCT l.deal_id), sum(l.quantity) FROM deal_lines l JOIN deals d ON d.id = l.deal_id "
@@ -148,10 +149,39 @@ def test_lists_won_lost_top_open_products_and_notes(demo, week):
         assert max((r.deals for r in report.by_product), default=0) <= lines[0]
         notes = reader.scalar("SELECT count(*) FROM weekly_notes WHERE week_start = :a AND trim(text) <> ''", p)
         assert len(report.notes) == notes > 0
-        for deal in report.stale:
-            status, stale_days = reader.one("SELECT d.status, s.stale_days FROM deals d JOIN stages s "
-                                            "ON s.id = d.stage_id WHERE d.id = :id", {"id": deal.deal_id})
-            assert status == "open" and deal.days_in_stage > stale_days
+        stale_days = dict(reader.execute("SELECT id, stale_days FROM stages"))
+        end = dt.datetime.combine(week.end, dt.time())
+        planned = {row[0] for row in reader.execute(
+            "SELECT deal_id FROM activities WHERE due_on >= :b AND (done_at IS NULL OR done_at >= :b)", p)}
+        stale = {i for i, (_, stage, entered) in open_then.items() if stale_days[stage] is not None
+                 and entered < end - dt.timedelta(days=stale_days[stage] + 1) and i not in planned}
+        assert report.stale_count == len(stale) > 0
+        assert {d.deal_id for d in report.stale} <= stale
+        assert all(d.days_in_stage > stale_days[reader.scalar("SELECT id FROM stages WHERE name = :n AND "
+                                                              "pipeline_id = 1", {"n": d.stage})] for d in report.stale)
+
+
+def open_at_end(reader, end: dt.date) -> dict[int, tuple[int, int, dt.datetime]]:
+    """Deal id -> (cents, stage, entered) of the deals open when ``end`` began, rebuilt in
+    Python from the deals and their whole stage history."""
+    won_stages = {row[0] for row in reader.execute("SELECT id FROM stages WHERE is_won")}
+    last: dict[int, tuple] = {}
+    for deal_id, changed_at, cid, stage in reader.execute(
+            "SELECT deal_id, changed_at, id, to_stage_id FROM stage_changes ORDER BY deal_id"):
+        when = dt.datetime.fromisoformat(str(changed_at))
+        if when < dt.datetime.combine(end, dt.time()) and (deal_id not in last or (when, cid) > last[deal_id][:2]):
+            last[deal_id] = (when, cid, stage)
+    out = {}
+    for did, cents, stage, status, won_on, lost_on, created in reader.execute(
+            "SELECT id, amount, stage_id, status, won_on, lost_on, created_at FROM deals"):
+        created = dt.datetime.fromisoformat(str(created))
+        if created.date() >= end or (status == "won" and str(won_on) < str(end)) \
+                or (status == "lost" and str(lost_on) < str(end)):
+            continue
+        when, _, stage = last.get(did, (created, 0, stage))
+        if stage not in won_stages:
+            out[did] = (cents, stage, when)
+    return out
 
 
 @pytest.mark.parametrize("text, words", [

@@ -25,8 +25,9 @@ with the Targets screen.  Weeks are half-open ``[start, end)``:
 - **stage changes**: the ``stage_changes`` rows whose ``changed_at`` falls in the week,
   of deals in scope; a deal's first row (its creation) has no ``from`` stage (``None``).
 - **stale**: open deals idle in their stage longer than the stage's ``stale_days``
-  with no open activity due after today (the board's rule), as of ``today``.
-- **top open deals**: the 10 largest open deals by amount.
+  with no open activity due after the day (the board's rule), as they stood at the
+  end of the week (rebuilt like the pipeline; now, for a week still under way).
+- **top open deals**: the 10 largest deals open at the end of the week.
 - **long lists** keep their largest deals: won, lost and stale deals the ``LIST_LIMIT``
   largest (won and lost shown in date order), stage changes those of the
   ``MOVES_LIMIT`` largest deals (in time order); the counts (``stage_change_count``,
@@ -332,21 +333,33 @@ def _figures(reader: Reader, cte: str, params: dict, period: Period, pipeline: t
                    from_cents(open_cents), from_cents((weighted_x100 + 50) // 100), int(done))
 
 
-def _pipeline(reader: Reader, cte: str, params: dict, end: dt.date, today: dt.date) -> tuple[int, int]:
-    """Open deals at the start of ``end`` (now, if that is still to come): (cents,
-    weighted cents x 100)."""
+def _open_at(cte: str, params: dict, end: dt.date, today: dt.date) -> tuple[str, dict]:
+    """``cte`` plus ``open_at(id, stage_id, entered)``: the scope's deals open at the
+    start of ``end``, in the stage they were in then and since when.  A week still under
+    way (``end`` after ``today``) takes the deals open now; a past one is rebuilt from
+    the stage history: created before ``end``, not won or lost before it, in the stage of
+    the last ``stage_changes`` row before it (the consumer drops won stages)."""
     if end > today:
-        row = reader.one(cte + "SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, "
-                         "s.probability)), 0) FROM deals d JOIN stages s ON s.id = d.stage_id "
-                         "WHERE d.status = 'open'" + _IN_SCOPE, params)
-        return int(row[0]), int(row[1])
-    row = reader.one(
-        cte + "SELECT coalesce(sum(x.amount), 0), coalesce(sum(x.amount * coalesce(x.probability, s.probability)), 0) "
-        "FROM (SELECT d.amount, d.probability, coalesce((SELECT c.to_stage_id FROM stage_changes c "
-        "WHERE c.deal_id = d.id AND c.changed_at < :end ORDER BY c.changed_at DESC, c.id DESC LIMIT 1), d.stage_id) "
-        "AS stage_then FROM deals d WHERE d.created_at < :end AND NOT (d.status = 'won' AND d.won_on < :end) "
-        "AND NOT (d.status = 'lost' AND d.lost_on < :end)" + _IN_SCOPE + ") x "
-        "JOIN stages s ON s.id = x.stage_then WHERE NOT s.is_won", {**params, "end": end.isoformat()})
+        body = ("SELECT d.id, d.stage_id, d.stage_entered_at FROM deals d WHERE d.status = 'open'" + _IN_SCOPE)
+        return f"{cte}, open_at(id, stage_id, entered) AS ({body}) ", {**params, "asof": "9999-12-31"}
+    body = ("SELECT d.id, coalesce(h.to_stage_id, d.stage_id), coalesce(h.changed_at, d.created_at) FROM deals d "
+            "LEFT JOIN stage_changes h ON h.id = (SELECT c.id FROM stage_changes c WHERE c.deal_id = d.id "
+            "AND c.changed_at < :asof ORDER BY c.changed_at DESC, c.id DESC LIMIT 1) "
+            # open now, or closed on or after the day: three index ranges, not every deal
+            "WHERE d.id IN (SELECT id FROM deals WHERE status = 'open' UNION ALL SELECT id FROM deals "
+            "WHERE status = 'won' AND won_on >= :asof UNION ALL SELECT id FROM deals WHERE status = 'lost' "
+            "AND lost_on >= :asof) AND d.created_at < :asof" + _IN_SCOPE)
+    return f"{cte}, open_at(id, stage_id, entered) AS ({body}) ", {**params, "asof": end.isoformat()}
+
+
+_OPEN = ("FROM open_at o JOIN deals d ON d.id = o.id JOIN stages s ON s.id = o.stage_id "
+         "WHERE NOT s.is_won")
+
+
+def _pipeline(reader: Reader, cte: str, params: dict) -> tuple[int, int]:
+    """The open deals of an ``_open_at`` query: (cents, weighted cents x 100)."""
+    row = reader.one(cte + "SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, "
+                     "s.probability)), 0) " + _OPEN, params)
     return int(row[0]), int(row[1])
 
 
@@ -370,23 +383,43 @@ def _deals(reader: Reader, cte: str, params: dict, where: str, order: str, *, da
     return tuple(out)
 
 
+_OPEN_COLUMNS = (
+    "SELECT d.id, d.title, coalesce(a.name, ''), p.name, s.name, d.amount, coalesce(d.probability, s.probability), "
+    "d.expected_close, NULL, '', o.entered FROM open_at o JOIN deals d ON d.id = o.id "
+    "JOIN people p ON p.id = d.owner_id JOIN stages s ON s.id = o.stage_id LEFT JOIN accounts a ON a.id = d.account_id "
+    "WHERE NOT s.is_won"
+)
+
+
+def _open_deals(reader: Reader, cte: str, params: dict, where: str, order: str,
+                now: dt.datetime | None = None) -> tuple[DealRow, ...]:
+    out = []
+    for row in reader.execute(cte + _OPEN_COLUMNS + where + order, params):
+        entered = _datetime(row[10])
+        days = (now - entered).days if now is not None and entered is not None else 0
+        out.append(DealRow(row[0], row[1], row[2], row[3], row[4], from_cents(int(row[5])), int(row[6]),
+                           _date(row[7]), None, "", days))
+    return tuple(out)
+
+
 def _stale(reader: Reader, cte: str, params: dict, today: dt.date,
            now: dt.datetime) -> tuple[tuple[DealRow, ...], int, Decimal]:
-    """The largest stale deals (at most ``LIST_LIMIT``), and how many and how much in all."""
+    """The largest deals of an ``_open_at`` query that were stale at ``now`` (idle in
+    their stage past its limit, no activity planned after ``today`` and not done by
+    then): at most ``LIST_LIMIT``, and how many and how much in all."""
     stages = reader.execute("SELECT id, stale_days FROM stages WHERE stale_days IS NOT NULL AND NOT is_won")
     if not stages:
         return (), 0, Decimal(0)
     p = {**params, "today": today.isoformat(), "limit": LIST_LIMIT}
     ors = []
     for n, (stage_id, days) in enumerate(stages):
-        ors.append(f"(d.stage_id = :st{n} AND d.stage_entered_at < :before{n})")
+        ors.append(f"(o.stage_id = :st{n} AND o.entered < :before{n})")
         p[f"st{n}"] = stage_id
         p[f"before{n}"] = (now - dt.timedelta(days=int(days) + 1)).isoformat(sep=" ")
-    where = ("d.status = 'open' AND (" + " OR ".join(ors) + ") AND NOT EXISTS (SELECT 1 FROM activities x "
-             "WHERE x.deal_id = d.id AND x.done_at IS NULL AND x.due_on > :today)")
-    count, cents = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE " + where
-                              + _IN_SCOPE, p)
-    rows = _deals(reader, cte, p, where, " ORDER BY d.amount DESC, d.id LIMIT :limit", now=now)
+    where = (" AND (" + " OR ".join(ors) + ") AND NOT EXISTS (SELECT 1 FROM activities x WHERE x.deal_id = d.id "
+             "AND (x.done_at IS NULL OR x.done_at >= :asof) AND x.due_on > :today)")
+    count, cents = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) " + _OPEN + where, p)
+    rows = _open_deals(reader, cte, p, where, " ORDER BY d.amount DESC, d.id LIMIT :limit", now=now)
     return rows, int(count), from_cents(int(cents))
 
 
@@ -411,8 +444,9 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     cte, params = _scope_cte(scope)
     people = tuple(row[0] for row in reader.execute(cte + "SELECT id FROM scope ORDER BY id", params))
     previous_week = week.previous()
-    current = _figures(reader, cte, params, week, _pipeline(reader, cte, params, week.end, today))
-    previous = _figures(reader, cte, params, previous_week, _pipeline(reader, cte, params, week.start, today))
+    at_end = _open_at(cte, params, week.end, today)
+    current = _figures(reader, cte, params, week, _pipeline(reader, *at_end))
+    previous = _figures(reader, cte, params, previous_week, _pipeline(reader, *_open_at(cte, params, week.start, today)))
     span = {**params, **_span(week)}
 
     move_where = ("FROM stage_changes c JOIN deals d ON d.id = c.deal_id "
@@ -437,9 +471,10 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
         reason="trim(coalesce(r.name, '') || CASE WHEN d.lost_note IS NOT NULL AND d.lost_note <> '' "
                "THEN ': ' || d.lost_note ELSE '' END, ': ')",
         join="LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id"))
-    top = _deals(reader, cte, {**params, "top": TOP_OPEN}, "d.status = 'open'",
-                 " ORDER BY d.amount DESC, d.id LIMIT :top")
-    stale, stale_count, stale_value = _stale(reader, cte, params, today, now)
+    # Open and stale deals as they stood when the week ended (now, for this week).
+    as_of, as_of_now = (today, now) if week.end > today else (week.last_day, dt.datetime.combine(week.end, dt.time()))
+    top = _open_deals(reader, at_end[0], {**at_end[1], "top": TOP_OPEN}, "", " ORDER BY d.amount DESC, d.id LIMIT :top")
+    stale, stale_count, stale_value = _stale(reader, *at_end, as_of, as_of_now)
 
     by_product = tuple(
         ProductRow(row[0], int(row[1]), int(row[2]), from_cents(int(row[3])))
