@@ -355,3 +355,22 @@ def test_long_lists_keep_their_largest_deals_and_say_so(demo_file, tmp_path, mon
     assert f"Stage changes ({moves})" in text and len(report.stage_changes) == 4
     assert report.attainment_hidden > 0 and len(report.attainment) <= 8
     assert f"{report.attainment_hidden} people further down are counted in their managers' rows." in text
+
+
+def test_without_targets_the_quarter_shows_who_won_what(tmp_path):
+    """A company that sets no targets (an imported data set) gets won to date and each
+    person's share of it, not a column of "no target"."""
+    db = open_database(tmp_path / "no-targets.sqlite3")
+    load_demo(db, seed=3, deals=300)
+    with db.transaction() as s:
+        from sqlalchemy import text
+
+        s.execute(text("DELETE FROM targets"))
+    db.engine.dispose()
+    report, _ = make_pdf(tmp_path / "no-targets.sqlite3", last_full_week(), "company", tmp_path / "r.pdf")
+    text_ = "\n".join(pages_of(tmp_path / "r.pdf"))
+    assert report.scope_target is None
+    assert f"Won in {report.quarter.label} to date" in text_ and "no targets are set" in text_
+    assert "no target" not in text_.replace("no targets are set", "")
+    top = report.attainment[0]
+    assert re.search(rf"^\s*{re.escape(top.name)}\s+{re.escape(f'{top.actual:,.2f}')} EUR\s+100%", text_, re.M)

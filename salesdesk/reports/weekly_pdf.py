@@ -389,7 +389,8 @@ def _pace_chart(report: WeeklyReport, fm: QFontMetricsF, small: QFont):
             x = px(max(week.start, quarter.start))
             p.setPen(QPen(RULE, 0.5))
             p.drawLine(int(x), int(plot.bottom()), int(x), int(plot.bottom() + 3))
-            if week.start.isocalendar()[1] % 2 == 0 or week.start <= quarter.start:
+            # every other week; a week begun before the quarter has no room for a label
+            if week.start >= quarter.start and (week.start.isocalendar()[1] % 2 == 0 or week.start == quarter.start):
                 p.setPen(MUTED)
                 p.drawText(QRectF(x - 30, plot.bottom() + 3, 60, fm.height()), Qt.AlignmentFlag.AlignCenter,
                            f"W{week.start.isocalendar()[1]:02d}")
@@ -551,20 +552,32 @@ def percent(ratio: float | None) -> str:
 def _attainment_section(pages: _Pages, report: WeeklyReport):
     cur, q = report.currency, report.quarter
     gone = report.elapsed
-    pages.heading(f"Attainment: {q.label} to date")
-    pages.text(f"Won from {q.start:%d %b} to {report.quarter_until - dt.timedelta(days=1):%a %d %b %Y} "
-               f"against the quarter's target; {gone * 100:.0f}% of the quarter gone. "
-               "A person's figures include their team's.", pages.small, MUTED)
+    targets = any(a.target is not None for a in report.attainment)
+    last_day = report.quarter_until - dt.timedelta(days=1)
+    pages.heading(f"Attainment: {q.label} to date" if targets else f"Won in {q.label} to date")
+    pages.text(f"Won from {q.start:%d %b} to {last_day:%a %d %b %Y}"
+               + (" against the quarter's target" if targets else "; no targets are set for the quarter")
+               + f"; {gone * 100:.0f}% of the quarter gone. A person's figures include their team's.",
+               pages.small, MUTED)
+    won = report.scope_won
     if report.scope_target is not None:
-        won, target = report.scope_won, report.scope_target
+        target = report.scope_target
         share = f" ({percent(float(won / target))})" if target else ""
         pages.text(f"{scope_title(report)}: {money(won, cur)} won of {money(target, cur)}{share}; "
                    f"on pace would be {money(report.scope_expected, cur)}.", pages.bold)
+    else:
+        pages.text(f"{scope_title(report)}: {money(won, cur)} won.", pages.bold)
     pages.figure(pages.line_h(pages.body) * 11, _pace_chart(report, pages.metrics(pages.small), pages.small))
     pages.gap(0.3)
     if report.attainment_hidden:
         pages.text(f"{report.attainment_hidden:,} people further down are counted in their managers' rows.",
                    pages.small, MUTED)
+    if not targets:  # nothing to attain: who won what, and their share of the scope's
+        pages.table(
+            [Column("Person", 5), Column("Won to date", 2.5, True), Column("Share", 1.5, True)],
+            [[Indented(a.name, a.depth), money(a.actual, cur), percent(float(a.actual / won)) if won else ""]
+             for a in report.attainment], empty="No one in this scope.")
+        return
     pages.table(
         [Column("Person", 3.6), Column("Target", 2.2, True), Column("Won to date", 2.2, True),
          Column("Attained", 1.2, True), Column("vs. target and pace", 2.6),
