@@ -224,3 +224,14 @@ def test_missing_required_columns_and_duplicate_headers(db, org, tmp_path):
         "row 1: no column gives the owner (owner), which deals need; map one",
         "row 1: no column gives the stage (stage), which deals need; map one",
         "row 1, column amount: appears twice (columns 2 and 3); rename or unmap one"]
+
+
+def test_updating_deals_leaves_what_the_file_does_not_give(db, org, tmp_path):
+    first = write(tmp_path / "d.csv", "external_id,title,owner,stage,amount,currency\nX-1,First,Ava Stone,Contact,10,USD\n")
+    import_file(db, first, guess_mapping(first, "deals"), backup=False)
+    second = write(tmp_path / "d2.csv", "external_id,title,owner,stage\nX-1,Renamed,Ben Cole,Contact\n")
+    mapping = guess_mapping(second, "deals")
+    mapping.duplicates = "update"
+    import_file(db, second, mapping, backup=False)
+    assert rows(db, "SELECT d.title, p.name, d.amount, d.currency FROM deals d JOIN people p ON p.id = d.owner_id") \
+        == [("Renamed", "Ben Cole", 1000, "USD")]

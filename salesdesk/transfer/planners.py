@@ -199,14 +199,14 @@ class PeoplePlanner(Planner):
                     seen.add(current)
                     current = people[current].manager_id
         tops = ctx.top_people()
-        if len(tops) > 1:
+        if len(tops) > 1:  # one top: the one already there, else the file's first
             pending = {p.id: p for p in self.pending}
-            named = [people[t].name for t in tops if t not in pending] or [people[tops[0]].name]
+            keep = next((t for t in tops if t not in pending), tops[0])
             for top in tops:
-                p = pending.get(top)
-                if p is not None and people[top].name not in named[:1]:
-                    plan.problem(p.row, self.column(p.columns, "manager"),
-                                 f"{people[top].name} needs a manager: {named[0]} is the top of the organisation")
+                if top != keep and top in pending:
+                    p = pending[top]
+                    plan.problem(p.row, self.column(p.columns, "manager"), f"{people[top].name} needs a manager: "
+                                 f"{people[keep].name} is the top of the organisation")
 
     def _managers_first(self) -> list[_PersonRow]:
         """New people after their managers, so each row's foreign key is already there."""
@@ -577,10 +577,16 @@ class DealsPlanner(Planner):
                 plan.problem(row, col(columns, "external_id"),
                              f"{ext} is already a deal's external id; choose skip or update for duplicates")
                 return
-            changes = {k: values[k] for k in ("title", "probability", "expected_close", "notes") if k in values}
-            changes.update(owner_id=owner, amount=amount, currency=currency, updated_at=ctx.now)
+            # Only what the file gives: a column left out leaves the deal's value alone.
+            changes = {k: values[k] for k in ("title", "amount", "probability", "expected_close", "notes")
+                       if k in values}
+            changes.update(owner_id=owner, updated_at=ctx.now)
+            if "currency" in values:
+                changes["currency"] = currency
             if account is not None:
                 changes["account_id"] = account
+            if contact is not None:
+                changes["contact_id"] = contact
             plan.updated[self.kind] += 1
             plan.update("deals", existing, changes)
             return
