@@ -173,3 +173,23 @@ def test_a_missing_file_is_refused(tmp_path):
             import_crm_sales_opportunities(db, tmp_path)
     finally:
         db.close()
+
+
+def test_into_a_company_the_head_of_sales_reports_to_its_top(tmp_path):
+    from salesdesk.services.demo import load_demo
+
+    db = open_database(tmp_path / "demo.sqlite3")
+    try:
+        load_demo(db, deals=50)
+        result = import_crm_sales_opportunities(db, DATA, backup=False)
+        assert result.created["deals"] == 8800
+        assert any("under" in note and "Head of Sales" in note for note in result.warnings)
+        with db.read() as r:
+            assert r.execute("SELECT ro.name, m.manager_id IS NULL FROM people p JOIN roles ro ON ro.id = p.role_id "
+                             "JOIN people m ON m.id = p.manager_id WHERE p.external_id = 'crm-so:head-of-sales'") \
+                == [("Director of Sales", 1)]
+            assert r.scalar("SELECT value FROM settings WHERE key = 'currency'") == "EUR"  # the company's own
+        with db.session() as s:
+            assert rule_problems(s) == []
+    finally:
+        db.close()

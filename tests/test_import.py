@@ -235,3 +235,21 @@ def test_updating_deals_leaves_what_the_file_does_not_give(db, org, tmp_path):
     import_file(db, second, mapping, backup=False)
     assert rows(db, "SELECT d.title, p.name, d.amount, d.currency FROM deals d JOIN people p ON p.id = d.owner_id") \
         == [("Renamed", "Ben Cole", 1000, "USD")]
+
+
+def test_updating_a_manager_keeps_their_team_valid(db, org, tmp_path):
+    with org.db.transaction() as s:
+        from salesdesk.services import people
+
+        people.edit_person(s, org.people["tl_n"], email="tia@example.com")
+    path = write(tmp_path / "p.csv", "email,role,active\ntia@example.com,Salesperson,\n")
+    mapping = guess_mapping(path, "people")
+    mapping.duplicates = "update"
+    assert refused(db, path, mapping) == [
+        "row 2, column role: Tia Lund cannot become Salesperson: Ava Stone reports to them and a manager must "
+        "hold a more senior role"]
+    path = write(tmp_path / "p2.csv", "email,active\ntia@example.com,no\n")
+    mapping = guess_mapping(path, "people")
+    mapping.duplicates = "update"
+    assert refused(db, path, mapping) == [
+        "row 2, column active: Tia Lund still manages Ava Stone; give the team another manager first"]

@@ -107,3 +107,44 @@ def test_any_file_imports_completely_or_changes_nothing(org, tmp_path, data, pol
 @given(data=malformed_files(nearly_right=True), policy=POLICIES)
 def test_a_nearly_right_file_imports_completely_or_changes_nothing(org, tmp_path, data, policy):
     check_all_or_nothing(org, tmp_path / "nearly.csv", data, policy)
+
+
+PEOPLE = {"name": st.sampled_from(["Pat Doe", "Sam Roe", "Ava Stone", "Lee Poe", ""]),
+          "email": st.sampled_from(["pat@x.test", "sam@x.test", "ava@example.com", "", "not an email"]),
+          "role": st.sampled_from(["Salesperson", "Team Leader", "Branch Manager", "VP Sales", "Boss", ""]),
+          "manager": st.sampled_from(["Pat Doe", "sam@x.test", "Vera Price", "Nora Banks", "Tia Lund", "Nobody", ""]),
+          "branch": st.sampled_from(["North", "South", "West", ""]),
+          "active": st.sampled_from(["yes", "no", "maybe", ""]),
+          "external_id": st.sampled_from(["P-1", "P-2", ""])}
+
+
+@st.composite
+def people_files(draw) -> bytes:
+    headers = ["name", *draw(st.lists(st.sampled_from(sorted(PEOPLE)[1:]), max_size=6, unique=True))]
+    headers = draw(st.permutations(headers))
+    rows = draw(st.lists(st.tuples(*(PEOPLE.get(h, cells) for h in headers)).map(list), max_size=6))
+    out = io.StringIO()
+    csv.writer(out).writerows([headers, *rows])
+    return out.getvalue().encode("utf-8")
+
+
+@SETTINGS
+@given(data=people_files(), policy=POLICIES)
+def test_a_people_file_keeps_the_hierarchy_rules_or_changes_nothing(org, tmp_path, data, policy):
+    from salesdesk.services.checks import rule_problems
+
+    path = tmp_path / "people.csv"
+    path.write_bytes(data)
+    before = dump(org.db, skip=())
+    try:
+        mapping = guess_mapping(path, "people")
+        mapping.duplicates = policy
+        import_file(org.db, path, mapping, backup=False)
+    except ImportRefused as refused:
+        event("refused")
+        assert all(p.row >= 1 for p in refused.problems)
+        assert dump(org.db, skip=()) == before
+    else:
+        event("imported")
+        with org.db.session() as session:
+            assert rule_problems(session) == []

@@ -120,7 +120,10 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
             plan.problem(sheet.header_row, header, f"{what}; rename or unmap one")
             continue
         by_field[name] = position
-    for f in spec.fields if required else ():
+    # Updating by a key (email, external id) needs only the key: each new row is still
+    # checked for what it needs.
+    updating = mapping.duplicates == "update" and any(k in by_field for k in spec.keys)
+    for f in spec.fields if required and not updating else ():
         if f.required and f.name not in by_field:
             plan.problem(sheet.header_row, "", f"no column gives the {f.label.lower()} ({f.name}), which "
                                                f"{spec.label.lower()} need; map one")

@@ -198,6 +198,25 @@ class PeoplePlanner(Planner):
                         break
                     seen.add(current)
                     current = people[current].manager_id
+        # An updated person must still fit above their own team.
+        reports: dict[int, list[PersonInfo]] = {}
+        for person in people.values():
+            if person.manager_id is not None and person.active:
+                reports.setdefault(person.manager_id, []).append(person)
+        for p in self.pending:
+            info = people[p.id]
+            team = reports.get(p.id, ())
+            if p.new or p.values.get("_bad") or not team:
+                continue
+            if not info.active:
+                plan.problem(p.row, self.column(p.columns, "active"), f"{info.name} still manages "
+                             f"{team[0].name}; give the team another manager first")
+                continue
+            rank, role = ctx.role_rank.get(info.role_id, (99, "?"))
+            senior = [r for r in team if ctx.role_rank.get(r.role_id, (99, "?"))[0] <= rank]
+            if senior:
+                plan.problem(p.row, self.column(p.columns, "role"), f"{info.name} cannot become {role}: "
+                             f"{senior[0].name} reports to them and a manager must hold a more senior role")
         tops = ctx.top_people()
         if len(tops) > 1:  # one top: the one already there, else the file's first
             pending = {p.id: p for p in self.pending}
@@ -441,7 +460,47 @@ class DealsPlanner(Planner):
         return found
 
     def row(self, row, values, columns):
-        ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
+        ext = values.get("external_id")
+        if ext:
+            if self.duplicate_in_file(row, ("external_id", ext), columns, "external_id"):
+                return
+            existing = self.ctx.deals_by_external_id.get(ext)
+            if existing is not None:
+                policy = self.mapping.duplicates
+                if policy == "skip":
+                    self.plan.skipped[self.kind] += 1
+                elif policy == "create":
+                    self.plan.problem(row, self.column(columns, "external_id"),
+                                      f"{ext} is already a deal's external id; choose skip or update for duplicates")
+                else:
+                    self._update(row, existing, values, columns)
+                return
+        self._new(row, values, columns, ext)
+
+    def _update(self, row, deal_id: int, values, columns) -> None:
+        """The file's values over an existing deal: its fields, not its stage or status
+        (a move has its own history, made on the board)."""
+        plan, col = self.plan, self.column
+        changes = {k: values[k] for k in ("title", "amount", "probability", "expected_close", "notes") if k in values}
+        for field, find in (("owner", self._owner), ("account", self._account)):
+            if field in values:
+                found = find(values[field])
+                if isinstance(found, str):
+                    plan.problem(row, col(columns, field), found)
+                    return
+                changes[f"{field}_id"] = found
+        if "currency" in values:
+            currency = values["currency"].upper()
+            if len(currency) != 3 or not currency.isalpha():
+                plan.problem(row, col(columns, "currency"), f"{currency!r} is not a three-letter currency code")
+                return
+            changes["currency"] = currency
+        changes["updated_at"] = self.ctx.now
+        plan.updated[self.kind] += 1
+        plan.update("deals", deal_id, changes)
+
+    def _new(self, row, values, columns, ext: str | None) -> None:
+        ctx, plan = self.ctx, self.plan
         col = self.column
         ok = True
         if "title" not in values:
@@ -512,12 +571,6 @@ class DealsPlanner(Planner):
                 plan.problem(row, col(columns, "contact"), f"no contact {values['contact']!r}"
                                                            + (" at this deal's account" if account else ""))
                 ok = False
-        ext = values.get("external_id")
-        existing = None
-        if ext:
-            if self.duplicate_in_file(row, ("external_id", ext), columns, "external_id"):
-                return
-            existing = ctx.deals_by_external_id.get(ext)
         amount = values.get("amount")
         if amount is None:
             amount = product[1] if self.price_when_no_amount and product and not isinstance(product, str) else 0
@@ -568,27 +621,6 @@ class DealsPlanner(Planner):
             if reason_id is None and note is None:
                 reason_id = ctx.lost_reasons.get("other")
         if not ok:
-            return
-        if existing is not None:
-            if policy == "skip":
-                plan.skipped[self.kind] += 1
-                return
-            if policy == "create":
-                plan.problem(row, col(columns, "external_id"),
-                             f"{ext} is already a deal's external id; choose skip or update for duplicates")
-                return
-            # Only what the file gives: a column left out leaves the deal's value alone.
-            changes = {k: values[k] for k in ("title", "amount", "probability", "expected_close", "notes")
-                       if k in values}
-            changes.update(owner_id=owner, updated_at=ctx.now)
-            if "currency" in values:
-                changes["currency"] = currency
-            if account is not None:
-                changes["account_id"] = account
-            if contact is not None:
-                changes["contact_id"] = contact
-            plan.updated[self.kind] += 1
-            plan.update("deals", existing, changes)
             return
         self._create(values, owner, account, contact, pipeline, stage, status, amount, currency, created, won_on,
                      lost_on, reason_id, note, product, ext)

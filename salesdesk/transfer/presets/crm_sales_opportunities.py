@@ -115,6 +115,7 @@ def _people(ctx: Context, plan: Plan, path: Path, duplicates: str) -> set[str]:
             if row.get("sales_agent") and row.get("manager"):
                 teams.append((number, row["sales_agent"], row["manager"], row.get("regional_office", "")))
     # The head of sales: the top of the organisation, or under the one already there.
+    had_head = ctx.person_by("external_id", HEAD) is not None
     tops = [t for t in ctx.top_people() if ctx.people[t].external_id != HEAD]
     head = {"name": "Head of Sales", "external_id": HEAD, "role": "VP Sales"}
     if tops:
@@ -134,8 +135,9 @@ def _people(ctx: Context, plan: Plan, path: Path, duplicates: str) -> set[str]:
         planner.row(number, values, columns)
         agents.add(agent)
     planner.finish()
-    plan.warn("the data set names no head of sales: the managers report to a new “Head of Sales”"
-              + (f" under {ctx.people[tops[0]].name}" if tops else ""))
+    if not had_head:
+        plan.warn("the data set names no head of sales: the managers report to a new “Head of Sales”"
+                  + (f" under {ctx.people[tops[0]].name}" if tops else ""))
     return agents
 
 
@@ -234,7 +236,8 @@ def _deals(ctx: Context, plan: Plan, path: Path, duplicates: str, agents: set[st
     idle = sorted(a for a in agents if not deals_of[a])
     if idle:
         plan.warn(f"{len(idle)} sales agents have no opportunities: {', '.join(idle)}")
-    plan.warn("lost opportunities record no reason: lost with the reason “Other”")
+    if plan.created["deals"]:
+        plan.warn("lost opportunities record no reason: lost with the reason “Other”")
 
 
 def _last_day(path: Path) -> dt.date | None:
