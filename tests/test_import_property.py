@@ -148,3 +148,37 @@ def test_a_people_file_keeps_the_hierarchy_rules_or_changes_nothing(org, tmp_pat
         event("imported")
         with org.db.session() as session:
             assert rule_problems(session) == []
+
+
+@st.composite
+def files_of_any_kind(draw) -> tuple[str, bytes]:
+    from salesdesk.transfer.kinds import KINDS
+
+    kind = draw(st.sampled_from(sorted(KINDS)))
+    names = list(KINDS[kind].field_names)
+    headers = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+    words = st.one_of(cells, st.sampled_from(["Acme", "Vera Price", "ava@example.com", "2026-03", "2026-W10",
+                                              "2026-Q1", "month", "won_revenue", "won_deals", "12.5", "W-1"]))
+    rows = draw(st.lists(st.lists(words, min_size=len(headers), max_size=len(headers)), max_size=5))
+    out = io.StringIO()
+    csv.writer(out, delimiter=draw(st.sampled_from([",", ";"]))).writerows([headers, *rows])
+    return kind, out.getvalue().encode(draw(st.sampled_from(["utf-8", "utf-8-sig"])))
+
+
+@SETTINGS
+@given(generated=files_of_any_kind(), policy=POLICIES)
+def test_any_kind_imports_completely_or_changes_nothing(org, tmp_path, generated, policy):
+    kind, data = generated
+    path = tmp_path / f"{kind}.csv"
+    path.write_bytes(data)
+    before = dump(org.db, skip=())
+    try:
+        mapping = guess_mapping(path, kind)
+        mapping.duplicates = policy
+        import_file(org.db, path, mapping, backup=False)
+    except ImportRefused as refused:
+        event(f"{kind}: refused")
+        assert all(p.row >= 1 for p in refused.problems)
+        assert dump(org.db, skip=()) == before
+    else:
+        event(f"{kind}: imported")
