@@ -139,3 +139,16 @@ def test_a_read_only_window_offers_no_import(make_window, company_file, tmp_path
         assert window.transfer.action_export.isEnabled()
     finally:
         db.close()
+
+
+def test_a_list_can_open_export_with_its_own_kind(window, monkeypatch, tmp_path):
+    from salesdesk.ui.transfer import ExportDialog
+
+    dialog = ExportDialog(window, "accounts")
+    assert (dialog.kind.currentData(), dialog.format.currentData()) == ("accounts", "xlsx")
+    dialog.deleteLater()
+    asked = []
+    monkeypatch.setattr(window.transfer, "ask_export_target",
+                        lambda kind=None: asked.append(kind) or (kind, tmp_path / "accounts.xlsx"))
+    window.transfer.export_with_dialog("accounts")
+    assert asked == ["accounts"] and (tmp_path / "accounts.xlsx").exists()

@@ -147,9 +147,9 @@ class TransferActions(QObject):
 
     # --- export -------------------------------------------------------------------------
 
-    def ask_export_target(self) -> tuple[str, Path] | None:
-        """Ask what to export and where (tests replace this method)."""
-        dialog = ExportDialog(self.window)
+    def ask_export_target(self, kind: str | None = None) -> tuple[str, Path] | None:
+        """Ask what to export (``kind`` preselected) and where (tests replace this method)."""
+        dialog = ExportDialog(self.window, kind)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         kind, suffix = dialog.kind.currentData(), dialog.format.currentData()
@@ -166,7 +166,12 @@ class TransferActions(QObject):
 
     @Slot()
     def ask_export(self) -> None:
-        target = self.ask_export_target()
+        self.export_with_dialog()
+
+    def export_with_dialog(self, kind: str | None = None) -> None:
+        """Export… with ``kind`` chosen: what a list's own Export button calls
+        (``window.transfer.export_with_dialog("deals")``)."""
+        target = self.ask_export_target(kind) if kind else self.ask_export_target()
         if target:
             self.export_to(*target)
 
