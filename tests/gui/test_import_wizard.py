@@ -152,3 +152,19 @@ def test_a_list_can_open_export_with_its_own_kind(window, monkeypatch, tmp_path)
                         lambda kind=None: asked.append(kind) or (kind, tmp_path / "accounts.xlsx"))
     window.transfer.export_with_dialog("accounts")
     assert asked == ["accounts"] and (tmp_path / "accounts.xlsx").exists()
+
+
+def test_dates_that_could_be_either_order_are_refused_until_the_order_is_chosen(window, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text("title,owner,stage,expected_close\nA,Seller 1,Contact,03/04/2026\n", encoding="utf-8")
+    wizard = window.transfer.open_import_wizard(path, "deals")
+    for _ in range(3):
+        wizard.next()
+    assert wizard.check_page.problem_cells() == [(2, "expected_close")]
+    for _ in range(3):
+        wizard.back()
+    order = wizard.source_page.date_order
+    order.setCurrentIndex(order.findData("DMY"))
+    for _ in range(4):
+        wizard.next()
+    assert sql(window.db, "SELECT expected_close FROM deals WHERE title = 'A'") == "2026-04-03"

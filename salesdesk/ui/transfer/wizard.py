@@ -87,6 +87,11 @@ class SourcePage(QWizardPage):
         self.duplicates.setObjectName("import_duplicates")
         for key, label in POLICIES:
             self.duplicates.addItem(label, key)
+        self.date_order = QComboBox()
+        self.date_order.setObjectName("import_date_order")
+        for key, label in (("", "Refuse them: write dates as 2026-04-03"), ("DMY", "Day first (3 April)"),
+                           ("MDY", "Month first (March 4)")):
+            self.date_order.addItem(label, key)
         self.saved = QLineEdit()
         self.saved.setObjectName("import_saved_mapping")
         self.saved.setPlaceholderText("optional: a mapping saved from an earlier import")
@@ -103,6 +108,7 @@ class SourcePage(QWizardPage):
         form.addRow("Import", self.kind)
         form.addRow("From the file", row)
         form.addRow("Records already in SalesDesk\n(same email or external id)", self.duplicates)
+        form.addRow("Dates like 03/04/2026", self.date_order)
         form.addRow("Column mapping", saved_row)
         form.addRow(self.message)
 
@@ -140,6 +146,8 @@ class SourcePage(QWizardPage):
             self.message.setText(str(problems[0]) if problems else str(exc))
             return False
         mapping.duplicates = self.duplicates.currentData()
+        if self.date_order.currentData() or not mapping.date_order:
+            mapping.date_order = self.date_order.currentData()
         self.message.clear()
         self.wiz.path, self.wiz.preview, self.wiz.mapping = path, preview, mapping
         return True
