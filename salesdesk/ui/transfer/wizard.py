@@ -89,8 +89,8 @@ class SourcePage(QWizardPage):
             self.duplicates.addItem(label, key)
         self.date_order = QComboBox()
         self.date_order.setObjectName("import_date_order")
-        for key, label in (("", "Refuse them: write dates as 2026-04-03"), ("DMY", "Day first (3 April)"),
-                           ("MDY", "Month first (March 4)")):
+        for key, label in (("", "Refuse a date that could be either"), ("DMY", "Day first: 03/04 is 3 April"),
+                           ("MDY", "Month first: 03/04 is March 4")):
             self.date_order.addItem(label, key)
         self.saved = QLineEdit()
         self.saved.setObjectName("import_saved_mapping")
