@@ -22,11 +22,13 @@ def window(make_window, company_db):
 
 
 def test_the_file_menu_offers_import_and_export(window):
+    install_transfer_actions(window)  # a second call (the window may install them itself) adds nothing
     menu = next(a.menu() for a in window.menuBar().actions() if a.menu() and window.action_quit in a.menu().actions())
     texts = [a.text() for a in menu.actions()]
     at = texts.index("&Import…")
     assert texts[at:at + 3] == ["&Import…", "Import CRM &Sales Opportunities…", "&Export…"]
     assert texts.index("&Quit") > at + 3
+    assert texts.count("&Import…") == 1
 
 
 def test_the_wizard_guesses_previews_refuses_then_imports_and_the_window_reloads(window, qtbot, tmp_path):

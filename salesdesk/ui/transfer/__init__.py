@@ -32,7 +32,10 @@ DATA_SET_HINTS = (Path("../shared/data/crm-sales-opportunities"), Path("/work/sh
 
 
 def install_transfer_actions(window) -> None:
-    """Add Import…, Import CRM Sales Opportunities… and Export… to ``window``'s File menu."""
+    """Add Import…, Import CRM Sales Opportunities… and Export… to ``window``'s File menu
+    (once: a second call changes nothing)."""
+    if isinstance(getattr(window, "transfer", None), TransferActions):
+        return
     window.transfer = TransferActions(window)
 
 
