@@ -312,6 +312,7 @@ def _report(args) -> int:
 
 def _import(args) -> int:
     """Every problem on its own line (row, column, reason); exit 1 and nothing written if any."""
+    from salesdesk.db.engine import target_path
     from salesdesk.db.migrate import open_database
     from salesdesk.errors import ValidationError
     from salesdesk.transfer.importer import guess_mapping, import_file
@@ -334,8 +335,6 @@ def _import(args) -> int:
         if args.save_mapping:
             mapping.save(args.save_mapping)
     target = _target(args)
-    from salesdesk.db.engine import target_path
-
     new_file = target_path(target)
     new_file = new_file if new_file is not None and not new_file.exists() else None
     db = open_database(target)
