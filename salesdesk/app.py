@@ -83,7 +83,7 @@ def run_gui(
         # which then does not reload; the screens must still show what the database holds.
         hook.error_reported.connect(window.after_error)
         window.show()
-        window.start_safety()
+        QTimer.singleShot(50, window.start_safety)  # after the first paint
         if opened.notice:
             window.show_message(QMessageBox.Icon.Information, "Backup restored", opened.notice)
         if on_window is not None:

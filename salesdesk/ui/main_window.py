@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -108,6 +109,11 @@ class MainWindow(QMainWindow):
         database_changed(object): another ``Database`` is open; the previous one is closed.
         reloaded(): everything shown was read again from the database.
         backup_finished(object, object): an automatic backup ended: (path or None, error or None).
+        integrity_checked(object): the background check of the open file: its problems ([] when sound).
+
+    Background work (copies, the integrity check) runs in plain threads that only put
+    their result in a queue; a timer of the window takes it out on the GUI thread.  No
+    Qt object is touched from a thread, so closing the window mid-copy is safe.
 
     Data safety (``start_safety``, called once the window is shown): the instance lock
     of the file, automatic backups off the GUI thread, and a warning when the file
@@ -118,6 +124,7 @@ class MainWindow(QMainWindow):
     database_changed = Signal(object)
     reloaded = Signal()
     backup_finished = Signal(object, object)
+    integrity_checked = Signal(object)
 
     def __init__(
         self,
@@ -139,6 +146,13 @@ class MainWindow(QMainWindow):
         self.backup_timer.setInterval(PERIODIC_BACKUP_MS)
         self.backup_timer.timeout.connect(self.periodic_backup)
         self.backup_finished.connect(self._backup_finished)
+        self.integrity_checked.connect(self._integrity_checked)
+        self._results: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._result_timer = QTimer(self)
+        self._result_timer.setInterval(50)
+        self._result_timer.timeout.connect(self._deliver_results)
+        self.integrity_problems: list[str] | None = None  # None until the file was checked
         self.state = WindowState(settings)
         self._open_database = open_database
         self.screens: dict[str, Screen] = {}
@@ -631,10 +645,14 @@ class MainWindow(QMainWindow):
     _backup_failure_shown = False
 
     def start_safety(self, *, warn: bool = True) -> None:
-        """Warn about a risky location and start the automatic backups (once shown)."""
+        """Warn about a risky location, check the file in the background and start the
+        automatic backups (once shown: none of this delays the first paint)."""
         from salesdesk.safety.location import check_location
 
         self._safety_started = True
+        self.integrity_problems = None
+        if warn and self.db.path is not None:
+            self._check_integrity()
         risk = check_location(self.db.path) if self.db.path is not None else None
         self.location_risk = risk
         self.location_label.setVisible(risk is not None)
@@ -651,6 +669,57 @@ class MainWindow(QMainWindow):
             self.auto_backup = AutoBackup(self.db.path)
             QTimer.singleShot(START_BACKUP_DELAY_MS, self.start_backup)
             self.backup_timer.start()
+
+    def _check_integrity(self) -> None:
+        from salesdesk.safety.integrity import quick_problems
+
+        path = self.db.path
+
+        def run():
+            try:
+                problems = quick_problems(path)
+            except Exception as exc:  # an unreadable file is a problem too
+                problems = [str(exc)]
+            results.put(("integrity_checked", (problems,)))
+
+        results = self._results
+        self._start_thread(run, "salesdesk-check")
+
+    def _start_thread(self, run: Callable[[], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        self._result_timer.start()
+        return thread
+
+    @Slot()
+    def _deliver_results(self) -> None:
+        while True:
+            try:
+                name, args = self._results.get_nowait()
+            except queue.Empty:
+                break
+            getattr(self, name).emit(*args)
+        if not any(t.is_alive() for t in self._threads) and self._results.empty():
+            self._result_timer.stop()
+
+    @Slot(object)
+    def _integrity_checked(self, problems: list[str]) -> None:
+        """A damaged file: offer the newest good backup (the damaged file is kept aside)."""
+        from salesdesk.ui.dialogs.safety import recover_damaged
+
+        if problems and self.db.path is not None:
+            name = self.db.path.name
+            if self.db.read_only:
+                self.show_message(QMessageBox.Icon.Critical, "The database is damaged",
+                                  f"{name} is damaged ({problems[0]}). Close the other SalesDesk, which has it "
+                                  "open, then open it here to put back a backup.", details="\n".join(problems))
+            elif recover_damaged(self, self.db.path, problems, restore=self.restore_from) is None:
+                self.show_message(QMessageBox.Icon.Warning, "The database is damaged",
+                                  f"{name} is damaged: {problems[0]}\n\nChanges may fail or be lost. File ▸ Backups… "
+                                  "can put back a backup at any time; the damaged file is then kept aside.",
+                                  details="\n".join(problems))
+        self.integrity_problems = problems
 
     def _stop_auto_backup(self) -> None:
         self.backup_timer.stop()
@@ -679,13 +748,10 @@ class MainWindow(QMainWindow):
                 result, error = work(), None
             except Exception as exc:  # reported in the window, never lost in a thread
                 result, error = None, exc
-            try:
-                self.backup_finished.emit(result, error)
-            except RuntimeError:  # the window is gone
-                pass
+            results.put(("backup_finished", (result, error)))
 
-        self._backup_thread = threading.Thread(target=run, name="salesdesk-backup", daemon=True)
-        self._backup_thread.start()
+        results = self._results
+        self._backup_thread = self._start_thread(run, "salesdesk-backup")
         return True
 
     def wait_for_backup(self, timeout: float = 120) -> None:

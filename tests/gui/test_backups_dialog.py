@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from salesdesk.app import run_gui
 from salesdesk.db.migrate import open_database
@@ -107,7 +107,7 @@ def test_a_read_only_window_cannot_back_up_or_restore(make_window, company_file,
     window.show_backups()
     assert not window.backups_dialog.restore_button.isEnabled()
     assert not window.backups_dialog.back_up_button.isEnabled()
-    window.db.close()
+    window.close()
 
 
 def test_a_refused_write_reloads_the_screens(make_window, company_db, qtbot):
@@ -133,7 +133,13 @@ def start(target, tmp_path, seen: dict, **kwargs) -> int:
             seen["branches"] = sql(window.db, "SELECT group_concat(name) FROM branches")
             window.close()
 
-        QTimer.singleShot(0, close)
+        def when_checked():  # the background check of the file, and what it asked, are done
+            if window.integrity_problems is not None and QApplication.activeModalWidget() in (None, window.last_message):
+                close()
+            else:
+                QTimer.singleShot(50, when_checked)
+
+        QTimer.singleShot(100, when_checked)
 
     try:
         return run_gui(str(target), settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
@@ -195,6 +201,40 @@ def test_a_damaged_file_is_kept_aside_and_the_newest_good_backup_offered(company
     assert aside.stat().st_size > 0  # kept, never deleted
     assert "Backed up" in seen["branches"] and str(aside) in seen["message"]
     assert good.exists()
+
+
+def damage_audit_log(path: Path) -> None:
+    """Damage one page of the audit log only: the file opens and the board shows, but
+    the quick check does not pass."""
+    with sqlite3.connect(path) as connection:
+        root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audit_log'").fetchone()[0]
+        page = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * page] = 0xFF  # not a valid b-tree page type
+    path.write_bytes(bytes(data))
+
+
+def test_damage_found_after_the_window_opened_offers_the_backup_too(company_file, tmp_path, monkeypatch):
+    """A big file is checked once the window is up (here: every file, however small)."""
+    monkeypatch.setattr("salesdesk.ui.dialogs.safety.CHECK_BEFORE_OPEN_BYTES", 0)
+    path = copy_database(company_file, tmp_path / "team.sqlite3")
+    back_up(path, "auto")
+    damage_audit_log(path)
+    said, seen = {}, {}
+
+    def restore(box):
+        said["text"] = box.text()
+        click(box, "Restore the backup")
+
+    when_modal(restore)
+    assert start(path, tmp_path, seen) == 0
+    assert said["text"] == "team.sqlite3 is damaged: database disk image is malformed"
+    aside = next(tmp_path.glob("team-damaged-*.sqlite3"))
+    assert str(aside) in seen["message"] and seen["title"] == "team.sqlite3 — SalesDesk"
+    with sqlite3.connect(path) as restored:
+        assert restored.execute("PRAGMA quick_check").fetchone() == ("ok",)
+    restored.close()
 
 
 def test_a_damaged_file_without_a_backup_is_left_alone(company_file, tmp_path):
