@@ -249,3 +249,18 @@ def test_cli_restore_errors_are_one_line(db_path, tmp_path):
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "no such backup" in missing.stderr
     empty = run_cli("--db", str(db_path), "backup", "--list")
     assert empty.returncode == 0 and "no backups" in empty.stdout.lower()
+
+
+def test_every_copy_into_the_folder_thins_it_and_clears_copies_cut_short(db, db_path):
+    now = dt.datetime.now()
+    made = [fake_backup(db_path, now - dt.timedelta(days=d)) for d in range(1, 40)]
+    folder = backup_dir(db_path)
+    stale = folder / f".sales-{now:%Y%m%d}-000000-000000-auto.sqlite3.partial"  # a crash mid-copy
+    stale.write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    fresh = folder / ".sales-20990101-000000-000000-auto.sqlite3.partial"  # a copy under way
+    fresh.write_bytes(b"half")
+    copy = backup_database(db.engine, db_path, reason="import")  # what the importer calls
+    left = {b.path for b in list_backups(db_path)}
+    assert copy in left and len(left) < len(made) + 1
+    assert not stale.exists() and fresh.exists()

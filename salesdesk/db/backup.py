@@ -60,6 +60,7 @@ def backup_file(source: Path, *, reason: str = "manual", dest: Path | None = Non
 
 
 def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str, dest: Path | None) -> Path:
+    into_folder = dest is None
     if dest is None:
         folder = backup_dir(source)
         try:
@@ -92,6 +93,10 @@ def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str,
         raise DatabaseError(f"{dest}: the backup did not verify ({problems[0]})")
     os.replace(partial, dest)
     _fsync_folder(dest.parent)
+    if into_folder:  # every copy in the folder, before an import or an upgrade too, thins it
+        from salesdesk.safety.backups import thin_backups
+
+        thin_backups(source)
     return dest
 
 

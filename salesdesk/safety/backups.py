@@ -14,6 +14,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +113,17 @@ def backups_to_keep(
 
 
 def thin_backups(database: Path) -> list[Path]:
-    """Delete the copies ``backups_to_keep`` does not keep; the paths deleted."""
+    """Delete the copies ``backups_to_keep`` does not keep; the paths deleted.
+
+    Also removes a ``.partial`` copy more than an hour old: one cut short by a crash
+    (a copy under way elsewhere is younger; it was never named as a backup)."""
+    folder = backup_dir(Path(database))
+    for partial in folder.glob(f".{Path(database).stem}-*.sqlite3.partial"):
+        try:
+            if time.time() - partial.stat().st_mtime > 3600:
+                partial.unlink()
+        except OSError:
+            pass
     backups = list_backups(database)
     keep = backups_to_keep(b.taken_at for b in backups)
     removed = []
@@ -130,8 +141,7 @@ def thin_backups(database: Path) -> list[Path]:
 def back_up(database: Path, reason: str) -> Path:
     """A verified copy into the backup folder, which is then thinned."""
     copy = backup_file(Path(database), reason=reason)
-    removed = thin_backups(database)
-    log.info("backed up %s to %s (%s); %d old copies thinned", database, copy, reason, len(removed))
+    log.info("backed up %s to %s (%s)", database, copy, reason)
     return copy
 
 

@@ -823,7 +823,8 @@ class MainWindow(QMainWindow):
                 outcome = restore_backup(Path(backup), path)
             except DatabaseError as exc:
                 failure = exc
-            self.set_database((self._open_database or open_database)(str(path)))  # undo history ends here
+            finally:  # the window never keeps showing a closed database, whatever happened
+                self.set_database((self._open_database or open_database)(str(path)))  # undo history ends here
         finally:
             QApplication.restoreOverrideCursor()
             if safety:
