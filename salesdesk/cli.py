@@ -156,32 +156,43 @@ def _check(args) -> int:
     from sqlalchemy import text
 
     from salesdesk.db.backup import integrity_problems
+    from salesdesk.db.engine import target_path
     from salesdesk.db.migrate import open_database
+    from salesdesk.safety.integrity import looks_like_sqlite
     from salesdesk.services.checks import rule_problems
 
-    db = open_database(_target(args), create=False, read_only=True)
+    target = _target(args)
+    path = target_path(target)
+    if path is not None and path.is_file() and looks_like_sqlite(path):
+        damaged = integrity_problems(path)  # first, and alone: reading a damaged file further may fail anywhere
+        if damaged:
+            return _report_problems(path, damaged, damaged=True)
+    db = open_database(target, create=False, read_only=True)
     try:
-        problems = integrity_problems(db.path) if db.path else []
         with db.session() as session:
-            problems += rule_problems(session)
+            problems = rule_problems(session)
             people = session.scalar(text("SELECT count(*) FROM people"))
             deals = session.scalar(text("SELECT count(*) FROM deals"))
     finally:
         db.close()
     if problems:
-        for problem in problems:
-            print(f"salesdesk: problem: {problem}", file=sys.stderr)
-        print(f"{db.display_name}: {len(problems)} problem(s) found", file=sys.stderr)
-        if db.path is not None and integrity_problems(db.path):
-            from salesdesk.safety.integrity import newest_good_backup
-
-            good = newest_good_backup(db.path)
-            if good is not None:
-                print(f"salesdesk: to put back the newest good backup ({good.taken_at:%Y-%m-%d %H:%M}), run: "
-                      f"salesdesk --db {db.path} restore {good.path.name}", file=sys.stderr)
-        return EXIT_FAILED
+        return _report_problems(db.display_name, problems, damaged=False)
     print(f"{db.display_name}: ok (integrity, foreign keys and sales rules; {people} people, {deals} deals)")
     return EXIT_OK
+
+
+def _report_problems(name, problems: list[str], *, damaged: bool) -> int:
+    for problem in problems:
+        print(f"salesdesk: problem: {problem}", file=sys.stderr)
+    print(f"{name}: {len(problems)} problem(s) found", file=sys.stderr)
+    if damaged:
+        from salesdesk.safety.integrity import newest_good_backup
+
+        good = newest_good_backup(name)
+        if good is not None:
+            print(f"salesdesk: to put back the newest good backup ({good.taken_at:%Y-%m-%d %H:%M}; the damaged "
+                  f"file is kept aside), run: salesdesk --db {name} restore {good.path.name}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _backup(args) -> int:

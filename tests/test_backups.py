@@ -264,3 +264,17 @@ def test_every_copy_into_the_folder_thins_it_and_clears_copies_cut_short(db, db_
     left = {b.path for b in list_backups(db_path)}
     assert copy in left and len(left) < len(made) + 1
     assert not stale.exists() and fresh.exists()
+
+
+def test_cli_check_on_a_damaged_file_prints_the_restore_command(org, db, db_path):
+    back_up(db_path, "daily")
+    db.close()
+    damage(db_path)
+    result = run_cli("--db", str(db_path), "check")
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    name = list_backups(db_path)[0].path.name
+    assert last.endswith(f"run: salesdesk --db {db_path} restore {name}")
+    restored = run_cli("--db", str(db_path), "restore", name, "--yes")
+    assert restored.returncode == 0 and "sales-damaged-" in restored.stdout
+    assert run_cli("--db", str(db_path), "check").returncode == 0
