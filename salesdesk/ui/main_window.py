@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         database_changed(object): another ``Database`` is open; the previous one is closed.
         reloaded(): everything shown was read again from the database.
         backup_finished(object, object): an automatic backup ended: (path or None, error or None).
-        integrity_checked(object): the background check of the open file: its problems ([] when sound).
+        integrity_checked(object): the background check of a file: (path, problems), [] when sound.
 
     Background work (copies, the integrity check) runs in plain threads that only put
     their result in a queue; a timer of the window takes it out on the GUI thread.  No
@@ -650,7 +650,7 @@ class MainWindow(QMainWindow):
         from salesdesk.safety.location import check_location
 
         self._safety_started = True
-        self.integrity_problems = None
+        self.integrity_problems = None if warn else []  # without warn: a restore, verified already
         if warn and self.db.path is not None:
             self._check_integrity()
         risk = check_location(self.db.path) if self.db.path is not None else None
@@ -680,7 +680,7 @@ class MainWindow(QMainWindow):
                 problems = quick_problems(path)
             except Exception as exc:  # an unreadable file is a problem too
                 problems = [str(exc)]
-            results.put(("integrity_checked", (problems,)))
+            results.put(("integrity_checked", ((path, problems),)))
 
         results = self._results
         self._start_thread(run, "salesdesk-check")
@@ -704,11 +704,14 @@ class MainWindow(QMainWindow):
             self._result_timer.stop()
 
     @Slot(object)
-    def _integrity_checked(self, problems: list[str]) -> None:
+    def _integrity_checked(self, result: tuple[Path, list[str]]) -> None:
         """A damaged file: offer the newest good backup (the damaged file is kept aside)."""
         from salesdesk.ui.dialogs.safety import recover_damaged
 
-        if problems and self.db.path is not None:
+        path, problems = result
+        if path != self.db.path:
+            return  # another file was opened meanwhile; it is being checked itself
+        if problems:
             name = self.db.path.name
             if self.db.read_only:
                 self.show_message(QMessageBox.Icon.Critical, "The database is damaged",
