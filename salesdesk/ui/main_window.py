@@ -51,6 +51,7 @@ from salesdesk.ui.format import compact_money, plural
 from salesdesk.ui.icons import app_icon, icon
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.state import WindowState
+from salesdesk.ui.transfer import install_transfer_actions
 from salesdesk.ui.widgets.empty_banner import EmptyDatabaseBanner
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self._build_actions()
         self._build_menus()
+        install_transfer_actions(self)  # File: Import…, Import CRM Sales Opportunities…, Export…
         self._build_toolbar()
         self._build_body()
         self._build_status_bar()

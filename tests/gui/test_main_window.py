@@ -273,7 +273,8 @@ def test_menus_hold_the_commands_a_user_looks_for(make_window, company_db):
     menus = {a.text().replace("&", ""): [x.text().replace("&", "") for x in a.menu().actions() if x.text()]
              for a in window.menuBar().actions()}
     assert list(menus) == ["File", "Edit", "View", "Deal", "Help"]  # Deal: the pipeline screen's own
-    assert menus["File"] == ["Open database…", "Back up database…", "Backups…", "Check database", "Quit"]
+    assert menus["File"] == ["Open database…", "Back up database…", "Backups…", "Check database", "Import…",
+                             "Import CRM Sales Opportunities…", "Export…", "Quit"]
     assert menus["Edit"][:1] == ["Undo"] and menus["Edit"][1].startswith("Redo")
     assert menus["View"][:6] == [s.title for s in SCREENS]
     assert menus["Help"] == ["Open log folder", "About SalesDesk"]
