@@ -81,7 +81,6 @@ def run_gui(
         hook.attach(window, window.reload)
         # A refused write (full disk, read-only file, locked) is a user error for the hook,
         # which then does not reload; the screens must still show what the database holds.
-        hook.error_reported.connect(window.after_error)
         window.show()
         QTimer.singleShot(50, window.start_safety)  # after the first paint
         if opened.notice:

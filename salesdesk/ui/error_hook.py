@@ -19,7 +19,7 @@ from types import TracebackType
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
-from salesdesk.errors import SalesDeskError
+from salesdesk.errors import DatabaseError, SalesDeskError
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class ErrorReport:
     details: str | None  # the traceback; None for errors written for the user
     log_file: Path | None
     user_error: bool
+    reload: bool  # the screens should show again what the database holds
 
 
 def describe_error(
@@ -48,7 +49,10 @@ def describe_error(
     sentence, reassure about the data, and keep the traceback for "Details".
     """
     if isinstance(exc, SalesDeskError):
-        return ErrorReport("SalesDesk", str(exc) or exc_type.__name__, None, log_file, True)
+        # A write the storage refused (disk full, read-only, locked) may have left a
+        # screen showing what was not saved; a refused rule changed nothing on screen.
+        return ErrorReport("SalesDesk", str(exc) or exc_type.__name__, None, log_file, True,
+                           isinstance(exc, DatabaseError))
     what = f"{exc_type.__name__}: {exc}" if exc is not None and str(exc) else exc_type.__name__
     message = (
         "SalesDesk ran into an unexpected problem and could not finish what it was doing.\n\n"
@@ -57,7 +61,7 @@ def describe_error(
         f"The problem: {what}"
     )
     details = "".join(traceback.format_exception(exc_type, exc, tb))
-    return ErrorReport("Something went wrong", message, details, log_file, False)
+    return ErrorReport("Something went wrong", message, details, log_file, False, True)
 
 
 class ExceptionHook(QObject):
@@ -120,7 +124,7 @@ class ExceptionHook(QObject):
             # Counted, not reloaded again: a reload that itself fails must not loop.
             self.dialog.add_another()
             return
-        if not report.user_error:
+        if report.reload:
             self._schedule_reload()
         from salesdesk.ui.dialogs.error_dialog import ErrorDialog
 

@@ -846,12 +846,6 @@ class MainWindow(QMainWindow):
         return outcome
 
     @Slot(object)
-    def after_error(self, report) -> None:
-        """The exception hook reloads the screens after a bug, not after an error written
-        for the user; a write the storage refused (``storage_failure``) needs it too."""
-        if report.user_error and report.message.startswith("The change could not be saved:"):
-            QTimer.singleShot(0, self.reload)
-
     def release_lock(self) -> None:
         if self.lock is not None:
             self.lock.release()

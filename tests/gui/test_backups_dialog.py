@@ -3,6 +3,8 @@ file, a damaged file at start, a risky location, a refused write."""
 
 from __future__ import annotations
 
+import pytest
+
 import sqlite3
 from pathlib import Path
 
@@ -110,14 +112,22 @@ def test_a_read_only_window_cannot_back_up_or_restore(make_window, company_file,
     window.close()
 
 
+@pytest.mark.qt_no_exception_capture
 def test_a_refused_write_reloads_the_screens(make_window, company_db, qtbot):
-    from salesdesk.ui.error_hook import describe_error
     from salesdesk.errors import DatabaseError
+    from salesdesk.ui.error_hook import ExceptionHook
 
     window = make_window(company_db)
+    hook = ExceptionHook(None)
+    hook.attach(window, window.reload)
     failure = DatabaseError("The change could not be saved: the disk is full. Nothing was half-written.")
-    with qtbot.waitSignal(window.reloaded):
-        window.after_error(describe_error(DatabaseError, failure, None))
+    try:
+        with qtbot.waitSignal(window.reloaded):
+            hook(DatabaseError, failure, None)
+        assert hook.dialog is not None and "the disk is full" in hook.dialog.message.text()
+    finally:
+        if hook.dialog is not None:
+            hook.dialog.close()
 
 
 # --- the whole start, as `salesdesk` runs it ------------------------------------------------
