@@ -253,3 +253,13 @@ def test_updating_a_manager_keeps_their_team_valid(db, org, tmp_path):
     mapping.duplicates = "update"
     assert refused(db, path, mapping) == [
         "row 2, column active: Tia Lund still manages Ava Stone; give the team another manager first"]
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(db, tmp_path):
+    import zipfile
+
+    path = tmp_path / "accounts.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(ImportRefused, match="accounts.xlsx cannot be read as an XLSX workbook"):
+        guess_mapping(path, "accounts")

@@ -167,9 +167,11 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Sheet]:
 
     import openpyxl
 
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ImportRefused([Problem(0, "", f"{path.name} cannot be read as an XLSX workbook ({exc})")]) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
