@@ -103,7 +103,7 @@ def raw_insert_100k() -> list[float]:
     from salesdesk.transfer.context import Context
     from salesdesk.transfer.importer import guess_mapping, plan_file
     from salesdesk.transfer.plan import COLUMNS, Plan
-    from salesdesk.transfer.writing import _SqliteValues
+    from salesdesk.transfer.writing import SqliteValues
 
     source = deals_csv()
     db = open_database(_fresh("import-rows"))
@@ -114,7 +114,7 @@ def raw_insert_100k() -> list[float]:
             session.rollback()
     finally:
         db.close()
-    convert = _SqliteValues()
+    convert = SqliteValues()
     tables = {t: convert.rows(t, plan.inserts[t]) for t in ("deals", "stage_changes")}
     samples = []
     for run in range(RUNS + 1):

@@ -28,7 +28,7 @@ BULK_INDEX_ROWS = 20_000
 BULK_TABLES = ("deals", "stage_changes", "deal_lines")
 
 
-class _SqliteValues:
+class SqliteValues:
     """Dates and times as SQLAlchemy's SQLite types store them (memoised: imports repeat them)."""
 
     def __init__(self):
@@ -67,7 +67,7 @@ def storage(session: Session) -> tuple[Callable, set[str]]:
     history are put in stored form while planning (one pass less over 100k rows)."""
     if session.connection().dialect.name != "sqlite":
         return (lambda value: value), set()
-    return _SqliteValues(), {"deals", "stage_changes"}
+    return SqliteValues(), {"deals", "stage_changes"}
 
 
 def write_plan(session: Session, plan: Plan, *, action: str, entity: str, details: dict) -> None:
@@ -75,7 +75,7 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
     sqlite = connection.dialect.name == "sqlite"
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     quote = connection.dialect.identifier_preparer.quote
-    values = _SqliteValues() if sqlite else (lambda v: v)
+    values = SqliteValues() if sqlite else (lambda v: v)
     new_deals = len(plan.inserts["deals"])
     bulk = sqlite and new_deals >= BULK_INDEX_ROWS and \
         connection.exec_driver_sql("SELECT count(*) FROM deals").scalar() < new_deals
