@@ -144,7 +144,7 @@ def test_a_read_only_window_offers_no_import(make_window, company_file, tmp_path
 
 
 def test_a_list_can_open_export_with_its_own_kind(window, monkeypatch, tmp_path):
-    from salesdesk.ui.transfer import ExportDialog
+    from salesdesk.ui.transfer.export_dialog import ExportDialog
 
     dialog = ExportDialog(window, "accounts")
     assert (dialog.kind.currentData(), dialog.format.currentData()) == ("accounts", "xlsx")

@@ -11,19 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QApplication,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QMessageBox,
-    QWidget,
-)
 
-from salesdesk.errors import SalesDeskError
-from salesdesk.transfer.kinds import IMPORT_ORDER, KINDS
+# Imported when a command runs, not with the window: the dialogs, the wizard and the
+# import code cost the first paint nothing.
 
 CRM_FOLDER = "transfer/crm_folder"
 EXPORT_FOLDER = "transfer/export_folder"
@@ -107,6 +97,8 @@ class TransferActions(QObject):
 
     def ask_crm_folder(self) -> str | None:
         """Ask for the data set's folder (tests replace this method)."""
+        from PySide6.QtWidgets import QFileDialog
+
         start = str(self.settings.value(CRM_FOLDER, "")) or next(
             (str(p.resolve()) for p in DATA_SET_HINTS if p.is_dir()), str(Path.home()))
         chosen = QFileDialog.getExistingDirectory(self.window, "The CRM Sales Opportunities folder", start)
@@ -122,6 +114,9 @@ class TransferActions(QObject):
 
     def import_crm(self, folder: Path):
         """Import the data set (all or nothing); show its notes or its problems."""
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        from salesdesk.errors import SalesDeskError
         from salesdesk.transfer.presets.crm_sales_opportunities import TITLE, import_crm_sales_opportunities
         from salesdesk.transfer.problems import ImportRefused
 
@@ -152,6 +147,10 @@ class TransferActions(QObject):
 
     def ask_export_target(self, kind: str | None = None) -> tuple[str, Path] | None:
         """Ask what to export (``kind`` preselected) and where (tests replace this method)."""
+        from PySide6.QtWidgets import QDialog, QFileDialog
+
+        from salesdesk.ui.transfer.export_dialog import ExportDialog
+
         dialog = ExportDialog(self.window, kind)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -179,7 +178,11 @@ class TransferActions(QObject):
             self.export_to(*target)
 
     def export_to(self, kind: str, path: Path) -> int | None:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        from salesdesk.errors import SalesDeskError
         from salesdesk.transfer.export import export_kind
+        from salesdesk.transfer.kinds import KINDS
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -191,27 +194,3 @@ class TransferActions(QObject):
         QApplication.restoreOverrideCursor()
         self.window.statusBar().showMessage(f"Exported {count:,} {KINDS[kind].label.lower()} to {path}", 10_000)
         return count
-
-
-class ExportDialog(QDialog):
-    """What to export, and as CSV or XLSX."""
-
-    def __init__(self, parent: QWidget | None = None, kind: str | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Export")
-        self.kind = QComboBox()
-        for name in IMPORT_ORDER:
-            self.kind.addItem(KINDS[name].label, name)
-        if kind:
-            self.kind.setCurrentIndex(self.kind.findData(kind))
-        self.format = QComboBox()
-        self.format.addItem("Excel workbook (.xlsx)", "xlsx")
-        self.format.addItem("CSV, UTF-8 (.csv)", "csv")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow("Export", self.kind)
-        form.addRow("As", self.format)
-        form.addRow(buttons)
