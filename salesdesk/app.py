@@ -37,8 +37,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from salesdesk.ui import theme
     from salesdesk.ui.icons import app_icon
 
+    from salesdesk.ui.collector import collect_on_gui_thread
+
     theme.apply(app)
     app.setWindowIcon(app_icon())
+    collect_on_gui_thread(app)  # never free Qt objects from a background thread
     return app
 
 
@@ -79,8 +82,6 @@ def run_gui(
 
         window = MainWindow(opened.db, settings if settings is not None else QSettings(), lock=opened.lock)
         hook.attach(window, window.reload)
-        # A refused write (full disk, read-only file, locked) is a user error for the hook,
-        # which then does not reload; the screens must still show what the database holds.
         window.show()
         QTimer.singleShot(50, window.start_safety)  # after the first paint
         if opened.notice:
@@ -91,9 +92,12 @@ def run_gui(
         try:
             return app.exec()
         finally:
-            window.wait_for_backup()
+            window.stop_background()
             window.db.close()
             window.release_lock()
+            # Nothing of a closed window may outlive it (a later window in the same
+            # process, as in the tests, crashed painting beside one left hidden).
+            window.deleteLater()
             log.info("SalesDesk closed")
     finally:
         hook.uninstall()

@@ -99,6 +99,7 @@ class ExceptionHook(QObject):
     def uninstall(self) -> None:
         if sys.excepthook is self:
             sys.excepthook = self._previous or sys.__excepthook__
+        self.window = self.reload = None  # the window is gone; keep nothing of it alive
 
     def __call__(self, exc_type, exc, tb) -> None:
         if issubclass(exc_type, KeyboardInterrupt):

@@ -726,6 +726,11 @@ class MainWindow(QMainWindow):
                                   details="\n".join(problems))
         self.integrity_problems = problems
 
+    def stop_background(self) -> None:
+        """At exit: no timer left to fire, the running copy finished, the watch closed."""
+        self._stop_auto_backup()
+        self._result_timer.stop()
+
     def _stop_auto_backup(self) -> None:
         self.backup_timer.stop()
         self.wait_for_backup()
