@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QShowEvent, QUndoStack
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from salesdesk.db.engine import Database
@@ -65,3 +65,16 @@ class Screen(QWidget):
         """A menu of this screen's commands for the menu bar: (title, actions; None for a
         separator).  Most screens have none."""
         return "", []
+
+    def export_action(self, kind: str, text: str) -> QAction:
+        """"Export …" for this screen's list: the File menu's Export with the kind
+        (people, deals, targets…) already chosen."""
+        action = QAction(text, self)
+        action.setObjectName(f"export_{kind}")
+        action.triggered.connect(lambda: self._export(kind))
+        return action
+
+    def _export(self, kind: str) -> None:
+        transfer = getattr(self.window(), "transfer", None)
+        if transfer is not None:
+            transfer.export_with_dialog(kind)

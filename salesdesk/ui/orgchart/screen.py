@@ -28,4 +28,4 @@ class OrgChartScreen(Screen):
         self.chart.refresh()
 
     def menu(self) -> tuple[str, list]:
-        return "&People", self.chart.menu_actions()
+        return "&People", [*self.chart.menu_actions(), self.export_action("people", "Export People…")]

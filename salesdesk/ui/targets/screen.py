@@ -26,3 +26,6 @@ class TargetsScreen(Screen):
 
     def refresh(self) -> None:
         self.targets.refresh()
+
+    def menu(self) -> tuple[str, list]:
+        return "&Targets", [self.export_action("targets", "Export Targets…")]
