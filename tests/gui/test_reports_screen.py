@@ -214,7 +214,7 @@ def test_closing_my_week_with_unsaved_text_asks_first(reports, company_db, qtbot
 
     when_modal(cancel)
     dialog.reject()  # Esc, the Cancel button and the window's close all come here
-    assert asked["text"] == "The note is not saved."
+    assert asked["text"] == "Save this note?"
     assert dialog.isVisible() and dialog.note() == "half a thought"
     dialog.text.clear()  # nothing left to lose: it closes without asking
     dialog.close()

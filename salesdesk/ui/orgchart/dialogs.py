@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from salesdesk.ui import theme
+from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
 
 NO_DATE = QDate(1900, 1, 1)
 
@@ -30,7 +31,7 @@ def _error_label(name: str) -> QLabel:
     return label
 
 
-class PersonDialog(QDialog):
+class PersonDialog(AsksBeforeDiscarding, QDialog):
     """Hire (``person_id`` None, under ``manager_id``) or edit a person."""
 
     FIELDS = ("name", "email", "phone", "role", "manager", "branch", "hire_date")
@@ -161,19 +162,13 @@ class PersonDialog(QDialog):
             return bool(self.name.text().strip() or self.email.text().strip() or self.phone.text().strip())
         return bool(self.values())
 
-    def reject(self) -> None:
-        """Esc, the window's close button and Cancel all come here: unsaved edits ask first."""
-        if not self.db.read_only and self.is_dirty():
-            answer = QMessageBox.question(
-                self, "Unsaved changes", "Save the changes to this person?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Save)
-            if answer == QMessageBox.StandardButton.Cancel:
-                return
-            if answer == QMessageBox.StandardButton.Save:
-                self.save()  # stays open, with the reason, when the values are refused
-                return
-        super().reject()
+    unsaved_question = "Save the changes to this person?"
+
+    def has_unsaved_edits(self) -> bool:
+        return not self.db.read_only and self.is_dirty()
+
+    def save_edits(self) -> None:
+        self.save()  # stays open, with the reason, when the values are refused
 
 
 class LetGoDialog(QDialog):

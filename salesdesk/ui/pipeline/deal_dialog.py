@@ -20,12 +20,13 @@ from salesdesk.errors import SalesDeskError, ValidationError
 from salesdesk.services import board as board_data
 from salesdesk.services import deals as deal_service
 from salesdesk.ui import theme
+from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
 
 NO_DATE = QDate(2000, 1, 1)
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN")
 
 
-class DealDialog(QDialog):
+class DealDialog(AsksBeforeDiscarding, QDialog):
     """After ``exec()`` returns Accepted: ``saved_id`` (a new deal) or ``before`` and
     ``changes`` (an edit), and ``saved_title``, for the undo step."""
 
@@ -331,15 +332,10 @@ class DealDialog(QDialog):
         self.saved_title = values["title"].strip()
         self.accept()
 
-    def reject(self) -> None:
-        if not self.db.read_only and self.is_dirty():
-            answer = QMessageBox.question(
-                self, "Unsaved changes", "Save the changes to this deal?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Save)
-            if answer == QMessageBox.StandardButton.Cancel:
-                return
-            if answer == QMessageBox.StandardButton.Save:
-                self.save()
-                return
-        super().reject()
+    unsaved_question = "Save the changes to this deal?"
+
+    def has_unsaved_edits(self) -> bool:
+        return not self.db.read_only and self.is_dirty()
+
+    def save_edits(self) -> None:
+        self.save()

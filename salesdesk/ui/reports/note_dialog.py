@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
 from salesdesk.domain.periods import Period
+from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
 from salesdesk.services.notes import MAX_LENGTH
 
 
-class NoteDialog(QDialog):
+class NoteDialog(AsksBeforeDiscarding, QDialog):
     """``people``: (id, name) pairs; ``read(person_id) -> str`` gives a saved note."""
 
     def __init__(self, week: Period, people: list[tuple[int, str]], read, person_id: int | None,
@@ -87,18 +88,13 @@ class NoteDialog(QDialog):
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Discard
 
-    def reject(self) -> None:
-        if self.changed():
-            answer = QMessageBox.question(
-                self, "Save the note?", "The note is not saved.",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Save)
-            if answer == QMessageBox.StandardButton.Save:
-                self.accept()
-                return
-            if answer != QMessageBox.StandardButton.Discard:
-                return
-        super().reject()
+    unsaved_question = "Save this note?"
+
+    def has_unsaved_edits(self) -> bool:
+        return self.changed()
+
+    def save_edits(self) -> None:
+        self.accept()  # the screen saves it, as with the Save button
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()
