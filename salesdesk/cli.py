@@ -282,8 +282,6 @@ def _restore(args) -> int:
 
 def _report(args) -> int:
     """``report weekly``: everything is checked before a file is written; a failure leaves none."""
-    import tempfile
-
     from salesdesk.db.migrate import open_database
     from salesdesk.domain.periods import last_full_week, parse_iso_week
     from salesdesk.errors import ValidationError
@@ -294,6 +292,8 @@ def _report(args) -> int:
     except ValueError as exc:
         raise ValidationError("week", str(exc)) from None
     out = args.out.expanduser().resolve()
+    if out.is_dir():
+        raise ValidationError("out", f"{out}: is a folder; give a file name ending in .pdf")
     if not out.parent.is_dir():
         raise ValidationError("out", f"{out.parent}: no such folder")
     db = open_database(_target(args), create=False, read_only=True)
@@ -306,14 +306,7 @@ def _report(args) -> int:
 
     from salesdesk.reports.weekly_pdf import write_weekly_pdf  # Qt only here
 
-    handle, temp = tempfile.mkstemp(prefix=".salesdesk-", suffix=".pdf", dir=out.parent)
-    os.close(handle)
-    try:
-        pages = write_weekly_pdf(report, Path(temp))
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    pages = write_weekly_pdf(report, out)  # written aside and renamed: a failure leaves no file
     print(f"Weekly report {week.label} for {scope.label} written to {out} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK
 

@@ -105,3 +105,9 @@ def test_refusals_are_one_line_and_write_no_file(demo_db, tmp_path, args):
 def test_usage_errors_exit_2(demo_db, tmp_path, args):
     one_error_line(salesdesk("--db", str(demo_db), *args), code=2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_as_the_output_is_refused_in_one_line(demo_db, tmp_path):
+    result = salesdesk("--db", str(demo_db), "report", "weekly", "--out", str(tmp_path))
+    assert "is a folder" in one_error_line(result, code=1)
+    assert list(tmp_path.iterdir()) == []

@@ -374,3 +374,18 @@ def test_without_targets_the_quarter_shows_who_won_what(tmp_path):
     assert "no target" not in text_.replace("no targets are set", "")
     top = report.attainment[0]
     assert re.search(rf"^\s*{re.escape(top.name)}\s+{re.escape(f'{top.actual:,.2f}')} EUR\s+100%", text_, re.M)
+
+
+def test_a_failure_while_writing_leaves_no_file_and_keeps_the_old_one(demo_file, tmp_path, monkeypatch):
+    from salesdesk.reports import weekly_pdf
+
+    out = tmp_path / "weekly.pdf"
+    out.write_bytes(b"last week's report")
+
+    def broken(pages, report, generated):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(weekly_pdf, "_layout", broken)
+    with pytest.raises(OSError, match="No space left"):
+        make_pdf(demo_file, last_full_week(), "company", out)
+    assert [p.name for p in tmp_path.iterdir()] == ["weekly.pdf"] and out.read_bytes() == b"last week's report"

@@ -621,11 +621,23 @@ def write_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
     ensure_app()
     path = Path(path)
     stamp = _stamp(generated)
+    if path.is_dir():
+        raise OSError(f"{path}: is a folder; give a file name ending in .pdf")
     partial = path.with_name(f".{path.name}.part")
     try:  # find out now, with the system's reason, if the file cannot be written at all
         partial.open("wb").close()
     except OSError as exc:
         raise OSError(f"{path}: {exc.strerror or exc}") from exc
+    try:
+        pages = _write_pages(report, partial, path, page_size, stamp)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # whatever failed, no half-written file stays behind
+        raise
+    return pages
+
+
+def _write_pages(report: WeeklyReport, partial: Path, path: Path, page_size, stamp: str) -> int:
     writer = QPdfWriter(str(partial))
     writer.setResolution(DPI)  # other resolutions mis-size the fonts
     writer.setTitle(f"Weekly sales report {report.week.label}: {report.scope.label}")
@@ -646,18 +658,10 @@ def write_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
             return painter
 
         _layout(_Pages(writer, width, height, counting.page, _footer(report), open_page), report, stamp)
-    except BaseException:
-        painter.end()
-        partial.unlink(missing_ok=True)
-        raise
-    if not painter.end():
-        partial.unlink(missing_ok=True)
+    finally:
+        ended = painter.end()
+    if not ended:
         raise OSError(f"{path}: could not be written (is the disk full?)")
-    try:
-        os.replace(partial, path)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        raise
     return counting.page
 
 

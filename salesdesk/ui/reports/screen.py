@@ -340,7 +340,15 @@ class ReportsScreen(Screen):
         folder = ask_folder(self, self.settings, f"Write one weekly report per branch for {week.label} into")
         if folder is None:
             return
-        targets = [(scope, folder / report_file_name(week, scope)) for scope in branches]
+        targets, taken = [], set()
+        for scope in branches:  # "Lyon (Sud)" and "Lyon Sud" must not write one file twice
+            name = report_file_name(week, scope)
+            n = 2
+            while name in taken:
+                name = report_file_name(week, scope).removesuffix(".pdf") + f"-{n}.pdf"
+                n += 1
+            taken.add(name)
+            targets.append((scope, folder / name))
         existing = [path for _, path in targets if path.exists()]
         if existing:
             answer = QMessageBox.question(
