@@ -25,5 +25,7 @@ def default_database() -> Path:
 
 
 def backup_dir(database: Path) -> Path:
-    """Backups live beside the database, in a folder named after it."""
-    return database.parent / f"{database.stem}-backups"
+    """Backups live beside the database, in a folder named after its whole file name:
+    ``sales.db`` and ``sales.sqlite3`` in one folder must never share (or restore, or
+    thin) each other's copies."""
+    return database.parent / f"{database.name}-backups"

@@ -307,3 +307,13 @@ def test_cli_restore_onto_a_missing_file(db, db_path, tmp_path):
     restored = run_cli("--db", str(new_home), "restore", str(copy), "--yes")
     assert restored.returncode == 0, restored.stderr
     assert "kept" not in restored.stdout and "Saved" in branch_names(new_home)
+
+
+def test_two_databases_with_one_stem_keep_their_backups_apart(tmp_path):
+    """``sales.db`` and ``sales.sqlite3`` side by side: restoring one never brings the other's data."""
+    first, second = tmp_path / "sales.sqlite3", tmp_path / "sales.db"
+    for path in (first, second):
+        open_database(path).close()
+    back_up(first, "manual")
+    assert backup_dir(first) != backup_dir(second)
+    assert len(list_backups(first)) == 1 and list_backups(second) == []
