@@ -109,3 +109,26 @@ def test_export_refuses_other_formats_and_missing_folders(company, tmp_path):
     with pytest.raises(ValidationError, match="no such folder"):
         export_kind(company.db, "deals", tmp_path / "nowhere" / "deals.csv")
     assert list(tmp_path.glob(".salesdesk-*")) == []
+
+
+def test_the_demo_company_round_trips_with_its_former_staffs_closed_deals(tmp_path):
+    """People who left keep their won and lost deals; an export of them imports back
+    (an open deal still needs an active owner)."""
+    from salesdesk.services.demo import load_demo
+
+    source = open_database(tmp_path / "demo.sqlite3")
+    fresh = open_database(tmp_path / "fresh.sqlite3")
+    try:
+        load_demo(source, seed=2, deals=250)
+        with source.read() as reader:
+            assert reader.scalar("SELECT count(*) FROM deals d JOIN people p ON p.id = d.owner_id "
+                                 "WHERE NOT p.active AND d.status <> 'open'") > 0
+        for name in IMPORT_ORDER:
+            path = tmp_path / f"{name}.csv"
+            export_kind(source, name, path)
+            import_file(fresh, path, guess_mapping(path, name), backup=False)
+        for name in ("people", "accounts", "deals"):
+            assert export_rows(fresh, name)[1] == export_rows(source, name)[1], name
+    finally:
+        source.close()
+        fresh.close()

@@ -405,12 +405,17 @@ class DealsPlanner(Planner):
         found = self.owners.get(word)
         if found is None:
             try:
-                pid = self.ctx.find_person(self.mapping.value("owner", word))
-                found = pid if self.ctx.people[pid].active else f"{self.ctx.people[pid].name} is no longer active"
+                found = self.ctx.find_person(self.mapping.value("owner", word))  # active or not: see _gone
             except ValueError as exc:
                 found = str(exc)
             self.owners[word] = found
         return found
+
+    def _gone(self, owner: int) -> str | None:
+        """Why ``owner`` cannot own an open deal: someone who left keeps their won and
+        lost deals (an export of them imports back), but takes no open ones."""
+        person = self.ctx.people[owner]
+        return None if person.active else f"{person.name} is no longer active: an open deal needs an active owner"
 
     def _account(self, word: str) -> int | str:
         found = self.accounts.get(word)
@@ -485,6 +490,8 @@ class DealsPlanner(Planner):
         for field, find in (("owner", self._owner), ("account", self._account)):
             if field in values:
                 found = find(values[field])
+                if field == "owner" and isinstance(found, int) and self._gone(found):
+                    found = self._gone(found)
                 if isinstance(found, str):
                     plan.problem(row, col(columns, field), found)
                     return
@@ -551,6 +558,9 @@ class DealsPlanner(Planner):
                 plan.problem(row, col(columns, "status"), f"a deal in {stage.name!r} is won, not {given}")
                 return
             status = given
+        if isinstance(owner, int) and status == "open" and self._gone(owner):
+            plan.problem(row, col(columns, "owner"), self._gone(owner))
+            ok = False
         product = None
         if "product" in values:
             product = self._product(values["product"])
