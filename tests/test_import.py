@@ -263,3 +263,12 @@ def test_a_zip_that_is_not_a_workbook_is_refused(db, tmp_path):
         archive.writestr("hello.txt", "not a workbook")
     with pytest.raises(ImportRefused, match="accounts.xlsx cannot be read as an XLSX workbook"):
         guess_mapping(path, "accounts")
+
+
+@pytest.mark.parametrize("text", ["12.345", "1.005", "1.234.567"])
+def test_an_amount_with_a_dot_and_three_digits_is_refused_not_guessed(text):
+    """Twelve thousand in Germany, twelve in the UK: the importer asks instead of rounding."""
+    from salesdesk.transfer.values import cents
+
+    with pytest.raises(ValueError, match="more than two decimals"):
+        cents(text)

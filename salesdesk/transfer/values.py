@@ -137,6 +137,10 @@ def cents(cell) -> int:
             head, _, tail = raw.rpartition(",")
             raw = raw.replace(",", "") if len(tail) == 3 and head.replace(",", "").lstrip("+-").isdigit() \
                 else head.replace(",", "") + "." + tail
+    if cell.__class__ is str and "." in raw and len(raw.rpartition(".")[2]) > 2:
+        # "12.345" is twelve thousand in much of Europe and twelve in the rest: never guess
+        raise ValueError(f"{_show(cell.strip())} has more than two decimals: if the dot separates "
+                         "thousands, leave it out (12345); cents take two decimals (12.35)")
     try:
         amount = Decimal(raw)
     except (InvalidOperation, ValueError):
