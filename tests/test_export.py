@@ -132,3 +132,27 @@ def test_the_demo_company_round_trips_with_its_former_staffs_closed_deals(tmp_pa
     finally:
         source.close()
         fresh.close()
+
+
+@pytest.mark.parametrize("policy", ["skip", "update"])
+def test_importing_a_deals_export_into_the_same_database_finds_its_deals(company, tmp_path, policy):
+    """Export, edit in a spreadsheet, import: the deals are found again, never copied."""
+    import csv
+
+    path = tmp_path / "deals.csv"
+    count = export_kind(company.db, "deals", path)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["title"] = "Renamed in the spreadsheet"
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before = len(export_rows(company.db, "deals")[1])
+    mapping = guess_mapping(path, "deals")
+    mapping.duplicates = policy
+    result = import_file(company.db, path, mapping, backup=False)
+    assert result.created.get("deals", 0) == 0
+    assert len(export_rows(company.db, "deals")[1]) == before == count
+    titles = [r[0] for r in export_rows(company.db, "deals")[1]]
+    assert ("Renamed in the spreadsheet" in titles) == (policy == "update")

@@ -223,7 +223,15 @@ class Context:
 
     @cached_property
     def deals_by_external_id(self) -> dict[str, int]:
-        return dict(self.rows("SELECT external_id, id FROM deals WHERE external_id IS NOT NULL"))
+        """External ids, and ``<reference>#<id>`` for the deals without one (what this
+        database's exports call them: see ``export.database_reference``)."""
+        found = dict(self.rows("SELECT external_id, id FROM deals WHERE external_id IS NOT NULL"))
+        reference = self.rows("SELECT value FROM settings WHERE key = 'database_reference'")
+        if reference:
+            prefix = f"{reference[0][0]}#"
+            for (deal_id,) in self.rows("SELECT id FROM deals WHERE external_id IS NULL"):
+                found.setdefault(f"{prefix}{deal_id}", deal_id)
+        return found
 
     @cached_property
     def targets(self) -> dict[tuple, int]:

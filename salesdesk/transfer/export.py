@@ -46,7 +46,7 @@ QUERIES: dict[str, str] = {
         "pl.name, s.name, d.status, d.amount, d.currency, d.probability, d.expected_close, d.won_on, d.lost_on, "
         "r.name, d.lost_note, (SELECT coalesce(pr.code, pr.name) FROM deal_lines l JOIN products pr "
         "ON pr.id = l.product_id WHERE l.deal_id = d.id ORDER BY l.id LIMIT 1), d.created_at, d.notes, "
-        "d.external_id FROM deals d JOIN people o ON o.id = d.owner_id LEFT JOIN accounts a ON a.id = d.account_id "
+        "coalesce(d.external_id, :reference || d.id) FROM deals d JOIN people o ON o.id = d.owner_id LEFT JOIN accounts a ON a.id = d.account_id "
         "LEFT JOIN contacts c ON c.id = d.contact_id JOIN pipelines pl ON pl.id = d.pipeline_id "
         "JOIN stages s ON s.id = d.stage_id LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id ORDER BY d.id"),
     "targets": (
@@ -69,6 +69,32 @@ TIMES = {"created_at"}
 BOOLS = {"active"}
 
 
+REFERENCE_KEY = "database_reference"
+
+
+def database_reference(db: Database) -> str:
+    """A short random name for this database, made once and kept in its settings.
+
+    A deal has no natural key (titles repeat), so an export names each deal without an
+    external id ``<reference>#<id>``; importing that file into the same database finds
+    the deals again (skip or update, never a second copy), while in another database it
+    is just an external id, which that database then keeps and exports in turn.
+    """
+    with db.read() as reader:
+        found = reader.scalar("SELECT value FROM settings WHERE key = :key", {"key": REFERENCE_KEY})
+    if found or db.read_only:
+        return found or "sd"
+    import secrets
+
+    from sqlalchemy import text
+
+    with db.transaction() as session:
+        session.execute(text("INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING"),
+                        {"key": REFERENCE_KEY, "value": "sd-" + secrets.token_hex(4)})
+    with db.read() as reader:
+        return reader.scalar("SELECT value FROM settings WHERE key = :key", {"key": REFERENCE_KEY})
+
+
 def export_rows(db: Database, kind_name: str) -> tuple[tuple[str, ...], list[list]]:
     """The header and the rows of a kind, as Python values (dates, ``Decimal`` money)."""
     name = kind(kind_name).name
@@ -78,8 +104,9 @@ def export_rows(db: Database, kind_name: str) -> tuple[tuple[str, ...], list[lis
     times = [i for i, h in enumerate(headers) if h in TIMES]
     flags = [i for i, h in enumerate(headers) if h in BOOLS]
     metric = headers.index("metric") if name == "targets" else None
+    params = {"reference": database_reference(db) + "#"} if name == "deals" else {}
     with db.read() as reader:
-        rows = [list(r) for r in reader.execute(QUERIES[name])]
+        rows = [list(r) for r in reader.execute(QUERIES[name], params)]
     for row in rows:
         for i in money:
             if row[i] is not None:
