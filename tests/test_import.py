@@ -272,3 +272,21 @@ def test_an_amount_with_a_dot_and_three_digits_is_refused_not_guessed(text):
 
     with pytest.raises(ValueError, match="more than two decimals"):
         cents(text)
+
+
+def test_an_update_taking_anothers_email_is_refused_in_words_and_changes_nothing(org, tmp_path):
+    from sqlalchemy import text
+
+    from salesdesk.errors import DatabaseError
+    from tests.conftest import dump
+
+    with org.db.transaction() as s:
+        s.execute(text("UPDATE people SET external_id = 'P-2' WHERE id = :id"), {"id": org.people["sp1"]})
+    path = tmp_path / "people.csv"
+    path.write_text("external_id,email\nP-2,vera@example.com\n", encoding="utf-8")
+    mapping = guess_mapping(path, "people")
+    mapping.duplicates = "update"
+    before = dump(org.db)
+    with pytest.raises(DatabaseError, match="Nothing was imported: a row would give people.email a value"):
+        import_file(org.db, path, mapping, backup=False)
+    assert dump(org.db) == before

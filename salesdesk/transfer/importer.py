@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
 
 from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
@@ -199,11 +202,24 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
                 from salesdesk.db.backup import backup_database
 
                 copy = backup_database(db.engine, db.path, reason="import")
-            write_plan(session, plan, action="import", entity=what, details={
-                "source": source, "rows": plan.rows_read, "created": dict(plan.created),
-                "updated": dict(plan.updated), "skipped": dict(plan.skipped), **(details or {})})
+            try:
+                write_plan(session, plan, action="import", entity=what, details={
+                    "source": source, "rows": plan.rows_read, "created": dict(plan.created),
+                    "updated": dict(plan.updated), "skipped": dict(plan.skipped), **(details or {})})
+            except (IntegrityError, sqlite3.IntegrityError) as exc:  # a rule the checks above missed: still all or nothing
+                raise DatabaseError(_refused_by_database(exc)) from None
     return ImportResult(what, source, dry_run, plan.rows_read, dict(plan.created), dict(plan.updated),
                         dict(plan.skipped), list(plan.warnings), copy, time.perf_counter() - started)
+
+
+def _refused_by_database(exc) -> str:
+    """"UNIQUE constraint failed: people.email" in the user's words."""
+    detail = str(getattr(exc, "orig", exc)).split("\n")[0]
+    if detail.startswith("UNIQUE constraint failed: "):
+        where = detail.removeprefix("UNIQUE constraint failed: ")
+        return (f"Nothing was imported: a row would give {where} a value another record already has "
+                "(an updated record taking another's email, name, code or external id).")
+    return f"Nothing was imported: the database refused a row ({detail})."
 
 
 def plan_file(ctx: Context, plan: Plan, path: str | Path, mapping: Mapping, *, sheet: str | None = None,

@@ -124,17 +124,16 @@ class TransferActions(QObject):
         try:
             result = import_crm_sales_opportunities(self.window.db, folder)
         except ImportRefused as exc:
-            QApplication.restoreOverrideCursor()
             shown = "\n".join(f"• {p}" for p in exc.problems[:8])
             self.window.show_message(QMessageBox.Icon.Warning, "Nothing was imported",
                                      f"The {TITLE} data set was not imported ({exc.count:,} problems):\n\n{shown}",
                                      details="\n".join(str(p) for p in exc.problems))
             return None
         except SalesDeskError as exc:
-            QApplication.restoreOverrideCursor()
             self.window.show_message(QMessageBox.Icon.Warning, "Nothing was imported", str(exc))
             return None
-        QApplication.restoreOverrideCursor()
+        finally:  # whatever went wrong (a bug too), the cursor comes back
+            QApplication.restoreOverrideCursor()
         self.imported(result)
         lines = result.lines()
         self.window.show_message(QMessageBox.Icon.Information, f"{TITLE} imported",
