@@ -129,6 +129,21 @@ def _target(args) -> str:
     return str(path)
 
 
+def _exclusive(target: str, *, writes: bool = True):
+    """The instance lock for a command that writes: not while a window has the file open
+    (it would go on showing what the database no longer holds)."""
+    from contextlib import nullcontext
+
+    from salesdesk.db.engine import target_path
+
+    path = target_path(target)
+    if not writes or path is None:
+        return nullcontext()
+    from salesdesk.safety.instance_lock import InstanceLock
+
+    return InstanceLock(path)
+
+
 def _demo(args) -> int:
     import time
 
@@ -136,14 +151,15 @@ def _demo(args) -> int:
     from salesdesk.services.demo import is_empty, load_demo
 
     started = time.perf_counter()
-    db = open_database(_target(args))
-    try:
-        if args.if_empty and not is_empty(db):
-            print(f"{db.display_name} already holds data; no demo company added")
-            return EXIT_OK
-        summary = load_demo(db, seed=args.seed, deals=args.deals)
-    finally:
-        db.close()
+    with _exclusive(_target(args)):
+        db = open_database(_target(args))
+        try:
+            if args.if_empty and not is_empty(db):
+                print(f"{db.display_name} already holds data; no demo company added")
+                return EXIT_OK
+            summary = load_demo(db, seed=args.seed, deals=args.deals)
+        finally:
+            db.close()
     print(
         f"Demo company written to {db.display_name}: {summary.people} people in {summary.branches} branches, "
         f"{summary.accounts} accounts, {summary.deals} deals ({summary.open_deals} open, {summary.won_deals} won, "
@@ -341,9 +357,12 @@ def _import(args) -> int:
     target = _target(args)
     new_file = target_path(target)
     new_file = new_file if new_file is not None and not new_file.exists() else None
-    db = open_database(target)
+    lock = _exclusive(target, writes=not args.dry_run)
+    lock.__enter__()  # refused (one line) while a window has the file open
+    db = None
     refused = True
     try:
+        db = open_database(target)
         if name in PRESETS:
             result = PRESETS[name](db, source, dry_run=args.dry_run, duplicates=args.duplicates or "skip")
         else:
@@ -359,9 +378,11 @@ def _import(args) -> int:
     else:
         refused = args.dry_run  # a dry run into a new file leaves no file either
     finally:
-        db.close()
+        if db is not None:
+            db.close()
+        lock.__exit__(None, None, None)
         if refused and new_file is not None:  # a refused import leaves no new file behind
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
     for line in result.lines():
         print(line)

@@ -119,3 +119,18 @@ def test_the_crm_data_set_from_the_command_line(tmp_path):
             assert reader.scalar("SELECT sum(amount) FROM deals WHERE status = 'won'") == 1_000_553_400
     finally:
         db.close()
+
+
+def test_no_import_while_a_window_has_the_file_open(tmp_path):
+    """The window would go on showing what the database no longer holds."""
+    from salesdesk.safety.instance_lock import InstanceLock
+    from tests.test_cli import one_error_line, salesdesk
+
+    db_path = tmp_path / "open.sqlite3"
+    open_database(db_path).close()
+    source = tmp_path / "accounts.csv"
+    source.write_text("name\nAcme\n", encoding="utf-8")
+    with InstanceLock(db_path):  # "the window"
+        result = salesdesk("--db", str(db_path), "import", "accounts", str(source))
+        assert "already has" in one_error_line(result, code=1)
+    assert salesdesk("--db", str(db_path), "import", "accounts", str(source)).returncode == 0
