@@ -346,14 +346,16 @@ def _import(args) -> int:
         raise ValidationError("kind", f"{args.kind!r} is not something SalesDesk imports; choose one of "
                                       f"{', '.join([*KINDS, *PRESETS])}")
     source = args.file.expanduser()
+    if args.save_mapping and not args.save_mapping.expanduser().parent.is_dir():
+        raise ValidationError("save-mapping", f"{args.save_mapping.expanduser().parent}: no such folder")
+    if name in KINDS and source.is_dir():
+        raise ValidationError("file", f"{source}: is a folder; give a .csv or .xlsx file")
     if not source.exists():
         raise ValidationError("file", f"{source}: no such {'folder' if name in PRESETS else 'file'}")
     if name in KINDS:
         mapping = Mapping.load(args.mapping, name) if args.mapping else guess_mapping(source, name, args.sheet)
         if args.duplicates:
             mapping.duplicates = args.duplicates
-        if args.save_mapping:
-            mapping.save(args.save_mapping)
     target = _target(args)
     new_file = target_path(target)
     new_file = new_file if new_file is not None and not new_file.exists() else None
@@ -384,6 +386,8 @@ def _import(args) -> int:
         if refused and new_file is not None:  # a refused import leaves no new file behind
             for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+    if name in KINDS and args.save_mapping:  # only a mapping that worked is kept
+        mapping.save(args.save_mapping)
     for line in result.lines():
         print(line)
     return EXIT_OK

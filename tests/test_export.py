@@ -156,3 +156,15 @@ def test_importing_a_deals_export_into_the_same_database_finds_its_deals(company
     assert len(export_rows(company.db, "deals")[1]) == before == count
     titles = [r[0] for r in export_rows(company.db, "deals")[1]]
     assert ("Renamed in the spreadsheet" in titles) == (policy == "update")
+
+
+def test_an_export_is_readable_like_any_file_the_user_makes(company, tmp_path):
+    import os
+
+    path = tmp_path / "people.csv"
+    umask = os.umask(0o022)
+    try:
+        export_kind(company.db, "people", path)
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

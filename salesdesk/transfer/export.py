@@ -137,6 +137,16 @@ def _cell_text(value) -> str:
     return neutralise(str(value))
 
 
+def _file_mode(path: Path) -> int:
+    """The replaced file's permissions, else what a new file gets under the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def export_kind(db: Database, kind_name: str, path: str | Path) -> int:
     """Write a kind to ``path`` (.csv or .xlsx); returns the number of rows written."""
     path = Path(path).expanduser()
@@ -156,6 +166,7 @@ def export_kind(db: Database, kind_name: str, path: str | Path) -> int:
                 writer.writerows([_cell_text(v) for v in row] for row in rows)
         else:
             _write_xlsx(Path(temp), kind(kind_name).label, headers, rows)
+        os.chmod(temp, _file_mode(path))  # mkstemp's 0600 would hide the file from the user's group
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
