@@ -375,6 +375,11 @@ class ProductsPlanner(Planner):
 # --- deals --------------------------------------------------------------------------------------
 
 
+
+# What an update from a file does not change: a move has its own history, made on the board.
+UPDATE_KEEPS = frozenset({"stage", "status", "pipeline", "won_on", "lost_on", "lost_reason", "lost_note", "contact",
+                          "product", "created_at"})
+
 class DealsPlanner(Planner):
     """Deals with their stage history (first row from nothing) and a line for their product.
 
@@ -394,6 +399,7 @@ class DealsPlanner(Planner):
         self.reasons: dict[str, tuple] = {}
         self.product_words: dict[str, tuple | str] = {}
         self.respelled: Counter = Counter()
+        self.kept: Counter = Counter()  # column -> updates that left it as it was
         self.positions = dict(ctx.stage_positions)
         self.no_account = self.with_account = 0
         self.home_currency = ctx.currency
@@ -505,6 +511,8 @@ class DealsPlanner(Planner):
         changes["updated_at"] = self.ctx.now
         plan.updated[self.kind] += 1
         plan.update("deals", deal_id, changes)
+        for name in UPDATE_KEEPS.intersection(values):
+            self.kept[columns.get(name, name)] += 1
 
     def _new(self, row, values, columns, ext: str | None) -> None:
         ctx, plan = self.ctx, self.plan
@@ -671,6 +679,9 @@ class DealsPlanner(Planner):
             inserts["deal_lines"].append((ctx.new_id("deal_lines"), deal_id, product[0], 1, amount, 0))
 
     def finish(self):
+        for column, count in sorted(self.kept.items()):  # said, not silently dropped
+            self.plan.warn(f"column {column!r} is not changed by an update ({count:,} deals): stages, status and "
+                           "history change on the board; the deal's other columns were updated")
         for (word, name), count in sorted(self.respelled.items()):
             if count:
                 self.plan.warn(f"product {word!r} read as the catalogue's {name!r} ({count:,} deals)")
