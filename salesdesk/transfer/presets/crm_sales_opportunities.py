@@ -85,6 +85,9 @@ def _plan(ctx: Context, plan: Plan, folder: Path, duplicates: str) -> None:
     had_deals = ctx.rows("SELECT 1 FROM deals LIMIT 1")
     if not had_deals:  # a database of this data set alone shows its dollars as dollars
         plan.settings["currency"] = CURRENCY
+    elif ctx.currency != CURRENCY:  # no exchange rates: say so rather than let totals mislead
+        plan.warn(f"the deals are in {CURRENCY} but this company counts in {ctx.currency}: totals, targets and "
+                  f"reports add them as if they were {ctx.currency} (SalesDesk keeps no exchange rates)")
 
 
 def _need(plan: Plan, sheet, headers: tuple[str, ...]) -> bool:
