@@ -112,8 +112,11 @@ class BackupsDialog(QDialog):
             self.load()
 
     def confirm_restore(self, backup: BackupInfo) -> bool:
+        from salesdesk.safety.integrity import quick_problems
+
         path = self.window.db.path
-        aside = aside_name(path, "before-restore")
+        # The name restore will use: a damaged file is kept as "-damaged-", as the CLI says too.
+        aside = aside_name(path, "damaged" if quick_problems(path) else "before-restore")
         box = QMessageBox(QMessageBox.Icon.Question, "Restore a backup",
                           f"Put back the backup from {backup.taken_at:%d %b %Y at %H:%M} ({backup.reason_text})?",
                           QMessageBox.StandardButton.NoButton, self)
