@@ -245,8 +245,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_deals_forecast', ['status', 'owner_id', 'expected_close', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_owner', ['owner_id', 'status', 'stage_id', 'amount', 'probability'], unique=False)
         batch_op.create_index('ix_deals_stage_amount', ['status', 'stage_id', 'amount', 'probability'], unique=False)
-        batch_op.create_index('ix_deals_won', ['status', 'won_on', 'owner_id', 'amount'], unique=False)
-        batch_op.create_index('ix_deals_lost', ['status', 'lost_on', 'owner_id', 'amount'], unique=False)
+        batch_op.create_index('ix_deals_won', ['status', 'won_on', 'owner_id', 'amount'], unique=False, sqlite_where=sa.text("status = 'won'"), postgresql_where=sa.text("status = 'won'"))
+        batch_op.create_index('ix_deals_lost', ['status', 'lost_on', 'owner_id', 'amount'], unique=False, sqlite_where=sa.text("status = 'lost'"), postgresql_where=sa.text("status = 'lost'"))
 
     op.create_table('activities',
     sa.Column('id', sa.Integer(), nullable=False),
