@@ -96,13 +96,11 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
         if table not in plan.stored:
             rows = values.rows(table, rows)
         per = max(1, min(500, _max_parameters(connection) // len(columns)))
-        full = head + ", ".join([one] * per)
         cursor = connection.connection.driver_connection.cursor()
-        chain = itertools.chain.from_iterable
-        for start in range(0, len(rows), per):
-            part = rows[start:start + per]
-            cursor.execute(full if len(part) == per else head + ", ".join([one] * len(part)), tuple(chain(part)))
-        cursor.close()
+        try:
+            _insert_shared(cursor, head, len(columns), rows, per)
+        finally:
+            cursor.close()
     for _name, sql in indexes:
         connection.exec_driver_sql(sql)
     if bulk:
@@ -121,6 +119,60 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
         f"INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ({', '.join([mark] * 6)})",
         (values(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)), session.info.get("actor"), action,
          entity, None, json.dumps(details, sort_keys=True, default=str)))
+
+
+# Values bound once per statement when a whole statement's rows share them.  Not floats:
+# 0.0 == -0.0 (and True == 1 is ruled out by the type check).
+_SHAREABLE = frozenset({type(None), int, str, bool})
+
+
+def _insert_shared(cursor, head: str, width: int, rows: list[tuple], per: int) -> None:
+    """Multi-row INSERTs of ``per`` rows, numbered parameters; a column with one value
+    (same type) in every row of a statement is bound once and named by every row.
+
+    Binding, not SQLite, is most of an insert's cost, and an import's rows repeat many
+    columns (no contact, the one pipeline, the currency, the import's time).  What is
+    stored is exactly what binding each row would store.
+    """
+    chain = itertools.chain.from_iterable
+    statements: dict[tuple, str] = {}
+    for start in range(0, len(rows), per):
+        part = rows[start:start + per]
+        count = len(part)
+        by_column = list(zip(*part))
+        shared = []
+        for i, values in enumerate(by_column):
+            first = values[0]
+            if first.__class__ in _SHAREABLE and values.count(first) == count and \
+                    (first is None or len(set(map(type, values))) == 1):
+                shared.append(i)
+        key = (tuple(shared), count)
+        sql = statements.get(key)
+        if sql is None:
+            sql = statements[key] = head + _values_sql(width, shared, count)
+        if shared:
+            keep = set(shared)
+            varying = [by_column[i] for i in range(width) if i not in keep]
+            params = [by_column[i][0] for i in shared]
+            params += chain(zip(*varying)) if varying else ()
+            cursor.execute(sql, params)
+        else:
+            cursor.execute(sql, tuple(chain(part)))
+
+
+def _values_sql(width: int, shared: list[int], count: int) -> str:
+    """``(?1, ?4, ?5), (?1, ?6, ?7), …``: the shared columns are ?1… in every row."""
+    number = {c: n for n, c in enumerate(shared, 1)}
+    varying = [c for c in range(width) if c not in number]
+    next_number = len(shared) + 1
+    out = []
+    for _row in range(count):
+        marks = {}
+        for c in varying:
+            marks[c] = next_number
+            next_number += 1
+        out.append("(" + ", ".join(f"?{number[c] if c in number else marks[c]}" for c in range(width)) + ")")
+    return ", ".join(out)
 
 
 def _max_parameters(connection) -> int:
