@@ -14,6 +14,7 @@ SQLAlchemy is imported on first use, not with this module: importing it costs ab
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import sqlite3
 from contextlib import contextmanager
@@ -93,6 +94,25 @@ def _install_sqlite_settings(engine: Engine, *, read_only: bool) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+def as_date(value) -> dt.date | None:
+    """A date from a row: SQLite hands dates over as text (``2026-11-27``, or a stored
+    time whose day is wanted); other databases as ``date``/``datetime``; blank is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def as_datetime(value) -> dt.datetime | None:
+    """A time from a row (text on SQLite); blank is None."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 class Reader:

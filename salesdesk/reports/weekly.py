@@ -56,7 +56,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from salesdesk.db.engine import Reader
+from salesdesk.db.engine import Reader, as_date, as_datetime
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import ValidationError
@@ -297,18 +297,6 @@ def _on_pace(target: Decimal, quarter: Period, until: dt.date) -> Decimal:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value if not isinstance(value, dt.datetime) else value.date()
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _datetime(value) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
-
-
 def _span(period: Period) -> dict:
     return {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
@@ -371,16 +359,22 @@ _DEAL_COLUMNS = (
 )
 
 
-def _deals(reader: Reader, cte: str, params: dict, where: str, order: str, *, day: str = "NULL",
-           reason: str = "''", join: str = "", now: dt.datetime | None = None) -> tuple[DealRow, ...]:
-    sql = cte + _DEAL_COLUMNS.format(day=day, reason=reason, join=join) + "WHERE " + where + _IN_SCOPE + order
+def _deal_rows(rows: list[tuple], now: dt.datetime | None = None) -> tuple[DealRow, ...]:
+    """Rows of ``_DEAL_COLUMNS`` or ``_OPEN_COLUMNS`` as ``DealRow``; ``now`` counts the
+    days in stage (stale deals)."""
     out = []
-    for row in reader.execute(sql, params):
-        entered = _datetime(row[10])
+    for row in rows:
+        entered = as_datetime(row[10])
         days = (now - entered).days if now is not None and entered is not None else 0
         out.append(DealRow(row[0], row[1], row[2], row[3], row[4], from_cents(int(row[5])), int(row[6]),
-                           _date(row[7]), _date(row[8]), row[9] or "", days))
+                           as_date(row[7]), as_date(row[8]), row[9] or "", days))
     return tuple(out)
+
+
+def _deals(reader: Reader, cte: str, params: dict, where: str, order: str, *, day: str = "NULL",
+           reason: str = "''", join: str = "") -> tuple[DealRow, ...]:
+    sql = cte + _DEAL_COLUMNS.format(day=day, reason=reason, join=join) + "WHERE " + where + _IN_SCOPE + order
+    return _deal_rows(reader.execute(sql, params))
 
 
 _OPEN_COLUMNS = (
@@ -393,13 +387,7 @@ _OPEN_COLUMNS = (
 
 def _open_deals(reader: Reader, cte: str, params: dict, where: str, order: str,
                 now: dt.datetime | None = None) -> tuple[DealRow, ...]:
-    out = []
-    for row in reader.execute(cte + _OPEN_COLUMNS + where + order, params):
-        entered = _datetime(row[10])
-        days = (now - entered).days if now is not None and entered is not None else 0
-        out.append(DealRow(row[0], row[1], row[2], row[3], row[4], from_cents(int(row[5])), int(row[6]),
-                           _date(row[7]), None, "", days))
-    return tuple(out)
+    return _deal_rows(reader.execute(cte + _OPEN_COLUMNS + where + order, params), now)
 
 
 def _stale(reader: Reader, cte: str, params: dict, today: dt.date,
@@ -453,7 +441,7 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
                   "WHERE c.changed_at >= :start AND c.changed_at < :end" + _IN_SCOPE)
     move_count = int(reader.scalar(cte + "SELECT count(*) " + move_where, span))
     moves = tuple(sorted((
-        StageMove(row[0], row[1], row[2], row[3], row[4], _datetime(row[5]), row[6] or "")
+        StageMove(row[0], row[1], row[2], row[3], row[4], as_datetime(row[5]), row[6] or "")
         for row in reader.execute(
             cte + "SELECT d.id, d.title, coalesce(a.name, ''), f.name, t.name, c.changed_at, w.name "
             "FROM stage_changes c JOIN deals d ON d.id = c.deal_id LEFT JOIN accounts a ON a.id = d.account_id "
@@ -552,7 +540,7 @@ def _pace(reader: Reader, cte: str, params: dict, quarter: Period, until: dt.dat
         cte + "SELECT d.won_on, sum(d.amount) FROM deals d WHERE d.status = 'won' AND d.won_on >= :start "
         "AND d.won_on < :end" + _IN_SCOPE + " GROUP BY d.won_on",
         {**params, "start": quarter.start.isoformat(), "end": until.isoformat()}))
-    cents = {_date(k): int(v) for k, v in per_day.items()}
+    cents = {as_date(k): int(v) for k, v in per_day.items()}
     points, total = [], 0
     week = Period.containing(PeriodKind.WEEK, quarter.start)
     while week.start < until:

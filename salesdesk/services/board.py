@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from salesdesk.db.engine import Reader
+from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.names import initials
 
 
@@ -207,19 +207,14 @@ _CARD_SQL = (
 )
 
 
-def _date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value[:10]) if value else None
-
 
 def _card(row) -> Card:
     (deal_id, stage_id, position, title, account, owner, amount, probability, close, entered, status,
      first_due, last_due, pipeline_id) = row
     if isinstance(entered, str):
         entered = dt.datetime.fromisoformat(entered)
-    return Card(deal_id, stage_id, position, title, account, owner, int(amount), probability, _date(close),
-                entered, status, _date(first_due), _date(last_due), pipeline_id)
+    return Card(deal_id, stage_id, position, title, account, owner, int(amount), probability, as_date(close),
+                entered, status, as_date(first_due), as_date(last_due), pipeline_id)
 
 
 def fetch_cards(reader: Reader, deal_ids) -> dict[int, Card]:

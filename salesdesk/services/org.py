@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from decimal import Decimal
 
-from salesdesk.db.engine import Reader
+from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError
@@ -45,14 +45,9 @@ _PERSON_SQL = (
 _ORDER = " ORDER BY r.rank, lower(p.name), p.id"
 
 
-def _date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value[:10]) if value else None
-
 
 def _person(row) -> OrgPerson:
-    return OrgPerson(row[0], row[1], row[2], row[3], _date(row[4]), bool(row[5]), *row[6:])
+    return OrgPerson(row[0], row[1], row[2], row[3], as_date(row[4]), bool(row[5]), *row[6:])
 
 
 def org_people(reader: Reader, include_inactive: bool = False) -> list[OrgPerson]:

@@ -58,7 +58,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from salesdesk.db.engine import Reader
+from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
@@ -163,9 +163,6 @@ def _tree(reader: Reader, roots: Sequence[int]) -> _Tree:
             children.setdefault(person.manager_id, []).append(person.id)
     return _Tree(people, children)
 
-
-def _date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 # --- reading: per-owner figures ----------------------------------------------------------
@@ -332,7 +329,7 @@ class _Targets:
                 team + "SELECT t.person_id, t.period_kind, t.period_start, t.value FROM targets t "
                 "WHERE t.person_id IN (SELECT id FROM team) AND t.metric = :metric "
                 "AND t.period_start >= :start AND t.period_start < :end", params):
-            self.explicit[(person_id, kind, _date(period_start))] = int(value)
+            self.explicit[(person_id, kind, as_date(period_start))] = int(value)
         self._own: dict[tuple[int, Period], tuple[int | None, bool]] = {}
 
     def own(self, person_id: int, period: Period) -> tuple[int | None, bool]:

@@ -21,7 +21,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from salesdesk.db.engine import Database
+from salesdesk.db.engine import Database, as_date, as_datetime
 from salesdesk.domain.money import from_cents
 from salesdesk.errors import ValidationError
 from salesdesk.transfer.kinds import kind
@@ -114,11 +114,9 @@ def export_rows(db: Database, kind_name: str) -> tuple[tuple[str, ...], list[lis
                 if metric is not None and row[metric] != "won_revenue" and row[i] == row[i].to_integral_value():
                     row[i] = row[i].quantize(Decimal(1))  # a count of deals or activities
         for i in days:
-            if row[i] is not None and not isinstance(row[i], dt.date):
-                row[i] = dt.date.fromisoformat(str(row[i])[:10])
+            row[i] = as_date(row[i])
         for i in times:
-            if row[i] is not None and not isinstance(row[i], dt.datetime):
-                row[i] = dt.datetime.fromisoformat(str(row[i]))
+            row[i] = as_datetime(row[i])
         for i in flags:
             if row[i] is not None:
                 row[i] = bool(row[i])

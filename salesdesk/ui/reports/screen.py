@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
-from salesdesk.db.engine import Database
+from salesdesk.db.engine import Database, as_date
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.ui.reports.preview import ReportPreview
 from salesdesk.ui.screen import Screen
@@ -187,7 +187,7 @@ class ReportsScreen(Screen):
         this_week = Period.containing(PeriodKind.WEEK, today)
         start = today - dt.timedelta(weeks=WEEKS_BACK)
         if first_created:
-            start = min(start, dt.date.fromisoformat(str(first_created)[:10]))
+            start = min(start, as_date(first_created))
         oldest = Period.containing(PeriodKind.WEEK, max(start, today - dt.timedelta(weeks=WEEKS_MAX)))
         self.week_box.clear()
         week = this_week
