@@ -3,11 +3,10 @@ file, a damaged file at start, a risky location, a refused write."""
 
 from __future__ import annotations
 
-import pytest
-
 import sqlite3
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,13 +16,7 @@ from salesdesk.log import teardown_logging
 from salesdesk.safety.backups import back_up, list_backups
 from salesdesk.safety.instance_lock import InstanceLock
 from tests.gui.conftest import copy_database, sql, when_modal
-
-
-def add_branch(database, name: str) -> None:
-    from salesdesk.services import people
-
-    with database.transaction() as s:
-        people.add_branch(s, name)
+from tests.test_backups import add_branch, damage
 
 
 def click(dialog, text: str) -> None:
@@ -180,14 +173,6 @@ def test_a_second_instance_is_offered_read_only(company_file, tmp_path):
     seen = {}
     assert start(path, tmp_path, seen) == 0  # the other one closed: ours again
     assert not seen["read_only"] and seen["lock"] is not None and not seen["lock"].held  # released at exit
-
-
-def damage(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    page = int.from_bytes(data[16:18], "big")
-    for offset in range(2 * page, len(data), 97):
-        data[offset] = (data[offset] * 31 + 7) % 256
-    path.write_bytes(bytes(data))
 
 
 def test_a_damaged_file_is_kept_aside_and_the_newest_good_backup_offered(company_file, tmp_path):
