@@ -14,14 +14,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from salesdesk.db.engine import Database, as_date
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.ui.reports.preview import ReportPreview
 from salesdesk.ui.screen import Screen
-from salesdesk.ui.widgets.save_path import ask_save_path
+from salesdesk.ui.widgets.save_path import ask_folder, ask_save_path
 
 SETTINGS = "reports"
 WEEKS_BACK = 104  # two years of weeks to choose from, more when the deals go further back
@@ -32,17 +32,6 @@ def _notes():
     from salesdesk.services import notes
 
     return notes
-
-
-def ask_folder(parent: QWidget, settings: QSettings | None, title: str) -> Path | None:
-    """A folder to write into (remembered for next time), or None."""
-    start = str(settings.value(f"{SETTINGS}/batch_folder", str(Path.home()))) if settings else str(Path.home())
-    chosen = QFileDialog.getExistingDirectory(parent, title, start)
-    if not chosen:
-        return None
-    if settings is not None:
-        settings.setValue(f"{SETTINGS}/batch_folder", chosen)
-    return Path(chosen)
 
 
 def file_slug(text: str) -> str:
@@ -337,7 +326,8 @@ class ReportsScreen(Screen):
         branches = [s for s in self.scopes if s.kind == "branch"]
         if week is None or not branches:
             return
-        folder = ask_folder(self, self.settings, f"Write one weekly report per branch for {week.label} into")
+        folder = ask_folder(self, self.settings, f"{SETTINGS}/batch_folder",
+                            f"Write one weekly report per branch for {week.label} into")
         if folder is None:
             return
         targets, taken = [], set()

@@ -97,14 +97,11 @@ class TransferActions(QObject):
 
     def ask_crm_folder(self) -> str | None:
         """Ask for the data set's folder (tests replace this method)."""
-        from PySide6.QtWidgets import QFileDialog
+        from salesdesk.ui.widgets.save_path import ask_folder
 
-        start = str(self.settings.value(CRM_FOLDER, "")) or next(
-            (str(p.resolve()) for p in DATA_SET_HINTS if p.is_dir()), str(Path.home()))
-        chosen = QFileDialog.getExistingDirectory(self.window, "The CRM Sales Opportunities folder", start)
-        if chosen:
-            self.settings.setValue(CRM_FOLDER, chosen)
-        return chosen or None
+        hint = next((p.resolve() for p in DATA_SET_HINTS if p.is_dir()), None)
+        chosen = ask_folder(self.window, self.settings, CRM_FOLDER, "The CRM Sales Opportunities folder", hint)
+        return str(chosen) if chosen else None
 
     @Slot()
     def ask_import_crm(self) -> None:

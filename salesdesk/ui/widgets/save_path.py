@@ -1,4 +1,4 @@
-"""Asking where to save an export, remembering the folder between exports."""
+"""Asking where to save an export or which folder to use, remembering the folder."""
 
 from __future__ import annotations
 
@@ -23,3 +23,17 @@ def ask_save_path(parent: QWidget, settings: QSettings, key: str, title: str, na
         path = path.with_suffix(f".{suffix}")
     settings.setValue(key, str(path.parent))
     return path
+
+
+def ask_folder(parent: QWidget, settings: QSettings | None, key: str, title: str,
+               default: Path | None = None) -> Path | None:
+    """A folder (the one chosen last time under ``key``, else ``default``, else home), or None."""
+    start = str(default or Path.home())
+    if settings is not None:
+        start = str(settings.value(key, "")) or start
+    chosen = QFileDialog.getExistingDirectory(parent, title, start)
+    if not chosen:
+        return None
+    if settings is not None:
+        settings.setValue(key, chosen)
+    return Path(chosen)
