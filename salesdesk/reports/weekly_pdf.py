@@ -19,7 +19,7 @@ from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPageLayout, QPageSize, QPainter,
                            QPainterPath, QPdfWriter, QPen)
 
-from salesdesk.domain.money import format_money
+from salesdesk.domain.money import format_money as money  # with currency and thousands separators
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
 
@@ -52,12 +52,8 @@ def default_page_size() -> QPageSize.PageSizeId:
 # --- formatting ---------------------------------------------------------------------------
 
 
-def money(amount: Decimal, currency: str) -> str:
-    return format_money(amount, currency)
-
-
 def signed_money(amount: Decimal, currency: str) -> str:
-    return f"{amount:+,.2f} {currency}".strip() if amount else format_money(amount, currency)
+    return f"{amount:+,.2f} {currency}".strip() if amount else money(amount, currency)
 
 
 def signed_int(value: int) -> str:
@@ -602,13 +598,6 @@ def _footer(report: WeeklyReport) -> str:
 
 def _stamp(generated: dt.datetime | None) -> str:
     return (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
-
-
-def render_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
-                      generated: dt.datetime | None = None) -> Path:
-    """Write ``report`` to ``path`` as a PDF; returns the path."""
-    write_weekly_pdf(report, path, page_size=page_size, generated=generated)
-    return Path(path)
 
 
 def write_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
