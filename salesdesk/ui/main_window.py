@@ -47,6 +47,7 @@ from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
 from salesdesk.safety.instance_lock import InstanceLock
 from salesdesk.services.overview import Overview, overview
+from salesdesk.ui.busy import wait_cursor
 from salesdesk.ui.format import compact_money, plural
 from salesdesk.ui.icons import app_icon, icon
 from salesdesk.ui.screen import Screen
@@ -522,11 +523,10 @@ class MainWindow(QMainWindow):
             progress.setLabelText(f"Creating the demo company: {step.lower()}…")
             QApplication.processEvents()
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            summary = load_demo(self.db, progress=report)
+            with wait_cursor():
+                summary = load_demo(self.db, progress=report)
         finally:
-            QApplication.restoreOverrideCursor()
             progress.close()
             progress.deleteLater()
         log.info("demo company loaded into %s", self.db.display_name)
@@ -627,14 +627,12 @@ class MainWindow(QMainWindow):
             self.show_message(QMessageBox.Icon.Warning, "Back up database",
                               "Backups work on SQLite files; use your database server's tools for a shared database.")
             return None
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            written = backup_database(self.db.engine, self.db.path, reason="manual", dest=dest)
+            with wait_cursor():
+                written = backup_database(self.db.engine, self.db.path, reason="manual", dest=dest)
         except DatabaseError as exc:
-            QApplication.restoreOverrideCursor()
             self.show_message(QMessageBox.Icon.Warning, "The backup was not written", str(exc))
             return None
-        QApplication.restoreOverrideCursor()
         log.info("backed up %s to %s", self.db.display_name, written)
         self.statusBar().showMessage(f"Backed up to {written}", 10_000)
         self.show_message(QMessageBox.Icon.Information, "Backup written",
@@ -791,14 +789,12 @@ class MainWindow(QMainWindow):
                               "Backups work on SQLite files; use your database server's tools for a shared database.")
             return None
         self.wait_for_backup()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            copy = back_up(self.db.path, "manual")
+            with wait_cursor():
+                copy = back_up(self.db.path, "manual")
         except DatabaseError as exc:
-            QApplication.restoreOverrideCursor()
             self.show_message(QMessageBox.Icon.Warning, "The backup was not written", str(exc))
             return None
-        QApplication.restoreOverrideCursor()
         self.statusBar().showMessage(f"Backed up to {copy}", 10_000)
         return copy
 
@@ -826,17 +822,14 @@ class MainWindow(QMainWindow):
         safety = self._safety_started
         self._stop_auto_backup()
         self.db.close()  # every connection of ours, or the restore would see the file in use
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         outcome, failure = None, None
-        try:
+        with wait_cursor():
             try:
                 outcome = restore_backup(Path(backup), path)
             except DatabaseError as exc:
                 failure = exc
             finally:  # the window never keeps showing a closed database, whatever happened
                 self.set_database((self._open_database or open_database)(str(path)))  # undo history ends here
-        finally:
-            QApplication.restoreOverrideCursor()
             if safety:
                 self.start_safety(warn=False)
         if outcome is None:
@@ -862,13 +855,10 @@ class MainWindow(QMainWindow):
         from salesdesk.db.backup import integrity_problems
         from salesdesk.services.checks import rule_problems
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
+        with wait_cursor():
             problems = integrity_problems(self.db.path) if self.db.path is not None else []
             with self.db.session() as session:
                 problems += rule_problems(session)
-        finally:
-            QApplication.restoreOverrideCursor()
         if problems:
             shown = "\n".join(f"• {p}" for p in problems[:8])
             more = f"\n…and {len(problems) - 8} more (see Details)" if len(problems) > 8 else ""

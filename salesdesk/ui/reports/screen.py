@@ -14,11 +14,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from salesdesk.db.engine import Database, as_date
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
+from salesdesk.ui.busy import wait_cursor
 from salesdesk.ui.reports.preview import ReportPreview
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.save_path import ask_folder, ask_save_path
@@ -238,13 +239,10 @@ class ReportsScreen(Screen):
             self.report = None
             self.preview.set_pages(None)
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a big company's week takes a moment
-        try:
+        with wait_cursor():  # a big company's week takes a moment
             with self.db.read() as reader:
                 self.report = weekly_report(reader, week, scope)
             self.preview.set_pages(PageImages(self.report))
-        finally:
-            QApplication.restoreOverrideCursor()
 
     @Slot(int, int)
     def _show_page(self, page: int, count: int) -> None:

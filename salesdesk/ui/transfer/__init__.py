@@ -12,6 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 
+from salesdesk.ui.busy import wait_cursor
+
 # Imported when a command runs, not with the window: the dialogs, the wizard and the
 # import code cost the first paint nothing.
 
@@ -111,15 +113,15 @@ class TransferActions(QObject):
 
     def import_crm(self, folder: Path):
         """Import the data set (all or nothing); show its notes or its problems."""
-        from PySide6.QtWidgets import QApplication, QMessageBox
+        from PySide6.QtWidgets import QMessageBox
 
         from salesdesk.errors import SalesDeskError
         from salesdesk.transfer.presets.crm_sales_opportunities import TITLE, import_crm_sales_opportunities
         from salesdesk.transfer.problems import ImportRefused
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = import_crm_sales_opportunities(self.window.db, folder)
+            with wait_cursor():
+                result = import_crm_sales_opportunities(self.window.db, folder)
         except ImportRefused as exc:
             shown = "\n".join(f"• {p}" for p in exc.problems[:8])
             self.window.show_message(QMessageBox.Icon.Warning, "Nothing was imported",
@@ -129,8 +131,6 @@ class TransferActions(QObject):
         except SalesDeskError as exc:
             self.window.show_message(QMessageBox.Icon.Warning, "Nothing was imported", str(exc))
             return None
-        finally:  # whatever went wrong (a bug too), the cursor comes back
-            QApplication.restoreOverrideCursor()
         self.imported(result)
         lines = result.lines()
         self.window.show_message(QMessageBox.Icon.Information, f"{TITLE} imported",
@@ -174,19 +174,17 @@ class TransferActions(QObject):
             self.export_to(*target)
 
     def export_to(self, kind: str, path: Path) -> int | None:
-        from PySide6.QtWidgets import QApplication, QMessageBox
+        from PySide6.QtWidgets import QMessageBox
 
         from salesdesk.errors import SalesDeskError
         from salesdesk.transfer.export import export_kind
         from salesdesk.transfer.kinds import KINDS
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            count = export_kind(self.window.db, kind, path)
+            with wait_cursor():
+                count = export_kind(self.window.db, kind, path)
         except (SalesDeskError, OSError) as exc:
-            QApplication.restoreOverrideCursor()
             self.window.show_message(QMessageBox.Icon.Warning, "Nothing was exported", str(exc))
             return None
-        QApplication.restoreOverrideCursor()
         self.window.statusBar().showMessage(f"Exported {count:,} {KINDS[kind].label.lower()} to {path}", 10_000)
         return count

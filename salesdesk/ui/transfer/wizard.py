@@ -18,7 +18,6 @@ from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -43,6 +42,7 @@ from salesdesk.transfer.kinds import IMPORT_ORDER, KINDS
 from salesdesk.transfer.mapping import Mapping
 from salesdesk.transfer.preview import Preview, distinct_words, guess_target, mapping_targets, read_preview
 from salesdesk.transfer.problems import ImportRefused, Problem
+from salesdesk.ui.busy import wait_cursor
 
 NOT_IMPORTED = "(not imported)"
 AS_IS = "(as written)"
@@ -51,16 +51,6 @@ ROW_BRUSH = QBrush(QColor(255, 235, 235))
 LAST_FOLDER = "transfer/import_folder"
 POLICIES = (("skip", "Skip them (keep what SalesDesk has)"), ("update", "Update them with the file's values"),
             ("create", "Create new records anyway"))
-
-
-class _Busy:
-    """A wait cursor while the wizard reads a whole file."""
-
-    def __enter__(self):
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-
-    def __exit__(self, *exc):
-        QApplication.restoreOverrideCursor()
 
 
 class SourcePage(QWizardPage):
@@ -135,7 +125,7 @@ class SourcePage(QWizardPage):
         path = Path(self.file.text().strip()).expanduser()
         kind = self.kind.currentData()
         try:
-            with _Busy():
+            with wait_cursor():
                 preview = read_preview(path)
                 if self.saved.text().strip():
                     mapping = Mapping.load(self.saved.text().strip(), kind)
@@ -253,7 +243,7 @@ class ValuesPage(QWizardPage):
         mapping = self.wiz.mapping
         fields = [f for f in mapping.spec.value_mapped if f in mapping.columns.values()]
         header_of = {field: header for header, field in mapping.columns.items()}
-        with _Busy():
+        with wait_cursor():
             words = distinct_words(self.wiz.path, [header_of[f] for f in fields]) if fields else {}
             with self.wiz.db.read() as reader:
                 targets = {f: mapping_targets(reader, f) for f in fields}
@@ -330,7 +320,7 @@ class CheckPage(QWizardPage):
     def run_dry(self) -> None:
         self.problems, self.dry_run, more = [], None, 0
         try:
-            with _Busy():
+            with wait_cursor():
                 self.dry_run = import_file(self.wiz.db, self.wiz.path, self.wiz.mapping, dry_run=True)
         except ImportRefused as exc:
             self.problems, more = exc.problems, exc.more
@@ -388,7 +378,7 @@ class CheckPage(QWizardPage):
 
     def validatePage(self) -> bool:
         try:
-            with _Busy():
+            with wait_cursor():
                 result = import_file(self.wiz.db, self.wiz.path, self.wiz.mapping)
         except ImportRefused as exc:  # the database changed since the dry run
             self.problems = exc.problems
