@@ -17,11 +17,11 @@ from pathlib import Path
 
 from salesdesk.db.engine import Database, is_url, target_path
 from salesdesk.errors import DatabaseError
+from salesdesk.safety.files import sqlite_kind
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # The revisions in migrations/versions, newest last; a test keeps them equal to
 # Alembic's own view, so start-up can check a file without importing Alembic.
@@ -117,12 +117,12 @@ def _check_file(path: Path, *, create: bool) -> None:
         if not path.parent.is_dir():
             raise DatabaseError(f"{path.parent}: no such folder")
         return
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise DatabaseError(f"{path}: cannot be read ({exc.strerror})") from exc
-    if head and head != SQLITE_MAGIC:
+    # Asked through SQLite, never by open(): this process may already have the file
+    # open, and closing a descriptor of it would drop SQLite's locks.
+    kind = sqlite_kind(path)
+    if kind == "unreadable":
+        raise DatabaseError(f"{path}: cannot be read (permission denied)")
+    if kind == "other":
         raise DatabaseError(f"{path}: is not a SalesDesk database (not an SQLite file)")
 
 

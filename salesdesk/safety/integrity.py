@@ -15,16 +15,9 @@ from pathlib import Path
 from salesdesk.db.backup import integrity_problems
 from salesdesk.errors import DatabaseError
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-SIDECARS = ("-wal", "-shm", "-journal")
+from salesdesk.safety.files import SIDECARS, looks_like_sqlite, sqlite_uri
 
-
-def looks_like_sqlite(path: Path) -> bool:
-    try:
-        with Path(path).open("rb") as handle:
-            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    except OSError:
-        return False
+__all__ = ["SIDECARS", "looks_like_sqlite", "quick_problems", "aside_name", "move_aside", "newest_good_backup"]
 
 
 def quick_problems(path: Path) -> list[str]:
@@ -37,7 +30,7 @@ def quick_problems(path: Path) -> list[str]:
     if not path.is_file() or path.stat().st_size == 0 or not looks_like_sqlite(path):
         return []
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        connection = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True, timeout=5)
     except sqlite3.Error as exc:
         return [str(exc)]
     try:

@@ -1,0 +1,140 @@
+"""Files by name, touched without ever dropping SQLite's locks.
+
+POSIX record locks belong to a process and a file, not to a descriptor: closing *any*
+descriptor of a file drops every lock this process holds on it, SQLite's included
+(SQLite, "How To Corrupt An SQLite Database File", section 2.2).  One ``open()`` and
+``close()`` of the database while a connection is open, and another program may
+checkpoint and delete the ``-wal`` this process goes on writing to: confirmed changes
+are then lost at the next crash.  So:
+
+- the database, its ``-wal`` and ``-shm`` are opened by SQLite alone; what SalesDesk
+  needs to know of a file before opening it (is it SQLite at all?) is asked through
+  SQLite (``sqlite_kind``), whose own descriptors know about each other;
+- every other file SalesDesk reads or writes by a name the user gave goes through
+  ``open_file``, which refuses a file this process has open under any name (a hard
+  link or a symlink to the database, its ``-wal``...).
+
+``tests/test_file_safety.py`` fails when code outside this module opens files by name.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sqlite3
+from pathlib import Path
+from typing import IO, Literal, NamedTuple
+from urllib.parse import quote
+
+from salesdesk.errors import DatabaseError
+
+SIDECARS = ("-wal", "-shm", "-journal")
+SQLITE_NOTADB = 26
+SQLITE_CANTOPEN = 14
+_FD_FOLDER = Path("/proc/self/fd")
+
+Kind = Literal["missing", "folder", "empty", "sqlite", "other", "unreadable"]
+
+
+class FileId(NamedTuple):
+    """A file itself, whatever its name: two names of one file have one ``FileId``."""
+
+    device: int
+    inode: int
+
+
+def file_id(path: str | Path) -> FileId | None:
+    """The file ``path`` names (symlinks followed), or None when there is none."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return FileId(st.st_dev, st.st_ino)
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    first = file_id(a)
+    return first is not None and first == file_id(b)
+
+
+def sidecars(database: str | Path) -> list[Path]:
+    """The names SQLite keeps beside ``database`` (whether or not they exist now)."""
+    return [Path(f"{database}{suffix}") for suffix in SIDECARS]
+
+
+def descriptors(path: str | Path) -> list[int]:
+    """This process's open descriptors of the file ``path`` names ([] when none, or
+    where ``/proc`` cannot tell)."""
+    wanted = file_id(path)
+    if wanted is None or not _FD_FOLDER.is_dir():
+        return []
+    found = []
+    for entry in os.listdir(_FD_FOLDER):
+        try:
+            st = os.stat(_FD_FOLDER / entry)  # the file behind the descriptor; opens nothing
+        except OSError:
+            continue  # closed meanwhile, or listdir's own descriptor
+        if (st.st_dev, st.st_ino) == wanted:
+            found.append(int(entry))
+    return found
+
+
+def held_here(path: str | Path) -> bool:
+    """Does this process have the file open (under this name or any other)?"""
+    return bool(descriptors(path))
+
+
+def open_file(path: str | Path, mode: str = "r", **kwargs) -> IO:
+    """``open()`` for a file the user named: refused when this process has it open.
+
+    Closing a descriptor of a database this process has open would drop SQLite's
+    locks on it; a file we have open is a database of ours (or its ``-wal``) under
+    another name, never a CSV, a mapping or a report to write.
+    """
+    if held_here(path):
+        raise DatabaseError(f"{path}: is a database file SalesDesk has open; choose another file")
+    return builtins.open(path, mode, **kwargs)
+
+
+def sqlite_uri(path: str | Path, **params: str) -> str:
+    """A ``file:`` URI for ``path`` (``?``, ``#`` and ``%`` in names quoted)."""
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"file:{quote(str(path))}" + (f"?{query}" if query else "")
+
+
+def sqlite_kind(path: str | Path) -> Kind:
+    """What is at ``path``, asked through SQLite so that no descriptor of ours is closed
+    under a live connection, and nothing is written (``immutable``: no locks taken,
+    no ``-wal`` or ``-shm`` made)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "unreadable"
+    if os.path.isdir(path):
+        return "folder"
+    if st.st_size == 0:
+        return "empty"
+    if not os.access(path, os.R_OK):
+        return "unreadable"
+    try:
+        connection = sqlite3.connect(sqlite_uri(path, mode="ro", immutable="1"), uri=True)
+    except sqlite3.Error:
+        return "unreadable"
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+        return "sqlite"
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code == SQLITE_NOTADB:
+            return "other"
+        if code is not None and code & 0xFF == SQLITE_CANTOPEN:
+            return "unreadable"
+        return "sqlite"  # an SQLite file whose first page is damaged: the integrity check says how
+    finally:
+        connection.close()
+
+
+def looks_like_sqlite(path: str | Path) -> bool:
+    return sqlite_kind(path) == "sqlite"
