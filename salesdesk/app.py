@@ -86,6 +86,8 @@ def run_gui(
         QTimer.singleShot(50, window.start_safety)  # after the first paint
         if opened.notice:
             window.show_message(QMessageBox.Icon.Information, "Backup restored", opened.notice)
+        if opened.read_only_reason:
+            window.show_message(QMessageBox.Icon.Warning, "Opened read-only", opened.read_only_reason)
         if on_window is not None:
             on_window(window)
         QTimer.singleShot(400, warm_up)  # after the first paint, before most first clicks

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -54,14 +55,9 @@ def test_a_lock_left_by_a_killed_process_is_recovered(db_path):
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(10)
-    assert lock_file_still_names(db_path, child.pid)  # the crash left its record behind...
-    lock.acquire()  # ...but the kernel dropped the lock with the process
+    lock.acquire()  # the kernel dropped the lock with the process
     assert lock.held and lock.holder().pid == os.getpid()
     lock.release()
-
-
-def lock_file_still_names(db_path, pid) -> bool:
-    return f'"pid": {pid}' in (db_path.parent / f"{db_path.name}.lock").read_text()
 
 
 def test_a_read_only_second_instance_reads_but_refuses_writes(db, db_path, org):
@@ -103,3 +99,138 @@ def test_restore_on_the_command_line_waits_for_the_window_to_close(db, db_path):
     assert result.returncode == 1
     assert result.stderr == f"salesdesk: error: SalesDesk already has {db_path} open (pid {child.pid})\n"
     assert not list(db_path.parent.glob("*before-restore*"))
+
+
+# --- the lock belongs to the file, not to one of its names -------------------------------------
+
+def other_names(db_path):
+    """A hard link, a symlink and a path through '..' to the same file."""
+    hard = db_path.parent / "second-name.sqlite3"
+    os.link(db_path, hard)
+    soft = db_path.parent / "shortcut.sqlite3"
+    soft.symlink_to(db_path)
+    (db_path.parent / "sub").mkdir()
+    return {"hard link": hard, "symlink": soft, "dot-dot": db_path.parent / "sub" / ".." / db_path.name}
+
+
+def test_every_name_of_the_file_shares_one_lock(db, db_path):
+    names = other_names(db_path)
+    first = InstanceLock(db_path).acquire()
+    try:
+        for how, name in names.items():
+            with pytest.raises(DatabaseInUse, match=f"pid {os.getpid()}"):
+                InstanceLock(name).acquire()
+    finally:
+        first.release()
+    child = hold_in_child(names["hard link"])  # another process, through the second name
+    try:
+        for name in (db_path, *names.values()):
+            with pytest.raises(DatabaseInUse, match=f"pid {child.pid}"):
+                InstanceLock(name).acquire()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    with InstanceLock(names["symlink"]) as lock:
+        assert lock.held
+
+
+def test_an_import_through_a_second_name_is_refused_while_the_first_has_the_file(tmp_path):
+    """Before, each name had its own lock: two imports ran at once and the file was malformed."""
+    from tests.test_cli import one_error_line, salesdesk
+
+    db_path = tmp_path / "sales.sqlite3"
+    open_database(db_path).close()
+    hard = tmp_path / "hardlink.sqlite3"
+    os.link(db_path, hard)
+    source = tmp_path / "accounts.csv"
+    source.write_text("name\nAcme\n", encoding="utf-8")
+    child = hold_in_child(hard)  # an import (or a window) working through the second name
+    try:
+        refused = salesdesk("--db", str(db_path), "import", "accounts", str(source))
+        assert one_error_line(refused, code=1) == \
+            f"salesdesk: error: SalesDesk already has {db_path} open (pid {child.pid})"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    assert salesdesk("--db", str(hard), "import", "accounts", str(source)).returncode == 0
+    connection = sqlite3.connect(db_path)
+    try:
+        assert connection.execute("SELECT name FROM accounts").fetchall() == [("Acme",)]
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        connection.close()
+
+
+def test_a_symlinked_lock_file_is_never_followed_or_truncated(db, db_path, tmp_path):
+    precious = tmp_path / "precious.txt"
+    precious.write_text("a file of the user's\n")
+    (tmp_path / f"{db_path.name}.lock").symlink_to(precious)
+    lock = InstanceLock(db_path).acquire()
+    try:
+        assert precious.read_text() == "a file of the user's\n"
+        with pytest.raises(DatabaseInUse):  # the lock still holds, without its name written
+            InstanceLock(db_path).acquire()
+    finally:
+        lock.release()
+    assert precious.read_text() == "a file of the user's\n"
+    assert (tmp_path / f"{db_path.name}.lock").is_symlink()
+
+
+def test_a_foreign_file_where_the_lock_file_goes_is_left_alone(db, db_path, tmp_path):
+    foreign = tmp_path / f"{db_path.name}.lock"
+    foreign.write_text("someone else's notes\n")
+    with InstanceLock(db_path):
+        assert foreign.read_text() == "someone else's notes\n"
+    assert foreign.read_text() == "someone else's notes\n"
+
+
+def test_a_folder_where_the_lock_file_goes_does_not_open_the_door_to_two_writers(db, db_path, tmp_path):
+    (tmp_path / f"{db_path.name}.lock").mkdir()
+    first = InstanceLock(db_path).acquire()
+    try:
+        assert first.held
+        with pytest.raises(DatabaseInUse, match="another program|pid"):
+            InstanceLock(db_path).acquire()
+    finally:
+        first.release()
+
+
+def test_a_file_that_cannot_be_locked_is_refused_not_opened_unlocked(db, db_path, monkeypatch):
+    """Fail closed: a file system without locks means no second-writer protection, so no writes."""
+    import errno
+
+    from salesdesk.safety import instance_lock
+    from salesdesk.safety.instance_lock import LockUnavailable
+
+    def no_locks(fd, kind):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(instance_lock, "_lock", no_locks)
+    with pytest.raises(LockUnavailable, match="cannot be locked against a second SalesDesk"):
+        InstanceLock(db_path).acquire()
+
+
+def test_the_lock_leaves_no_file_beside_the_database(db, db_path):
+    before = sorted(p.name for p in db_path.parent.iterdir())
+    with InstanceLock(db_path) as lock:
+        assert lock.holder().pid == os.getpid()
+        assert sorted(p.name for p in db_path.parent.iterdir()) == before
+    assert InstanceLock(db_path).holder() is None
+
+
+def test_closing_the_lock_never_drops_sqlite_locks_of_the_same_process(db, db_path):
+    """A refused second lock in the process that has the file open: its descriptor stays
+    open, or another program's read would delete the -wal the window writes to."""
+    with db.read() as reader:
+        reader.scalar("SELECT count(*) FROM people")
+    first = InstanceLock(db_path).acquire()
+    with pytest.raises(DatabaseInUse):
+        InstanceLock(db_path).acquire()
+    first.release()
+    read_from_another_program_people(db_path)
+    assert (db_path.parent / f"{db_path.name}-wal").exists()
+
+
+def read_from_another_program_people(path) -> None:
+    subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                    "c.execute('SELECT count(*) FROM people').fetchall(); c.close()", str(path)], check=True, timeout=60)

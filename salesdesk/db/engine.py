@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sqlite3
+import time
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 5000
+IMMEDIATE = "salesdesk_immediate"  # execution option: BEGIN IMMEDIATE (a write transaction)
 
 
 def is_url(target: str | Path) -> bool:
@@ -93,7 +95,11 @@ def _install_sqlite_settings(engine: Engine, *, read_only: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A change takes the write lock at its start (IMMEDIATE), where SQLite waits the
+        # busy timeout for another writer; a read transaction that later writes is
+        # refused at once instead (SQLite cannot wait there without risking a deadlock).
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def as_date(value) -> dt.date | None:
@@ -184,6 +190,13 @@ class Database:
 
         return sessionmaker(self.engine, expire_on_commit=False, info={"actor": self.actor})
 
+    @cached_property
+    def _write_sessions(self):
+        from sqlalchemy.orm import sessionmaker
+
+        writes = self.engine if self.read_only else self.engine.execution_options(**{IMMEDIATE: True})
+        return sessionmaker(writes, expire_on_commit=False, info={"actor": self.actor})
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One short transaction: everything inside commits together or not at all.
@@ -192,11 +205,12 @@ class Database:
         program holds past the busy timeout) comes out as a ``DatabaseError`` that says
         so in plain words; the transaction was rolled back, so nothing is half-written.
         """
+        started = time.monotonic()
         try:
-            with self._sessions() as session, session.begin():
+            with self._write_sessions() as session, session.begin():
                 yield session
         except Exception as exc:
-            failure = storage_failure(exc, read_only=self.read_only)
+            failure = storage_failure(exc, read_only=self.read_only, waited=time.monotonic() - started)
             if failure is None:
                 raise
             raise failure from exc
@@ -233,8 +247,8 @@ class Database:
 
 # SQLite's primary result codes for a storage that refuses a write, in the user's words.
 _STORAGE_FAILURES = {
-    5: "another program is using the database and kept it locked for {timeout} seconds",  # SQLITE_BUSY
-    6: "another program is using the database and kept it locked for {timeout} seconds",  # SQLITE_LOCKED
+    5: "another program is using the database and kept it locked for {waited}",  # SQLITE_BUSY
+    6: "another program is using the database and kept it locked for {waited}",  # SQLITE_LOCKED
     8: "the database file is read-only",  # SQLITE_READONLY
     10: "the disk could not be written (input/output error)",  # SQLITE_IOERR
     13: "the disk is full",  # SQLITE_FULL
@@ -242,8 +256,10 @@ _STORAGE_FAILURES = {
 }
 
 
-def storage_failure(exc: BaseException, *, read_only: bool = False) -> Exception | None:
-    """A ``DatabaseError`` explaining ``exc`` when the storage refused a write, else None."""
+def storage_failure(exc: BaseException, *, read_only: bool = False, waited: float | None = None) -> Exception | None:
+    """A ``DatabaseError`` explaining ``exc`` when the storage refused a write, else None.
+
+    ``waited``: how long the change waited for the database, said when it was locked."""
     from salesdesk.errors import DatabaseError
 
     original = getattr(exc, "orig", None) or exc
@@ -255,7 +271,8 @@ def storage_failure(exc: BaseException, *, read_only: bool = False) -> Exception
         return None
     if code & 0xFF == 8 and read_only:
         reason = "this window opened the database read-only, so it cannot change it"
-    reason = reason.format(timeout=f"{BUSY_TIMEOUT_MS / 1000:g}")
+    seconds = round(BUSY_TIMEOUT_MS / 1000 if waited is None else waited, 1)
+    reason = reason.format(waited=f"{seconds:g} second{'' if seconds == 1 else 's'}")
     return DatabaseError(f"The change could not be saved: {reason}. Nothing was half-written.")
 
 

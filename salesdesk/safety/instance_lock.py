@@ -1,43 +1,63 @@
-"""One SalesDesk per database file: an exclusive lock on ``<database>.lock``.
+"""One SalesDesk per database file: a lock on the file itself.
 
-Why ``fcntl.flock`` on a sidecar rather than QLockFile-style pid files: the kernel drops
-a flock the moment its holder dies, SIGKILL and power cuts included, so a lock left by
-a crash is recovered by construction, with no guessing whether an old pid is still
-alive or has been reused (QLockFile needs a stale timeout and a pid check for that,
-and it needs Qt, which the command line must not load).  The file holds the holder's
-pid, host and start time only to tell the user who has it open.  The file itself is
-never deleted: unlinking a lock file while another process waits on it lets two
-processes hold "the" lock at once.
+The lock is an open-file-description lock (Linux ``F_OFD_SETLK``) on one byte of the
+database file far beyond anything SQLite locks (SQLite's locks sit in the 512 bytes
+at 1 GiB, ours at 2**62).  Why this shape:
 
-Linux emulates flock over NFS with POSIX locks, so two computers on one share see each
-other; the location warning still tells the user not to keep the database there.
+- **The file, not a name.** A lock beside the name (``<database>.lock``) let a hard
+  link, a second name of the same file, be locked separately: two imports ran at once
+  and the file was malformed.  A lock on the file's own bytes is shared by every name
+  it has: hard links, symlinks, paths through ``..``.
+- **Dropped when the holder dies.** The kernel drops it with the last descriptor,
+  SIGKILL and power cuts included, so a crash never leaves a stale lock to guess at
+  (QLockFile needs a stale timeout and a pid check, and Qt, which commands don't load).
+- **Not a POSIX process lock.** Those vanish when *any* descriptor of the file is
+  closed in the process; an OFD lock belongs to its own descriptor.  But closing *our*
+  descriptor drops SQLite's POSIX locks, so a descriptor of a file this process still
+  has open elsewhere is never closed: it is parked and closed once nothing else of the
+  process has the file open.
+- **Fails closed.** A file system without locks, a read-only file: the window opens
+  read-only and says why; a command is refused.
+
+Who holds the lock is told by the lock itself: the holder also locks the byte at
+``PID_BASE + its pid``, which ``F_OFD_GETLK`` reports to whoever asks.  So no file
+beside the database is needed (a ``<database>.lock`` could be a symlink to a file of
+the user's, or a folder), and the answer is right under every name of the file.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import errno
 import os
+import struct
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from salesdesk.errors import DatabaseError
+from salesdesk.safety.files import descriptors, file_id
 
 try:
     import fcntl
-except ImportError:  # Windows: no flock; the lock is skipped there for now
+except ImportError:  # Windows: no fcntl; the lock is skipped there for now
     fcntl = None
+
+LOCK_OFFSET = 1 << 62
+PID_BASE = LOCK_OFFSET + 1  # the holder's pid, as the position of a second locked byte
+PID_SPAN = 1 << 32
+# struct flock on Linux (x86_64, aarch64): short type, short whence, off_t start,
+# off_t len, pid_t pid (0 for OFD locks), padded to 32 bytes.
+_FLOCK = struct.Struct("hh4xqqi4x")
+_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", 37)
+_OFD_GETLK = getattr(fcntl, "F_OFD_GETLK", 36)
 
 
 @dataclass(frozen=True)
 class LockHolder:
     pid: int | None
-    host: str
-    since: str
 
     def describe(self) -> str:
-        where = f" on {self.host}" if self.host and self.host != _host() else ""
-        return f"pid {self.pid}{where}" if self.pid else "another program"
+        return f"pid {self.pid}" if self.pid else "another program"
 
 
 class DatabaseInUse(DatabaseError):
@@ -49,75 +69,82 @@ class DatabaseInUse(DatabaseError):
         self.holder = holder
 
 
-def _host() -> str:
-    # os.uname, not socket.gethostname: importing socket costs ~9 ms of start-up
-    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
-
-
-def lock_path(database: Path) -> Path:
-    return Path(f"{database}.lock")
+class LockUnavailable(DatabaseError):
+    """The file cannot be locked at all: it is opened read-only, or not at all."""
 
 
 class InstanceLock:
-    """``acquire()`` or ``DatabaseInUse``; ``release()`` (also when the process dies)."""
+    """``acquire()`` or ``DatabaseInUse``/``LockUnavailable``; ``release()`` (also when
+    the process dies).  ``acquire()`` makes an empty file when there is none
+    (a new database), so that it can be locked before SQLite writes to it."""
 
-    def __init__(self, database: Path):
+    def __init__(self, database: Path | str):
         self.database = Path(database)
-        self.path = lock_path(self.database)
         self._fd: int | None = None
 
     @property
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> InstanceLock:
+    def acquire(self, *, create: bool = True) -> InstanceLock:
         if self._fd is not None or fcntl is None:
             return self
+        fd = _open_database(self.database, create=create)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            # A folder we cannot write to: the database cannot be changed there either.
-            return self
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(fd, fcntl.F_WRLCK)
+            _lock(fd, fcntl.F_WRLCK, PID_BASE + os.getpid())
         except BlockingIOError:
-            holder = _read_holder(fd)
-            os.close(fd)
+            holder = _holder(fd)
+            _close(fd)
             raise DatabaseInUse(self.database, holder) from None
-        except OSError:
-            os.close(fd)  # a file system without locks: go on unlocked rather than refuse
-            return self
-        record = json.dumps({"pid": os.getpid(), "host": _host(),
-                             "since": dt.datetime.now().isoformat(timespec="seconds")})
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, record.encode(), 0)
+        except OSError as exc:
+            _close(fd)
+            raise LockUnavailable(f"{self.database}: cannot be locked against a second SalesDesk "
+                                  f"({exc.strerror or exc}), so it is not opened for changes") from exc
         self._fd = fd
         return self
+
+    def adopt(self, replacement: Path | str) -> None:
+        """Lock ``replacement`` (a new file about to be renamed over the database, as a
+        restore does) in place of the current file: no other SalesDesk can slip in
+        between the rename and a new ``acquire``.  Raises like ``acquire``."""
+        if fcntl is None:
+            return
+        fd = _open_database(Path(replacement), create=False)
+        try:
+            _lock(fd, fcntl.F_WRLCK)
+            _lock(fd, fcntl.F_WRLCK, PID_BASE + os.getpid())
+        except OSError as exc:
+            _close(fd)
+            raise LockUnavailable(f"{replacement}: cannot be locked ({exc.strerror or exc})") from exc
+        old, self._fd = self._fd, fd
+        if old is not None:
+            _unlock_and_close(old)
 
     def release(self) -> None:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
-        try:
-            os.ftruncate(fd, 0)
-        except OSError:
-            pass
-        os.close(fd)  # closing drops the flock
+        _unlock_and_close(fd)
 
     def holder(self) -> LockHolder | None:
         """Who holds the lock now, or None when nobody does (tests, the dialogs)."""
-        if fcntl is None or not self.path.exists():
+        if fcntl is None or file_id(self.database) is None:
             return None
-        fd = os.open(self.path, os.O_RDONLY)
+        if self._fd is not None:
+            return LockHolder(os.getpid())
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return _read_holder(fd)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            fd = _open_database(self.database, create=False, write=False)
+        except DatabaseError:
+            return None
+        try:
+            if _conflict(fd, LOCK_OFFSET, 1) is None:
+                return None
+            return _holder(fd)
+        except OSError:
             return None
         finally:
-            os.close(fd)
+            _close(fd)
 
     def __enter__(self) -> InstanceLock:
         return self.acquire()
@@ -126,10 +153,77 @@ class InstanceLock:
         self.release()
 
 
-def _read_holder(fd: int) -> LockHolder:
+def _open_database(database: Path, *, create: bool, write: bool = True) -> int:
+    flags = (os.O_RDWR if write else os.O_RDONLY) | getattr(os, "O_CLOEXEC", 0)
     try:
-        data = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
-    except (OSError, ValueError):
-        data = {}
-    pid = data.get("pid")
-    return LockHolder(pid if isinstance(pid, int) else None, str(data.get("host", "")), str(data.get("since", "")))
+        if create and file_id(database) is None:
+            try:
+                return os.open(database, flags | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                pass  # made meanwhile by someone else: lock theirs
+        return os.open(database, flags)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise LockUnavailable(f"{database}: the database file is read-only, so it is not opened "
+                                  "for changes") from exc
+        if exc.errno == errno.ENOENT:
+            raise DatabaseError(f"{database}: no such database file") from exc
+        if exc.errno == errno.EISDIR:
+            raise DatabaseError(f"{database}: is a folder, not a database file") from exc
+        raise LockUnavailable(f"{database}: cannot be opened for locking ({exc.strerror or exc})") from exc
+
+
+def _lock(fd: int, kind: int, offset: int = LOCK_OFFSET) -> None:
+    try:
+        fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(kind, os.SEEK_SET, offset, 1, 0))
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            raise BlockingIOError(exc.errno, exc.strerror) from None
+        raise
+
+
+# Descriptors of database files that could not be closed yet, because the process
+# still had the file open otherwise (closing would drop SQLite's locks on it).
+_parked: list[int] = []
+_parked_lock = threading.Lock()
+
+
+def _conflict(fd: int, start: int, length: int) -> int | None:
+    """The start of a lock another descriptor holds in [start, start + length), or None."""
+    answer = fcntl.fcntl(fd, _OFD_GETLK, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, start, length, 0))
+    kind, _whence, found, _length, _pid = _FLOCK.unpack(answer)
+    return None if kind == fcntl.F_UNLCK else found
+
+
+def _holder(fd: int) -> LockHolder:
+    try:
+        found = _conflict(fd, PID_BASE, PID_SPAN)
+    except OSError:
+        found = None
+    return LockHolder(found - PID_BASE if found is not None else None)
+
+
+def _unlock_and_close(fd: int) -> None:
+    try:
+        fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0))  # every byte we locked
+    except OSError:
+        pass
+    _close(fd)
+
+
+def _close(fd: int) -> None:
+    """Close ``fd`` unless another descriptor of its file (not one parked here) is open
+    in this process; parked descriptors are closed once that is no longer so."""
+    with _parked_lock:
+        _parked.append(fd)
+        parked = set(_parked)
+        for candidate in list(_parked):
+            others = set(descriptors(f"/proc/self/fd/{candidate}")) - parked
+            if not others:
+                _parked.remove(candidate)
+                try:
+                    os.close(candidate)
+                except OSError:
+                    pass
+
+

@@ -586,6 +586,8 @@ class MainWindow(QMainWindow):
             self.start_safety()
         if opened.notice:
             self.show_message(QMessageBox.Icon.Information, "Backup restored", opened.notice)
+        if opened.read_only_reason:
+            self.show_message(QMessageBox.Icon.Warning, "Opened read-only", opened.read_only_reason)
         return True
 
     def set_database(self, db: Database) -> None:

@@ -175,6 +175,24 @@ def test_a_second_instance_is_offered_read_only(company_file, tmp_path):
     assert not seen["read_only"] and seen["lock"] is not None and not seen["lock"].held  # released at exit
 
 
+def test_a_file_that_cannot_be_locked_opens_read_only_and_says_why(company_file, tmp_path, monkeypatch):
+    """Fail closed: without the lock a second SalesDesk could write at the same time."""
+    import errno
+
+    from salesdesk.safety import instance_lock
+
+    def no_locks(fd, kind, offset=0):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(instance_lock, "_lock", no_locks)
+    path = copy_database(company_file, tmp_path / "team.sqlite3")
+    seen = {}
+    assert start(path, tmp_path, seen) == 0
+    assert seen["read_only"] and seen["lock"] is None
+    assert seen["title"] == "team.sqlite3 (read-only) — SalesDesk"
+    assert seen["message"].startswith(f"{path}: cannot be locked against a second SalesDesk (No locks available)")
+
+
 def test_a_damaged_file_is_kept_aside_and_the_newest_good_backup_offered(company_file, tmp_path):
     path = copy_database(company_file, tmp_path / "team.sqlite3")
     database = open_database(path)

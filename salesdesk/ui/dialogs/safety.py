@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from salesdesk.db.engine import Database, target_path
 from salesdesk.errors import DatabaseError
-from salesdesk.safety.instance_lock import DatabaseInUse, InstanceLock
+from salesdesk.safety.instance_lock import DatabaseInUse, InstanceLock, LockUnavailable
 from salesdesk.safety.integrity import aside_name, quick_problems
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Opened:
     db: Database
     lock: InstanceLock | None
     notice: str | None = None  # what happened on the way, for the window to say once shown
+    read_only_reason: str | None = None  # why a file asked for changes was opened read-only
 
 
 def ask_open_read_only(parent: QWidget | None, busy: DatabaseInUse) -> bool:
@@ -102,6 +103,7 @@ def open_guarded(target: str, *, read_only: bool = False, parent: QWidget | None
         from salesdesk.db.migrate import open_database as opener
     path = target_path(target)
     lock = None
+    read_only_reason = None
     if path is not None and not read_only:
         lock = InstanceLock(path)
         try:
@@ -111,6 +113,11 @@ def open_guarded(target: str, *, read_only: bool = False, parent: QWidget | None
             if not ask_open_read_only(parent, busy):
                 return None
             lock, read_only = None, True
+        except LockUnavailable as unavailable:  # fail closed: without the lock, no changes
+            log.warning("%s", unavailable)
+            lock, read_only = None, True
+            read_only_reason = (f"{unavailable}. You can look at everything; changes are refused until "
+                                "the file can be locked.")
     try:
         notice = None
         try:
@@ -134,7 +141,7 @@ def open_guarded(target: str, *, read_only: bool = False, parent: QWidget | None
         if lock is not None:
             lock.release()
         raise
-    return Opened(db, lock, notice)
+    return Opened(db, lock, notice, read_only_reason)
 
 
 def _small(path: Path) -> bool:
