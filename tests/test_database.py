@@ -30,8 +30,9 @@ def test_connection_settings_protect_committed_work(db):
 
 
 def test_reads_run_inside_a_real_transaction(db, db_path):
-    """A read sees one consistent snapshot even while another program commits."""
-    with db.transaction() as s:
+    """A read sees one consistent snapshot even while another program commits (a read
+    session: a change's transaction() takes the write lock, so the other would wait)."""
+    with db.session() as s, s.begin():
         before = s.execute(text("SELECT count(*) FROM branches")).scalar()
         other = sqlite3.connect(db_path)
         other.execute("INSERT INTO branches (name, active) VALUES ('Elsewhere', 1)")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -168,3 +170,59 @@ def test_a_database_locked_by_another_program_is_refused_after_the_busy_timeout(
     after = dump(db)
     assert ("Theirs",) in [(row[1],) for row in after["branches"]]  # ...and nothing of theirs is lost
     assert integrity_problems(db_path) == []
+
+
+def hold_a_write(db_path, seconds: float) -> threading.Thread:
+    """Another program's write transaction, committed after ``seconds``."""
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO branches (name, active) VALUES ('Theirs', 1)")
+
+    def commit_later():
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=commit_later)
+    thread.start()
+    return thread
+
+
+def test_an_import_waits_for_another_programs_write_and_both_land(org, db, db_path, tmp_path):
+    """Before, the import read first and was refused the moment it tried to write
+    (SQLite cannot wait there), while the message spoke of a 5 second wait."""
+    from salesdesk.transfer.importer import guess_mapping, import_file
+
+    source = tmp_path / "accounts.csv"
+    source.write_text("name\nAcme\nGlobex\n", encoding="utf-8")
+    other = hold_a_write(db_path, 1.0)
+    try:
+        import_file(db, source, guess_mapping(source, "accounts"), backup=False)
+    finally:
+        other.join()
+    with db.read() as reader:
+        assert reader.execute("SELECT name FROM accounts ORDER BY name") == [("Acme",), ("Globex",)]
+        assert reader.scalar("SELECT count(*) FROM branches WHERE name = 'Theirs'") == 1
+
+
+def test_a_change_refused_after_the_busy_timeout_says_how_long_it_waited(org, db, db_path, tmp_path, monkeypatch):
+    from salesdesk.transfer.importer import guess_mapping, import_file
+
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 800)
+    db.engine.dispose()  # new connections take the short timeout
+    source = tmp_path / "accounts.csv"
+    source.write_text("name\nAcme\n", encoding="utf-8")
+    before = dump(db)
+    other = hold_a_write(db_path, 3.0)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseError) as refused:
+            import_file(db, source, guess_mapping(source, "accounts"), backup=False)
+        waited = time.monotonic() - started
+    finally:
+        other.join()
+    said = float(str(refused.value).split("kept it locked for ")[1].split(" second")[0])
+    assert waited >= 0.75 and abs(said - waited) < 0.2, (said, waited)  # it really waited what it says
+    after = dump(db)
+    theirs = [row for row in after.pop("branches") if row[1] == "Theirs"]
+    assert len(theirs) == 1 and after == {k: v for k, v in before.items() if k != "branches"}  # ours: nothing
