@@ -1,11 +1,16 @@
 """The kill test (RELIABILITY.md, after SQLite's own crash tests).
 
-A child process (tests/kill_child.py) moves and edits deals of a demo company at full
+A child process (tests/children/kill_child.py) moves and edits deals of a demo company at full
 speed and reports each action only after its commit has returned; the parent kills it
 with SIGKILL at a random moment, then checks that every reported action is in the
 database, that each deal agrees with its newest audit row (the change and its audit row
 are one transaction), and that ``PRAGMA integrity_check`` is ok.  The next child opens
 the file the killed one left behind, hot ``-wal`` and all.
+
+Meanwhile another program reads the file over and over (connect, read, close), as a
+user's ``sqlite3`` or a backup tool would: were the child to lose its locks on the
+file, that reader would checkpoint and delete the ``-wal`` the child goes on writing to,
+and reported actions would be lost.
 
 20 kills in the normal suite; more with ``SALESDESK_KILL_RUNS=500``.  The figures are
 printed (``pytest -s``) and, with ``SALESDESK_KILL_REPORT=FILE``, written as JSON.
@@ -27,7 +32,18 @@ from pathlib import Path
 from salesdesk.db.migrate import open_database
 from salesdesk.services.demo import load_demo
 
-CHILD = Path(__file__).with_name("kill_child.py")
+CHILD = Path(__file__).parent / "children" / "kill_child.py"
+OUTSIDE_READER = """
+import sqlite3, sys, time
+while True:
+    try:
+        c = sqlite3.connect(sys.argv[1], timeout=5)
+        c.execute("SELECT count(*) FROM deals").fetchall()
+        c.close()
+    except sqlite3.Error:
+        pass
+    time.sleep(0.005)
+"""
 RUNS = int(os.environ.get("SALESDESK_KILL_RUNS", "20"))
 
 
@@ -92,12 +108,18 @@ def test_no_reported_action_is_lost_when_the_process_is_killed(tmp_path):
     rnd = random.Random(int(os.environ.get("SALESDESK_KILL_SEED", "8")))
     figures = Figures()
     started = time.perf_counter()
-    for run in range(RUNS):
-        lines = run_and_kill(path, seed=run, rnd=rnd)
-        figures.killed_before_ready += not lines
-        figures.runs += 1
-        check(path, lines, figures)
-    summary = (f"kill test: {figures.runs} SIGKILLs, {figures.reported} actions reported, "
+    reader = subprocess.Popen([sys.executable, "-c", OUTSIDE_READER, str(path)])
+    try:
+        for run in range(RUNS):
+            lines = run_and_kill(path, seed=run, rnd=rnd)
+            figures.killed_before_ready += not lines
+            figures.runs += 1
+            check(path, lines, figures)
+    finally:
+        reader.kill()
+        reader.wait(30)
+    summary = (f"kill test (another program reading throughout): {figures.runs} SIGKILLs, "
+               f"{figures.reported} actions reported, "
                f"{len(figures.lost)} lost, integrity_check ok in {figures.integrity_ok} of {figures.runs} runs "
                f"({time.perf_counter() - started:.1f} s)")
     print(summary)

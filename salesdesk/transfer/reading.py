@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesdesk.errors import DatabaseError
+from salesdesk.safety.files import open_file
 from salesdesk.transfer.problems import ImportRefused, Problem
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -55,7 +57,11 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Iterator[Sheet]:
     path = Path(path)
     if not path.is_file():
         raise ImportRefused([Problem(0, "", f"{path}: no such file")])
-    head = path.open("rb").read(8)
+    try:
+        with open_file(path, "rb") as handle:
+            head = handle.read(8)
+    except DatabaseError as exc:  # the database itself (or its -wal) under another name
+        raise ImportRefused([Problem(0, "", str(exc))]) from None
     if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
         with _open_xlsx(path, sheet) as opened:
             yield opened
@@ -68,7 +74,7 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Iterator[Sheet]:
 
 
 def detect_encoding(path: Path) -> str:
-    with path.open("rb") as handle:
+    with open_file(path, "rb") as handle:
         head = handle.read(4)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
@@ -111,7 +117,7 @@ def _open_csv(path: Path) -> Iterator[Sheet]:
     encoding = detect_encoding(path)
     # cp1252 leaves five bytes undefined; decode them as Latin-1 would rather than fail.
     errors = "strict" if encoding != "cp1252" else "replace"
-    with path.open("r", encoding=encoding, errors=errors, newline="") as handle:
+    with open_file(path, "r", encoding=encoding, errors=errors, newline="") as handle:
         try:
             sample = handle.read(SAMPLE_BYTES)
         except UnicodeError as exc:
@@ -169,9 +175,11 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Sheet]:
 
     from openpyxl.utils.exceptions import InvalidFileException
 
+    handle = open_file(path, "rb")  # ours to close: openpyxl leaves a file object it was given open
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        handle.close()
         raise ImportRefused([Problem(0, "", f"{path.name} cannot be read as an XLSX workbook ({exc})")]) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
@@ -196,3 +204,4 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Sheet]:
         yield Sheet(worksheet.title, headers, rows(), "xlsx", "", header_row)
     finally:
         book.close()
+        handle.close()
