@@ -4,6 +4,7 @@ file is left exactly as found, its folder too (no ``-wal`` or ``-shm`` left besi
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from pathlib import Path
@@ -212,3 +213,37 @@ def test_a_copy_missing_a_table_does_not_verify_and_is_never_restored(sales, tmp
                    "choose another one"]
     assert snapshot(elsewhere) == before
     assert run(capsys, "--db", good, "check")[0] == 0
+
+
+# --- weeks a report cannot be about ------------------------------------------------------
+
+@pytest.mark.parametrize(("week", "words"), [
+    ("9999-W52", "9999-W52: SalesDesk reports on weeks of the years 2 to 9998"),
+    ("0001-W01", "0001-W01: SalesDesk reports on weeks of the years 2 to 9998"),
+    ("2025-W53", "2025 has no week 53; its last week is 2025-W52"),
+    ("2026-W00", "2026 has no week 0; its first week is 2026-W01"),
+    ("2026-13", "'2026-13' is not an ISO week; write it like 2026-W48"),
+    ("garbage", "'garbage' is not an ISO week; write it like 2026-W48"),
+])
+def test_a_week_outside_the_calendar_is_refused_in_words(sales, out, capsys, week, words):
+    code, printed, err = run(capsys, "--db", sales, "report", "weekly", "--week", week, "--out", out / "w.pdf")
+    assert code == 1 and printed == ""
+    assert err == [f"salesdesk: error: {words}"]
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("label", ["0002-W01", "9998-W52"])
+def test_the_first_and_last_weeks_of_the_range_make_a_report(company, label):
+    """The range in the refusal is the one the report's arithmetic (the week before, the
+    quarter, stale limits) really handles."""
+    from salesdesk.domain.periods import parse_iso_week
+    from salesdesk.reports.weekly import parse_scope, weekly_report
+
+    week = parse_iso_week(label)
+    db = open_database(company, create=False, read_only=True)
+    try:
+        with db.read() as reader:
+            report = weekly_report(reader, week, parse_scope(reader, "company"), today=dt.date(2026, 12, 2))
+    finally:
+        db.close()
+    assert report.week.label == label and report.quarter.start <= week.last_day
