@@ -8,6 +8,7 @@ run on machines without a display.  Every failure prints one line starting with
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -144,6 +145,51 @@ def _exclusive(target: str, *, writes: bool = True):
     return InstanceLock(path)
 
 
+def _with_restore_advice(command):
+    """A command refused on a damaged file: the one error line, then how to put back the
+    newest good backup (what ``check`` prints)."""
+
+    @functools.wraps(command)
+    def run(args) -> int:
+        from salesdesk.db.migrate import DamagedDatabase
+
+        try:
+            return command(args)
+        except DamagedDatabase as exc:
+            print(f"salesdesk: error: {exc}", file=sys.stderr)
+            _print_restore_advice(exc.path)
+            return EXIT_FAILED
+
+    return run
+
+
+def _refuse_damaged(target: str) -> None:
+    """Before a command reads a file: ``quick_check`` and the schema, so a damaged page is
+    never read as data (or fails anywhere, as "unexpected failure") and nothing is written
+    from it.  Reads nothing else and leaves nothing beside the file."""
+    from salesdesk.db.backup import integrity_problems
+    from salesdesk.db.engine import target_path
+    from salesdesk.db.migrate import DamagedDatabase
+    from salesdesk.safety.files import sqlite_kind
+
+    path = target_path(target)
+    if path is not None and sqlite_kind(path) == "sqlite":
+        problems = integrity_problems(path, quick=True)
+        if problems:
+            raise DamagedDatabase(path, problems)
+
+
+def _open_to_read(args):
+    """The database for a command that only reads it (report, export, backup, a dry run):
+    a damaged, empty, foreign or newer file is refused, untouched."""
+    from salesdesk.db.migrate import open_database
+
+    target = _target(args)
+    _refuse_damaged(target)
+    return open_database(target, create=False, read_only=True)
+
+
+@_with_restore_advice
 def _demo(args) -> int:
     import time
 
@@ -151,6 +197,7 @@ def _demo(args) -> int:
     from salesdesk.services.demo import is_empty, load_demo
 
     started = time.perf_counter()
+    _refuse_damaged(_target(args))  # no demo company written into a damaged file
     with _exclusive(_target(args)):
         db = open_database(_target(args))
         try:
@@ -168,6 +215,7 @@ def _demo(args) -> int:
     return EXIT_OK
 
 
+@_with_restore_advice
 def _check(args) -> int:
     from sqlalchemy import text
 
@@ -202,23 +250,27 @@ def _report_problems(name, problems: list[str], *, damaged: bool) -> int:
         print(f"salesdesk: problem: {problem}", file=sys.stderr)
     print(f"{name}: {len(problems)} problem(s) found", file=sys.stderr)
     if damaged:
-        from salesdesk.safety.integrity import newest_good_backup
-
-        good = newest_good_backup(name)
-        if good is not None:
-            print(f"salesdesk: to put back the newest good backup ({good.taken_at:%Y-%m-%d %H:%M}; the damaged "
-                  f"file is kept aside), run: salesdesk --db {name} restore {good.path.name}", file=sys.stderr)
+        _print_restore_advice(name)
     return EXIT_FAILED
 
 
+def _print_restore_advice(name) -> None:
+    from salesdesk.safety.integrity import newest_good_backup
+
+    good = newest_good_backup(name)
+    if good is not None:
+        print(f"salesdesk: to put back the newest good backup ({good.taken_at:%Y-%m-%d %H:%M}; the damaged "
+              f"file is kept aside), run: salesdesk --db {name} restore {good.path.name}", file=sys.stderr)
+
+
+@_with_restore_advice
 def _backup(args) -> int:
     from salesdesk.db.backup import backup_database
-    from salesdesk.db.migrate import open_database
     from salesdesk.errors import DatabaseError
 
     if args.list:
         return _list_backups(args)
-    db = open_database(_target(args), create=False, read_only=True)
+    db = _open_to_read(args)
     try:
         if db.path is None:
             raise DatabaseError("backup works on SQLite files; use your server's tools for a database URL")
@@ -296,9 +348,9 @@ def _restore(args) -> int:
     return EXIT_OK
 
 
+@_with_restore_advice
 def _report(args) -> int:
     """``report weekly``: everything is checked before a file is written; a failure leaves none."""
-    from salesdesk.db.migrate import open_database
     from salesdesk.domain.periods import last_full_week, parse_iso_week
     from salesdesk.errors import ValidationError
     from salesdesk.reports.weekly import parse_scope, weekly_report
@@ -312,7 +364,7 @@ def _report(args) -> int:
         raise ValidationError("out", f"{out}: is a folder; give a file name ending in .pdf")
     if not out.parent.is_dir():
         raise ValidationError("out", f"{out.parent}: no such folder")
-    db = open_database(_target(args), create=False, read_only=True)
+    db = _open_to_read(args)
     try:
         with db.read() as reader:
             scope = parse_scope(reader, args.scope)
@@ -330,6 +382,7 @@ def _report(args) -> int:
 # --- import and export (issue 7) ---------------------------------------------------------
 
 
+@_with_restore_advice
 def _import(args) -> int:
     """Every problem on its own line (row, column, reason); exit 1 and nothing written if any."""
     from salesdesk.db.engine import target_path
@@ -359,6 +412,10 @@ def _import(args) -> int:
     target = _target(args)
     new_file = target_path(target)
     new_file = new_file if new_file is not None and not new_file.exists() else None
+    if args.dry_run and new_file is None:  # a dry run only reads: refused like export when it cannot
+        _open_to_read(args).close()
+    elif new_file is None:
+        _refuse_damaged(target)  # nothing imported into a damaged file
     lock = _exclusive(target, writes=not args.dry_run)
     lock.__enter__()  # refused (one line) while a window has the file open
     db = None
@@ -393,8 +450,8 @@ def _import(args) -> int:
     return EXIT_OK
 
 
+@_with_restore_advice
 def _export(args) -> int:
-    from salesdesk.db.migrate import open_database
     from salesdesk.errors import ValidationError
     from salesdesk.transfer.export import export_kind
     from salesdesk.transfer.kinds import KINDS
@@ -403,7 +460,7 @@ def _export(args) -> int:
     if name not in KINDS:
         raise ValidationError("kind", f"{args.kind!r} is not something SalesDesk exports; choose one of "
                                       f"{', '.join(KINDS)}")
-    db = open_database(_target(args), create=False, read_only=True)
+    db = _open_to_read(args)
     try:
         count = export_kind(db, name, args.file)
     finally:

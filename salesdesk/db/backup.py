@@ -100,22 +100,44 @@ def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str,
     return dest
 
 
-def integrity_problems(path: Path) -> list[str]:
-    """``PRAGMA integrity_check`` and ``foreign_key_check`` on a file; [] when healthy."""
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return [str(exc)]
-    try:
-        rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
-        problems = [] if rows == ["ok"] else rows
-        for table, rowid, parent, _ in connection.execute("PRAGMA foreign_key_check"):
-            problems.append(f"{table} row {rowid} refers to a missing {parent} row")
-        return problems
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    finally:
-        connection.close()
+def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
+    """What is wrong with a SalesDesk file; [] when healthy.
+
+    ``PRAGMA integrity_check``, the tables and columns of the file's revision (a copy
+    missing one is no backup) and ``foreign_key_check``; with ``quick``,
+    ``PRAGMA quick_check`` and the schema only (a command that reads, checking first).
+    Read without leaving a ``-wal`` or ``-shm`` beside the file.
+    """
+    from salesdesk.db.migrate import read_only_connection
+    from salesdesk.db.schema import schema_problems
+
+    def read() -> list[str]:
+        try:
+            connection = read_only_connection(path)
+        except DatabaseError as exc:
+            return [str(exc.__cause__ or exc)]
+        try:
+            rows = [r[0] for r in connection.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check")]
+            if rows != ["ok"]:
+                return rows  # the schema and the links of a damaged file say nothing more
+            problems = schema_problems(connection)
+            if not quick:
+                for table, rowid, parent, _ in connection.execute("PRAGMA foreign_key_check"):
+                    problems.append(f"{table} row {rowid} refers to a missing {parent} row")
+            return problems
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        finally:
+            connection.close()
+
+    wal = Path(f"{path}-wal")
+    alone = not wal.exists()
+    problems = read()
+    if problems and alone and wal.exists():
+        # Read as immutable, while another program opened the file and may have written
+        # to it: what looked damaged may have been its checkpoint. Read it again, properly.
+        problems = read()
+    return problems
 
 
 def _reason(exc: BaseException) -> str:

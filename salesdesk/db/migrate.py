@@ -16,8 +16,9 @@ import sqlite3
 from pathlib import Path
 
 from salesdesk.db.engine import Database, is_url, target_path
+from salesdesk.db.schema import schema_problems
 from salesdesk.errors import DatabaseError
-from salesdesk.safety.files import sqlite_kind
+from salesdesk.safety.files import sqlite_kind, sqlite_uri
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,17 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 REFERENCE_TABLES = ("roles", "pipelines", "lost_reasons", "settings")
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+
+class DamagedDatabase(DatabaseError):
+    """A database file SQLite or its own schema says is damaged: to be restored from a
+    backup, never read on (a damaged page may be read as data, or fail anywhere)."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        super().__init__(f"{path}: is damaged ({problems[0]})")
+        self.path = Path(path)
+        self.problems = list(problems)
 
 
 def alembic_config(url=None):
@@ -62,8 +74,9 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
     seeded = False
     if path is not None:
         _check_file(path, create=create)
-        state = schema_state(path) if path.exists() else "empty"
-        seeded = state == "current" and _reference_data_present(path)
+        state, seeded = _recognise(path) if path.exists() else ("empty", False)
+        if read_only and state == "empty":
+            raise DatabaseError(_nothing_to_read(path))
     else:
         state = None
     db = Database(path if path is not None and not is_url(target) else target, read_only=read_only)
@@ -126,9 +139,29 @@ def _check_file(path: Path, *, create: bool) -> None:
         raise DatabaseError(f"{path}: is not a SalesDesk database (not an SQLite file)")
 
 
-def _read_only_connection(path: Path) -> sqlite3.Connection:
+def _nothing_to_read(path: Path) -> str:
+    """Why a read-only open of an empty or missing file has nothing to read (it cannot
+    create the schema, and a file that never was one is not "to be upgraded")."""
+    if not path.exists():
+        return f"{path}: no such database file"
+    if path.stat().st_size == 0:
+        return f"{path}: is an empty file, not a SalesDesk database"
+    return f"{path}: is an SQLite file without tables, not a SalesDesk database"
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that reads ``path`` and leaves nothing beside it.
+
+    A read-only open of a WAL file with no ``-wal`` creates ``-wal`` and ``-shm`` and
+    cannot remove them: a file we then refuse would not be left as found.  With no
+    ``-wal`` (or ``-journal``) beside it, everything committed is in the file itself, so
+    it is read ``immutable`` (no sidecars, no locks); with one there, a plain read-only
+    open sees the commits still in it, and the sidecars are there already.
+    """
+    alone = not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    params = {"mode": "ro", "immutable": "1"} if alone else {"mode": "ro"}
     try:
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        return sqlite3.connect(sqlite_uri(path, **params), uri=True)
     except sqlite3.Error as exc:
         raise DatabaseError(f"{path}: cannot be opened ({exc})") from exc
 
@@ -138,23 +171,32 @@ def schema_state(path: Path) -> str:
 
     Raises ``DatabaseError`` for a damaged, foreign or newer file.
     """
-    connection = _read_only_connection(path)
+    return _recognise(path)[0]
+
+
+def _recognise(path: Path) -> tuple[str, bool]:
+    """The file's state and whether its reference data (roles, pipelines...) is there,
+    with one connection that leaves nothing beside the file (it may yet be refused)."""
+    connection = read_only_connection(path)
     try:
         tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         revisions = set()
         if "alembic_version" in tables:
             revisions = {r[0] for r in connection.execute("SELECT version_num FROM alembic_version")}
+        state = _state_from(str(path), tables, revisions)
+        if state == "empty":
+            return state, False
+        problems = schema_problems(connection)  # a PRAGMA per table: cheap enough for every open
+        if problems:
+            raise DamagedDatabase(path, problems)
+        seeded = state == "current" and all(
+            connection.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0] for t in REFERENCE_TABLES)
+        return state, seeded
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path}: is damaged or not a SalesDesk database ({exc})") from exc
-    finally:
-        connection.close()
-    return _state_from(str(path), tables, revisions)
-
-
-def _reference_data_present(path: Path) -> bool:
-    connection = _read_only_connection(path)
-    try:
-        return all(connection.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0] for t in REFERENCE_TABLES)
+        if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
+            raise DatabaseError(f"{path}: another program holds the database locked ({exc}); try again") from exc
+        # sqlite_kind found an SQLite header: what cannot be read behind it is damage
+        raise DamagedDatabase(path, [str(exc)]) from exc
     finally:
         connection.close()
 

@@ -49,14 +49,14 @@ class Period:
     @property
     def label(self) -> str:
         s = self.start
-        if self.kind is PeriodKind.WEEK:
+        if self.kind is PeriodKind.WEEK:  # four-digit years, as ISO 8601 writes them (0002-W01)
             year, week, _ = s.isocalendar()
-            return f"{year}-W{week:02d}"
+            return f"{year:04d}-W{week:02d}"
         if self.kind is PeriodKind.MONTH:
-            return s.strftime("%Y-%m")
+            return f"{s.year:04d}-{s.month:02d}"
         if self.kind is PeriodKind.QUARTER:
-            return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
-        return str(s.year)
+            return f"{s.year:04d}-Q{(s.month - 1) // 3 + 1}"
+        return f"{s.year:04d}"
 
     @classmethod
     def containing(cls, kind: PeriodKind | str, day: dt.date) -> Period:
@@ -74,6 +74,11 @@ class Period:
 
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{2})$")
 
+# The years whose weeks SalesDesk reports on.  Dates end with the years 1 and 9999, and
+# a week's report also reads the week before it (none before 0001-W01), its quarter (the
+# last quarter of 9999 would end in the year 10000) and the stale limits back from its end.
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
 
 def parse_iso_week(text: str) -> Period:
     """``"2026-W48"`` -> the week's period; ``ValueError`` with a readable message."""
@@ -81,11 +86,14 @@ def parse_iso_week(text: str) -> Period:
     if not match:
         raise ValueError(f"{text!r} is not an ISO week; write it like 2026-W48")
     year, week = int(match[1]), int(match[2])
-    try:
-        monday = dt.date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise ValueError(f"{year} has no week {week}") from None
-    return Period(PeriodKind.WEEK, monday)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{text.strip()}: SalesDesk reports on weeks of the years {FIRST_YEAR} to {LAST_YEAR}")
+    last = dt.date(year, 12, 28).isocalendar()[1]  # the 28th of December is always in the year's last week
+    if week < 1:
+        raise ValueError(f"{year:04d} has no week {week}; its first week is {year:04d}-W01")
+    if week > last:
+        raise ValueError(f"{year:04d} has no week {week}; its last week is {year:04d}-W{last:02d}")
+    return Period(PeriodKind.WEEK, dt.date.fromisocalendar(year, week, 1))
 
 
 def last_full_week(today: dt.date | None = None) -> Period:
