@@ -16,6 +16,7 @@ from salesdesk.db.backup import backup_database
 from salesdesk.errors import DatabaseError, SalesDeskError, ValidationError
 from salesdesk.paths import backup_dir
 from salesdesk.safety.output import check_output_path, written_aside
+from tests.test_cli import one_error_line, salesdesk
 
 
 def digest(path: Path) -> str:
@@ -162,3 +163,134 @@ def test_two_writes_of_one_file_never_share_a_temporary_name(tmp_path):
         first.write_bytes(b"one")
         second.write_bytes(b"two")
     assert target.read_bytes() == b"one"  # the outer write finished last
+
+
+def test_a_mapping_is_saved_by_rename_and_never_over_the_database(db, db_path, tmp_path):
+    from salesdesk.transfer.mapping import Mapping
+
+    mapping = Mapping("deals", {"Opportunity": "title"})
+    before = file_set(db_path)
+    with pytest.raises(DatabaseError, match="is the database"):
+        mapping.save(db_path, database=db_path, replace=True)
+    assert file_set(db_path) == before
+    saved = tmp_path / "mapping.json"
+    saved.write_text("{}")
+    with pytest.raises(ValidationError, match="already exists"):
+        mapping.save(saved, database=db_path)
+    mapping.save(saved, database=db_path, replace=True)
+    assert Mapping.load(saved).columns == {"Opportunity": "title"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_export_through_a_link_to_the_database_is_refused(db, db_path, tmp_path):
+    from salesdesk.transfer.export import export_kind
+
+    (tmp_path / "deals.csv").symlink_to(db_path)
+    before = file_set(db_path)
+    with pytest.raises(DatabaseError, match="is the database"):
+        export_kind(db, "deals", tmp_path / "deals.csv", replace=True)
+    assert file_set(db_path) == before and (tmp_path / "deals.csv").is_symlink()
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """A small demo company with one backup in its folder."""
+    path = tmp_path_factory.mktemp("output") / "sales.sqlite3"
+    assert salesdesk("--db", str(path), "demo", "--deals", "60").returncode == 0
+    assert salesdesk("--db", str(path), "backup").returncode == 0
+    return path
+
+
+def a_backup(database: Path) -> Path:
+    return next(backup_dir(database).glob("*.sqlite3"))
+
+
+def settle(database: Path) -> None:
+    """Close the last connection, so SQLite deletes the ``-wal`` and ``-shm``: a command
+    that opened the database before refusing would make them again."""
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA schema_version").fetchone()
+    connection.close()
+    assert not Path(f"{database}-wal").exists()
+
+
+def refused_by_the_command(demo: Path, target: Path, *args: str) -> str:
+    """Run a command that must be refused: one error line, and no byte changed."""
+    settle(demo)
+    before = file_set(demo)
+    kept = digest(target) if target.is_file() else None
+    line = one_error_line(salesdesk("--db", str(demo), *args))
+    assert file_set(demo) == before
+    assert (digest(target) if target.is_file() else None) == kept
+    return line
+
+
+def test_report_out_the_database_is_refused(demo):
+    line = refused_by_the_command(demo, demo, "report", "weekly", "--out", str(demo), "--replace")
+    assert "is the database" in line
+
+
+def test_report_out_a_backup_is_refused(demo):
+    backup = a_backup(demo)
+    line = refused_by_the_command(demo, backup, "report", "weekly", "--out", str(backup), "--replace")
+    assert "backup of sales.sqlite3" in line
+
+
+def test_report_and_export_refuse_a_read_only_file(demo, tmp_path):
+    for name, command in (("signed.pdf", ("report", "weekly", "--out")), ("signed.csv", ("export", "deals"))):
+        kept = tmp_path / name
+        kept.write_bytes(b"the signed copy")
+        kept.chmod(0o444)
+        assert "read-only" in refused_by_the_command(demo, kept, *command, str(kept), "--replace")
+        assert kept.read_bytes() == b"the signed copy"
+
+
+def test_export_through_a_link_to_the_database_is_refused(demo, tmp_path):
+    (tmp_path / "deals.csv").symlink_to(demo)
+    line = refused_by_the_command(demo, demo, "export", "deals", str(tmp_path / "deals.csv"), "--replace")
+    assert "is the database" in line
+
+
+def test_import_save_mapping_onto_the_database_imports_nothing(demo, tmp_path):
+    products = tmp_path / "products.csv"
+    assert salesdesk("--db", str(demo), "export", "products", str(products)).returncode == 0
+    line = refused_by_the_command(demo, demo, "import", "products", str(products), "--save-mapping", str(demo),
+                                  "--replace")
+    assert "is the database" in line
+    saved = tmp_path / "products.json"
+    saved.write_text("last time's mapping")
+    assert "already exists" in refused_by_the_command(demo, saved, "import", "products", str(products),
+                                                      "--save-mapping", str(saved))
+    result = salesdesk("--db", str(demo), "import", "products", str(products), "--save-mapping", str(saved),
+                       "--replace")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(saved.read_text(encoding="utf-8"))["kind"] == "products"
+
+
+def test_backup_file_refuses_a_backup_and_the_wal_name(demo):
+    assert "backup of sales.sqlite3" in refused_by_the_command(demo, a_backup(demo), "backup", str(a_backup(demo)))
+    for suffix in ("-wal", "-journal"):  # whether SQLite has made that file yet or not
+        sidecar = Path(f"{demo}{suffix}")
+        existed = sidecar.exists()
+        assert f"its {suffix} file" in refused_by_the_command(demo, sidecar, "backup", str(sidecar))
+        assert sidecar.exists() == existed
+
+
+def test_an_existing_file_needs_replace_and_is_then_replaced(demo, tmp_path):
+    out = tmp_path / "weekly.pdf"
+    out.write_bytes(b"last week")
+    line = refused_by_the_command(demo, out, "report", "weekly", "--out", str(out))
+    assert "already exists" in line and "--replace" in line
+    result = salesdesk("--db", str(demo), "report", "weekly", "--out", str(out), "--replace")
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+    deals = tmp_path / "deals.csv"
+    deals.write_text("old")
+    assert "already exists" in refused_by_the_command(demo, deals, "export", "deals", str(deals))
+    assert salesdesk("--db", str(demo), "export", "deals", str(deals), "--replace").returncode == 0
+    assert deals.read_text(encoding="utf-8-sig").startswith("title,owner")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv", "weekly.pdf"]
