@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     weekly.add_argument("--scope", default="company", metavar="SCOPE",
                         help="company, branch:NAME or person:EMAIL (default: company)")
     weekly.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
+    _add_replace(weekly, "FILE.pdf")
 
     _add_transfer_commands(commands)
     return parser
@@ -78,9 +79,16 @@ def _add_transfer_commands(commands) -> None:
                           "update it, or create another")
     imp.add_argument("--sheet", metavar="NAME", help="the XLSX sheet to read (default: the first)")
     imp.add_argument("--save-mapping", type=Path, metavar="FILE.json", help="write the mapping used, for next time")
+    _add_replace(imp, "the --save-mapping file")
     exp = commands.add_parser("export", help=f"export {kinds} to a CSV or XLSX file that imports back unchanged")
     exp.add_argument("kind", metavar="KIND", help=kinds)
     exp.add_argument("file", type=Path, metavar="FILE", help="FILE.csv (UTF-8) or FILE.xlsx")
+    _add_replace(exp, "FILE")
+
+
+def _add_replace(command, what: str) -> None:
+    command.add_argument("--replace", action="store_true",
+                         help=f"replace {what} if it exists (never a database, a backup or a read-only file)")
 
 
 def _positive_int(text: str) -> int:
@@ -270,6 +278,11 @@ def _backup(args) -> int:
 
     if args.list:
         return _list_backups(args)
+    if args.file is not None:  # refused before opening the database, which may make its -wal
+        from salesdesk.db.engine import target_path
+        from salesdesk.safety.output import NEW_NAME, check_output_path
+
+        check_output_path(args.file, target_path(_target(args)), replace=False, if_exists=NEW_NAME)
     db = _open_to_read(args)
     try:
         if db.path is None:
@@ -279,7 +292,7 @@ def _backup(args) -> int:
 
             dest = back_up(db.path, "manual")
         else:
-            dest = backup_database(db.engine, db.path, dest=args.file.expanduser().resolve())
+            dest = backup_database(db.engine, db.path, dest=args.file.expanduser())  # checked there
     finally:
         db.close()
     print(f"Backed up {db.display_name} to {dest} (verified)")
@@ -332,7 +345,11 @@ def _restore(args) -> int:
             backup = backup_dir(path) / args.backup  # a name from `backup --list`
         backup = backup.resolve()
     verify_backup(backup)
-    with InstanceLock(path):
+    from contextlib import nullcontext
+
+    # The lock is on the file itself: a missing one has nothing to lock (and locking
+    # would make an empty file there)
+    with InstanceLock(path) if path.exists() else nullcontext():
         if path.exists() and not args.yes:
             label = "damaged" if quick_problems(path) else "before-restore"
             question = (f"Replace {path} with the backup {backup.name}? "
@@ -351,19 +368,17 @@ def _restore(args) -> int:
 @_with_restore_advice
 def _report(args) -> int:
     """``report weekly``: everything is checked before a file is written; a failure leaves none."""
+    from salesdesk.db.engine import target_path
     from salesdesk.domain.periods import last_full_week, parse_iso_week
     from salesdesk.errors import ValidationError
     from salesdesk.reports.weekly import parse_scope, weekly_report
+    from salesdesk.safety.output import check_output_path
 
     try:
         week = parse_iso_week(args.week) if args.week else last_full_week()
     except ValueError as exc:
         raise ValidationError("week", str(exc)) from None
-    out = args.out.expanduser().resolve()
-    if out.is_dir():
-        raise ValidationError("out", f"{out}: is a folder; give a file name ending in .pdf")
-    if not out.parent.is_dir():
-        raise ValidationError("out", f"{out.parent}: no such folder")
+    out = check_output_path(args.out, target_path(_target(args)), replace=args.replace)
     db = _open_to_read(args)
     try:
         with db.read() as reader:
@@ -374,7 +389,7 @@ def _report(args) -> int:
 
     from salesdesk.reports.weekly_pdf import write_weekly_pdf  # Qt only here
 
-    pages = write_weekly_pdf(report, out)  # written aside and renamed: a failure leaves no file
+    pages = write_weekly_pdf(report, out, database=db.path, replace=args.replace)  # aside, then renamed
     print(f"Weekly report {week.label} for {scope.label} written to {out} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK
 
@@ -388,6 +403,7 @@ def _import(args) -> int:
     from salesdesk.db.engine import target_path
     from salesdesk.db.migrate import open_database
     from salesdesk.errors import ValidationError
+    from salesdesk.safety.output import check_output_path
     from salesdesk.transfer.importer import guess_mapping, import_file
     from salesdesk.transfer.kinds import KINDS
     from salesdesk.transfer.mapping import Mapping
@@ -399,8 +415,8 @@ def _import(args) -> int:
         raise ValidationError("kind", f"{args.kind!r} is not something SalesDesk imports; choose one of "
                                       f"{', '.join([*KINDS, *PRESETS])}")
     source = args.file.expanduser()
-    if args.save_mapping and not args.save_mapping.expanduser().parent.is_dir():
-        raise ValidationError("save-mapping", f"{args.save_mapping.expanduser().parent}: no such folder")
+    if args.save_mapping:  # refused before anything is imported
+        check_output_path(args.save_mapping, target_path(_target(args)), replace=args.replace)
     if name in KINDS and source.is_dir():
         raise ValidationError("file", f"{source}: is a folder; give a .csv or .xlsx file")
     if not source.exists():
@@ -444,7 +460,7 @@ def _import(args) -> int:
             for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
     if name in KINDS and args.save_mapping:  # only a mapping that worked is kept
-        mapping.save(args.save_mapping)
+        mapping.save(args.save_mapping, database=target_path(target), replace=args.replace)
     for line in result.lines():
         print(line)
     return EXIT_OK
@@ -452,7 +468,9 @@ def _import(args) -> int:
 
 @_with_restore_advice
 def _export(args) -> int:
+    from salesdesk.db.engine import target_path
     from salesdesk.errors import ValidationError
+    from salesdesk.safety.output import check_output_path
     from salesdesk.transfer.export import export_kind
     from salesdesk.transfer.kinds import KINDS
 
@@ -460,9 +478,10 @@ def _export(args) -> int:
     if name not in KINDS:
         raise ValidationError("kind", f"{args.kind!r} is not something SalesDesk exports; choose one of "
                                       f"{', '.join(KINDS)}")
+    check_output_path(args.file, target_path(_target(args)), replace=args.replace)  # before the database opens
     db = _open_to_read(args)
     try:
-        count = export_kind(db, name, args.file)
+        count = export_kind(db, name, args.file, replace=args.replace)
     finally:
         db.close()
     print(f"Exported {count:,} {name} to {args.file.expanduser().resolve()}")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
+from salesdesk.safety.output import NEW_NAME, check_output_path
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -68,6 +69,8 @@ def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str,
         except OSError as exc:
             raise DatabaseError(f"{folder}: cannot create the backup folder ({exc.strerror})") from exc
         dest = folder / backup_name(source, reason)
+    else:  # a file the user named: never the database, a backup or a file that exists
+        dest = check_output_path(dest, source, replace=False, if_exists=NEW_NAME)
     dest = Path(dest)
     if dest.exists():
         raise DatabaseError(f"{dest}: already exists; choose another file name")

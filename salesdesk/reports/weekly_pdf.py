@@ -22,6 +22,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage
 from salesdesk.domain.money import format_money as money  # with currency and thousands separators
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
+from salesdesk.safety.output import check_output_path, written_aside
 
 LETTER_TERRITORIES = ("UnitedStates", "Canada", "Mexico", "Philippines")
 MARGIN_MM = 15
@@ -600,30 +601,19 @@ def _stamp(generated: dt.datetime | None) -> str:
     return (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def write_weekly_pdf(report: WeeklyReport, path: Path, *, page_size=None,
-                     generated: dt.datetime | None = None) -> int:
+def write_weekly_pdf(report: WeeklyReport, path: Path, *, database: Path | None = None, replace: bool = False,
+                     page_size=None, generated: dt.datetime | None = None) -> int:
     """Write ``report`` to ``path`` as a PDF; returns the number of pages.
 
-    The file is written next to ``path`` under a temporary name and renamed over it
-    when complete, so a failure (a full disk) never leaves a half-written report or
-    destroys the previous one."""
+    Never over ``database``, its backups or a read-only file, and over an existing file
+    only with ``replace`` (``salesdesk.safety.output``).  The file is written next to
+    ``path`` under a temporary name and renamed over it when complete, so a failure (a
+    full disk) never leaves a half-written report or destroys the previous one."""
     ensure_app()
-    path = Path(path)
+    target = check_output_path(path, database, replace=replace)
     stamp = _stamp(generated)
-    if path.is_dir():
-        raise OSError(f"{path}: is a folder; give a file name ending in .pdf")
-    partial = path.with_name(f".{path.name}.part")
-    try:  # find out now, with the system's reason, if the file cannot be written at all
-        partial.open("wb").close()
-    except OSError as exc:
-        raise OSError(f"{path}: {exc.strerror or exc}") from exc
-    try:
-        pages = _write_pages(report, partial, path, page_size, stamp)
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # whatever failed, no half-written file stays behind
-        raise
-    return pages
+    with written_aside(target) as partial:
+        return _write_pages(report, partial, target, page_size, stamp)
 
 
 def _write_pages(report: WeeklyReport, partial: Path, path: Path, page_size, stamp: str) -> int:

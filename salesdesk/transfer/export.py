@@ -9,21 +9,22 @@
   ``@``, tab, CR or NUL) is neutralised with a leading single quote (OWASP); XLSX cells
   are written as strings explicitly, so openpyxl never makes a formula of them.  The
   import takes the quote off again.
-- The file is written next to its destination and moved into place when complete.
+- The file is written next to its destination and moved into place when complete;
+  never over the database, a backup or a read-only file (``salesdesk.safety.output``).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 from salesdesk.db.engine import Database, as_date, as_datetime
 from salesdesk.domain.money import from_cents
 from salesdesk.errors import ValidationError
+from salesdesk.safety.files import open_file
+from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.transfer.kinds import kind
 from salesdesk.transfer.values import neutralise
 
@@ -135,40 +136,24 @@ def _cell_text(value) -> str:
     return neutralise(str(value))
 
 
-def _file_mode(path: Path) -> int:
-    """The replaced file's permissions, else what a new file gets under the umask."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+def export_kind(db: Database, kind_name: str, path: str | Path, *, replace: bool = False) -> int:
+    """Write a kind to ``path`` (.csv or .xlsx); returns the number of rows written.
 
-
-def export_kind(db: Database, kind_name: str, path: str | Path) -> int:
-    """Write a kind to ``path`` (.csv or .xlsx); returns the number of rows written."""
+    An existing file is replaced only with ``replace`` (the user said so)."""
     path = Path(path).expanduser()
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValidationError("file", f"{path.name}: export writes .csv or .xlsx files")
-    if not path.parent.is_dir():
-        raise ValidationError("file", f"{path.parent}: no such folder")
+    target = check_output_path(path, db.path, replace=replace)
     headers, rows = export_rows(db, kind_name)
-    handle, temp = tempfile.mkstemp(prefix=".salesdesk-", suffix=suffix, dir=path.parent)
-    os.close(handle)
-    try:
+    with written_aside(target) as temp:
         if suffix == ".csv":
-            with open(temp, "w", encoding="utf-8-sig", newline="") as out:
+            with open_file(temp, "w", encoding="utf-8-sig", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(headers)
                 writer.writerows([_cell_text(v) for v in row] for row in rows)
         else:
-            _write_xlsx(Path(temp), kind(kind_name).label, headers, rows)
-        os.chmod(temp, _file_mode(path))  # mkstemp's 0600 would hide the file from the user's group
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+            _write_xlsx(temp, kind(kind_name).label, headers, rows)
     return len(rows)
 
 

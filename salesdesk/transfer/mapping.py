@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesdesk.errors import ValidationError
+from salesdesk.safety.files import open_file
+from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.transfer.kinds import Kind, guess_columns, kind
 
 DUPLICATE_POLICIES = ("skip", "update", "create")
@@ -68,8 +70,13 @@ class Mapping:
             out["date_order"] = self.date_order
         return out
 
-    def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    def save(self, path: str | Path, *, database: Path | None = None, replace: bool = False) -> Path:
+        """Write the mapping to ``path`` (aside, then renamed): never over ``database``, its
+        backups or a read-only file, and over an existing file only with ``replace``."""
+        target = check_output_path(path, database, replace=replace)
+        with written_aside(target) as temp, open_file(temp, "w", encoding="utf-8") as out:
+            out.write(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return target
 
     @classmethod
     def load(cls, path: str | Path, kind_name: str | None = None) -> Mapping:

@@ -607,14 +607,23 @@ class MainWindow(QMainWindow):
         self.database_changed.emit(db)
 
     def ask_backup_path(self) -> str | None:
-        """Ask where to write a backup (tests replace this method)."""
+        """Ask where to write a backup, again while the file is one a backup may not be
+        written to (an existing file, the database, its backup folder); tests replace this."""
+        from salesdesk.safety.output import NEW_NAME
+        from salesdesk.ui.widgets.save_path import ask_until_allowed
+
         stem = self.db.path.stem if self.db.path else "salesdesk"
         suggested = Path.home() / f"{stem}-backup-{dt.date.today():%Y-%m-%d}.sqlite3"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Back up database", str(suggested), "SalesDesk databases (*.sqlite3);;All files (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,  # the backup refuses to overwrite anyway
-        )
-        return path or None
+
+        def ask() -> tuple[str, bool]:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Back up database", str(suggested), "SalesDesk databases (*.sqlite3);;All files (*)",
+                options=QFileDialog.Option.DontConfirmOverwrite,  # a backup never replaces a file
+            )
+            return path, False
+
+        path = ask_until_allowed(self, ask, self.db.path, title="Back up database", if_exists=NEW_NAME)
+        return None if path is None else str(path)
 
     @Slot()
     def ask_backup(self) -> None:
@@ -624,6 +633,7 @@ class MainWindow(QMainWindow):
 
     def backup_to(self, dest: Path) -> Path | None:
         from salesdesk.db.backup import backup_database
+        from salesdesk.errors import SalesDeskError
 
         if self.db.path is None:
             self.show_message(QMessageBox.Icon.Warning, "Back up database",
@@ -632,7 +642,7 @@ class MainWindow(QMainWindow):
         try:
             with wait_cursor():
                 written = backup_database(self.db.engine, self.db.path, reason="manual", dest=dest)
-        except DatabaseError as exc:
+        except SalesDeskError as exc:  # refused (a backup, an existing file...) or failed
             self.show_message(QMessageBox.Icon.Warning, "The backup was not written", str(exc))
             return None
         log.info("backed up %s to %s", self.db.display_name, written)

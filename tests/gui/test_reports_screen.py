@@ -112,7 +112,7 @@ def test_export_pdf_writes_what_the_preview_shows(reports, qtbot, tmp_path, monk
     out = tmp_path / "berlin.pdf"
     asked = {}
 
-    def ask(parent, settings, key, title, name, kind, suffix):
+    def ask(parent, settings, key, title, name, kind, suffix, *, database):
         asked["name"] = name
         return out
 
@@ -133,7 +133,7 @@ def test_export_pdf_writes_what_the_preview_shows(reports, qtbot, tmp_path, monk
 def test_a_report_that_cannot_be_written_says_why_and_leaves_nothing(reports, tmp_path, monkeypatch):
     out = tmp_path / "out" / "stick" / "report.pdf"  # the USB stick was pulled out: its folder is gone
     (tmp_path / "out").mkdir()
-    monkeypatch.setattr(reports_screen, "ask_save_path", lambda *args: out)
+    monkeypatch.setattr(reports_screen, "ask_save_path", lambda *args, **kwargs: out)
     said = {}
     when_modal(lambda box: (said.setdefault("title", box.windowTitle()), said.setdefault("text", box.text()),
                             box.accept()))

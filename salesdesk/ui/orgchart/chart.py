@@ -457,22 +457,22 @@ class OrgChartWidget(QWidget):
         from salesdesk.ui.widgets.save_path import ask_save_path
 
         return ask_save_path(self, self.settings, f"{self.SETTINGS}/export_folder",
-                             f"Export the org chart as {kind}", f"org-chart.{suffix}", kind, suffix)
+                             f"Export the org chart as {kind}", f"org-chart.{suffix}", kind, suffix,
+                             database=self.db.path)
 
     @Slot()
     def export_png(self, path: Path | None = None) -> Path | None:
         from salesdesk.ui.orgchart.export import export_png
+        from salesdesk.ui.widgets.save_path import written_or_refused
 
         path = path or self._export_path("PNG", "png")
-        if path:
-            export_png(self.scene, path)
-        return path
+        return path and written_or_refused(self, lambda: export_png(self.scene, path, database=self.db.path))
 
     @Slot()
     def export_pdf(self, path: Path | None = None) -> Path | None:
         from salesdesk.ui.orgchart.export import export_pdf
+        from salesdesk.ui.widgets.save_path import written_or_refused
 
         path = path or self._export_path("PDF", "pdf")
-        if path:
-            export_pdf(self.scene, path, title=f"Org chart — {dt.date.today():%d %b %Y}")
-        return path
+        title = f"Org chart — {dt.date.today():%d %b %Y}"
+        return path and written_or_refused(self, lambda: export_pdf(self.scene, path, title, database=self.db.path))

@@ -1,4 +1,9 @@
-"""The chart as a picture (PNG) or a vector document (PDF, one page)."""
+"""The chart as a picture (PNG) or a vector document (PDF, one page).
+
+Both are written aside and renamed over ``path``, which is never the open ``database``,
+a backup or a read-only file (``salesdesk.safety.output``); the save dialog has asked
+before replacing an existing file.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
+from salesdesk.safety.output import check_output_path, written_aside
+
 MAX_PNG_SIDE = 12000  # pixels; a whole 10k-person company is scaled down to fit
 
 
-def export_png(scene, path: Path, scale: float = 1.0) -> Path:
+def export_png(scene, path: Path, scale: float = 1.0, *, database: Path | None = None) -> Path:
+    target = check_output_path(path, database, replace=True)
     source = scene.sceneRect()
     scale = min(scale, MAX_PNG_SIDE / max(source.width(), 1), MAX_PNG_SIDE / max(source.height(), 1))
     image = QImage(int(source.width() * scale) + 1, int(source.height() * scale) + 1, QImage.Format.Format_ARGB32)
@@ -19,15 +27,23 @@ def export_png(scene, path: Path, scale: float = 1.0) -> Path:
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     scene.render(painter, QRectF(0, 0, image.width(), image.height()), source)
     painter.end()
-    if not image.save(str(path), "PNG"):
-        raise OSError(f"{path}: could not be written")
+    with written_aside(target) as temp:
+        if not image.save(str(temp), "PNG"):
+            raise OSError(f"{path}: could not be written")
     return path
 
 
-def export_pdf(scene, path: Path, title: str = "Org chart") -> Path:
+def export_pdf(scene, path: Path, title: str = "Org chart", *, database: Path | None = None) -> Path:
     """One page sized to the chart, drawn as vectors (sharp at any zoom), text kept as text."""
+    target = check_output_path(path, database, replace=True)
+    with written_aside(target) as temp:
+        _paint_pdf(scene, temp, path, title)
+    return path
+
+
+def _paint_pdf(scene, temp: Path, path: Path, title: str) -> None:
     source = scene.sceneRect()
-    writer = QPdfWriter(str(path))
+    writer = QPdfWriter(str(temp))
     writer.setResolution(96)  # scene units are screen pixels; other resolutions mis-size the fonts
     writer.setTitle(title)
     writer.setCreator("SalesDesk")
@@ -41,4 +57,3 @@ def export_pdf(scene, path: Path, title: str = "Org chart") -> Path:
     target = QRectF(0, 0, writer.width(), writer.height())
     scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
-    return path

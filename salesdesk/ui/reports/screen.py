@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QMessage
 
 from salesdesk.db.engine import Database, as_date
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
+from salesdesk.errors import SalesDeskError
+from salesdesk.safety.output import check_output_path
 from salesdesk.ui.busy import wait_cursor
 from salesdesk.ui.reports.preview import ReportPreview
 from salesdesk.ui.screen import Screen
@@ -303,12 +305,13 @@ class ReportsScreen(Screen):
         if self.report is None:
             return
         path = ask_save_path(self, self.settings, f"{SETTINGS}/export_folder", "Export the weekly report",
-                             report_file_name(self.report.week, self.report.scope), "PDF", "pdf")
+                             report_file_name(self.report.week, self.report.scope), "PDF", "pdf",
+                             database=self.db.path)
         if path is None:
             return
         try:
-            pages = write_weekly_pdf(self.report, path)
-        except OSError as exc:
+            pages = write_weekly_pdf(self.report, path, database=self.db.path, replace=True)  # the dialog asked
+        except (SalesDeskError, OSError) as exc:
             QMessageBox.warning(self, "Not exported", f"The report could not be written to {path}:\n{exc}")
             return
         self.last_written = [path]
@@ -337,6 +340,12 @@ class ReportsScreen(Screen):
                 n += 1
             taken.add(name)
             targets.append((scope, folder / name))
+        try:  # the backup folder, a read-only copy...: refused before asking or writing anything
+            for _, path in targets:
+                check_output_path(path, self.db.path, replace=True)
+        except SalesDeskError as exc:
+            QMessageBox.warning(self, "Not exported", str(exc))
+            return
         existing = [path for _, path in targets if path.exists()]
         if existing:
             answer = QMessageBox.question(
@@ -360,10 +369,10 @@ class ReportsScreen(Screen):
                     break
                 with self.db.read() as reader:
                     report = weekly_report(reader, week, scope)
-                write_weekly_pdf(report, path)
+                write_weekly_pdf(report, path, database=self.db.path, replace=True)  # asked above
                 written.append(path)
             progress.setValue(len(targets))
-        except OSError as exc:
+        except (SalesDeskError, OSError) as exc:
             progress.cancel()
             QMessageBox.warning(self, "Not all written",
                                 f"Stopped at branch {scope.label}: {exc}\n\n{len(written)} of {len(targets)} "

@@ -30,6 +30,7 @@ from PySide6.QtCore import QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
+from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.ui import theme
 from salesdesk.ui.format import compact_money, money, percent
 
@@ -471,30 +472,38 @@ class PeopleWeeksChart(Chart):
         return "" if bar is None else self.tooltip_text(*bar)
 
 
-def export_png(chart: QWidget, path: str | Path) -> Path:
+def export_png(chart: QWidget, path: str | Path, *, database: Path | None = None) -> Path:
     """The chart as it is on screen, as a PNG (``QWidget.grab()``: about 50 ms, where
-    pyqtgraph's ``ImageExporter`` takes a second)."""
+    pyqtgraph's ``ImageExporter`` takes a second).  Like the SVG, written aside and
+    renamed, never over ``database``, a backup or a read-only file."""
     path = Path(path)
-    if not chart.grab().save(str(path), "PNG"):
-        raise OSError(f"could not write {path}")
+    with written_aside(check_output_path(path, database, replace=True)) as temp:  # the dialog asked
+        if not chart.grab().save(str(temp), "PNG"):
+            raise OSError(f"could not write {path}")
     return path
 
 
-def export_svg(chart: Chart, path: str | Path) -> Path:
+def export_svg(chart: Chart, path: str | Path, *, database: Path | None = None) -> Path:
     """The chart's plot as an SVG drawing: text as text, bars and lines as shapes.
 
     Qt's own ``QSvgGenerator`` (SVG 1.1, which keeps the plot's clipping) draws the plot
     view.  pyqtgraph 0.14's ``SVGExporter`` cannot be used with Qt 6.11: it fails on the
     closed paths ("... Z") Qt now writes for every clip path (pyqtgraph issue #3495).
     """
+    path = Path(path)
+    with written_aside(check_output_path(path, database, replace=True)) as temp:
+        _paint_svg(chart, temp, path)
+    return path
+
+
+def _paint_svg(chart: Chart, temp: Path, path: Path) -> None:
     from PySide6.QtCore import QRect
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
 
-    path = Path(path)
     view = chart.plot_widget
     generator = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
-    generator.setFileName(str(path))
+    generator.setFileName(str(temp))
     generator.setSize(view.size())
     generator.setViewBox(QRect(0, 0, view.width(), view.height()))
     generator.setResolution(view.logicalDpiX())  # fonts keep their size on screen
@@ -506,4 +515,3 @@ def export_svg(chart: Chart, path: str | Path) -> Path:
         view.render(painter)
     finally:
         painter.end()
-    return path

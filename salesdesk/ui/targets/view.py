@@ -305,25 +305,28 @@ class TargetsWidget(QWidget):
         from salesdesk.ui.widgets.save_path import ask_save_path
 
         return ask_save_path(self, self.settings, f"{self.SETTINGS}/export_folder", f"Export the chart as {kind}",
-                             f"targets-{self.period.label}.{suffix}", kind, suffix)
+                             f"targets-{self.period.label}.{suffix}", kind, suffix, database=self.db.path)
 
     @Slot()
     def export_png(self, path=None):
-        from salesdesk.ui.targets import charts
+        from salesdesk.ui.targets.charts import export_png
 
-        path = path or self._export_path("PNG", "png")
-        if path and self.current_chart() is not None:
-            charts.export_png(self.current_chart(), path)
-        return path
+        return self._export_chart(export_png, path or self._export_path("PNG", "png"))
 
     @Slot()
     def export_svg(self, path=None):
-        from salesdesk.ui.targets import charts
+        from salesdesk.ui.targets.charts import export_svg
 
-        path = path or self._export_path("SVG", "svg")
-        if path and self.current_chart() is not None:
-            charts.export_svg(self.current_chart(), path)
-        return path
+        return self._export_chart(export_svg, path or self._export_path("SVG", "svg"))
+
+    def _export_chart(self, write, path):
+        """The chart on view written to ``path`` by ``write``; None when that was refused."""
+        from salesdesk.ui.widgets.save_path import written_or_refused
+
+        chart = self.current_chart()
+        if not path or chart is None:
+            return path
+        return written_or_refused(self, lambda: write(chart, path, database=self.db.path))
 
     # -- navigation ------------------------------------------------------------------------
     @Slot(int)

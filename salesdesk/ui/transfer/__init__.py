@@ -143,24 +143,18 @@ class TransferActions(QObject):
 
     def ask_export_target(self, kind: str | None = None) -> tuple[str, Path] | None:
         """Ask what to export (``kind`` preselected) and where (tests replace this method)."""
-        from PySide6.QtWidgets import QDialog, QFileDialog
+        from PySide6.QtWidgets import QDialog
 
         from salesdesk.ui.transfer.export_dialog import ExportDialog
+        from salesdesk.ui.widgets.save_path import ask_save_path
 
         dialog = ExportDialog(self.window, kind)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         kind, suffix = dialog.kind.currentData(), dialog.format.currentData()
-        folder = Path(str(self.settings.value(EXPORT_FOLDER, str(Path.home()))))
-        chosen, _ = QFileDialog.getSaveFileName(self.window, "Export", str(folder / f"{kind}.{suffix}"),
-                                                f"{suffix.upper()} files (*.{suffix})")
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != f".{suffix}":
-            path = path.with_suffix(f".{suffix}")
-        self.settings.setValue(EXPORT_FOLDER, str(path.parent))
-        return kind, path
+        path = ask_save_path(self.window, self.settings, EXPORT_FOLDER, "Export", f"{kind}.{suffix}",
+                             f"{suffix.upper()} files", suffix, database=self.window.db.path)
+        return None if path is None else (kind, path)
 
     @Slot()
     def ask_export(self) -> None:
@@ -182,7 +176,7 @@ class TransferActions(QObject):
 
         try:
             with wait_cursor():
-                count = export_kind(self.window.db, kind, path)
+                count = export_kind(self.window.db, kind, path, replace=True)  # the save dialog asked
         except (SalesDeskError, OSError) as exc:
             self.window.show_message(QMessageBox.Icon.Warning, "Nothing was exported", str(exc))
             return None

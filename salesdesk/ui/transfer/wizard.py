@@ -49,6 +49,7 @@ AS_IS = "(as written)"
 PROBLEM_BRUSH = QBrush(QColor(255, 205, 205))
 ROW_BRUSH = QBrush(QColor(255, 235, 235))
 LAST_FOLDER = "transfer/import_folder"
+MAPPING_FOLDER = "transfer/mapping_folder"
 POLICIES = (("skip", "Skip them (keep what SalesDesk has)"), ("update", "Update them with the file's values"),
             ("create", "Create new records anyway"))
 
@@ -208,12 +209,16 @@ class ColumnsPage(QWizardPage):
 
     @Slot()
     def save_mapping(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(self, "Save mapping", str(Path.home() / "mapping.json"),
-                                                "Mappings (*.json)")
+        from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
+
+        database = self.wiz.db.path
+        chosen = ask_save_path(self, self.wiz.settings, MAPPING_FOLDER, "Save mapping", "mapping.json", "Mappings",
+                               "json", database=database)
         if chosen:
             self.validatePage()
             self.wiz.values_page.validatePage()
-            self.wiz.mapping.save(chosen)
+            written_or_refused(self, lambda: self.wiz.mapping.save(chosen, database=database, replace=True),
+                               "Mapping not saved")
 
     def validatePage(self) -> bool:
         self.wiz.mapping.columns = self.columns()
