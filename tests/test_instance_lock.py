@@ -234,3 +234,22 @@ def test_closing_the_lock_never_drops_sqlite_locks_of_the_same_process(db, db_pa
 def read_from_another_program_people(path) -> None:
     subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
                     "c.execute('SELECT count(*) FROM people').fetchall(); c.close()", str(path)], check=True, timeout=60)
+
+
+def test_a_restore_keeps_the_restored_file_locked(db, db_path):
+    """The lock belongs to the file, and a restore brings a new file: the lock moves onto
+    it before the rename, so a second SalesDesk never gets the restored file."""
+    from salesdesk.safety.backups import back_up
+    from salesdesk.safety.restore import restore_backup
+
+    copy = back_up(db_path, "manual")
+    db.close()
+    lock = InstanceLock(db_path).acquire()
+    try:
+        restore_backup(copy, db_path, lock=lock)
+        with pytest.raises(DatabaseInUse, match=f"pid {os.getpid()}"):
+            InstanceLock(db_path).acquire()
+    finally:
+        lock.release()
+    with InstanceLock(db_path) as again:
+        assert again.held

@@ -1,7 +1,9 @@
 """Consistent copies of an SQLite database through the backup API.
 
 Copying the file while it is open, or without its ``-wal``, can corrupt it; the
-backup API copies a consistent snapshot.  Every copy is verified before it counts.
+backup API copies a consistent snapshot.  Every copy is verified before it counts:
+it is written as ``.<name>.<pid>.partial`` and renamed once verified, and what a
+killed copy leaves is removed by the next one (``salesdesk.safety.unfinished``).
 
 A copy in the backup folder is named ``<database>-<local time>-<reason>.sqlite3``, so
 the folder lists itself (``salesdesk.safety.backups.list_backups``) without an index
@@ -20,7 +22,9 @@ from typing import TYPE_CHECKING
 
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
+from salesdesk.safety.files import fsync_file, fsync_folder
 from salesdesk.safety.output import NEW_NAME, check_output_path
+from salesdesk.safety.unfinished import remove_leftovers, temporary_name, writing
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -77,30 +81,41 @@ def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str,
     if not dest.parent.is_dir():
         raise DatabaseError(f"{dest.parent}: no such folder")
     # Written under a temporary name and renamed once verified: a copy cut short by a
-    # full disk or a crash never looks like a backup.
-    partial = dest.with_name(f".{dest.name}.partial")
-    try:
-        target = sqlite3.connect(partial)
+    # full disk or a crash never looks like a backup (and the next copy removes it).
+    remove_leftovers(dest.parent)
+    partial = temporary_name(dest, "partial")
+    with writing(partial):
         try:
-            connection.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
-        finally:
-            target.close()
-        _fsync(partial)
-    except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
-        raise DatabaseError(f"{dest}: backup failed ({_reason(exc)})") from exc
-    problems = integrity_problems(partial)
-    if problems:
-        partial.unlink(missing_ok=True)
-        raise DatabaseError(f"{dest}: the backup did not verify ({problems[0]})")
-    os.replace(partial, dest)
-    _fsync_folder(dest.parent)
+            write_copy(connection, partial)
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseError(f"{dest}: backup failed ({_reason(exc)})") from exc
+        problems = integrity_problems(partial)
+        if problems:
+            raise DatabaseError(f"{dest}: the backup did not verify ({problems[0]})")
+        try:
+            os.replace(partial, dest)
+        except OSError as exc:
+            raise DatabaseError(f"{dest}: backup failed ({_reason(exc)})") from exc
+    fsync_folder(dest.parent)
     if into_folder:  # every copy in the folder, before an import or an upgrade too, thins it
         from salesdesk.safety.backups import thin_backups
 
         thin_backups(source)
     return dest
+
+
+def write_copy(connection: sqlite3.Connection, target: Path) -> None:
+    """Copy the database behind ``connection`` into the new file ``target`` through the
+    backup API: one self-contained file (no ``-wal`` beside it), on disk when this returns."""
+    if os.path.lexists(target):  # never write through a name someone left there (a symlink)
+        raise DatabaseError(f"{target}: already exists; SalesDesk writes its copies only into new files")
+    copy = sqlite3.connect(target)
+    try:
+        connection.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.close()
+    fsync_file(target)
 
 
 def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
@@ -150,25 +165,3 @@ def _reason(exc: BaseException) -> str:
     if "full" in text.lower() or (isinstance(exc, OSError) and exc.errno == 28):
         return "the disk is full"
     return text
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX); Windows has no directory handles to sync."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

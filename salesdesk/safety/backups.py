@@ -21,6 +21,7 @@ from pathlib import Path
 
 from salesdesk.db.backup import STAMP_FORMAT, backup_file
 from salesdesk.paths import backup_dir
+from salesdesk.safety.restore import remove_leftovers_of
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,9 @@ def backups_to_keep(
 def thin_backups(database: Path) -> list[Path]:
     """Delete the copies ``backups_to_keep`` does not keep; the paths deleted.
 
-    Also removes a ``.partial`` copy more than an hour old: one cut short by a crash
-    (a copy under way elsewhere is younger; it was never named as a backup)."""
+    Also removes a ``.partial`` copy of an older SalesDesk (without its writer's pid)
+    more than an hour old: one cut short by a crash (a copy under way is younger; it
+    was never named as a backup).  Newer ones are ``safety/unfinished.py``'s."""
     folder = backup_dir(Path(database))
     for partial in folder.glob(f".{Path(database).stem}-*.sqlite3.partial"):
         try:
@@ -189,6 +191,9 @@ class AutoBackup:
             return copy
 
     def at_start(self) -> Path | None:
+        """At the window's start: first what killed copies and restores left, then the
+        day's backup if due."""
+        remove_leftovers_of(self.database, now=self._clock())
         if start_backup_due(self.database, self._clock()):
             return self.back_up("daily")
         return None

@@ -96,6 +96,32 @@ def open_file(path: str | Path, mode: str = "r", **kwargs) -> IO:
     return builtins.open(path, mode, **kwargs)
 
 
+def fsync_file(path: str | Path) -> None:
+    """Put a file SalesDesk has just written on disk (not a database we have open:
+    closing this descriptor would drop SQLite's locks on it)."""
+    if held_here(path):
+        raise DatabaseError(f"{path}: is a database file SalesDesk has open; it is not synced by name")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_folder(folder: str | Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); Windows has no folder handles."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def sqlite_uri(path: str | Path, **params: str) -> str:
     """A ``file:`` URI for ``path`` (``?``, ``#`` and ``%`` in names quoted)."""
     query = "&".join(f"{key}={value}" for key, value in params.items())

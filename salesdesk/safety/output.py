@@ -29,7 +29,7 @@ from pathlib import Path
 
 from salesdesk.errors import DatabaseError, ValidationError
 from salesdesk.paths import backup_dir
-from salesdesk.safety.files import SIDECARS, FileId, file_id, held_here, sqlite_kind
+from salesdesk.safety.files import SIDECARS, FileId, file_id, fsync_file, held_here, sqlite_kind
 
 REPLACE_HINT = "add --replace to replace it"
 NEW_NAME = "choose another file name"  # for what never replaces a file (a backup copy)
@@ -156,7 +156,6 @@ def written_aside(target: Path) -> Iterator[Path]:
     The name is made by ``mkstemp`` (``O_EXCL``, random): two writes never share it, and
     it is never a file or a symlink that was there before.
     """
-    from salesdesk.db.backup import _fsync  # here: that module checks its own targets with this one
 
     target = Path(target)
     try:
@@ -168,7 +167,7 @@ def written_aside(target: Path) -> Iterator[Path]:
     try:
         yield temp
         os.chmod(temp, _file_mode(target))  # mkstemp's 0600 would hide the file from the user's group
-        _fsync(temp)  # the new content is on disk before its name replaces the old file
+        fsync_file(temp)  # the new content is on disk before its name replaces the old file
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -1,29 +1,64 @@
 """Put a backup back in place of the database, keeping the current file aside.
 
-The order matters (RELIABILITY.md: separating a database from its ``-wal`` corrupts it):
+At every instant the database's path holds the old database or the restored one,
+whenever a SIGKILL lands (RELIABILITY.md: a restore is one rename over the old file).
+The steps, and what the path holds if the process dies after each:
 
-1. the backup is verified (integrity, foreign keys, a SalesDesk schema we can open);
-2. a sound current file is checkpointed so its ``-wal`` is empty and removed, then
-   renamed to ``<name>-before-restore-<stamp>.sqlite3``; a damaged one is renamed with
-   its ``-wal`` and ``-shm`` as ``<name>-damaged-<stamp>.sqlite3`` (kept for repair);
-3. the backup is copied through the backup API into a temporary file beside the
-   database, verified, and renamed over the database name: no stale ``-wal`` or
-   ``-shm`` is left to be replayed onto the restored file.
+1. The backup is verified (integrity, foreign keys, a SalesDesk schema we can open),
+   and what killed restores and copies left is removed.
+   → the old database.
+2. The backup is copied through the backup API into ``.<name>.restoring-<pid>`` beside
+   the database, in rollback-journal mode (no ``-wal`` of its own), fsynced, verified.
+   → the old database; the temporary copy is a leftover that the next restore, backup
+   or start removes (``safety/unfinished.py``).
+3. The old file gets a second name, ``<name>-before-restore-<stamp>.sqlite3``:
+   a. a sound file is checkpointed (``wal_checkpoint(TRUNCATE)``; closing the only
+      connection deletes ``-wal`` and ``-shm``), so that the main file alone is the
+      whole database; refused if another program has it open.  A checkpoint is
+      crash-safe in itself.  → the old database.
+   b. ``os.link`` gives it the aside name.  → the old database, also under the aside
+      name; the next restore or start drops that name (the restore never happened).
+      Where hard links are not supported (FAT, exFAT, some shares) a verified copy
+      through the backup API is written to the aside name instead (as in 2).
+   c. a damaged file (which may not checkpoint) is linked as
+      ``<name>-damaged-<stamp>.sqlite3``, then its ``-wal``, ``-shm`` and ``-journal``
+      are renamed to the aside name's: a ``-wal`` is replayed onto whatever main file
+      sits beside it, so none may stay beside the restored file.  → between these
+      renames and step 4, the damaged main file without its ``-wal``; the aside name
+      has both, as they were.  (Without hard links, a damaged file is renamed aside
+      with its sidecars: for that instant the path is empty.)
+4. ``os.replace`` of the temporary copy over the database name (no ``-wal`` or
+   ``-journal`` is beside it: checked just before), then an fsync of the folder.
+   → the restored database; the old one under the aside name alone.
 
-The caller closes its own connections first and holds the instance lock, so no other
-SalesDesk has the file open; another program still holding it is detected and refused.
+A missing database has nothing to keep; stale sidecars of a file that is gone are
+removed just before step 4.  The caller closes its own connections first and holds
+the instance lock, so no other SalesDesk has the file open; the lock moves onto the
+temporary copy just before step 4.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from salesdesk.db.backup import _fsync, _fsync_folder, integrity_problems
+from salesdesk.db.backup import (
+    _copy_verified,
+    integrity_problems,
+    write_copy,
+)
 from salesdesk.errors import DatabaseError
-from salesdesk.safety.integrity import move_aside, quick_problems
+from salesdesk.paths import backup_dir
+from salesdesk.safety.files import fsync_folder, same_file, sidecars, sqlite_uri
+from salesdesk.safety.instance_lock import InstanceLock
+from salesdesk.safety.integrity import aside_name, move_aside, quick_problems
+from salesdesk.safety.unfinished import remove_leftovers, temporary_name, writing
+
+ASIDE_LABELS = ("before-restore", "damaged")
 
 
 @dataclass(frozen=True)
@@ -32,6 +67,12 @@ class RestoreOutcome:
     backup: Path
     kept_aside: Path | None  # the file that was in place before, or None if there was none
     was_damaged: bool
+
+
+@dataclass(frozen=True)
+class _Aside:
+    path: Path
+    how: Literal["linked", "copied", "moved"]
 
 
 def verify_backup(backup: Path) -> None:
@@ -48,46 +89,135 @@ def verify_backup(backup: Path) -> None:
         raise DatabaseError(f"{backup}: is an empty file, not a SalesDesk backup")
 
 
-def restore_backup(backup: Path, database: Path) -> RestoreOutcome:
+def restore_backup(backup: Path, database: Path, *, now: dt.datetime | None = None,
+                   lock: InstanceLock | None = None) -> RestoreOutcome:
+    """``lock``: the caller's instance lock of ``database``; it is moved onto the restored
+    copy before the rename (the lock belongs to the file, and the rename brings a new
+    one), so no other SalesDesk can open the restored file in between."""
     backup, database = Path(backup).resolve(), Path(database).resolve()
     if backup == database:
         raise DatabaseError(f"{backup}: is the database itself, not a backup of it")
     verify_backup(backup)
-    kept, damaged = None, False
-    if database.exists():
-        damaged = bool(quick_problems(database))
-        if not damaged:
-            _checkpoint(database)
-        kept = move_aside(database, "damaged" if damaged else "before-restore")
-    else:
-        for suffix in ("-wal", "-shm", "-journal"):  # leftovers of a file that is gone
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-
-    temporary = database.with_name(f".{database.name}.restoring-{os.getpid()}")
-    try:
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        target = sqlite3.connect(temporary)
+    remove_leftovers_of(database, now=now)
+    temporary = temporary_name(database, "restoring")
+    with writing(temporary):  # gone on the way out: renamed, or removed after a failure
+        _copy_backup(backup, temporary, database)
+        damaged = database.exists() and bool(quick_problems(database))
+        aside = _keep_aside(database, damaged=damaged, now=now) if database.exists() else None
         try:
-            source.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")
+            if lock is not None and lock.held:
+                lock.adopt(temporary)
+            _replace(temporary, database, keeping=aside)
+        except (OSError, DatabaseError) as exc:
+            if aside is not None:
+                _put_back(aside, database)
+            if lock is not None and lock.held and database.exists():
+                lock.adopt(database)  # the old file again
+            if isinstance(exc, DatabaseError):
+                raise
+            raise DatabaseError(f"{database}: the restore failed ({exc.strerror or exc}); "
+                                "the database is as it was") from exc
+    return RestoreOutcome(database, backup, aside.path if aside else None, damaged)
+
+
+def remove_leftovers_of(database: Path, *, now: dt.datetime | None = None) -> list[Path]:
+    """Remove what killed restores and copies of ``database`` left (at start, before
+    each restore): temporary copies beside it, in its backup folder and wherever a
+    record points, and an aside name a killed restore linked to the database itself
+    but never got to use.  An aside name with sidecars of its own (a damaged file's
+    ``-wal``) is the only whole copy of them, and stays."""
+    database = Path(database)
+    removed = remove_leftovers(database.parent, backup_dir(database), now=now)
+    prefixes = tuple(f"{database.stem}-{label}-" for label in ASIDE_LABELS)
+    try:
+        entries = [e for e in database.parent.iterdir() if e.name.startswith(prefixes)]
+    except OSError:
+        return removed
+    for entry in entries:
+        if same_file(entry, database) and not any(p.exists() for p in sidecars(entry)):
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
+def _copy_backup(backup: Path, temporary: Path, database: Path) -> None:
+    try:
+        source = sqlite3.connect(sqlite_uri(backup, mode="ro"), uri=True)
+        try:
+            write_copy(source, temporary)
         finally:
-            target.close()
             source.close()
-        _fsync(temporary)
-        problems = integrity_problems(temporary)
-        if problems:
-            raise DatabaseError(f"{database}: the restored copy did not verify ({problems[0]})")
-        os.replace(temporary, database)
-        _fsync_folder(database.parent)
-    except (sqlite3.Error, OSError, DatabaseError) as exc:
-        temporary.unlink(missing_ok=True)
-        if kept is not None and not database.exists():
-            os.replace(kept, database)  # put back what was there (a damaged file stays damaged)
-            kept = None
-        if isinstance(exc, DatabaseError):
-            raise
-        raise DatabaseError(f"{database}: the restore failed ({exc}); the database is as it was") from exc
-    return RestoreOutcome(database, backup, kept, damaged)
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(f"{database}: the backup could not be copied ({exc}); the database is as it was") from exc
+    problems = integrity_problems(temporary)
+    if problems:
+        raise DatabaseError(f"{database}: the restored copy did not verify ({problems[0]}); "
+                            "the database is as it was")
+
+
+def _keep_aside(database: Path, *, damaged: bool, now: dt.datetime | None) -> _Aside:
+    """Step 3: the old file under its aside name too, the path still holding it."""
+    aside = aside_name(database, "damaged" if damaged else "before-restore", now)
+    if not damaged:
+        _checkpoint(database)
+    try:
+        os.link(database, aside)
+    except OSError:  # no hard links on this file system
+        if damaged:
+            return _Aside(move_aside(database, "damaged"), "moved")
+        _copy_aside(database, aside)
+        return _Aside(aside, "copied")
+    if damaged:
+        try:
+            _move_sidecars(database, aside)
+        except OSError as exc:
+            _put_back(_Aside(aside, "linked"), database)
+            raise DatabaseError(f"{database}: cannot be kept aside ({exc.strerror})") from exc
+    return _Aside(aside, "linked")
+
+
+def _copy_aside(database: Path, aside: Path) -> None:
+    """A verified copy of a sound file, through a read-write connection: closing it,
+    the last one, deletes the ``-wal`` and ``-shm`` a read-only one would leave."""
+    try:
+        connection = sqlite3.connect(database, timeout=5)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{database}: cannot be kept aside ({exc})") from exc
+    try:
+        _copy_verified(connection, database, reason="before-restore", dest=aside)
+    finally:
+        connection.close()
+
+
+def _replace(temporary: Path, database: Path, *, keeping: _Aside | None) -> None:
+    """Step 4, the one rename.  No ``-wal`` or ``-journal`` may be beside it then."""
+    present = [p for p in sidecars(database) if p.exists()]
+    if present and keeping is not None:  # reappeared after the checkpoint: someone opened it
+        raise DatabaseError(f"{database}: another program is using the database; close it, then restore")
+    for stale in present:  # of a database that is gone: they would be replayed onto the backup
+        stale.unlink(missing_ok=True)
+    os.replace(temporary, database)
+    fsync_folder(database.parent)
+
+
+def _put_back(aside: _Aside, database: Path) -> None:
+    """Undo step 3 after a failure: the database as it was, no second name left."""
+    if aside.how == "moved":
+        if not database.exists():
+            os.replace(aside.path, database)
+        _move_sidecars(aside.path, database)
+    elif aside.how == "copied":
+        aside.path.unlink(missing_ok=True)
+    else:
+        _move_sidecars(aside.path, database)
+        if same_file(aside.path, database):
+            aside.path.unlink()
+
+
+def _move_sidecars(source: Path, target: Path) -> None:
+    for sidecar, moved in zip(sidecars(source), sidecars(target)):
+        if sidecar.exists():
+            os.replace(sidecar, moved)
 
 
 def _checkpoint(database: Path) -> None:

@@ -837,7 +837,7 @@ class MainWindow(QMainWindow):
         outcome, failure = None, None
         with wait_cursor():
             try:
-                outcome = restore_backup(Path(backup), path)
+                outcome = restore_backup(Path(backup), path, lock=self.lock)
             except DatabaseError as exc:
                 failure = exc
             finally:  # the window never keeps showing a closed database, whatever happened

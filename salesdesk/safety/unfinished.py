@@ -1,0 +1,158 @@
+"""Temporary files of copies under way, and what a killed copy leaves of them.
+
+A backup is written as ``.<name>.<pid>.partial`` beside its destination, a restore as
+``.<name>.restoring-<pid>`` beside the database; each is renamed once verified, so a
+copy cut short never looks like a backup or a database.  A SIGKILL mid-copy leaves the
+temporary file (and the ``-journal`` SQLite keeps beside it while it writes) behind:
+``remove_leftovers`` removes them.  A leftover is told from a copy under way by the
+pid in its name, no longer alive, or by its age: an hour, which no copy takes, and
+which also covers a pid used again by another program since.
+
+A copy into a folder SalesDesk never looks at again (``backup FILE`` onto a USB stick)
+is found through its record: a tiny file in ``<data folder>/unfinished`` naming the
+temporary file, written before the copy starts and removed once it is renamed or
+removed.  The next start and the next backup read the records of dead writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from salesdesk.paths import data_dir
+from salesdesk.safety.files import SIDECARS, open_file
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = dt.timedelta(hours=1)
+_TEMPORARY = re.compile(r"^\.(?P<final>.+)\.(?:restoring-(?P<restorer>\d+)|(?P<writer>\d+)\.partial)"
+                        r"(?P<sidecar>-journal|-wal|-shm)?$")
+_RECORD = re.compile(r"^(?P<pid>\d+)-[0-9a-f]+\.unfinished$")
+
+
+def temporary_name(final: Path, kind: Literal["partial", "restoring"]) -> Path:
+    """Where this process writes ``final`` before renaming it."""
+    pid = os.getpid()
+    name = f".{final.name}.{pid}.partial" if kind == "partial" else f".{final.name}.restoring-{pid}"
+    return final.with_name(name)
+
+
+def records_folder() -> Path:
+    return data_dir() / "unfinished"
+
+
+@contextmanager
+def writing(temporary: Path) -> Iterator[Path]:
+    """Record ``temporary`` as unfinished while the block writes it; on the way out
+    (renamed, failed, interrupted) it, its sidecars and its record are gone."""
+    record = _write_record(Path(temporary))
+    try:
+        yield temporary
+    finally:
+        _remove_with_sidecars(Path(temporary))
+        if record is not None:
+            record.unlink(missing_ok=True)
+
+
+def remove_leftovers(*folders: Path, now: dt.datetime | None = None) -> list[Path]:
+    """Remove what copies killed midway left in ``folders`` and wherever the records
+    of dead writers point; the files removed.  Copies under way are left alone."""
+    now = now or dt.datetime.now()
+    removed = _remove_recorded(now)
+    for folder in folders:
+        try:
+            entries = list(Path(folder).iterdir())
+        except OSError:
+            continue  # no such folder (yet): nothing was left there
+        for entry in entries:
+            match = _TEMPORARY.match(entry.name)
+            if match and _stale(entry, int(match["restorer"] or match["writer"]), now) and _unlink(entry):
+                removed.append(entry)
+    if removed:
+        log.info("removed what interrupted copies left: %s", ", ".join(str(p) for p in removed))
+    return removed
+
+
+def _write_record(temporary: Path) -> Path | None:
+    """Best effort: without a record the copy still works, and a leftover of it is
+    still found by the next backup into the same folder."""
+    record = records_folder() / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.unfinished"
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        with open_file(record, "w", encoding="utf-8") as out:
+            out.write(os.path.abspath(temporary))
+    except OSError as exc:
+        log.warning("could not record the copy %s as under way: %s", temporary, exc)
+        return None
+    return record
+
+
+def _remove_recorded(now: dt.datetime) -> list[Path]:
+    removed = []
+    try:
+        records = list(records_folder().iterdir())
+    except OSError:
+        return removed
+    for record in records:
+        match = _RECORD.match(record.name)
+        if match is None or not _stale(record, int(match["pid"]), now):
+            continue
+        try:
+            with open_file(record, encoding="utf-8") as source:
+                temporary = Path(source.read().strip())
+        except (OSError, UnicodeDecodeError):
+            continue
+        # Only ever a file of ours: a record naming anything else is not followed.
+        if temporary.is_absolute() and _TEMPORARY.match(temporary.name):
+            removed += [p for p in [temporary, *_sidecars(temporary)] if _unlink(p)]
+        _unlink(record)
+    return removed
+
+
+def _stale(path: Path, pid: int, now: dt.datetime) -> bool:
+    try:
+        age = now.timestamp() - path.stat().st_mtime
+    except OSError:
+        return False
+    return not _alive(pid) or age > STALE_AFTER.total_seconds()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # no harmless way to ask on Windows (os.kill ends the process): the age decides
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [Path(f"{path}{suffix}") for suffix in SIDECARS]
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for file in (path, *_sidecars(path)):
+        _unlink(file)
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        log.warning("could not remove %s: %s", path, exc)
+        return False
