@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     except SalesDeskError as exc:
         print(f"salesdesk: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # the system refused (a full disk while writing a file): its words
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"salesdesk: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("SALESDESK_DEBUG"):
             raise
@@ -150,7 +154,18 @@ def _exclusive(target: str, *, writes: bool = True):
         return nullcontext()
     from salesdesk.safety.instance_lock import InstanceLock
 
+    _refuse_backup(path)
     return InstanceLock(path)
+
+
+def _refuse_backup(path: Path) -> None:
+    """A command that changes a database never changes a backup given as ``--db``."""
+    from salesdesk.errors import DatabaseError
+    from salesdesk.safety.backups import is_backup
+
+    if is_backup(path):
+        raise DatabaseError(f"{path}: is a backup, which SalesDesk never changes; restore it "
+                            "(salesdesk restore) or copy it, then change the copy")
 
 
 def _with_restore_advice(command):
@@ -334,6 +349,7 @@ def _restore(args) -> int:
     from salesdesk.safety.restore import restore_backup, verify_backup
 
     path = _sqlite_target(args)
+    _refuse_backup(path)
     if args.backup == "latest":
         newest = newest_backup(path)
         if newest is None:
@@ -349,7 +365,7 @@ def _restore(args) -> int:
 
     # The lock is on the file itself: a missing one has nothing to lock (and locking
     # would make an empty file there)
-    with InstanceLock(path) if path.exists() else nullcontext():
+    with InstanceLock(path) if path.exists() else nullcontext() as lock:
         if path.exists() and not args.yes:
             label = "damaged" if quick_problems(path) else "before-restore"
             question = (f"Replace {path} with the backup {backup.name}? "
@@ -359,7 +375,7 @@ def _restore(args) -> int:
             if input(question).strip().lower() not in ("y", "yes"):
                 print("Nothing was changed")
                 return EXIT_FAILED
-        outcome = restore_backup(backup, path)
+        outcome = restore_backup(backup, path, lock=lock)
     kept = f"; the previous file is kept as {outcome.kept_aside}" if outcome.kept_aside else ""
     print(f"Restored {path} from {backup} (verified){kept}")
     return EXIT_OK

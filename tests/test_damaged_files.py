@@ -5,6 +5,7 @@ file is left exactly as found, its folder too (no ``-wal`` or ``-shm`` left besi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import sqlite3
 from pathlib import Path
@@ -247,3 +248,23 @@ def test_the_first_and_last_weeks_of_the_range_make_a_report(company, label):
     finally:
         db.close()
     assert report.week.label == label and report.quarter.start <= week.last_day
+
+
+# --- a backup named as the database of a command that changes it -------------------------------
+
+@pytest.mark.parametrize("command", [["demo"], ["import", "accounts", "ACCOUNTS"], ["restore", "latest", "--yes"]])
+def test_a_backup_given_as_the_database_is_never_changed(tmp_path, command):
+    from tests.test_cli import one_error_line, salesdesk
+
+    db_path = tmp_path / "sales.sqlite3"
+    open_database(db_path).close()
+    copy = back_up(db_path, "manual")
+    back_up(db_path, "manual")  # a newer one, for restore latest
+    source = tmp_path / "accounts.csv"
+    source.write_text("name\nAcme\n", encoding="utf-8")
+    before = hashlib.sha256(copy.read_bytes()).hexdigest()
+    result = salesdesk("--db", str(copy), *[str(source) if part == "ACCOUNTS" else part for part in command])
+    assert one_error_line(result, code=1) == (f"salesdesk: error: {copy}: is a backup, which SalesDesk never "
+                                              "changes; restore it (salesdesk restore) or copy it, then change the copy")
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
+    assert not any(p.exists() for p in (Path(f"{copy}-wal"), Path(f"{copy}-shm")))

@@ -57,6 +57,13 @@ class BackupInfo:
         return REASONS.get(self.reason, self.reason.replace("-", " "))
 
 
+def is_backup(path: Path) -> bool:
+    """Is ``path`` (symlinks followed) a copy in a backup folder?  Such a file is only
+    ever restored or read: a change to it would change the copy, not the database."""
+    path = Path(path).resolve()
+    return path.parent.name.endswith("-backups") and _NAME.match(path.name) is not None
+
+
 def list_backups(database: Path) -> list[BackupInfo]:
     """The copies of ``database`` in its backup folder, newest first."""
     folder = backup_dir(Path(database))

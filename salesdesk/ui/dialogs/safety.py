@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from salesdesk.db.engine import Database, target_path
 from salesdesk.errors import DatabaseError
+from salesdesk.safety.backups import is_backup
 from salesdesk.safety.instance_lock import DatabaseInUse, InstanceLock, LockUnavailable
 from salesdesk.safety.integrity import aside_name, quick_problems
 
@@ -48,7 +49,8 @@ def ask_open_read_only(parent: QWidget | None, busy: DatabaseInUse) -> bool:
     return box.clickedButton() is read_only
 
 
-def recover_damaged(parent: QWidget | None, path: Path, problems: list[str], restore=None) -> str | None:
+def recover_damaged(parent: QWidget | None, path: Path, problems: list[str], restore=None,
+                    lock: InstanceLock | None = None) -> str | None:
     """Offer the newest good backup for a damaged file; what was done, or None to stop.
 
     ``restore(backup_path)`` does the restore (the window closes its connections
@@ -85,7 +87,7 @@ def recover_damaged(parent: QWidget | None, path: Path, problems: list[str], res
     if restore is None:
         from salesdesk.safety.restore import restore_backup as restore
 
-        restore = partial(restore, database=path)
+        restore = partial(restore, database=path, lock=lock)
     outcome = restore(backup.path)
     if outcome is None:
         return None
@@ -104,6 +106,9 @@ def open_guarded(target: str, *, read_only: bool = False, parent: QWidget | None
     path = target_path(target)
     lock = None
     read_only_reason = None
+    if path is not None and not read_only and is_backup(path):
+        read_only, read_only_reason = True, (f"{path.name} is a backup, which SalesDesk never changes, so it is "
+                                             "open read-only. File ▸ Backups… of the database puts it back.")
     if path is not None and not read_only:
         lock = InstanceLock(path)
         try:
@@ -131,7 +136,7 @@ def open_guarded(target: str, *, read_only: bool = False, parent: QWidget | None
             if read_only:
                 raise DatabaseError(f"{path}: is damaged ({problems[0]}); "
                                     "close the other SalesDesk to repair it") from None
-            notice = recover_damaged(parent, path, problems)
+            notice = recover_damaged(parent, path, problems, lock=lock)
             if notice is None:
                 if lock is not None:
                     lock.release()
