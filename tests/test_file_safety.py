@@ -9,6 +9,7 @@ to, and a move the window had confirmed was gone after ``kill -9``.
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import sqlite3
@@ -110,3 +111,42 @@ def test_a_file_this_process_has_open_is_never_opened_by_name(demo_file, tmp_pat
         assert Path(f"{demo_file}-wal").exists()
     finally:
         db.close()
+
+
+# Opening a file by name anywhere but here could close a descriptor of the database.
+PLAIN_OPENERS = {"open", "read_bytes", "read_text", "write_text", "write_bytes", "load_workbook", "fdopen"}
+ALLOWED = {
+    "salesdesk/safety/files.py": "the one home of open_file",
+    "salesdesk/safety/instance_lock.py": "opens the database only to lock it, and never closes a descriptor "
+                                         "while the process has the file open otherwise",
+}
+ALLOWED_CALLS = {
+    ("salesdesk/safety/location.py", "Path('/proc/self/mountinfo').read_text()"),
+    ("salesdesk/ui/icons/__init__.py", "resources.files(__package__).joinpath(f'{name}.svg').read_bytes()"),
+    ("salesdesk/transfer/reading.py", "openpyxl.load_workbook(handle, read_only=True, data_only=True)"),  # open_file's
+}
+
+
+def plain_opens() -> list[str]:
+    found = []
+    for path in sorted((ROOT / "salesdesk").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name in ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if called not in PLAIN_OPENERS:
+                continue
+            if called == "open" and isinstance(func, ast.Attribute) and not node.args and not node.keywords:
+                continue  # QDialog.open(): shows a dialog
+            if (name, ast.unparse(node)) in ALLOWED_CALLS:
+                continue
+            found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_module_opens_files_by_name_but_through_open_file():
+    assert plain_opens() == []

@@ -294,3 +294,27 @@ def test_an_existing_file_needs_replace_and_is_then_replaced(demo, tmp_path):
     assert salesdesk("--db", str(demo), "export", "deals", str(deals), "--replace").returncode == 0
     assert deals.read_text(encoding="utf-8-sig").startswith("title,owner")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv", "weekly.pdf"]
+
+
+def test_a_disk_full_while_exporting_is_one_line_and_leaves_no_file(tmp_path):
+    """The system's refusal in its own words, not 'unexpected failure (OSError ...)'."""
+    import subprocess
+
+    from salesdesk.db.migrate import open_database
+    from salesdesk.services.demo import load_demo
+    from tests.test_cli import one_error_line, salesdesk
+
+    db_path = tmp_path / "sales.sqlite3"
+    db = open_database(db_path)
+    load_demo(db, deals=400)
+    db.close()
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    try:
+        result = salesdesk("--db", str(db_path), "export", "deals", str(disk / "deals.csv"))
+        assert one_error_line(result, code=1).endswith("No space left on device")
+        assert os.listdir(disk) == []
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

@@ -221,7 +221,10 @@ def _state_from(name: str, tables: set[str], revisions: set[str]) -> str:
 def _upgrade(db: Database) -> None:
     from alembic import command
 
+    from salesdesk.db.engine import IMMEDIATE
+
     config = alembic_config(db.url)
-    with db.engine.begin() as connection:
+    # IMMEDIATE: the write lock first, waiting for another writer (Alembic reads first)
+    with db.engine.execution_options(**{IMMEDIATE: True}).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

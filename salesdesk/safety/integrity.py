@@ -9,41 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from pathlib import Path
 
 from salesdesk.db.backup import integrity_problems
 from salesdesk.errors import DatabaseError
 
-from salesdesk.safety.files import SIDECARS, looks_like_sqlite, sqlite_uri
+from salesdesk.safety.files import SIDECARS, looks_like_sqlite, sqlite_kind
 
 __all__ = ["SIDECARS", "looks_like_sqlite", "quick_problems", "aside_name", "move_aside", "newest_good_backup"]
 
 
 def quick_problems(path: Path) -> list[str]:
-    """What ``PRAGMA quick_check`` finds wrong with an SQLite file; [] when sound.
+    """What ``PRAGMA quick_check`` and the schema check find wrong with an SQLite file;
+    [] when sound.  Read without leaving a ``-wal`` or ``-shm`` beside the file.
 
     A missing file, or one that is not an SQLite file at all, is not "damaged": opening
-    it refuses it with its own message, and it must stay untouched.
+    it refuses it with its own message, and it must stay untouched.  A file another
+    program holds locked is not damaged either: the lock dialog explains who.
     """
-    path = Path(path)
-    if not path.is_file() or path.stat().st_size == 0 or not looks_like_sqlite(path):
+    if sqlite_kind(path) != "sqlite":
         return []
-    try:
-        connection = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True, timeout=5)
-    except sqlite3.Error as exc:
-        return [str(exc)]
-    try:
-        rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
-        return [] if rows == ["ok"] else rows
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            return []  # someone is writing: not a sign of damage; the lock dialog explains who
-        return [str(exc)]
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    finally:
-        connection.close()
+    problems = integrity_problems(Path(path), quick=True)
+    if any("database is locked" in problem or "database is busy" in problem for problem in problems):
+        return []
+    return problems
 
 
 def aside_name(database: Path, label: str, when: dt.datetime | None = None) -> Path:

@@ -81,7 +81,8 @@ class Mapping:
     @classmethod
     def load(cls, path: str | Path, kind_name: str | None = None) -> Mapping:
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+            with open_file(path, encoding="utf-8-sig") as handle:
+                data = json.loads(handle.read())
         except OSError as exc:
             raise ValidationError("mapping", f"{path}: cannot be read ({exc.strerror})") from None
         except json.JSONDecodeError as exc:
