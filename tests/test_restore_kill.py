@@ -36,7 +36,7 @@ from salesdesk.safety.restore import restore_backup
 from salesdesk.services.demo import load_demo
 from tests.test_backups import add_branch
 
-CHILD = Path(__file__).with_name("restore_child.py")
+CHILD = Path(__file__).parent / "children" / "command_child.py"
 ROOT = Path(__file__).parent.parent
 RUNS = int(os.environ.get("SALESDESK_RESTORE_KILL_RUNS", "40"))
 SEED = int(os.environ.get("SALESDESK_RESTORE_KILL_SEED", "11"))

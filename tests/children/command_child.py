@@ -1,7 +1,7 @@
-"""The child of tests/test_restore_kill.py: a ``salesdesk`` command, ready to be killed.
+"""A ``salesdesk`` command, ready to be killed (tests/test_restore_kill.py, test_command_kills.py).
 
-``python tests/restore_child.py [--die-mid-copy] ARGS...`` loads what ``restore`` and
-``backup`` load, prints ``ready``, waits for a line on its standard input, then runs
+``python tests/children/command_child.py [--die-mid-copy] ARGS...`` loads what ``restore``,
+``backup`` and ``import`` load, prints ``ready``, waits for a line on its standard input, then runs
 ``salesdesk ARGS...`` (the ``main()`` of ``python -m salesdesk``).  Loading first puts
 the parent's random SIGKILL inside the command rather than in Python's start-up, and
 lets the parent start the next child while it checks what the last one left.
@@ -22,7 +22,8 @@ import sys
 import salesdesk.db.migrate  # what the commands load, loaded before "ready"
 import salesdesk.safety.backups
 import salesdesk.safety.instance_lock
-import salesdesk.safety.restore  # noqa: F401
+import salesdesk.safety.restore
+import salesdesk.transfer.importer  # noqa: F401
 from salesdesk.cli import main
 
 
