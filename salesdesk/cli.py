@@ -419,12 +419,12 @@ def _import(args) -> int:
     from salesdesk.db.engine import target_path
     from salesdesk.db.migrate import open_database
     from salesdesk.errors import ValidationError
+    from salesdesk.safety.files import sidecars
     from salesdesk.safety.output import check_output_path
-    from salesdesk.transfer.importer import guess_mapping, import_file
+    from salesdesk.transfer.importer import guess_mapping
     from salesdesk.transfer.kinds import KINDS
     from salesdesk.transfer.mapping import Mapping
     from salesdesk.transfer.presets import PRESETS
-    from salesdesk.transfer.problems import ImportRefused
 
     name = args.kind.strip().lower()
     if name not in KINDS and name not in PRESETS:
@@ -432,6 +432,11 @@ def _import(args) -> int:
                                       f"{', '.join([*KINDS, *PRESETS])}")
     source = args.file.expanduser()
     if args.save_mapping:  # refused before anything is imported
+        from salesdesk.safety.files import same_file
+
+        if same_file(args.save_mapping.expanduser(), source):
+            raise ValidationError("save-mapping", f"{args.save_mapping}: is the file being imported; "
+                                                  "give the mapping a name of its own")
         check_output_path(args.save_mapping, target_path(_target(args)), replace=args.replace)
     if name in KINDS and source.is_dir():
         raise ValidationError("file", f"{source}: is a folder; give a .csv or .xlsx file")
@@ -442,22 +447,57 @@ def _import(args) -> int:
         if args.duplicates:
             mapping.duplicates = args.duplicates
     target = _target(args)
-    new_file = target_path(target)
-    new_file = new_file if new_file is not None and not new_file.exists() else None
-    if args.dry_run and new_file is None:  # a dry run only reads: refused like export when it cannot
+    path = target_path(target)
+    fresh = path is not None and _fresh(path)  # a new database: a refused import leaves it as it was
+    if args.dry_run and fresh:
+        return _dry_run_into_a_new_database(args, name, source, mapping if name in KINDS else None)
+    if args.dry_run:  # a dry run only reads: refused like export when it cannot
         _open_to_read(args).close()
-    elif new_file is None:
+    elif not fresh:
         _refuse_damaged(target)  # nothing imported into a damaged file
+    before = {p for p in sidecars(path) if p.exists()} if fresh else set()
+    was_empty = fresh and path.exists()
     lock = _exclusive(target, writes=not args.dry_run)
-    lock.__enter__()  # refused (one line) while a window has the file open
-    db = None
-    refused = True
+    lock.__enter__()  # refused (one line) while a window has the file open; a new file is made and locked
+    db = result = None
     try:
         db = open_database(target)
+        result = _run_import(db, args, name, source, mapping if name in KINDS else None)
+    except BaseException as exc:
+        if db is not None:
+            db.close()
+            db = None
+        if fresh:  # still ours (the lock is held): put it back as it was, no file or an empty one
+            _unmake(path, was_empty, before)
+        if not isinstance(exc, _Refused):
+            raise
+    finally:
+        if db is not None:
+            db.close()
+        lock.__exit__(None, None, None)
+    if result is None:
+        return EXIT_FAILED
+    if name in KINDS and args.save_mapping:  # only a mapping that worked is kept
+        mapping.save(args.save_mapping, database=path, replace=args.replace)
+    for line in result.lines():
+        print(line)
+    return EXIT_OK
+
+
+class _Refused(Exception):
+    """An import refused (its problems printed): the new database is taken back."""
+
+
+def _run_import(db, args, name: str, source: Path, mapping):
+    """The import itself; its problems are printed and ``_Refused`` raised when refused."""
+    from salesdesk.transfer.importer import import_file
+    from salesdesk.transfer.presets import PRESETS
+    from salesdesk.transfer.problems import ImportRefused
+
+    try:
         if name in PRESETS:
-            result = PRESETS[name](db, source, dry_run=args.dry_run, duplicates=args.duplicates or "skip")
-        else:
-            result = import_file(db, source, mapping, dry_run=args.dry_run, sheet=args.sheet)
+            return PRESETS[name](db, source, dry_run=args.dry_run, duplicates=args.duplicates or "skip")
+        return import_file(db, source, mapping, dry_run=args.dry_run, sheet=args.sheet)
     except ImportRefused as exc:
         for problem in exc.problems:
             print(f"salesdesk: error: {problem}", file=sys.stderr)
@@ -465,21 +505,52 @@ def _import(args) -> int:
             print(f"salesdesk: error: … and {exc.more:,} more problems", file=sys.stderr)
         print(f"salesdesk: error: nothing was imported from {source.name}: {exc.count:,} "
               f"problem{'s' if exc.count != 1 else ''}", file=sys.stderr)
-        return EXIT_FAILED
-    else:
-        refused = args.dry_run  # a dry run into a new file leaves no file either
-    finally:
-        if db is not None:
+        raise _Refused() from None
+
+
+def _dry_run_into_a_new_database(args, name: str, source: Path, mapping) -> int:
+    """A dry run for a database that does not exist yet checks the file against a new
+    database of its own, made in a private folder: the path named is never touched (a
+    window or an import starting there meanwhile would lose what it writes)."""
+    import tempfile
+
+    from salesdesk.db.migrate import open_database
+
+    with tempfile.TemporaryDirectory(prefix="salesdesk-dry-run-") as folder:
+        db = open_database(Path(folder) / "new.sqlite3")
+        try:
+            result = _run_import(db, args, name, source, mapping)
+        except _Refused:
+            return EXIT_FAILED
+        finally:
             db.close()
-        lock.__exit__(None, None, None)
-        if refused and new_file is not None:  # a refused import leaves no new file behind
-            for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
-                Path(f"{new_file}{suffix}").unlink(missing_ok=True)
-    if name in KINDS and args.save_mapping:  # only a mapping that worked is kept
-        mapping.save(args.save_mapping, database=target_path(target), replace=args.replace)
     for line in result.lines():
         print(line)
     return EXIT_OK
+
+
+def _fresh(path: Path) -> bool:
+    """No database yet: no file, or an empty one (a new file of the user's)."""
+    try:
+        return path.stat().st_size == 0 and path.is_file()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _unmake(path: Path, was_empty: bool, before: set[Path]) -> None:
+    """Take back the database a refused import made at ``path``: no file (or the empty
+    file that was there), and only the sidecars that were not there before."""
+    from salesdesk.safety.files import sidecars
+
+    for sidecar in sidecars(path):
+        if sidecar not in before:
+            sidecar.unlink(missing_ok=True)
+    if was_empty:
+        os.truncate(path, 0)
+    else:
+        path.unlink(missing_ok=True)
 
 
 @_with_restore_advice

@@ -134,3 +134,88 @@ def test_no_import_while_a_window_has_the_file_open(tmp_path):
         result = salesdesk("--db", str(db_path), "import", "accounts", str(source))
         assert "already has" in one_error_line(result, code=1)
     assert salesdesk("--db", str(db_path), "import", "accounts", str(source)).returncode == 0
+
+
+# --- a new database: a refused or dry-run import leaves its path as it was ----------------------
+
+def people_file(tmp_path, rows: int, *, bad: bool = False):
+    """People with a role SalesDesk has not got (bad), or accounts that import fine."""
+    if not bad:
+        source = tmp_path / "accounts.csv"
+        source.write_text("name\n" + "".join(f"Account {i}\n" for i in range(rows)), encoding="utf-8")
+        return source
+    source = tmp_path / "people.csv"
+    source.write_text("name,role\n" + "".join(f"P {i},Astronaut\n" for i in range(rows)), encoding="utf-8")
+    return source
+
+
+def test_a_dry_run_into_a_new_database_never_touches_its_path(tmp_path):
+    """Before, the dry run made the file and deleted it afterwards: a window or a demo
+    started there meanwhile lost everything it wrote."""
+    from tests.test_cli import salesdesk
+
+    target = tmp_path / "new.sqlite3"
+    result = salesdesk("--db", str(target), "import", "accounts", str(people_file(tmp_path, 3)), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert not target.exists() and not list(tmp_path.glob("new.sqlite3*"))
+    target.touch()  # an empty file the user made: a new database to the import
+    result = salesdesk("--db", str(target), "import", "accounts", str(people_file(tmp_path, 3)), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert target.stat().st_size == 0 and sorted(p.name for p in tmp_path.glob("new.sqlite3*")) == ["new.sqlite3"]
+
+
+def test_a_database_made_meanwhile_by_another_salesdesk_is_kept(tmp_path):
+    """The dry run's own database is private, so a demo written to the path meanwhile stays."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "new.sqlite3"
+    source = people_file(tmp_path, 60_000, bad=True)
+    dry = subprocess.Popen([sys.executable, "-m", "salesdesk", "--db", str(target), "import", "people", str(source),
+                            "--dry-run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    demo = subprocess.run([sys.executable, "-m", "salesdesk", "--db", str(target), "demo"], capture_output=True,
+                          text=True, timeout=120)
+    dry.communicate(timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    assert dry.returncode == 1
+    assert open_database(target, create=False, read_only=True).read is not None and target.stat().st_size > 0
+
+
+@pytest.mark.parametrize("empty_file", [False, True])
+def test_a_refused_import_into_a_new_database_leaves_the_path_as_it_was(tmp_path, empty_file):
+    from tests.test_cli import salesdesk
+
+    target = tmp_path / "new.sqlite3"
+    if empty_file:
+        target.touch()
+    result = salesdesk("--db", str(target), "import", "people", str(people_file(tmp_path, 3, bad=True)))
+    assert result.returncode == 1
+    assert target.exists() == empty_file and (not empty_file or target.stat().st_size == 0)
+    assert sorted(p.name for p in tmp_path.glob("new.sqlite3*")) == (["new.sqlite3"] if empty_file else [])
+
+
+def test_no_new_database_is_made_beside_a_file_sqlite_would_take_for_its_own(tmp_path):
+    """SQLite deletes a "-journal" beside an empty database: a file of the user's so named stays."""
+    from tests.test_cli import one_error_line, salesdesk
+
+    target = tmp_path / "new.sqlite3"
+    journal = tmp_path / "new.sqlite3-journal"
+    journal.write_text("the user's own file, whatever its name\n")
+    result = salesdesk("--db", str(target), "import", "accounts", str(people_file(tmp_path, 3)))
+    assert one_error_line(result, code=1) == (
+        f"salesdesk: error: {target}: a new database cannot be made here while new.sqlite3-journal is beside "
+        "it (SQLite would take it for its own); move that file away first")
+    assert journal.read_text() == "the user's own file, whatever its name\n"
+    assert sorted(p.name for p in tmp_path.glob("new.sqlite3*")) == ["new.sqlite3-journal"]
+
+
+def test_a_mapping_is_never_saved_over_the_file_being_imported(tmp_path):
+    from tests.test_cli import one_error_line, salesdesk
+
+    source = people_file(tmp_path, 2)
+    before = source.read_bytes()
+    result = salesdesk("--db", str(tmp_path / "db.sqlite3"), "import", "people", str(source), "--dry-run",
+                       "--save-mapping", str(source), "--replace")
+    assert one_error_line(result, code=1) == (f"salesdesk: error: {source}: is the file being imported; "
+                                              "give the mapping a name of its own")
+    assert source.read_bytes() == before

@@ -12,13 +12,14 @@ module alone: Alembic and SQLAlchemy are imported only to create or upgrade.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
 from salesdesk.db.engine import Database, is_url, target_path
 from salesdesk.db.schema import schema_problems
 from salesdesk.errors import DatabaseError
-from salesdesk.safety.files import sqlite_kind, sqlite_uri
+from salesdesk.safety.files import sidecars, sqlite_kind, sqlite_uri
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,14 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
 def _check_file(path: Path, *, create: bool) -> None:
     if path.is_dir():
         raise DatabaseError(f"{path}: is a folder, not a database file")
+    new = not path.exists() or path.stat().st_size == 0
+    if new and create:
+        # SQLite takes a file named like its sidecars for its own: it would delete a
+        # "-journal" beside an empty database and overwrite a "-shm". Not ours to lose.
+        for sidecar in sidecars(path):
+            if os.path.lexists(sidecar):
+                raise DatabaseError(f"{path}: a new database cannot be made here while {sidecar.name} is beside "
+                                    "it (SQLite would take it for its own); move that file away first")
     if not path.exists():
         if not create:
             raise DatabaseError(f"{path}: no such database file")
