@@ -11,6 +11,7 @@ screens that chart import it when first shown.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,19 +69,25 @@ def run_gui(
     hook = ExceptionHook(log_file, app)
     hook.install()
     try:
-        try:
-            opened = _open(db_target, read_only=read_only)
-        except DatabaseError as exc:
-            log.error("cannot open the database: %s", exc)
-            QMessageBox.critical(None, "SalesDesk cannot open the database", str(exc))
-            return 1
-        if opened is None:  # another SalesDesk has it and the user quit, or a damaged file was left alone
-            log.info("SalesDesk not started: the database stays as it is")
-            return 1
-
         from salesdesk.ui.main_window import MainWindow
 
-        window = MainWindow(opened.db, settings if settings is not None else QSettings(), lock=opened.lock)
+        opened = None
+        try:
+            opened = _open(db_target, read_only=read_only)
+            if opened is None:  # another SalesDesk has it and the user quit, or a damaged file was left alone
+                log.info("SalesDesk not started: the database stays as it is")
+                return 1
+            window = MainWindow(opened.db, settings if settings is not None else QSettings(), lock=opened.lock)
+        except (DatabaseError, sqlite3.Error) as exc:  # sqlite3: the first reads (a full disk, an I/O error)
+            message = str(exc) if isinstance(exc, DatabaseError) else f"{db_target or paths.default_database()}: " \
+                f"cannot be read ({exc})"
+            log.error("cannot open the database: %s", message)
+            if opened is not None:
+                opened.db.close()
+                if opened.lock is not None:
+                    opened.lock.release()
+            QMessageBox.critical(None, "SalesDesk cannot open the database", message)
+            return 1
         hook.attach(window, window.reload)
         window.show()
         QTimer.singleShot(50, window.start_safety)  # after the first paint

@@ -253,3 +253,34 @@ def test_a_restore_keeps_the_restored_file_locked(db, db_path):
         lock.release()
     with InstanceLock(db_path) as again:
         assert again.held
+
+
+def test_an_empty_file_the_lock_made_goes_with_the_lock(tmp_path):
+    """A window or a command refused before writing a new database leaves no file behind."""
+    path = tmp_path / "new.sqlite3"
+    with InstanceLock(path):
+        assert path.exists() and path.stat().st_size == 0
+    assert not path.exists()
+    path.touch()  # the user's own empty file stays
+    with InstanceLock(path):
+        pass
+    assert path.exists()
+
+
+def test_another_programs_lock_over_the_whole_file_names_no_pid(db_path):
+    open_database(db_path).close()
+    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import fcntl, os, sys, time
+        fd = os.open(sys.argv[1], os.O_RDWR)
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 0, 0)  # every byte, the POSIX way
+        print("locked", flush=True)
+        time.sleep(60)
+    """), str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "locked"
+        with pytest.raises(DatabaseInUse) as refused:
+            InstanceLock(db_path).acquire()
+        assert str(refused.value) == f"SalesDesk already has {db_path} open (another program)"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)

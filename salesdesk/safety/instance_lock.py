@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesdesk.errors import DatabaseError
-from salesdesk.safety.files import descriptors, file_id
+from salesdesk.safety.files import descriptors, file_id, sidecars
 
 try:
     import fcntl
@@ -81,6 +81,7 @@ class InstanceLock:
     def __init__(self, database: Path | str):
         self.database = Path(database)
         self._fd: int | None = None
+        self._created = False  # the empty file acquire() made, removed on release if still empty
 
     @property
     def held(self) -> bool:
@@ -89,6 +90,7 @@ class InstanceLock:
     def acquire(self, *, create: bool = True) -> InstanceLock:
         if self._fd is not None or fcntl is None:
             return self
+        existed = file_id(self.database) is not None
         fd = _open_database(self.database, create=create)
         try:
             _lock(fd, fcntl.F_WRLCK)
@@ -102,6 +104,7 @@ class InstanceLock:
             raise LockUnavailable(f"{self.database}: cannot be locked against a second SalesDesk "
                                   f"({exc.strerror or exc}), so it is not opened for changes") from exc
         self._fd = fd
+        self._created = not existed
         return self
 
     def adopt(self, replacement: Path | str) -> None:
@@ -118,6 +121,7 @@ class InstanceLock:
             _close(fd)
             raise LockUnavailable(f"{replacement}: cannot be locked ({exc.strerror or exc})") from exc
         old, self._fd = self._fd, fd
+        self._created = False
         if old is not None:
             _unlock_and_close(old)
 
@@ -125,6 +129,14 @@ class InstanceLock:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
+        if self._created:  # nothing was made of the new file (a refused open): no file left behind
+            self._created = False
+            try:
+                if os.fstat(fd).st_size == 0 and file_id(self.database) == _id_of(fd) and \
+                        not any(os.path.lexists(p) for p in sidecars(self.database)):
+                    os.unlink(self.database)
+            except OSError:
+                pass
         _unlock_and_close(fd)
 
     def holder(self) -> LockHolder | None:
@@ -173,6 +185,11 @@ def _open_database(database: Path, *, create: bool, write: bool = True) -> int:
         raise LockUnavailable(f"{database}: cannot be opened for locking ({exc.strerror or exc})") from exc
 
 
+def _id_of(fd: int):
+    st = os.fstat(fd)
+    return (st.st_dev, st.st_ino)
+
+
 def _lock(fd: int, kind: int, offset: int = LOCK_OFFSET) -> None:
     try:
         fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(kind, os.SEEK_SET, offset, 1, 0))
@@ -196,11 +213,15 @@ def _conflict(fd: int, start: int, length: int) -> int | None:
 
 
 def _holder(fd: int) -> LockHolder:
+    """The holder's pid from its second locked byte; None when the lock found is not one
+    of ours (another program's lock over the whole file, say)."""
     try:
         found = _conflict(fd, PID_BASE, PID_SPAN)
     except OSError:
         found = None
-    return LockHolder(found - PID_BASE if found is not None else None)
+    if found is None or not PID_BASE < found < PID_BASE + PID_SPAN:
+        return LockHolder(None)
+    return LockHolder(found - PID_BASE)
 
 
 def _unlock_and_close(fd: int) -> None:

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from salesdesk import paths
 from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
+from salesdesk.safety.files import same_file
 from salesdesk.safety.instance_lock import InstanceLock
 from salesdesk.services.overview import Overview, overview
 from salesdesk.ui.busy import wait_cursor
@@ -567,8 +568,8 @@ class MainWindow(QMainWindow):
         from salesdesk.db.migrate import open_database
         from salesdesk.ui.dialogs.safety import open_guarded
 
-        if self.db.path is not None and Path(path).expanduser().resolve() == self.db.path:
-            return True  # already shown here; our own lock would call it "open elsewhere"
+        if self.db.path is not None and same_file(Path(path).expanduser(), self.db.path):
+            return True  # already shown here (by any of its names); our own lock would call it "open elsewhere"
         try:
             opened = open_guarded(path, read_only=self.db.read_only, parent=self,
                                   opener=self._open_database or open_database)
