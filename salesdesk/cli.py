@@ -159,13 +159,17 @@ def _exclusive(target: str, *, writes: bool = True):
 
 
 def _refuse_backup(path: Path) -> None:
-    """A command that changes a database never changes a backup given as ``--db``."""
+    """A command that changes a database never changes a backup given as ``--db`` (by
+    its name or its mark), nor another database's ``-wal``, ``-shm`` or ``-journal``."""
     from salesdesk.errors import DatabaseError
     from salesdesk.safety.backups import is_backup
+    from salesdesk.safety.output import refuse_sidecar
 
+    refuse_sidecar(path)
     if is_backup(path):
-        raise DatabaseError(f"{path}: is a backup, which SalesDesk never changes; restore it "
-                            "(salesdesk restore) or copy it, then change the copy")
+        # A copy of it would carry the backup mark too: restoring gives a database.
+        raise DatabaseError(f"{path}: is a backup, which SalesDesk never changes; restore it into a new file "
+                            f"(salesdesk --db NEW.sqlite3 restore {path}), then change that")
 
 
 def _with_restore_advice(command):
@@ -189,7 +193,9 @@ def _with_restore_advice(command):
 def _refuse_damaged(target: str) -> None:
     """Before a command reads a file: ``quick_check`` and the schema, so a damaged page is
     never read as data (or fails anywhere, as "unexpected failure") and nothing is written
-    from it.  Reads nothing else and leaves nothing beside the file."""
+    from it.  Reads nothing else and leaves nothing beside the file.  A file that cannot
+    be read now (locked by another program, a disk I/O error) is not damaged: that is
+    ``integrity_problems``'s one-line ``DatabaseError``, without restore advice."""
     from salesdesk.db.backup import integrity_problems
     from salesdesk.db.engine import target_path
     from salesdesk.db.migrate import DamagedDatabase
@@ -345,11 +351,16 @@ def _restore(args) -> int:
     from salesdesk.paths import backup_dir
     from salesdesk.safety.backups import newest_backup
     from salesdesk.safety.instance_lock import InstanceLock
-    from salesdesk.safety.integrity import aside_name, quick_problems
-    from salesdesk.safety.restore import restore_backup, verify_backup
+    from salesdesk.safety.integrity import aside_name
+    from salesdesk.safety.restore import (
+        check_restore_target,
+        restore_backup,
+        verify_backup,
+    )
 
     path = _sqlite_target(args)
     _refuse_backup(path)
+    damaged = check_restore_target(path)  # before the lock, which would open a device or a pipe
     if args.backup == "latest":
         newest = newest_backup(path)
         if newest is None:
@@ -367,7 +378,7 @@ def _restore(args) -> int:
     # would make an empty file there)
     with InstanceLock(path) if path.exists() else nullcontext() as lock:
         if path.exists() and not args.yes:
-            label = "damaged" if quick_problems(path) else "before-restore"
+            label = "damaged" if damaged else "before-restore"
             question = (f"Replace {path} with the backup {backup.name}? "
                         f"The current file will be kept as {aside_name(path, label).name}. [y/N] ")
             if not sys.stdin.isatty():

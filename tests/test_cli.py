@@ -91,7 +91,9 @@ def test_a_file_that_is_not_a_salesdesk_database(tmp_path):
 
 def test_a_newer_schema_is_refused(tmp_path, demo_db):
     copy = tmp_path / "newer.sqlite3"
-    assert salesdesk("--db", str(demo_db), "backup", str(copy)).returncode == 0
+    backup = tmp_path / "backup.sqlite3"  # restored into a new file: a database, no longer a backup
+    assert salesdesk("--db", str(demo_db), "backup", str(backup)).returncode == 0
+    assert salesdesk("--db", str(copy), "restore", str(backup), "--yes").returncode == 0
     with sqlite3.connect(copy) as c:
         c.execute("UPDATE alembic_version SET version_num = 'ffff0000'")
     c.close()

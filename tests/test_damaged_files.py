@@ -17,6 +17,7 @@ from salesdesk.db.migrate import open_database
 from salesdesk.errors import DatabaseError
 from salesdesk.safety.backups import back_up, list_backups
 from salesdesk.safety.files import sidecars
+from salesdesk.safety.restore import restore_backup
 from tests.test_backups import damage
 
 READ_COMMANDS = {
@@ -205,7 +206,7 @@ def test_a_copy_missing_a_table_does_not_verify_and_is_never_restored(sales, tmp
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     good, broken = elsewhere / "good.sqlite3", elsewhere / "broken.sqlite3"
-    shutil.copyfile(kept[0].path, good)
+    restore_backup(kept[0].path, good)  # a database (a copy of the backup would be a backup, never changed)
     shutil.copyfile(kept[0].path, broken)
     a_table_dropped(broken)
     before = snapshot(elsewhere)
@@ -266,6 +267,7 @@ def test_a_backup_given_as_the_database_is_never_changed(tmp_path, command):
     before = hashlib.sha256(copy.read_bytes()).hexdigest()
     result = salesdesk("--db", str(copy), *[str(source) if part == "ACCOUNTS" else part for part in command])
     assert one_error_line(result, code=1) == (f"salesdesk: error: {copy}: is a backup, which SalesDesk never "
-                                              "changes; restore it (salesdesk restore) or copy it, then change the copy")
+                                              "changes; restore it into a new file (salesdesk --db NEW.sqlite3 "
+                                              f"restore {copy}), then change that")
     assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
     assert not any(p.exists() for p in (Path(f"{copy}-wal"), Path(f"{copy}-shm")))

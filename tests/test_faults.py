@@ -62,6 +62,20 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
+def fill(disk: Path) -> Path:
+    """Fill the disk to the last block with a file of someone else's; that file."""
+    filler = disk / "someone-elses-big-download"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return filler
+
+
 def test_a_full_disk_refuses_the_change_and_keeps_the_database(small_disk):
     database = open_database(small_disk / "sales.sqlite3")
     try:
@@ -69,15 +83,7 @@ def test_a_full_disk_refuses_the_change_and_keeps_the_database(small_disk):
         deal_id = make_deal(org)
         edit_notes(database, deal_id, "short")  # -wal and -shm exist, as in a running program
         before = dump(database)
-        filler = small_disk / "someone-elses-big-download"
-        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-        try:  # fill the disk to the last block
-            while os.write(fd, b"\0" * 4096):
-                pass
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        filler = fill(small_disk)
         assert_refused_cleanly(database, deal_id, before, "the disk is full")
         filler.unlink()
         edit_notes(database, deal_id, LONG_NOTE)  # space again: the same change goes through

@@ -14,7 +14,7 @@ import pytest
 
 from salesdesk.db.backup import backup_database
 from salesdesk.errors import DatabaseError, SalesDeskError, ValidationError
-from salesdesk.paths import backup_dir
+from salesdesk.paths import backup_dir, data_dir
 from salesdesk.safety.output import check_output_path, written_aside
 from tests.test_cli import one_error_line, salesdesk
 
@@ -130,6 +130,12 @@ def test_a_new_file_beside_the_database_is_allowed(db, db_path, tmp_path):
 # --- how it is written ------------------------------------------------------------------------
 
 
+def written_in(folder: Path) -> list[str]:
+    """The files in ``folder``, but for the user data folder the tests keep there
+    (where a write records itself as unfinished while under way)."""
+    return sorted(p.name for p in folder.iterdir() if p != data_dir())
+
+
 def test_the_previous_file_is_replaced_in_one_rename(tmp_path):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"last week")
@@ -142,7 +148,7 @@ def test_the_previous_file_is_replaced_in_one_rename(tmp_path):
     assert target.read_bytes() == b"this week"
     assert target.stat().st_ino != inode  # a new file renamed over it, not the old one truncated
     assert target.stat().st_mode & 0o777 == 0o640
-    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+    assert written_in(tmp_path) == ["report.pdf"]
 
 
 def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temporary_one(tmp_path):
@@ -153,12 +159,14 @@ def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temporary_one(tmp_
             temp.write_bytes(b"half a rep")
             raise OSError("the disk is full")
     assert target.read_bytes() == b"last week"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+    assert written_in(tmp_path) == ["report.pdf"]
 
 
 def test_two_writes_of_one_file_never_share_a_temporary_name(tmp_path):
     target = tmp_path / "report.pdf"
-    with written_aside(target) as first, written_aside(target) as second:
+    # replace: the user chose to replace it (without, the outer write would leave the
+    # file the inner one made, which appeared while it wrote)
+    with written_aside(target, replace=True) as first, written_aside(target, replace=True) as second:
         assert first != second
         first.write_bytes(b"one")
         second.write_bytes(b"two")
@@ -293,7 +301,7 @@ def test_an_existing_file_needs_replace_and_is_then_replaced(demo, tmp_path):
     assert "already exists" in refused_by_the_command(demo, deals, "export", "deals", str(deals))
     assert salesdesk("--db", str(demo), "export", "deals", str(deals), "--replace").returncode == 0
     assert deals.read_text(encoding="utf-8-sig").startswith("title,owner")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv", "weekly.pdf"]
+    assert written_in(tmp_path) == ["deals.csv", "weekly.pdf"]
 
 
 def test_a_disk_full_while_exporting_is_one_line_and_leaves_no_file(tmp_path):

@@ -612,7 +612,7 @@ def write_weekly_pdf(report: WeeklyReport, path: Path, *, database: Path | None 
     ensure_app()
     target = check_output_path(path, database, replace=replace)
     stamp = _stamp(generated)
-    with written_aside(target) as partial:
+    with written_aside(target, replace=replace) as partial:
         return _write_pages(report, partial, target, page_size, stamp)
 
 

@@ -5,13 +5,15 @@ day old, one every 30 minutes while changes are being made (the window's timer c
 ``AutoBackup.tick``), and one before every migration and import.  The folder is then
 thinned like ``restic forget``: the newest few copies, plus the newest copy of each of
 the last 12 days, 10 weeks and 9 months that have one.
+
+Copies are ordered by the instant they were taken (their names carry UTC; older
+names, local time) and shown, and put in days, weeks and months, in local time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import sqlite3
 import threading
 import time
@@ -19,7 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesdesk.db.backup import STAMP_FORMAT, backup_file
+from salesdesk.db.backup import (
+    BACKUP_NAME,
+    STAMP_FORMAT,
+    backup_file,
+    carries_backup_mark,
+    is_copy_of,
+)
 from salesdesk.paths import backup_dir
 from salesdesk.safety.restore import remove_leftovers_of
 
@@ -42,13 +50,11 @@ REASONS = {
     "before-restore": "before a restore",
 }
 
-_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<reason>[a-z0-9-]+)\.sqlite3$")
-
 
 @dataclass(frozen=True)
 class BackupInfo:
     path: Path
-    taken_at: dt.datetime  # local time, from the file name
+    taken_at: dt.datetime  # from the file name: aware, in local time (for display and the day it was taken)
     reason: str
     size: int
 
@@ -58,10 +64,13 @@ class BackupInfo:
 
 
 def is_backup(path: Path) -> bool:
-    """Is ``path`` (symlinks followed) a copy in a backup folder?  Such a file is only
-    ever restored or read: a change to it would change the copy, not the database."""
+    """Is ``path`` (symlinks followed) a backup: a copy in a backup folder, or a file
+    that carries the backup mark (a copy on a USB stick, a hard link to one elsewhere)?
+    Such a file is only ever restored or read: a change to it would change the copy,
+    not the database.  (A copy from before the mark, under another name, is not known.)"""
     path = Path(path).resolve()
-    return path.parent.name.endswith("-backups") and _NAME.match(path.name) is not None
+    named = path.parent.name.endswith("-backups") and BACKUP_NAME.fullmatch(path.name) is not None
+    return named or carries_backup_mark(path)
 
 
 def list_backups(database: Path) -> list[BackupInfo]:
@@ -71,17 +80,23 @@ def list_backups(database: Path) -> list[BackupInfo]:
         return []
     found = []
     for path in folder.iterdir():
-        match = _NAME.match(path.name)
-        if match is None or match["stem"] != Path(database).stem or not path.is_file():
+        match = BACKUP_NAME.fullmatch(path.name)
+        if match is None or not is_copy_of(database, path.name) or not path.is_file():
             continue
         try:
-            taken_at = dt.datetime.strptime(match["stamp"], STAMP_FORMAT)
+            taken_at = _taken_at(match["stamp"], utc=bool(match["utc"]))
             size = path.stat().st_size
-        except (ValueError, OSError):
+        except (ValueError, OSError, OverflowError):
             continue
         found.append(BackupInfo(path, taken_at, match["reason"], size))
     found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
     return found
+
+
+def _taken_at(stamp: str, *, utc: bool) -> dt.datetime:
+    """A name's stamp as an aware local time: UTC in new names, local time in old ones."""
+    moment = dt.datetime.strptime(stamp, STAMP_FORMAT)
+    return (moment.replace(tzinfo=dt.UTC) if utc else moment).astimezone()
 
 
 def newest_backup(database: Path) -> BackupInfo | None:
@@ -99,7 +114,9 @@ def backups_to_keep(
 ) -> set[dt.datetime]:
     """Which of ``stamps`` to keep: the newest ``last``, and the newest of each of the
     ``daily`` latest days, ``weekly`` latest ISO weeks and ``monthly`` latest months that
-    have a copy.  Pure, so hand-made dates test it; never empty unless ``stamps`` is."""
+    have a copy.  Pure, so hand-made dates test it; never empty unless ``stamps`` is.
+    ``stamps`` are all naive or all aware: aware ones are ordered by instant and put in
+    the days of their own (local) time."""
     ordered = sorted(set(stamps), reverse=True)
     keep = set(ordered[: max(last, 1)])  # the newest always stays
     buckets: tuple[tuple[Callable[[dt.datetime], object], int], ...] = (
@@ -127,7 +144,15 @@ def thin_backups(database: Path) -> list[Path]:
     more than an hour old: one cut short by a crash (a copy under way is younger; it
     was never named as a backup).  Newer ones are ``safety/unfinished.py``'s."""
     folder = backup_dir(Path(database))
-    for partial in folder.glob(f".{Path(database).stem}-*.sqlite3.partial"):
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        entries = []
+    for partial in entries:
+        name = partial.name
+        if not (name.startswith(".") and name.endswith(".partial")
+                and is_copy_of(database, name[1:].removesuffix(".partial"))):
+            continue
         try:
             if time.time() - partial.stat().st_mtime > 3600:
                 partial.unlink()
@@ -155,8 +180,9 @@ def back_up(database: Path, reason: str) -> Path:
 
 
 def start_backup_due(database: Path, now: dt.datetime | None = None, max_age: dt.timedelta = START_BACKUP_AGE) -> bool:
+    """``now``: aware, or naive local time (what ``datetime.now()`` gives)."""
     newest = newest_backup(database)
-    return newest is None or (now or dt.datetime.now()) - newest.taken_at >= max_age
+    return newest is None or (now or dt.datetime.now(dt.UTC)).astimezone() - newest.taken_at >= max_age
 
 
 class AutoBackup:

@@ -24,15 +24,16 @@ def quick_problems(path: Path) -> list[str]:
     [] when sound.  Read without leaving a ``-wal`` or ``-shm`` beside the file.
 
     A missing file, or one that is not an SQLite file at all, is not "damaged": opening
-    it refuses it with its own message, and it must stay untouched.  A file another
-    program holds locked is not damaged either: the lock dialog explains who.
+    it refuses it with its own message, and it must stay untouched.  Nor is a file that
+    cannot be read now (another program holds it locked, a disk I/O error, a ``-wal``
+    that is a folder): opening it says what happened, and nothing offers a restore.
     """
     if sqlite_kind(path) != "sqlite":
         return []
-    problems = integrity_problems(Path(path), quick=True)
-    if any("database is locked" in problem or "database is busy" in problem for problem in problems):
+    try:
+        return integrity_problems(Path(path), quick=True)
+    except DatabaseError:
         return []
-    return problems
 
 
 def aside_name(database: Path, label: str, when: dt.datetime | None = None) -> Path:

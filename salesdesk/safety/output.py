@@ -9,13 +9,17 @@ file it reaches and compares files by device and inode, not by name.  It refuses
 - the database, its ``-wal``, ``-shm``, ``-journal`` and ``.lock`` (those by name as
   well: a missing ``-wal`` made by us would be taken for the database's own);
 - the backup folder, anything in it, and any other name of a backup;
+- a file in any other database's backup folder (``<name>-backups`` beside a file
+  ``<name>``, or holding backup-named files): it would be listed, thinned and
+  restored as one of that database's copies;
 - an SQLite file (whoever's it is), a name SQLite would take for its ``-wal``;
 - a file this process has open, a folder, a device, a missing folder;
 - a read-only file (by its mode bits too: ``access()`` says yes to root);
 - an existing file, unless the caller says the user chose to replace it.
 
-``written_aside`` then writes under a fresh name in the same folder and renames over
-the target once the file is complete: a failure leaves the previous file as it was.
+``written_aside`` then writes under a fresh name in the same folder and puts it in
+place once the file is complete (``put_in_place``): a failure leaves the previous file
+as it was, and a file that appeared meanwhile is replaced only if the user said so.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from salesdesk.errors import DatabaseError, ValidationError
 from salesdesk.paths import backup_dir
 from salesdesk.safety.files import SIDECARS, FileId, file_id, fsync_file, held_here, sqlite_kind
+from salesdesk.safety.unfinished import writing
 
 REPLACE_HINT = "add --replace to replace it"
 NEW_NAME = "choose another file name"  # for what never replaces a file (a backup copy)
@@ -55,10 +60,33 @@ def check_output_path(path: str | Path, database: str | Path | None, *, replace:
         raise ValidationError("file", f"{given}: is a folder; give a file name")
     if not target.parent.is_dir():
         raise ValidationError("file", f"{given}: no such folder ({target.parent})")
+    _refuse_backup_folder(given, target)
     if os.path.lexists(target):
         _refuse_existing(given, target, replace=replace, if_exists=if_exists)
     _refuse_sqlite_sidecar(given, target)
     return target
+
+
+def sidecar_of(path: Path) -> tuple[Path, str] | None:
+    """The database whose ``-wal``, ``-shm`` or ``-journal`` ``path`` is named as (SQLite
+    reads such a file as part of that database, whether or not it exists yet), and which."""
+    path = Path(path)
+    for suffix in SIDECARS:
+        if path.name.endswith(suffix) and path.name != suffix:
+            owner = path.with_name(path.name[: -len(suffix)])
+            if sqlite_kind(owner) in ("sqlite", "empty"):
+                return owner, suffix
+    return None
+
+
+def refuse_sidecar(path: Path) -> None:
+    """A database given by the name of another one's sidecar (``--db s.sqlite3-wal``):
+    written as a database, it would be read as part of that other one."""
+    found = sidecar_of(path)
+    if found is not None:
+        owner, suffix = found
+        raise DatabaseError(f"{path}: is the {suffix} file of {owner.name}, not a database; "
+                            f"give the database itself ({owner})")
 
 
 def _refuse_database_files(given: Path, target: Path, database: Path) -> None:
@@ -116,6 +144,27 @@ def _backup_named(target: Path, folder: Path) -> str | None:
     return None
 
 
+def _refuse_backup_folder(given: Path, target: Path) -> None:
+    """Only SalesDesk writes in a backup folder, and only copies of its own database:
+    anything else there would be listed, thinned and restored as one of them."""
+    folder = target.parent
+    if not folder.name.endswith("-backups"):
+        return
+    owner = folder.with_name(folder.name[: -len("-backups")])
+    if owner.is_file() or _holds_backups(folder):
+        raise DatabaseError(f"{given}: is in the backup folder of {owner.name}, where only SalesDesk writes; "
+                            "choose another folder")
+
+
+def _holds_backups(folder: Path) -> bool:
+    from salesdesk.db.backup import BACKUP_NAME
+
+    try:
+        return any(BACKUP_NAME.fullmatch(entry.name) for entry in os.scandir(folder))
+    except OSError:
+        return False
+
+
 def _refuse_existing(given: Path, target: Path, *, replace: bool, if_exists: str) -> None:
     try:
         st = os.stat(target)
@@ -140,38 +189,71 @@ def _refuse_existing(given: Path, target: Path, *, replace: bool, if_exists: str
 
 def _refuse_sqlite_sidecar(given: Path, target: Path) -> None:
     """``notes.db-wal`` beside the SQLite file ``notes.db`` would be read as its WAL."""
-    for suffix in SIDECARS:
-        if target.name.endswith(suffix) and target.name != suffix:
-            owner = target.with_name(target.name[: -len(suffix)])
-            if sqlite_kind(owner) == "sqlite":
-                raise DatabaseError(f"{given}: SQLite would take it for the {suffix} file of the database "
-                                    f"{owner.name}; choose another name")
+    found = sidecar_of(target)
+    if found is not None:
+        owner, suffix = found
+        raise DatabaseError(f"{given}: SQLite would take it for the {suffix} file of the database "
+                            f"{owner.name}; choose another name")
 
 
 @contextmanager
-def written_aside(target: Path) -> Iterator[Path]:
-    """A new empty file beside ``target`` to write; it is renamed over ``target`` when the
-    block ends, and deleted when the block fails.
+def written_aside(target: Path, *, replace: bool | None = None) -> Iterator[Path]:
+    """A new empty file beside ``target`` to write; it is put in place of ``target`` when
+    the block ends, and deleted when the block fails.
+
+    ``replace``: the user chose to replace ``target`` (``--replace``, a dialog that
+    asked); without it, a file found at ``target`` at the end (one that appeared during
+    the write) is left as it is and the write refused.  None: replace only what was
+    there when the write began (what ``check_output_path`` let through).
 
     The name is made by ``mkstemp`` (``O_EXCL``, random): two writes never share it, and
-    it is never a file or a symlink that was there before.
+    it is never a file or a symlink that was there before.  It is recorded as unfinished
+    while written, so what a killed write leaves is removed by the next start or backup.
     """
 
     target = Path(target)
+    if replace is None:
+        replace = os.path.lexists(target)
     try:
         handle, name = tempfile.mkstemp(prefix=".salesdesk-", suffix=target.suffix, dir=target.parent)
     except OSError as exc:
         raise ValidationError("file", f"{target}: cannot be written ({exc.strerror or exc})") from None
     os.close(handle)
     temp = Path(name)
-    try:
+    with writing(temp):  # removed on the way out, whatever happens: put in place or not
         yield temp
         os.chmod(temp, _file_mode(target))  # mkstemp's 0600 would hide the file from the user's group
         fsync_file(temp)  # the new content is on disk before its name replaces the old file
+        put_in_place(temp, target, replace=replace)
+
+
+def put_in_place(temp: Path, target: Path, *, replace: bool) -> None:
+    """The last step of a write: the complete file ``temp`` becomes ``target``.
+
+    With ``replace``, one rename over whatever is there.  Without, never over a file:
+    a hard link fails on a name that exists, even one made a moment ago (a check, then
+    a rename, would replace a file that appeared in between); where there are no hard
+    links (FAT, exFAT, some shares), a checked rename is the best there is.
+    """
+    if replace:
         os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+        return
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise _appeared(target) from None
+    except OSError:  # no hard links on this file system
+        if os.path.lexists(target):
+            raise _appeared(target) from None
+        os.rename(temp, target)
+        return
+    with suppress(OSError):  # in place already; the caller's writing() removes it otherwise
+        os.unlink(temp)
+
+
+def _appeared(target: Path) -> ValidationError:
+    return ValidationError("file", f"{target}: appeared while SalesDesk was writing it and is left as it is; "
+                                   "choose another file name")
 
 
 def _file_mode(path: Path) -> int:

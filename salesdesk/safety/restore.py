@@ -8,7 +8,8 @@ The steps, and what the path holds if the process dies after each:
    and what killed restores and copies left is removed.
    → the old database.
 2. The backup is copied through the backup API into ``.<name>.restoring-<pid>`` beside
-   the database, in rollback-journal mode (no ``-wal`` of its own), fsynced, verified.
+   the database, in rollback-journal mode (no ``-wal`` of its own), without the backup
+   mark (``application_id`` 0: it is a database again), fsynced, verified.
    → the old database; the temporary copy is a leftover that the next restore, backup
    or start removes (``safety/unfinished.py``).
 3. The old file gets a second name, ``<name>-before-restore-<stamp>.sqlite3``:
@@ -31,6 +32,15 @@ The steps, and what the path holds if the process dies after each:
    ``-journal`` is beside it: checked just before), then an fsync of the folder.
    → the restored database; the old one under the aside name alone.
 
+A restore replaces only a missing file, an empty one, or a regular, writable SalesDesk
+database, sound or damaged (``check_restore_target``): never a backup, the sidecar of
+another database, another program's SQLite file, a file of a newer SalesDesk, a
+read-only file, a device, a pipe or a folder.  A file whose SQLite header was wiped is
+no SQLite file at all: it counts as a damaged SalesDesk database (kept aside as
+``-damaged-``) when its own backup folder holds backups of it, as only a SalesDesk
+database has; anywhere else nothing tells it from a document, and it is refused (move
+it away, then restore onto the empty path).
+
 A missing database has nothing to keep; stale sidecars of a file that is gone are
 removed just before step 4.  The caller closes its own connections first and holds
 the instance lock, so no other SalesDesk has the file open; the lock moves onto the
@@ -41,24 +51,36 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from salesdesk.db.backup import (
+    NOT_A_BACKUP,
     _copy_verified,
     integrity_problems,
+    is_copy_of,
     write_copy,
 )
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
-from salesdesk.safety.files import fsync_folder, same_file, sidecars, sqlite_uri
+from salesdesk.safety.files import (
+    fsync_folder,
+    same_file,
+    sidecars,
+    sqlite_kind,
+    sqlite_uri,
+)
 from salesdesk.safety.instance_lock import InstanceLock
-from salesdesk.safety.integrity import aside_name, move_aside, quick_problems
+from salesdesk.safety.integrity import aside_name, move_aside
+from salesdesk.safety.output import refuse_sidecar
 from salesdesk.safety.unfinished import remove_leftovers, temporary_name, writing
 
 ASIDE_LABELS = ("before-restore", "damaged")
+MIN_PAGE_SIZE = 512  # an SQLite database file is whole pages, of 512 bytes at the least
 
 
 @dataclass(frozen=True)
@@ -97,12 +119,12 @@ def restore_backup(backup: Path, database: Path, *, now: dt.datetime | None = No
     backup, database = Path(backup).resolve(), Path(database).resolve()
     if backup == database:
         raise DatabaseError(f"{backup}: is the database itself, not a backup of it")
+    damaged = check_restore_target(database)
     verify_backup(backup)
     remove_leftovers_of(database, now=now)
     temporary = temporary_name(database, "restoring")
     with writing(temporary):  # gone on the way out: renamed, or removed after a failure
         _copy_backup(backup, temporary, database)
-        damaged = database.exists() and bool(quick_problems(database))
         aside = _keep_aside(database, damaged=damaged, now=now) if database.exists() else None
         try:
             if lock is not None and lock.held:
@@ -120,6 +142,52 @@ def restore_backup(backup: Path, database: Path, *, now: dt.datetime | None = No
     return RestoreOutcome(database, backup, aside.path if aside else None, damaged)
 
 
+def check_restore_target(database: Path) -> bool:
+    """Refuse, in one sentence, a ``database`` a restore must not replace (the module's
+    doc says which); else whether what is there is damaged (to be kept aside as such).
+    Reads the file through SQLite only, and leaves nothing beside it."""
+    from salesdesk.db.migrate import DamagedDatabase, schema_state
+    from salesdesk.safety.backups import is_backup, list_backups
+
+    database = Path(database)
+    refuse_sidecar(database)
+    try:
+        st = os.stat(database)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise DatabaseError(f"{database}: cannot be looked at ({exc.strerror}); nothing was restored") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise DatabaseError(f"{database}: is not an ordinary file (a folder, a device, a pipe or a socket); "
+                            "a restore replaces only a database file")
+    if not st.st_mode & 0o222 or not os.access(database, os.W_OK):  # the mode bits too: root may write anything
+        raise DatabaseError(f"{database}: is read-only; SalesDesk does not replace read-only files")
+    if is_backup(database):
+        raise DatabaseError(f"{database}: is a backup, which SalesDesk never changes; restore into the database "
+                            "itself, or into a new file")
+    kind = sqlite_kind(database)
+    if kind == "sqlite" and st.st_size < MIN_PAGE_SIZE:  # SQLite reads a 1-byte file as an empty database
+        kind = "other"
+    if kind == "empty":
+        return False
+    if kind == "unreadable":
+        raise DatabaseError(f"{database}: cannot be read, so SalesDesk cannot tell what a restore would replace")
+    if kind == "other":
+        if list_backups(database):  # only a SalesDesk database has backups there: its header was wiped
+            return True
+        raise DatabaseError(f"{database}: is not an SQLite file, so not a SalesDesk database; if it is a damaged "
+                            "one, move it away, then restore")
+    if integrity_problems(database, quick=True):  # raises when it cannot be read (locked, I/O error)
+        return True
+    try:
+        schema_state(database)
+    except DamagedDatabase:
+        return True
+    except DatabaseError as exc:  # another program's database, or a newer SalesDesk's
+        raise DatabaseError(f"{exc}; a restore replaces only a database of this SalesDesk") from exc
+    return False
+
+
 def remove_leftovers_of(database: Path, *, now: dt.datetime | None = None) -> list[Path]:
     """Remove what killed restores and copies of ``database`` left (at start, before
     each restore): temporary copies beside it, in its backup folder and wherever a
@@ -127,10 +195,11 @@ def remove_leftovers_of(database: Path, *, now: dt.datetime | None = None) -> li
     but never got to use.  An aside name with sidecars of its own (a damaged file's
     ``-wal``) is the only whole copy of them, and stays."""
     database = Path(database)
-    removed = remove_leftovers(database.parent, backup_dir(database), now=now)
-    prefixes = tuple(f"{database.stem}-{label}-" for label in ASIDE_LABELS)
+    beside = (database.parent, lambda name: name == database.name or _is_aside(database, name))
+    copies = (backup_dir(database), lambda name: is_copy_of(database, name))
+    removed = remove_leftovers(beside, copies, now=now)
     try:
-        entries = [e for e in database.parent.iterdir() if e.name.startswith(prefixes)]
+        entries = [e for e in database.parent.iterdir() if _is_aside(database, e.name)]
     except OSError:
         return removed
     for entry in entries:
@@ -140,16 +209,28 @@ def remove_leftovers_of(database: Path, *, now: dt.datetime | None = None) -> li
     return removed
 
 
+def _is_aside(database: Path, name: str) -> bool:
+    """Is ``name`` an aside name of ``database`` (``integrity.aside_name``)?"""
+    labels = "|".join(ASIDE_LABELS)
+    suffix = re.escape(database.suffix or ".sqlite3")
+    return re.fullmatch(rf"{re.escape(database.stem)}-(?:{labels})-\d{{8}}-\d{{6}}(?:-\d+)?{suffix}", name,
+                        re.DOTALL) is not None
+
+
 def _copy_backup(backup: Path, temporary: Path, database: Path) -> None:
     try:
         source = sqlite3.connect(sqlite_uri(backup, mode="ro"), uri=True)
         try:
-            write_copy(source, temporary)
+            write_copy(source, temporary, mark=NOT_A_BACKUP)  # a database again, no longer a backup
         finally:
             source.close()
     except (sqlite3.Error, OSError) as exc:
         raise DatabaseError(f"{database}: the backup could not be copied ({exc}); the database is as it was") from exc
-    problems = integrity_problems(temporary)
+    try:
+        problems = integrity_problems(temporary)
+    except DatabaseError as exc:
+        raise DatabaseError(f"{database}: the restored copy could not be read back ({exc}); "
+                            "the database is as it was") from exc
     if problems:
         raise DatabaseError(f"{database}: the restored copy did not verify ({problems[0]}); "
                             "the database is as it was")
@@ -184,7 +265,7 @@ def _copy_aside(database: Path, aside: Path) -> None:
     except sqlite3.Error as exc:
         raise DatabaseError(f"{database}: cannot be kept aside ({exc})") from exc
     try:
-        _copy_verified(connection, database, reason="before-restore", dest=aside)
+        _copy_verified(connection, database, reason="before-restore", dest=aside, mark=NOT_A_BACKUP)
     finally:
         connection.close()
 

@@ -8,10 +8,18 @@ temporary file (and the ``-journal`` SQLite keeps beside it while it writes) beh
 pid in its name, no longer alive, or by its age: an hour, which no copy takes, and
 which also covers a pid used again by another program since.
 
-A copy into a folder SalesDesk never looks at again (``backup FILE`` onto a USB stick)
-is found through its record: a tiny file in ``<data folder>/unfinished`` naming the
-temporary file, written before the copy starts and removed once it is renamed or
-removed.  The next start and the next backup read the records of dead writers.
+Every temporary file is also found through its record: a tiny file in ``<data
+folder>/unfinished`` naming it, written before the copy starts and removed once it is
+renamed or removed.  The next start and the next backup read the records of dead
+writers: so a copy into a folder SalesDesk never looks at again (``backup FILE`` onto a
+USB stick), or a report or export written aside (``.salesdesk-XXXXXXXX.pdf``,
+``safety/output.py``) is found too.
+
+Without a record, only names derived from one database's name are leftovers, and only
+where that database's copies are written: ``.<database>.restoring-<pid>`` and the
+``.partial`` of an aside copy beside it, ``.<backup name>.<pid>.partial`` in its backup
+folder.  Elsewhere a name of that shape may be a file of the user's (or of another
+program that names its files the same way), and it is never removed.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
@@ -32,9 +40,13 @@ from salesdesk.safety.files import SIDECARS, open_file
 log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(hours=1)
-_TEMPORARY = re.compile(r"^\.(?P<final>.+)\.(?:restoring-(?P<restorer>\d+)|(?P<writer>\d+)\.partial)"
-                        r"(?P<sidecar>-journal|-wal|-shm)?$")
-_RECORD = re.compile(r"^(?P<pid>\d+)-[0-9a-f]+\.unfinished$")
+# Matched whole (``fullmatch``), newlines and all: a name may hold one.
+_TEMPORARY = re.compile(r"\.(?P<final>.+)\.(?:restoring-(?P<restorer>\d+)|(?P<writer>\d+)\.partial)"
+                        r"(?P<sidecar>-journal|-wal|-shm)?", re.DOTALL)
+_WRITTEN_ASIDE = re.compile(r"\.salesdesk-.+", re.DOTALL)  # safety.output.written_aside's mkstemp prefix
+_RECORD = re.compile(r"(?P<pid>\d+)-[0-9a-f]+\.unfinished")
+# A folder, and which final names of copies in it are the database's (see the module's doc).
+Place = tuple[Path, Callable[[str], bool]]
 
 
 def temporary_name(final: Path, kind: Literal["partial", "restoring"]) -> Path:
@@ -61,19 +73,22 @@ def writing(temporary: Path) -> Iterator[Path]:
             record.unlink(missing_ok=True)
 
 
-def remove_leftovers(*folders: Path, now: dt.datetime | None = None) -> list[Path]:
-    """Remove what copies killed midway left in ``folders`` and wherever the records
-    of dead writers point; the files removed.  Copies under way are left alone."""
+def remove_leftovers(*places: Place, now: dt.datetime | None = None) -> list[Path]:
+    """Remove what copies killed midway left: every file the records of dead writers
+    name, and in each folder of ``places`` the temporary files of the copies its
+    predicate accepts the final name of.  The files removed; copies under way are left
+    alone, and so is anything else."""
     now = now or dt.datetime.now()
     removed = _remove_recorded(now)
-    for folder in folders:
+    for folder, ours in places:
         try:
             entries = list(Path(folder).iterdir())
         except OSError:
             continue  # no such folder (yet): nothing was left there
         for entry in entries:
-            match = _TEMPORARY.match(entry.name)
-            if match and _stale(entry, int(match["restorer"] or match["writer"]), now) and _unlink(entry):
+            match = _TEMPORARY.fullmatch(entry.name)
+            if (match and ours(match["final"]) and _stale(entry, int(match["restorer"] or match["writer"]), now)
+                    and _unlink(entry)):
                 removed.append(entry)
     if removed:
         log.info("removed what interrupted copies left: %s", ", ".join(str(p) for p in removed))
@@ -81,12 +96,13 @@ def remove_leftovers(*folders: Path, now: dt.datetime | None = None) -> list[Pat
 
 
 def _write_record(temporary: Path) -> Path | None:
-    """Best effort: without a record the copy still works, and a leftover of it is
-    still found by the next backup into the same folder."""
+    """Best effort: without a record the copy still works, and a leftover of a backup
+    or a restore is still found by the next one (beside the database, in its backup
+    folder)."""
     record = records_folder() / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.unfinished"
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
-        with open_file(record, "w", encoding="utf-8") as out:
+        with open_file(record, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:  # any name
             out.write(os.path.abspath(temporary))
     except OSError as exc:
         log.warning("could not record the copy %s as under way: %s", temporary, exc)
@@ -101,16 +117,16 @@ def _remove_recorded(now: dt.datetime) -> list[Path]:
     except OSError:
         return removed
     for record in records:
-        match = _RECORD.match(record.name)
+        match = _RECORD.fullmatch(record.name)
         if match is None or not _stale(record, int(match["pid"]), now):
             continue
         try:
-            with open_file(record, encoding="utf-8") as source:
-                temporary = Path(source.read().strip())
+            with open_file(record, encoding="utf-8", errors="surrogateescape", newline="") as source:
+                temporary = Path(source.read())  # as written: a name may end in a space
         except (OSError, UnicodeDecodeError):
             continue
         # Only ever a file of ours: a record naming anything else is not followed.
-        if temporary.is_absolute() and _TEMPORARY.match(temporary.name):
+        if temporary.is_absolute() and any(p.fullmatch(temporary.name) for p in (_TEMPORARY, _WRITTEN_ASIDE)):
             removed += [p for p in [temporary, *_sidecars(temporary)] if _unlink(p)]
         _unlink(record)
     return removed
