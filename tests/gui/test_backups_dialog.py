@@ -282,3 +282,19 @@ def test_no_message_box_blocks_a_normal_start(company_file, tmp_path, monkeypatc
     seen = {}
     assert start(path, tmp_path, seen) == 0
     assert seen["message"] is None and seen["location"] is False
+
+
+def test_a_file_that_cannot_be_read_at_start_is_said_in_a_dialog_not_a_traceback(company_file, tmp_path):
+    """Its -wal is a folder: SQLite cannot open the database ("unable to open database file"),
+    as with a full disk or an I/O error; the window says so and exits 1."""
+    path = copy_database(company_file, tmp_path / "team.sqlite3")
+    Path(f"{path}-wal").mkdir()
+    said = {}
+
+    def read(box):
+        said["text"] = box.text()
+        box.close()
+
+    when_modal(read)
+    assert start(path, tmp_path, {}) == 1
+    assert said["text"].startswith(f"{path}: ") and "unable to open database file" in said["text"]
