@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
-from salesdesk.safety.files import fsync_file, fsync_folder
+from salesdesk.safety.files import fsync_file, fsync_folder, sqlite_uri
 from salesdesk.safety.output import NEW_NAME, check_output_path
 from salesdesk.safety.unfinished import remove_leftovers, temporary_name, writing
 
@@ -57,7 +57,7 @@ def backup_file(source: Path, *, reason: str = "manual", dest: Path | None = Non
     source = Path(source)
     if not source.is_file():
         raise DatabaseError(f"{source}: no such database file")
-    connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=5)
+    connection = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True, timeout=5)
     try:
         return _copy_verified(connection, source, reason=reason, dest=dest)
     finally:

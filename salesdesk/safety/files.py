@@ -22,18 +22,22 @@ from __future__ import annotations
 import builtins
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import IO, Literal, NamedTuple
 from urllib.parse import quote
 
-from salesdesk.errors import DatabaseError
+from salesdesk.errors import DatabaseError, ValidationError
 
 SIDECARS = ("-wal", "-shm", "-journal")
 SQLITE_NOTADB = 26
 SQLITE_CANTOPEN = 14
 _FD_FOLDER = Path("/proc/self/fd")
 
-Kind = Literal["missing", "folder", "empty", "sqlite", "other", "unreadable"]
+NOT_ORDINARY = "is not an ordinary file (a device, a pipe or a socket)"
+
+# "special": a device, a pipe or a socket, which opening may block on or write into
+Kind = Literal["missing", "folder", "empty", "sqlite", "other", "unreadable", "special"]
 
 
 class FileId(NamedTuple):
@@ -84,13 +88,26 @@ def held_here(path: str | Path) -> bool:
     return bool(descriptors(path))
 
 
+def is_special(path: str | Path) -> bool:
+    """Is ``path`` a device, a pipe or a socket (symlinks followed)?  Asked of its mode
+    alone: opening a pipe waits for a writer, forever."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def open_file(path: str | Path, mode: str = "r", **kwargs) -> IO:
-    """``open()`` for a file the user named: refused when this process has it open.
+    """``open()`` for a file the user named: refused when this process has it open, or
+    when it is not an ordinary file (checked before opening: a pipe would never answer).
 
     Closing a descriptor of a database this process has open would drop SQLite's
     locks on it; a file we have open is a database of ours (or its ``-wal``) under
     another name, never a CSV, a mapping or a report to write.
     """
+    if is_special(path):
+        raise ValidationError("file", f"{path}: {NOT_ORDINARY}")
     if held_here(path):
         raise DatabaseError(f"{path}: is a database file SalesDesk has open; choose another file")
     return builtins.open(path, mode, **kwargs)
@@ -125,7 +142,10 @@ def fsync_folder(folder: str | Path) -> None:
 def sqlite_uri(path: str | Path, **params: str) -> str:
     """A ``file:`` URI for ``path`` (``?``, ``#`` and ``%`` in names quoted)."""
     query = "&".join(f"{key}={value}" for key, value in params.items())
-    return f"file:{quote(str(path))}" + (f"?{query}" if query else "")
+    name = quote(str(path))
+    if name.startswith("/"):
+        name = "//" + name  # an empty authority: ``//host/x`` (a POSIX name) is no host
+    return f"file:{name}" + (f"?{query}" if query else "")
 
 
 def sqlite_kind(path: str | Path) -> Kind:
@@ -138,8 +158,10 @@ def sqlite_kind(path: str | Path) -> Kind:
         return "missing"
     except OSError:
         return "unreadable"
-    if os.path.isdir(path):
+    if stat.S_ISDIR(st.st_mode):
         return "folder"
+    if not stat.S_ISREG(st.st_mode):
+        return "special"
     if st.st_size == 0:
         return "empty"
     if not os.access(path, os.R_OK):

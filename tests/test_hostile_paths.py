@@ -1,0 +1,257 @@
+"""Names people (and attackers) give: every command works on the file named, whatever
+characters its name holds, and refuses in one line what it cannot use.
+
+- ``?``, ``#`` and ``%`` mean something in a ``file:`` URI: unquoted, a read, a backup or
+  the window's watch would open *another* file (``a?h.sqlite3`` opened ``a``);
+- an empty ``--db``, a pipe, a device, a socket, a URL of an unknown kind, a driver that
+  is not installed, an in-memory database, a binary or endlessly nested mapping;
+- a full disk under an XLSX export;
+- names so long that a name SalesDesk derives from them (aside, temporary) would pass
+  NAME_MAX (255 bytes), or the 512 bytes of a full name SQLite opens.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from salesdesk.errors import ValidationError
+from salesdesk.paths import backup_dir
+from salesdesk.safety.files import open_file, sqlite_kind
+from tests.test_cli import one_error_line, salesdesk
+
+ROOT = Path(__file__).parent.parent
+
+
+def run(*args, cwd=None, timeout=60):
+    """The command line, failing (not hanging) when a command waits forever."""
+    try:
+        return subprocess.run([sys.executable, "-m", "salesdesk", *args], capture_output=True, text=True,
+                              timeout=timeout, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"salesdesk {' '.join(args)} hung")
+
+
+def deals_in(path: Path) -> int:
+    connection = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)  # quoted by pathlib, not by us
+    try:
+        return connection.execute("SELECT count(*) FROM deals").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def files_under(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+# --- 1. ?, # and % in names: the right file, and only it --------------------------------------
+
+HOSTILE_NAMES = [
+    "a?h.sqlite3",
+    "C#/crm/sales.sqlite3",
+    "c%41.sqlite3",
+    "50% off/sales%2F%.sqlite3",
+    "q?x#y/Verkäufe 東京 plan.sqlite3",
+    pytest.param("two\nlines.sqlite3", marks=pytest.mark.xfail(
+        strict=True, reason="restore latest: backups._NAME ('.+' without re.DOTALL) lists no backup of a name "
+                            "with a newline; part of the backup-naming change, remove this mark then")),
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=lambda n: n.encode("unicode_escape").decode())
+def test_every_command_works_on_the_file_named_and_leaves_no_stray_file(tmp_path, name):
+    place = tmp_path / "place"
+    database = place / name
+    database.parent.mkdir(parents=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    db = str(database)
+
+    result = run("--db", db, "demo", "--deals", "40")
+    assert result.returncode == 0, result.stderr
+    assert deals_in(database) == 40
+
+    result = run("--db", db, "check")
+    assert result.returncode == 0, result.stderr
+    assert "40 deals" in result.stdout
+
+    result = run("--db", db, "backup")
+    assert result.returncode == 0, result.stderr
+    copies = list(backup_dir(database).iterdir())
+    assert len(copies) == 1 and deals_in(copies[0]) == 40
+
+    result = run("--db", db, "export", "deals", str(out / "deals.csv"))
+    assert result.returncode == 0, result.stderr
+    assert len((out / "deals.csv").read_text(encoding="utf-8-sig").strip().splitlines()) == 41
+
+    result = run("--db", db, "report", "weekly", "--out", str(out / "weekly.pdf"))
+    assert result.returncode == 0, result.stderr
+    assert (out / "weekly.pdf").read_bytes().startswith(b"%PDF")
+
+    result = run("--db", db, "restore", "latest", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert deals_in(database) == 40
+
+    # Nothing anywhere but the database, its backups, the file it was kept as, and the outputs.
+    stray = [p for p in files_under(place)
+             if p.parent not in (database.parent, backup_dir(database)) or not p.name.startswith(database.stem)]
+    assert stray == []
+    assert sorted(p.name for p in out.iterdir()) == ["deals.csv", "weekly.pdf"]
+
+
+def test_the_window_s_reader_and_watch_read_the_file_named(tmp_path):
+    """The reads the window makes (``Database.read``, the read-only engine, the automatic
+    backups' watch), without the command line."""
+    from salesdesk.db.backup import backup_file
+    from salesdesk.db.migrate import open_database
+    from salesdesk.safety.backups import AutoBackup
+    from salesdesk.services.demo import load_demo
+
+    (tmp_path / "a").write_bytes(b"")  # what an unquoted a?h.sqlite3 would open instead
+    path = tmp_path / "a?h%41#x.sqlite3"
+    db = open_database(path)
+    load_demo(db, deals=20)
+    db.close()
+    reader = open_database(path, read_only=True)
+    try:
+        with reader.read() as read:
+            assert read.scalar("SELECT count(*) FROM deals") == 20
+        with reader.session() as session:
+            from sqlalchemy import text
+
+            assert session.scalar(text("SELECT count(*) FROM deals")) == 20
+    finally:
+        reader.close()
+    watch = AutoBackup(path)
+    try:
+        assert watch._data_version() is not None
+        assert deals_in(watch.back_up("manual")) == 20
+    finally:
+        watch.close()
+    assert deals_in(backup_file(path, dest=tmp_path / "copy.sqlite3")) == 20
+    assert (tmp_path / "a").read_bytes() == b""
+
+
+# --- 2. an empty --db ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["check"], ["demo", "--deals", "5"], ["backup", "--list"]])
+def test_an_empty_db_is_refused_not_taken_for_the_default_database(tmp_path, command):
+    data = Path(os.environ["SALESDESK_DATA_DIR"])
+    line = one_error_line(run("--db", "", *command))
+    assert "--db" in line and "empty" in line
+    assert not data.exists() or list(data.rglob("*.sqlite3")) == []
+
+
+# --- 3. pipes, devices and sockets -------------------------------------------------------------------
+
+
+@pytest.fixture
+def fifo(tmp_path) -> Path:
+    path = tmp_path / "pipe.sqlite3"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.fixture
+def unix_socket(tmp_path):
+    path = tmp_path / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    yield path
+    server.close()
+
+
+def test_what_a_pipe_a_device_or_a_socket_is_is_said_without_opening_it(fifo, unix_socket):
+    assert sqlite_kind(fifo) == "special"  # opening a pipe would wait for a writer forever
+    assert sqlite_kind(unix_socket) == "special"
+    assert sqlite_kind("/dev/null") == "special"  # not "empty": SQLite would write into it
+
+
+def test_open_file_refuses_what_is_not_an_ordinary_file(unix_socket):
+    for path in ("/dev/null", unix_socket):
+        with pytest.raises(ValidationError, match="is not an ordinary file"):
+            open_file(path)
+        with pytest.raises(ValidationError, match="is not an ordinary file"):
+            open_file(path, "w")
+
+
+@pytest.mark.parametrize("command", [
+    ["check"], ["backup"], ["demo", "--deals", "5"], ["export", "deals", "OUT/deals.csv"],
+    ["report", "weekly", "--out", "OUT/weekly.pdf"], ["restore", "latest", "--yes"], ["backup", "--list"],
+])
+def test_a_pipe_as_the_database_is_refused_at_once(fifo, tmp_path, command):
+    command = [part.replace("OUT", str(tmp_path)) for part in command]
+    line = one_error_line(run("--db", str(fifo), *command))
+    assert "is not an ordinary file" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.sqlite3"]
+
+
+def test_a_device_as_the_database_is_refused(tmp_path):
+    line = one_error_line(run("--db", "/dev/null", "demo", "--deals", "5"))
+    assert "is not an ordinary file" in line
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "company.sqlite3"
+    result = salesdesk("--db", str(path), "demo", "--deals", "400")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_a_pipe_as_the_mapping_or_the_import_source_is_refused(company, fifo, tmp_path):
+    source = tmp_path / "deals.csv"
+    source.write_text("title\nA deal\n", encoding="utf-8")
+    line = one_error_line(run("--db", str(company), "import", "deals", str(source), "--mapping", str(fifo)))
+    assert str(fifo) in line and "is not an ordinary file" in line
+    line = one_error_line(run("--db", str(company), "import", "deals", str(fifo)))
+    assert str(fifo) in line and "is not an ordinary file" in line
+
+
+# --- 4. --db values that are no database -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, words", [
+    ("file:///x.sqlite3", "give the file's path"),
+    ("foo://", "does not know"),
+    ("://", "not a database URL"),
+    ("~nosuchuser/x.sqlite3", "no user named nosuchuser"),
+    ("sqlite://", "an in-memory database keeps nothing"),
+    ("sqlite:///:memory:", "an in-memory database keeps nothing"),
+    ("sqlite:///x.sqlite3?mode=ro", "options"),
+    ("sqlite://host/x.sqlite3", "names a file"),
+])
+@pytest.mark.parametrize("command", [["check"], ["demo", "--deals", "5"]])
+def test_a_db_value_that_names_no_database_is_refused_in_words(tmp_path, value, words, command):
+    result = run("--db", value, *command, cwd=tmp_path)
+    line = one_error_line(result)
+    assert words in line and "unexpected failure" not in line
+    assert [p for p in tmp_path.iterdir() if p.name not in ("data", "logs")] == []
+
+
+def test_a_server_database_without_its_driver_is_refused_in_words(tmp_path):
+    if importlib.util.find_spec("psycopg") is not None:
+        pytest.skip("psycopg is installed here")
+    line = one_error_line(run("--db", "postgresql://u@h/db", "check", cwd=tmp_path))
+    assert "SalesDesk cannot reach PostgreSQL databases: its driver (psycopg) is not installed" in line
+
+
+def test_an_upper_case_sqlite_url_is_the_file_it_names(tmp_path):
+    result = run("--db", "SQLITE:///sales.sqlite3", "demo", "--deals", "5", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert deals_in(tmp_path / "sales.sqlite3") == 5
+    result = run("--db", f"sqlite:///{tmp_path / 'sales.sqlite3'}", "check", cwd=ROOT)
+    assert result.returncode == 0 and "5 deals" in result.stdout, result.stderr
+
+
+def test_the_window_is_not_started_on_an_empty_or_unusable_db(tmp_path):
+    for value in ("", "sqlite://", "foo://"):
+        one_error_line(run("--db", value, cwd=tmp_path, timeout=20))  # not a window waiting on a message box
