@@ -255,3 +255,59 @@ def test_an_upper_case_sqlite_url_is_the_file_it_names(tmp_path):
 def test_the_window_is_not_started_on_an_empty_or_unusable_db(tmp_path):
     for value in ("", "sqlite://", "foo://"):
         one_error_line(run("--db", value, cwd=tmp_path, timeout=20))  # not a window waiting on a message box
+
+
+# --- 5. mapping files that are not mappings ----------------------------------------------------------
+
+
+def bad_mappings(folder: Path, company: Path) -> dict[str, tuple[Path, str]]:
+    png = folder / "logo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    nested = folder / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    unknown = folder / "unicorns.json"
+    unknown.write_text('{"kind": "unicorns", "columns": {}}', encoding="utf-8")
+    number = folder / "number.json"
+    number.write_text('{"kind": 5}', encoding="utf-8")
+    return {"database": (company, "it is not text"), "png": (png, "it is not text"),
+            "nested": (nested, "nested too deeply"), "unknown kind": (unknown, "unicorns"),
+            "kind not a word": (number, "kind")}
+
+
+def test_a_mapping_that_is_not_one_is_refused_in_words(company, tmp_path):
+    from salesdesk.transfer.mapping import Mapping
+
+    for label, (path, words) in bad_mappings(tmp_path, company).items():
+        with pytest.raises(ValidationError) as caught:
+            Mapping.load(path)
+        assert "is not a mapping file" in str(caught.value) and words in str(caught.value), label
+
+
+def test_the_import_command_refuses_such_a_mapping_in_one_line(company, tmp_path):
+    source = tmp_path / "deals.csv"
+    source.write_text("title\nA deal\n", encoding="utf-8")
+    before = deals_in(company)
+    for label, (path, words) in bad_mappings(tmp_path, company).items():
+        line = one_error_line(run("--db", str(company), "import", "deals", str(source), "--mapping", str(path)))
+        assert words in line and "unexpected failure" not in line, label
+    assert deals_in(company) == before
+
+
+# --- 6. a full disk under an XLSX export ---------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Path:
+    """A 16 kB file system: full after the first rows of an export."""
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_disk_full_while_exporting_xlsx_is_one_line_and_leaves_no_file(company, small_disk):
+    result = run("--db", str(company), "export", "deals", str(small_disk / "deals.xlsx"))
+    assert one_error_line(result, code=1).endswith("No space left on device")  # no ZipFile.__del__ traceback
+    assert os.listdir(small_disk) == []
