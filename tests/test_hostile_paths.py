@@ -22,9 +22,17 @@ from pathlib import Path
 
 import pytest
 
-from salesdesk.errors import ValidationError
+from salesdesk.errors import SalesDeskError, ValidationError
 from salesdesk.paths import backup_dir
-from salesdesk.safety.files import open_file, sqlite_kind
+from salesdesk.safety.files import (
+    NAME_MAX,
+    SIDECARS,
+    SQLITE_PATH_MAX,
+    fit_name,
+    from_stem,
+    open_file,
+    sqlite_kind,
+)
 from tests.test_cli import one_error_line, salesdesk
 
 ROOT = Path(__file__).parent.parent
@@ -311,3 +319,96 @@ def test_a_disk_full_while_exporting_xlsx_is_one_line_and_leaves_no_file(company
     result = run("--db", str(company), "export", "deals", str(small_disk / "deals.xlsx"))
     assert one_error_line(result, code=1).endswith("No space left on device")  # no ZipFile.__del__ traceback
     assert os.listdir(small_disk) == []
+
+
+# --- 7. names that would pass NAME_MAX -------------------------------------------------------------------
+
+
+def name_bytes(name: str) -> int:
+    return len(os.fsencode(name))
+
+
+ROOM = NAME_MAX - max(len(s) for s in SIDECARS)  # SQLite adds "-journal" to what it writes
+
+
+def test_fit_name_keeps_the_rest_and_shortens_the_stem_to_fit_in_bytes():
+    assert fit_name("sales", "-20261202-manual.sqlite3") == "sales-20261202-manual.sqlite3"
+    rest = "-20261202-101500-123456-manual.sqlite3"
+    for stem in ("x" * 300, "é" * 200, "東" * 100, "a" * 215 + "東京"):
+        name = fit_name(stem, rest)
+        assert name.endswith(rest) and name_bytes(name) <= ROOM
+        assert name.startswith(stem[:50])
+        assert from_stem(name[: -len(rest)], stem)  # a database's copies are found again
+        assert not from_stem(name[: -len(rest)], stem[:-1] + "!")
+    assert fit_name("x" * 300 + "a", rest) != fit_name("x" * 300 + "b", rest)  # different databases differ
+    assert from_stem("sales", "sales") and not from_stem("sales", "sales2")
+
+
+def test_fit_name_in_a_deep_folder_leaves_a_name_sqlite_can_open(tmp_path):
+    """SQLite opens no file whose full name passes 512 bytes (with "-journal"): a 230-character
+    database in /home/someone/Documents/Sales has room for a backup name 200 bytes long at most."""
+    folder = tmp_path / ("d" * 200) / ("e" * 100)
+    folder.mkdir(parents=True)
+    stem = "x" * 230
+    name = fit_name(stem, "-before-restore-20261202-101500.sqlite3", folder)
+    assert name_bytes(str(folder / name)) <= SQLITE_PATH_MAX
+    assert from_stem(name.split("-before-restore-")[0], stem)
+    connection = sqlite3.connect(folder / name)
+    try:
+        connection.execute("CREATE TABLE deals (title TEXT)")
+        connection.commit()  # through its -journal
+    finally:
+        connection.close()
+    with pytest.raises(SalesDeskError, match="too deep a folder"):
+        fit_name(stem, "-before-restore-20261202-101500.sqlite3", folder / ("f" * 150))
+
+
+def test_names_derived_from_a_long_database_name_fit(tmp_path):
+    from salesdesk.safety.integrity import aside_name
+    from salesdesk.safety.output import written_aside
+    from salesdesk.safety.unfinished import _TEMPORARY, temporary_name
+
+    database = tmp_path / ("é" * 115 + ".sqlite3")  # 238 bytes, 123 characters
+    assert name_bytes(database.name) == 238
+    for derived in (aside_name(database, "before-restore"), aside_name(database, "damaged"),
+                    temporary_name(database, "restoring"), temporary_name(database, "partial")):
+        assert name_bytes(derived.name) <= ROOM and derived.parent == tmp_path
+    assert _TEMPORARY.match(temporary_name(database, "restoring").name)  # still found as a leftover
+    assert aside_name(database, "damaged").suffix == ".sqlite3"
+
+    target = tmp_path / ("report." + "x" * 240)
+    with written_aside(target) as temp:
+        assert name_bytes(temp.name) <= NAME_MAX
+        with open_file(temp, "w") as out:
+            out.write("done")
+    assert target.read_text() == "done"
+
+
+def test_a_long_database_name_is_restored_without_complaint(tmp_path):
+    database = tmp_path / ("x" * 222 + ".sqlite3")  # 230 characters
+    assert run("--db", str(database), "demo", "--deals", "20").returncode == 0
+    copy = tmp_path / "copy.sqlite3"
+    assert run("--db", str(database), "backup", str(copy)).returncode == 0
+    result = run("--db", str(database), "restore", str(copy), "--yes")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no "could not remove ... File name too long"
+    assert deals_in(database) == 20
+    kept = [p for p in tmp_path.iterdir() if "before-restore" in p.name]
+    assert len(kept) == 1 and deals_in(kept[0]) == 20
+
+
+@pytest.mark.xfail(strict=True, reason="needs backup_name to use fit_name(stem, rest, backup_dir(source)) and "
+                                       "list_backups from_stem (the backup-naming change); remove this mark then")
+def test_a_long_database_name_is_backed_up_imported_and_restored_from_its_folder(tmp_path):
+    database = tmp_path / ("x" * 222 + ".sqlite3")
+    assert run("--db", str(database), "demo", "--deals", "20").returncode == 0
+    result = run("--db", str(database), "backup")
+    assert result.returncode == 0, result.stderr
+    source = tmp_path / "accounts.csv"
+    source.write_text("name,city\nLong Name Trading,Lyon\n", encoding="utf-8")
+    result = run("--db", str(database), "import", "accounts", str(source))
+    assert result.returncode == 0, result.stderr
+    listed = run("--db", str(database), "backup", "--list")
+    assert listed.returncode == 0 and "2 backups" in listed.stdout, listed.stdout
+    result = run("--db", str(database), "restore", "latest", "--yes")
+    assert result.returncode == 0 and result.stderr == "", result.stderr

@@ -20,6 +20,7 @@ are then lost at the next crash.  So:
 from __future__ import annotations
 
 import builtins
+import hashlib
 import os
 import sqlite3
 import stat
@@ -34,6 +35,11 @@ SQLITE_NOTADB = 26
 SQLITE_CANTOPEN = 14
 _FD_FOLDER = Path("/proc/self/fd")
 
+NAME_MAX = 255  # bytes in a file name (ext4, XFS, APFS); NTFS counts UTF-16 units, never more
+# SQLite names its sidecars after the file it writes: a name SalesDesk makes leaves room for them.
+_NAME_ROOM = NAME_MAX - max(len(suffix) for suffix in SIDECARS)
+# SQLite's unix VFS opens no file by a full name longer than 512 bytes, less room for "-journal"
+SQLITE_PATH_MAX = 512 - len("-journal")
 NOT_ORDINARY = "is not an ordinary file (a device, a pipe or a socket)"
 
 # "special": a device, a pipe or a socket, which opening may block on or write into
@@ -146,6 +152,45 @@ def sqlite_uri(path: str | Path, **params: str) -> str:
     if name.startswith("/"):
         name = "//" + name  # an empty authority: ``//host/x`` (a POSIX name) is no host
     return f"file:{name}" + (f"?{query}" if query else "")
+
+
+def fit_name(stem: str, rest: str, folder: str | Path | None = None) -> str:
+    """``stem + rest``, with ``stem`` shortened so that the name, and the sidecars SQLite
+    names after it, fit in ``NAME_MAX`` bytes (UTF-8, as the file system counts); with
+    ``folder``, also so that SQLite can open it there (``SQLITE_PATH_MAX``).
+
+    ``rest`` (a stamp, a reason, a suffix) is kept whole.  A shortened stem ends in
+    ``~`` and a hash of the whole stem, so ``from_stem`` knows it for the stem's own,
+    and two long stems that differ only at their end give different names.
+    """
+    room = _NAME_ROOM
+    if folder is not None:
+        room = min(room, SQLITE_PATH_MAX - len(os.fsencode(os.path.join(os.path.abspath(folder), ""))))
+    if len(os.fsencode(stem + rest)) <= room:
+        return stem + rest
+    mark = "~" + _stem_hash(stem)
+    room -= len(os.fsencode(mark + rest))
+    if room < 1:
+        raise DatabaseError(f"{folder}: is too deep a folder for the copies SalesDesk keeps of {stem} "
+                            "(SQLite opens no file by a longer name); move the database to a shorter path")
+    short = stem[:room]  # cut by characters, never half of one
+    while len(os.fsencode(short)) > room:
+        short = short[:-1]
+    return short + mark + rest
+
+
+def from_stem(found: str, stem: str) -> bool:
+    """Is ``found``, the stem part of a name ``fit_name`` made, ``stem`` whole or
+    shortened?  (A database's copies are found again even after a move to a folder
+    where ``fit_name`` would shorten differently.)"""
+    if found == stem:
+        return True
+    head, mark, digest = found.rpartition("~")
+    return bool(mark) and digest == _stem_hash(stem) and stem.startswith(head)
+
+
+def _stem_hash(stem: str) -> str:
+    return hashlib.sha256(os.fsencode(stem)).hexdigest()[:8]
 
 
 def sqlite_kind(path: str | Path) -> Kind:

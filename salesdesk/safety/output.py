@@ -29,7 +29,7 @@ from pathlib import Path
 
 from salesdesk.errors import DatabaseError, ValidationError
 from salesdesk.paths import backup_dir
-from salesdesk.safety.files import SIDECARS, FileId, file_id, fsync_file, held_here, sqlite_kind
+from salesdesk.safety.files import NAME_MAX, SIDECARS, FileId, file_id, fsync_file, held_here, sqlite_kind
 
 REPLACE_HINT = "add --replace to replace it"
 NEW_NAME = "choose another file name"  # for what never replaces a file (a backup copy)
@@ -159,7 +159,7 @@ def written_aside(target: Path) -> Iterator[Path]:
 
     target = Path(target)
     try:
-        handle, name = tempfile.mkstemp(prefix=".salesdesk-", suffix=target.suffix, dir=target.parent)
+        handle, name = tempfile.mkstemp(prefix=".salesdesk-", suffix=_temporary_suffix(target), dir=target.parent)
     except OSError as exc:
         raise ValidationError("file", f"{target}: cannot be written ({exc.strerror or exc})") from None
     os.close(handle)
@@ -172,6 +172,12 @@ def written_aside(target: Path) -> Iterator[Path]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _temporary_suffix(target: Path) -> str:
+    """``target``'s suffix (a writer may go by it), or none where it would make the name
+    too long (``report.<240 characters>``)."""
+    return target.suffix if len(os.fsencode(f".salesdesk-{'x' * 8}{target.suffix}")) <= NAME_MAX else ""
 
 
 def _file_mode(path: Path) -> int:
