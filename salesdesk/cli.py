@@ -103,12 +103,18 @@ def _positive_int(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from salesdesk.errors import SalesDeskError
+
     if args.command is None:
+        try:
+            if args.db is not None:
+                _target(args)  # no window for a --db that names no database: one line here
+        except SalesDeskError as exc:
+            print(f"salesdesk: error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         from salesdesk.app import run_gui
 
         return run_gui(args.db, read_only=args.read_only)
-
-    from salesdesk.errors import SalesDeskError
 
     handler = {"demo": _demo, "check": _check, "backup": _backup, "restore": _restore, "report": _report,
                "import": _import, "export": _export}[args.command]
@@ -133,8 +139,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _target(args) -> str:
-    if args.db:
-        return args.db
+    """The ``--db`` value, refused in one sentence when it names no database SalesDesk
+    can open (empty, a pipe, an unknown kind of URL, a driver not installed...)."""
+    if args.db is not None:
+        from salesdesk.db.engine import check_target
+
+        return check_target(args.db)
     from salesdesk.paths import default_database
 
     path = default_database()
@@ -430,7 +440,7 @@ def _import(args) -> int:
     from salesdesk.db.engine import target_path
     from salesdesk.db.migrate import open_database
     from salesdesk.errors import ValidationError
-    from salesdesk.safety.files import sidecars
+    from salesdesk.safety.files import NOT_ORDINARY, is_special, sidecars
     from salesdesk.safety.output import check_output_path
     from salesdesk.transfer.importer import guess_mapping
     from salesdesk.transfer.kinds import KINDS
@@ -453,6 +463,8 @@ def _import(args) -> int:
         raise ValidationError("file", f"{source}: is a folder; give a .csv or .xlsx file")
     if not source.exists():
         raise ValidationError("file", f"{source}: no such {'folder' if name in PRESETS else 'file'}")
+    if is_special(source):  # before anything opens it: a pipe would never answer
+        raise ValidationError("file", f"{source}: {NOT_ORDINARY}; give a .csv or .xlsx file")
     if name in KINDS:
         mapping = Mapping.load(args.mapping, name) if args.mapping else guess_mapping(source, name, args.sheet)
         if args.duplicates:

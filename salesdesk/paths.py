@@ -27,5 +27,8 @@ def default_database() -> Path:
 def backup_dir(database: Path) -> Path:
     """Backups live beside the database, in a folder named after its whole file name:
     ``sales.db`` and ``sales.sqlite3`` in one folder must never share (or restore, or
-    thin) each other's copies."""
-    return database.parent / f"{database.name}-backups"
+    thin) each other's copies.  (A name too long for "-backups" is shortened the way
+    ``safety.files.fit_name`` shortens every name SalesDesk derives.)"""
+    from salesdesk.safety.files import fit_name
+
+    return database.parent / fit_name(database.name, "-backups")

@@ -36,6 +36,8 @@ from salesdesk.safety.files import (
     SQLITE_CANTOPEN,
     SQLITE_NOTADB,
     fsync_file,
+    fit_name,
+    from_stem,
     fsync_folder,
     sqlite_kind,
     sqlite_uri,
@@ -68,14 +70,14 @@ def backup_name(source: Path, reason: str, when: dt.datetime | None = None) -> s
     time; default now) for ``reason``.  The name carries the time in UTC."""
     reason = _REASON.sub("-", reason.lower()).strip("-") or "manual"
     instant = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    # TODO(merge): salesdesk.safety.files.fit_name keeps this name within 255 bytes
-    return f"{source.stem}-{instant.strftime(STAMP_FORMAT)}{UTC_SUFFIX}-{reason}.sqlite3"
+    return fit_name(source.stem, f"-{instant.strftime(STAMP_FORMAT)}{UTC_SUFFIX}-{reason}.sqlite3",
+                    backup_dir(source))  # within 255 bytes and SQLite's longest path
 
 
 def is_copy_of(database: Path, name: str) -> bool:
     """Is ``name`` the name of a copy of ``database`` in its backup folder?"""
     match = BACKUP_NAME.fullmatch(name)
-    return match is not None and match["stem"] == Path(database).stem
+    return match is not None and from_stem(match["stem"], Path(database).stem)
 
 
 def carries_backup_mark(path: Path) -> bool:
@@ -113,7 +115,7 @@ def backup_file(source: Path, *, reason: str = "manual", dest: Path | None = Non
     source = Path(source)
     if not source.is_file():
         raise DatabaseError(f"{source}: no such database file")
-    connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=5)
+    connection = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True, timeout=5)
     try:
         return _copy_verified(connection, source, reason=reason, dest=dest, mark=BACKUP_MARK)
     finally:

@@ -23,6 +23,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from salesdesk.errors import DatabaseError
+from salesdesk.safety.files import NOT_ORDINARY, is_special, sqlite_uri
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import URL
@@ -32,18 +35,41 @@ BUSY_TIMEOUT_MS = 5000
 IMMEDIATE = "salesdesk_immediate"  # execution option: BEGIN IMMEDIATE (a write transaction)
 
 
+# What a server URL's scheme names, as the refusals say it.
+_SERVERS = {"postgresql": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "mssql": "SQL Server",
+            "oracle": "Oracle"}
+_SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
+
+
 def is_url(target: str | Path) -> bool:
     return "://" in str(target)
 
 
-def database_url(target: str | Path) -> URL:
-    """A path or a URL as typed on the command line -> an SQLAlchemy URL."""
-    from sqlalchemy.engine import URL, make_url
+def check_target(target: str | Path) -> str:
+    """``target`` (a ``--db`` value) when it can name a database SalesDesk opens: a file
+    path, an SQLite URL or a server URL whose driver is installed; else ``DatabaseError``
+    in one sentence.  A file is only looked at (``stat``), never opened: what it holds is
+    asked later, and a pipe would never answer."""
+    path = target_path(target)
+    if path is None:
+        database_url(target)  # checks the kind of database and its driver
+    elif is_special(path):
+        raise DatabaseError(f"{path}: {NOT_ORDINARY}, not a database file")
+    return str(target)
 
-    text = str(target)
-    if is_url(text):
-        return make_url(text)
-    return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser().resolve()))
+
+def database_url(target: str | Path) -> URL:
+    """A path or a URL as typed on the command line -> an SQLAlchemy URL; an SQLite file is
+    always ``sqlite+pysqlite:///<absolute path>``, with no options.  ``DatabaseError`` for a
+    value that names no database SalesDesk can open (see ``check_target``)."""
+    from sqlalchemy.engine import URL
+
+    path = target_path(target)
+    if path is not None:
+        return URL.create("sqlite+pysqlite", database=str(path))
+    url = _parse_url(str(target))
+    _check_driver(url)
+    return url
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -53,13 +79,84 @@ def sqlite_path(url: URL) -> Path | None:
 
 
 def target_path(target: str | Path) -> Path | None:
-    """The SQLite file a ``--db`` value names, without importing SQLAlchemy."""
+    """The SQLite file (absolute) a ``--db`` value names, None for a server database;
+    ``DatabaseError`` for a value that names no file or database.  Imports SQLAlchemy
+    only for a URL."""
     text = str(target)
     if not is_url(text):
-        return Path(text).expanduser().resolve()
-    if text.startswith("sqlite"):
-        return sqlite_path(database_url(text))
-    return None
+        return _file_path(text)
+    url = _parse_url(text)
+    return _sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+
+
+def _file_path(text: str) -> Path:
+    if not text:
+        raise DatabaseError("--db is empty; give a database file or URL, or leave --db out for your own database")
+    path = Path(text)
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # ~name of no user here, or ~ without a home folder
+        user = text[1:].split("/", 1)[0]
+        raise DatabaseError(f"{text}: there is no user named {user} here" if user
+                            else f"{text}: your home folder is not known here (HOME is not set)") from None
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop
+        raise DatabaseError(f"{text}: is not a file name SalesDesk can follow ({exc})") from None
+
+
+def _parse_url(text: str) -> URL:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if text.split("://", 1)[0].lower() == "file":
+        from urllib.parse import unquote, urlsplit
+
+        raise DatabaseError(f"{text}: is a file URL; give the file's path ({unquote(urlsplit(text).path)}) instead")
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise DatabaseError(f"{text}: is not a database URL (like postgresql://user@host/name) "
+                            "nor a file name") from None
+    return url.set(drivername=url.drivername.lower())  # schemes are case-insensitive: SQLITE:// is sqlite://
+
+
+def _sqlite_file(url: URL) -> Path:
+    """The file an SQLite URL names; refused when it names none, or asks for what
+    SalesDesk does not do (options, another driver)."""
+    shown = url.render_as_string(hide_password=True)
+    if url.username or url.password or url.host or url.port:
+        raise DatabaseError(f"{shown}: an SQLite URL names a file, not a server "
+                            "(sqlite:///relative/file.sqlite3 or sqlite:////absolute/file.sqlite3)")
+    if url.drivername not in _SQLITE_DRIVERS:
+        raise DatabaseError(f"{shown}: SalesDesk opens SQLite files with Python's own driver; "
+                            "write sqlite:///FILE or give the file's path")
+    if not url.database or url.database == ":memory:":
+        raise DatabaseError(f"{shown}: an in-memory database keeps nothing; give a database file")
+    if url.query:
+        raise DatabaseError(f"{shown}: SalesDesk takes no options in an SQLite URL (?{shown.partition('?')[2]}); "
+                            "give the file alone (--read-only opens the window without changes)")
+    return _file_path(url.database)  # relative to the working folder, as SQLite takes it
+
+
+def _check_driver(url: URL) -> None:
+    """A server URL SalesDesk can use: a kind of database SQLAlchemy knows, whose driver
+    is installed."""
+    from sqlalchemy.exc import NoSuchModuleError
+
+    shown = url.render_as_string(hide_password=True)
+    try:
+        dialect = url.get_dialect()
+    except NoSuchModuleError:
+        raise DatabaseError(f"{shown}: SalesDesk does not know {url.drivername!r} databases; give a file, "
+                            "sqlite:///FILE or postgresql://user@host/name") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        label = _SERVERS.get(url.get_backend_name(), url.get_backend_name())
+        driver = exc.name or url.get_driver_name()
+        raise DatabaseError(f"SalesDesk cannot reach {label} databases: its driver ({driver}) "
+                            "is not installed") from None
 
 
 def make_engine(url: URL, *, read_only: bool = False) -> Engine:
@@ -72,7 +169,8 @@ def make_engine(url: URL, *, read_only: bool = False) -> Engine:
     if read_only and path is not None:
         from sqlalchemy.engine import URL as _URL
 
-        url = _URL.create("sqlite+pysqlite", database=f"file:{path}?mode=ro", query={"uri": "true"})
+        # The driver is given a URI: ?, # and % in the file's name quoted, or it opens another file
+        url = _URL.create("sqlite+pysqlite", database=sqlite_uri(path, mode="ro"), query={"uri": "true"})
     engine = create_engine(url, connect_args=connect_args)
     _install_sqlite_settings(engine, read_only=read_only)
     return engine
@@ -178,7 +276,7 @@ class Database:
 
     @cached_property
     def url(self) -> URL:
-        return database_url(self._path if self._path is not None and not is_url(self.target) else self.target)
+        return database_url(self.target)
 
     @cached_property
     def engine(self) -> Engine:
@@ -227,7 +325,7 @@ class Database:
                 yield Reader(connection, raw=False)
             return
         if self._reader is None:
-            connection = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, isolation_level=None,
+            connection = sqlite3.connect(sqlite_uri(self._path, mode="ro"), uri=True, isolation_level=None,
                                          check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
             connection.execute("PRAGMA query_only = 1")
             self._reader = connection

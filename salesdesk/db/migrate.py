@@ -19,7 +19,7 @@ from pathlib import Path
 from salesdesk.db.engine import Database, is_url, target_path
 from salesdesk.db.schema import schema_problems
 from salesdesk.errors import DatabaseError
-from salesdesk.safety.files import sidecars, sqlite_kind, sqlite_uri
+from salesdesk.safety.files import NOT_ORDINARY, sidecars, sqlite_kind, sqlite_uri
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ def alembic_config(url=None):
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False))
+    if url is not None:  # only for env.py without a connection; % doubled for the ConfigParser behind it
+        config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
 
@@ -142,6 +142,8 @@ def _check_file(path: Path, *, create: bool) -> None:
     # Asked through SQLite, never by open(): this process may already have the file
     # open, and closing a descriptor of it would drop SQLite's locks.
     kind = sqlite_kind(path)
+    if kind == "special":
+        raise DatabaseError(f"{path}: {NOT_ORDINARY}, not a database file")
     if kind == "unreadable":
         raise DatabaseError(f"{path}: cannot be read (permission denied)")
     if kind == "other":

@@ -29,6 +29,7 @@ from salesdesk.db.backup import (
     is_copy_of,
 )
 from salesdesk.paths import backup_dir
+from salesdesk.safety.files import sqlite_uri
 from salesdesk.safety.restore import remove_leftovers_of
 
 log = logging.getLogger(__name__)
@@ -207,7 +208,7 @@ class AutoBackup:
     def _data_version(self) -> int | None:
         try:
             if self._watch is None:
-                self._watch = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, check_same_thread=False)
+                self._watch = sqlite3.connect(sqlite_uri(self.database, mode="ro"), uri=True, check_same_thread=False)
             return self._watch.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error:
             return None

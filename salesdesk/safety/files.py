@@ -20,20 +20,30 @@ are then lost at the next crash.  So:
 from __future__ import annotations
 
 import builtins
+import hashlib
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import IO, Literal, NamedTuple
 from urllib.parse import quote
 
-from salesdesk.errors import DatabaseError
+from salesdesk.errors import DatabaseError, ValidationError
 
 SIDECARS = ("-wal", "-shm", "-journal")
 SQLITE_NOTADB = 26
 SQLITE_CANTOPEN = 14
 _FD_FOLDER = Path("/proc/self/fd")
 
-Kind = Literal["missing", "folder", "empty", "sqlite", "other", "unreadable"]
+NAME_MAX = 255  # bytes in a file name (ext4, XFS, APFS); NTFS counts UTF-16 units, never more
+# SQLite names its sidecars after the file it writes: a name SalesDesk makes leaves room for them.
+_NAME_ROOM = NAME_MAX - max(len(suffix) for suffix in SIDECARS)
+# SQLite's unix VFS opens no file by a full name longer than 512 bytes, less room for "-journal"
+SQLITE_PATH_MAX = 512 - len("-journal")
+NOT_ORDINARY = "is not an ordinary file (a device, a pipe or a socket)"
+
+# "special": a device, a pipe or a socket, which opening may block on or write into
+Kind = Literal["missing", "folder", "empty", "sqlite", "other", "unreadable", "special"]
 
 
 class FileId(NamedTuple):
@@ -84,13 +94,26 @@ def held_here(path: str | Path) -> bool:
     return bool(descriptors(path))
 
 
+def is_special(path: str | Path) -> bool:
+    """Is ``path`` a device, a pipe or a socket (symlinks followed)?  Asked of its mode
+    alone: opening a pipe waits for a writer, forever."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def open_file(path: str | Path, mode: str = "r", **kwargs) -> IO:
-    """``open()`` for a file the user named: refused when this process has it open.
+    """``open()`` for a file the user named: refused when this process has it open, or
+    when it is not an ordinary file (checked before opening: a pipe would never answer).
 
     Closing a descriptor of a database this process has open would drop SQLite's
     locks on it; a file we have open is a database of ours (or its ``-wal``) under
     another name, never a CSV, a mapping or a report to write.
     """
+    if is_special(path):
+        raise ValidationError("file", f"{path}: {NOT_ORDINARY}")
     if held_here(path):
         raise DatabaseError(f"{path}: is a database file SalesDesk has open; choose another file")
     return builtins.open(path, mode, **kwargs)
@@ -125,7 +148,49 @@ def fsync_folder(folder: str | Path) -> None:
 def sqlite_uri(path: str | Path, **params: str) -> str:
     """A ``file:`` URI for ``path`` (``?``, ``#`` and ``%`` in names quoted)."""
     query = "&".join(f"{key}={value}" for key, value in params.items())
-    return f"file:{quote(str(path))}" + (f"?{query}" if query else "")
+    name = quote(str(path))
+    if name.startswith("/"):
+        name = "//" + name  # an empty authority: ``//host/x`` (a POSIX name) is no host
+    return f"file:{name}" + (f"?{query}" if query else "")
+
+
+def fit_name(stem: str, rest: str, folder: str | Path | None = None) -> str:
+    """``stem + rest``, with ``stem`` shortened so that the name, and the sidecars SQLite
+    names after it, fit in ``NAME_MAX`` bytes (UTF-8, as the file system counts); with
+    ``folder``, also so that SQLite can open it there (``SQLITE_PATH_MAX``).
+
+    ``rest`` (a stamp, a reason, a suffix) is kept whole.  A shortened stem ends in
+    ``~`` and a hash of the whole stem, so ``from_stem`` knows it for the stem's own,
+    and two long stems that differ only at their end give different names.
+    """
+    room = _NAME_ROOM
+    if folder is not None:
+        room = min(room, SQLITE_PATH_MAX - len(os.fsencode(os.path.join(os.path.abspath(folder), ""))))
+    if len(os.fsencode(stem + rest)) <= room:
+        return stem + rest
+    mark = "~" + _stem_hash(stem)
+    room -= len(os.fsencode(mark + rest))
+    if room < 1:
+        raise DatabaseError(f"{folder}: is too deep a folder for the copies SalesDesk keeps of {stem} "
+                            "(SQLite opens no file by a longer name); move the database to a shorter path")
+    short = stem[:room]  # cut by characters, never half of one
+    while len(os.fsencode(short)) > room:
+        short = short[:-1]
+    return short + mark + rest
+
+
+def from_stem(found: str, stem: str) -> bool:
+    """Is ``found``, the stem part of a name ``fit_name`` made, ``stem`` whole or
+    shortened?  (A database's copies are found again even after a move to a folder
+    where ``fit_name`` would shorten differently.)"""
+    if found == stem:
+        return True
+    head, mark, digest = found.rpartition("~")
+    return bool(mark) and digest == _stem_hash(stem) and stem.startswith(head)
+
+
+def _stem_hash(stem: str) -> str:
+    return hashlib.sha256(os.fsencode(stem)).hexdigest()[:8]
 
 
 def sqlite_kind(path: str | Path) -> Kind:
@@ -138,8 +203,10 @@ def sqlite_kind(path: str | Path) -> Kind:
         return "missing"
     except OSError:
         return "unreadable"
-    if os.path.isdir(path):
+    if stat.S_ISDIR(st.st_mode):
         return "folder"
+    if not stat.S_ISREG(st.st_mode):
+        return "special"
     if st.st_size == 0:
         return "empty"
     if not os.access(path, os.R_OK):

@@ -14,7 +14,7 @@ from pathlib import Path
 from salesdesk.db.backup import integrity_problems
 from salesdesk.errors import DatabaseError
 
-from salesdesk.safety.files import SIDECARS, looks_like_sqlite, sqlite_kind
+from salesdesk.safety.files import SIDECARS, fit_name, looks_like_sqlite, sqlite_kind
 
 __all__ = ["SIDECARS", "looks_like_sqlite", "quick_problems", "aside_name", "move_aside", "newest_good_backup"]
 
@@ -37,12 +37,17 @@ def quick_problems(path: Path) -> list[str]:
 
 
 def aside_name(database: Path, label: str, when: dt.datetime | None = None) -> Path:
-    """``<name>-<label>-<stamp>.sqlite3`` beside ``database``."""
+    """``<name>-<label>-<stamp>.sqlite3`` beside ``database`` (a long name shortened to fit)."""
     stamp = (when or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    candidate = database.with_name(f"{database.stem}-{label}-{stamp}{database.suffix or '.sqlite3'}")
+    suffix = database.suffix or ".sqlite3"
+
+    def named(number: str) -> Path:
+        return database.with_name(fit_name(database.stem, f"-{label}-{stamp}{number}{suffix}", database.parent))
+
+    candidate = named("")
     number = 2
     while candidate.exists():
-        candidate = database.with_name(f"{database.stem}-{label}-{stamp}-{number}{database.suffix or '.sqlite3'}")
+        candidate = named(f"-{number}")
         number += 1
     return candidate
 

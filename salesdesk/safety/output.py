@@ -33,7 +33,7 @@ from pathlib import Path
 
 from salesdesk.errors import DatabaseError, ValidationError
 from salesdesk.paths import backup_dir
-from salesdesk.safety.files import SIDECARS, FileId, file_id, fsync_file, held_here, sqlite_kind
+from salesdesk.safety.files import NAME_MAX, SIDECARS, FileId, file_id, fsync_file, held_here, sqlite_kind
 from salesdesk.safety.unfinished import writing
 
 REPLACE_HINT = "add --replace to replace it"
@@ -215,7 +215,7 @@ def written_aside(target: Path, *, replace: bool | None = None) -> Iterator[Path
     if replace is None:
         replace = os.path.lexists(target)
     try:
-        handle, name = tempfile.mkstemp(prefix=".salesdesk-", suffix=target.suffix, dir=target.parent)
+        handle, name = tempfile.mkstemp(prefix=".salesdesk-", suffix=_temporary_suffix(target), dir=target.parent)
     except OSError as exc:
         raise ValidationError("file", f"{target}: cannot be written ({exc.strerror or exc})") from None
     os.close(handle)
@@ -254,6 +254,12 @@ def put_in_place(temp: Path, target: Path, *, replace: bool) -> None:
 def _appeared(target: Path) -> ValidationError:
     return ValidationError("file", f"{target}: appeared while SalesDesk was writing it and is left as it is; "
                                    "choose another file name")
+
+
+def _temporary_suffix(target: Path) -> str:
+    """``target``'s suffix (a writer may go by it), or none where it would make the name
+    too long (``report.<240 characters>``)."""
+    return target.suffix if len(os.fsencode(f".salesdesk-{'x' * 8}{target.suffix}")) <= NAME_MAX else ""
 
 
 def _file_mode(path: Path) -> int:

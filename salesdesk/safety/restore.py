@@ -68,6 +68,7 @@ from salesdesk.db.backup import (
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
 from salesdesk.safety.files import (
+    from_stem,
     fsync_folder,
     same_file,
     sidecars,
@@ -213,8 +214,8 @@ def _is_aside(database: Path, name: str) -> bool:
     """Is ``name`` an aside name of ``database`` (``integrity.aside_name``)?"""
     labels = "|".join(ASIDE_LABELS)
     suffix = re.escape(database.suffix or ".sqlite3")
-    return re.fullmatch(rf"{re.escape(database.stem)}-(?:{labels})-\d{{8}}-\d{{6}}(?:-\d+)?{suffix}", name,
-                        re.DOTALL) is not None
+    match = re.fullmatch(rf"(?P<stem>.+)-(?:{labels})-\d{{8}}-\d{{6}}(?:-\d+)?{suffix}", name, re.DOTALL)
+    return match is not None and from_stem(match["stem"], database.stem)  # a long stem is shortened
 
 
 def _copy_backup(backup: Path, temporary: Path, database: Path) -> None:

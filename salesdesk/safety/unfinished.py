@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Literal
 
 from salesdesk.paths import data_dir
-from salesdesk.safety.files import SIDECARS, open_file
+from salesdesk.safety.files import SIDECARS, fit_name, open_file
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,10 @@ Place = tuple[Path, Callable[[str], bool]]
 
 
 def temporary_name(final: Path, kind: Literal["partial", "restoring"]) -> Path:
-    """Where this process writes ``final`` before renaming it."""
+    """Where this process writes ``final`` before renaming it (a long name shortened to fit)."""
     pid = os.getpid()
-    name = f".{final.name}.{pid}.partial" if kind == "partial" else f".{final.name}.restoring-{pid}"
-    return final.with_name(name)
+    rest = f".{pid}.partial" if kind == "partial" else f".restoring-{pid}"
+    return final.with_name(fit_name(f".{final.name}", rest, final.parent))
 
 
 def records_folder() -> Path:

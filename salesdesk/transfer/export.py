@@ -185,4 +185,23 @@ def _write_xlsx(path: Path, title: str, headers, rows) -> None:
     sheet.append([cell(h) for h in headers])
     for row in rows:
         sheet.append([cell(v) for v in row])
-    book.save(path)
+    _save_xlsx(book, path)
+
+
+def _save_xlsx(book, path: Path) -> None:
+    """``book.save(path)``, but the zip file is closed when writing fails (a full disk):
+    left to the garbage collector, it tries to write its end again and prints a traceback."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    with open_file(path, "wb") as handle:
+        archive = ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True)
+        try:
+            ExcelWriter(book, archive).save()  # closes the archive once complete
+        except BaseException:
+            try:
+                archive.close()
+            except (OSError, ValueError):
+                pass  # the first failure says it; the file is deleted by the caller
+            raise

@@ -80,24 +80,57 @@ class Mapping:
 
     @classmethod
     def load(cls, path: str | Path, kind_name: str | None = None) -> Mapping:
-        try:
-            with open_file(path, encoding="utf-8-sig") as handle:
-                data = json.loads(handle.read())
-        except OSError as exc:
-            raise ValidationError("mapping", f"{path}: cannot be read ({exc.strerror})") from None
-        except json.JSONDecodeError as exc:
-            raise ValidationError("mapping", f"{path}: is not a mapping file (JSON: {exc.msg}, line {exc.lineno})")
+        """The mapping saved in ``path``; ``ValidationError`` in one sentence for a file
+        that is not one (binary, too large, too deeply nested, naming what SalesDesk
+        does not import)."""
+        data = _read_json(path)
         if not isinstance(data, dict):
             raise ValidationError("mapping", f"{path}: is not a mapping file")
         name = kind_name or data.get("kind")
         if not name:
             raise ValidationError("mapping", f"{path}: says nothing about what it imports (\"kind\")")
-        if kind_name and data.get("kind") and kind(data["kind"]).name != kind(kind_name).name:
-            raise ValidationError("mapping", f"{path}: is a mapping for {data['kind']}, not {kind_name}")
+        saved = data.get("kind")
+        if saved is not None and not isinstance(saved, str):
+            raise ValidationError("mapping", f"{path}: is not a mapping file: its \"kind\" is not a word")
+        try:
+            wanted = kind(name)
+            if saved and kind(saved).name != wanted.name:
+                raise ValidationError("mapping", f"{path}: is a mapping for {saved}, not {kind_name}")
+        except ValueError as exc:  # a kind SalesDesk does not import
+            raise ValidationError("mapping", f"{path}: is not a mapping file SalesDesk can use: {exc}") from None
         columns = data.get("columns") or {}
         values = data.get("values") or {}
         if not isinstance(columns, dict) or not isinstance(values, dict):
             raise ValidationError("mapping", f"{path}: \"columns\" and \"values\" must be objects")
-        return cls(name, {str(k): str(v) for k, v in columns.items()},
+        return cls(wanted.name, {str(k): str(v) for k, v in columns.items()},
                    {str(k): {str(a): str(b) for a, b in v.items()} for k, v in values.items() if isinstance(v, dict)},
                    str(data.get("duplicates", "skip")), str(data.get("date_order", "")))
+
+
+# A mapping names a few dozen columns and words; a file much larger is something else.
+MAX_MAPPING_BYTES = 16 * 1024 * 1024
+
+
+def _read_json(path: str | Path):
+    def refuse(why: str) -> ValidationError:
+        return ValidationError("mapping", f"{path}: is not a mapping file: {why}")
+
+    try:
+        with open_file(path, "rb") as handle:
+            raw = handle.read(MAX_MAPPING_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError("mapping", f"{path}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_MAPPING_BYTES:
+        raise refuse(f"it is larger than {MAX_MAPPING_BYTES // (1024 * 1024)} MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refuse("it is not text") from None
+    if "\x00" in text:
+        raise refuse("it is not text")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError("mapping", f"{path}: is not a mapping file (JSON: {exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise refuse("its JSON is nested too deeply") from None
