@@ -18,6 +18,12 @@ from salesdesk import __version__
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _say(text: str, *, file=None) -> None:
+    """One outcome, one line: a line break inside it (a file name may hold one) is shown
+    as ``\\n``, so that a scheduled job reading the output line by line sees one outcome."""
+    print(str(text).replace("\r", "\\r").replace("\n", "\\n"), file=file)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, like every other error of ours
         self.exit(EXIT_USAGE, f"salesdesk: error: {message} (see salesdesk --help)\n")
@@ -110,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.db is not None:
                 _target(args)  # no window for a --db that names no database: one line here
         except SalesDeskError as exc:
-            print(f"salesdesk: error: {exc}", file=sys.stderr)
+            _say(f"salesdesk: error: {exc}", file=sys.stderr)
             return EXIT_FAILED
         from salesdesk.app import run_gui
 
@@ -121,20 +127,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args)
     except SalesDeskError as exc:
-        print(f"salesdesk: error: {exc}", file=sys.stderr)
+        _say(f"salesdesk: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # the system refused (a full disk while writing a file): its words
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"salesdesk: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        _say(f"salesdesk: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("SALESDESK_DEBUG"):
             raise
-        print(f"salesdesk: error: unexpected failure ({type(exc).__name__}: {exc}); "
+        _say(f"salesdesk: error: unexpected failure ({type(exc).__name__}: {exc}); "
               f"set SALESDESK_DEBUG=1 for details", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("salesdesk: interrupted; nothing was changed by the unfinished step", file=sys.stderr)
+        _say("salesdesk: interrupted; nothing was changed by the unfinished step", file=sys.stderr)
         return 130
 
 
@@ -193,7 +199,7 @@ def _with_restore_advice(command):
         try:
             return command(args)
         except DamagedDatabase as exc:
-            print(f"salesdesk: error: {exc}", file=sys.stderr)
+            _say(f"salesdesk: error: {exc}", file=sys.stderr)
             _print_restore_advice(exc.path)
             return EXIT_FAILED
 
@@ -241,12 +247,12 @@ def _demo(args) -> int:
         db = open_database(_target(args))
         try:
             if args.if_empty and not is_empty(db):
-                print(f"{db.display_name} already holds data; no demo company added")
+                _say(f"{db.display_name} already holds data; no demo company added")
                 return EXIT_OK
             summary = load_demo(db, seed=args.seed, deals=args.deals)
         finally:
             db.close()
-    print(
+    _say(
         f"Demo company written to {db.display_name}: {summary.people} people in {summary.branches} branches, "
         f"{summary.accounts} accounts, {summary.deals} deals ({summary.open_deals} open, {summary.won_deals} won, "
         f"{summary.lost_deals} lost) in {time.perf_counter() - started:.1f} s"
@@ -280,14 +286,14 @@ def _check(args) -> int:
         db.close()
     if problems:
         return _report_problems(db.display_name, problems, damaged=False)
-    print(f"{db.display_name}: ok (integrity, foreign keys and sales rules; {people} people, {deals} deals)")
+    _say(f"{db.display_name}: ok (integrity, foreign keys and sales rules; {people} people, {deals} deals)")
     return EXIT_OK
 
 
 def _report_problems(name, problems: list[str], *, damaged: bool) -> int:
     for problem in problems:
-        print(f"salesdesk: problem: {problem}", file=sys.stderr)
-    print(f"{name}: {len(problems)} problem(s) found", file=sys.stderr)
+        _say(f"salesdesk: problem: {problem}", file=sys.stderr)
+    _say(f"{name}: {len(problems)} problem(s) found", file=sys.stderr)
     if damaged:
         _print_restore_advice(name)
     return EXIT_FAILED
@@ -298,7 +304,7 @@ def _print_restore_advice(name) -> None:
 
     good = newest_good_backup(name)
     if good is not None:
-        print(f"salesdesk: to put back the newest good backup ({good.taken_at:%Y-%m-%d %H:%M}; the damaged "
+        _say(f"salesdesk: to put back the newest good backup ({good.taken_at:%Y-%m-%d %H:%M}; the damaged "
               f"file is kept aside), run: salesdesk --db {name} restore {good.path.name}", file=sys.stderr)
 
 
@@ -326,7 +332,7 @@ def _backup(args) -> int:
             dest = backup_database(db.engine, db.path, dest=args.file.expanduser())  # checked there
     finally:
         db.close()
-    print(f"Backed up {db.display_name} to {dest} (verified)")
+    _say(f"Backed up {db.display_name} to {dest} (verified)")
     return EXIT_OK
 
 
@@ -347,11 +353,11 @@ def _list_backups(args) -> int:
     path = _sqlite_target(args)
     backups = list_backups(path)
     if not backups:
-        print(f"No backups of {path} yet (they go to {backup_dir(path)})")
+        _say(f"No backups of {path} yet (they go to {backup_dir(path)})")
         return EXIT_OK
     for backup in backups:
-        print(f"{backup.taken_at:%Y-%m-%d %H:%M}  {backup.reason_text:<18}  {backup.size / 1e6:8.1f} MB  {backup.path.name}")
-    print(f"{len(backups)} backup{'s' if len(backups) != 1 else ''} in {backup_dir(path)}")
+        _say(f"{backup.taken_at:%Y-%m-%d %H:%M}  {backup.reason_text:<18}  {backup.size / 1e6:8.1f} MB  {backup.path.name}")
+    _say(f"{len(backups)} backup{'s' if len(backups) != 1 else ''} in {backup_dir(path)}")
     return EXIT_OK
 
 
@@ -394,11 +400,11 @@ def _restore(args) -> int:
             if not sys.stdin.isatty():
                 raise DatabaseError(f"{path}: restoring replaces the database; add --yes to confirm")
             if input(question).strip().lower() not in ("y", "yes"):
-                print("Nothing was changed")
+                _say("Nothing was changed")
                 return EXIT_FAILED
         outcome = restore_backup(backup, path, lock=lock)
     kept = f"; the previous file is kept as {outcome.kept_aside}" if outcome.kept_aside else ""
-    print(f"Restored {path} from {backup} (verified){kept}")
+    _say(f"Restored {path} from {backup} (verified){kept}")
     return EXIT_OK
 
 
@@ -427,7 +433,7 @@ def _report(args) -> int:
     from salesdesk.reports.weekly_pdf import write_weekly_pdf  # Qt only here
 
     pages = write_weekly_pdf(report, out, database=db.path, replace=args.replace)  # aside, then renamed
-    print(f"Weekly report {week.label} for {scope.label} written to {out} ({pages} page{'s' if pages != 1 else ''})")
+    _say(f"Weekly report {week.label} for {scope.label} written to {out} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK
 
 
@@ -503,7 +509,7 @@ def _import(args) -> int:
     if name in KINDS and args.save_mapping:  # only a mapping that worked is kept
         mapping.save(args.save_mapping, database=path, replace=args.replace)
     for line in result.lines():
-        print(line)
+        _say(line)
     return EXIT_OK
 
 
@@ -523,10 +529,10 @@ def _run_import(db, args, name: str, source: Path, mapping):
         return import_file(db, source, mapping, dry_run=args.dry_run, sheet=args.sheet)
     except ImportRefused as exc:
         for problem in exc.problems:
-            print(f"salesdesk: error: {problem}", file=sys.stderr)
+            _say(f"salesdesk: error: {problem}", file=sys.stderr)
         if exc.more:
-            print(f"salesdesk: error: … and {exc.more:,} more problems", file=sys.stderr)
-        print(f"salesdesk: error: nothing was imported from {source.name}: {exc.count:,} "
+            _say(f"salesdesk: error: … and {exc.more:,} more problems", file=sys.stderr)
+        _say(f"salesdesk: error: nothing was imported from {source.name}: {exc.count:,} "
               f"problem{'s' if exc.count != 1 else ''}", file=sys.stderr)
         raise _Refused() from None
 
@@ -548,7 +554,7 @@ def _dry_run_into_a_new_database(args, name: str, source: Path, mapping) -> int:
         finally:
             db.close()
     for line in result.lines():
-        print(line)
+        _say(line)
     return EXIT_OK
 
 
@@ -594,5 +600,5 @@ def _export(args) -> int:
         count = export_kind(db, name, args.file, replace=args.replace)
     finally:
         db.close()
-    print(f"Exported {count:,} {name} to {args.file.expanduser().resolve()}")
+    _say(f"Exported {count:,} {name} to {args.file.expanduser().resolve()}")
     return EXIT_OK

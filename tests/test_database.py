@@ -175,3 +175,17 @@ def test_board_totals_use_a_covering_index(db):
             "EXPLAIN QUERY PLAN SELECT stage_id, count(*), sum(amount) FROM deals "
             "WHERE status = 'open' GROUP BY stage_id")))
     assert "COVERING INDEX" in plan
+
+
+def test_reads_nest_and_a_failed_read_says_what_failed(db):
+    """A screen's read inside another's shares its snapshot; a read that fails reports its
+    own error, not "cannot commit - no transaction is active"."""
+    with db.read() as outer:
+        with db.read() as inner:
+            assert inner.scalar("SELECT count(*) FROM roles") == outer.scalar("SELECT count(*) FROM roles")
+        assert outer.scalar("SELECT 1") == 1
+    with pytest.raises(sqlite3.OperationalError, match="no such table: nowhere"):
+        with db.read() as reader:
+            reader.execute("SELECT * FROM nowhere")
+    with db.read() as reader:  # and the next read works
+        assert reader.scalar("SELECT 1") == 1

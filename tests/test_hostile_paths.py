@@ -408,3 +408,14 @@ def test_a_long_database_name_is_backed_up_imported_and_restored_from_its_folder
     assert listed.returncode == 0 and "2 backups" in listed.stdout, listed.stdout
     result = run("--db", str(database), "restore", "latest", "--yes")
     assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_a_name_with_a_line_break_keeps_every_outcome_on_one_line(tmp_path):
+    """A scheduled job reads the output line by line: one outcome, one line."""
+    folder = tmp_path / "two\nlines"
+    folder.mkdir()
+    database = folder / "sales.sqlite3"
+    made = run("--db", str(database), "demo", "--deals", "20")
+    assert made.returncode == 0 and made.stdout.count("\n") == 1 and "two\\nlines" in made.stdout
+    refused = run("--db", str(folder / "nothing.sqlite3"), "check")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "two\\nlines" in refused.stderr

@@ -319,7 +319,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Reader]:
-        """A read-only snapshot for the screens: plain tuples, fast."""
+        """A read-only snapshot for the screens: plain tuples, fast.  Nested reads share
+        the outer one's snapshot."""
         if self._path is None:
             with self.engine.connect() as connection:
                 yield Reader(connection, raw=False)
@@ -329,11 +330,16 @@ class Database:
                                          check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
             connection.execute("PRAGMA query_only = 1")
             self._reader = connection
-        self._reader.execute("BEGIN")
+        reader = self._reader
+        if reader.in_transaction:  # inside another read: the same snapshot
+            yield Reader(reader, raw=True)
+            return
+        reader.execute("BEGIN")
         try:
-            yield Reader(self._reader, raw=True)
+            yield Reader(reader, raw=True)
         finally:
-            self._reader.execute("COMMIT")
+            if reader.in_transaction:  # a failed read (an I/O error) may have ended it: say that, not "no transaction"
+                reader.execute("COMMIT")
 
     def close(self) -> None:
         if self._reader is not None:
