@@ -438,7 +438,10 @@ def hold_exclusive(path: Path) -> subprocess.Popen:
     return child
 
 
-def test_a_database_another_program_holds_locked_is_not_called_damaged(db, db_path, tmp_path, capsys):
+def test_a_database_another_program_holds_locked_is_not_called_damaged(db, db_path, tmp_path, capsys, monkeypatch):
+    from salesdesk.db import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)  # the wait is not what is tested
     add_branch(db, "Good")
     back_up(db_path, "manual")
     db.close()

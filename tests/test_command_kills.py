@@ -4,7 +4,7 @@ changes the database and a copy cut short never counts as a backup.
 ``salesdesk import`` and ``salesdesk backup`` are killed with SIGKILL at random moments
 spread over the whole command (drawn from 0 to 1.2 times how long it takes); after each
 kill the database passes ``integrity_check``, holds either none of the file's rows or all
-of them, and every copy the backup folder lists passes the full check.  20 kills of each
+of them, and every copy the backup folder lists passes the full check.  10 kills of each
 in the normal suite; more with ``SALESDESK_COMMAND_KILL_RUNS=200``, another draw with
 ``SALESDESK_COMMAND_KILL_SEED=N``.  The figures are printed (``pytest -s``).
 """
@@ -27,7 +27,7 @@ from salesdesk.safety.backups import list_backups
 from salesdesk.services.demo import load_demo
 from tests.test_restore_kill import data, go, leftovers, start_child
 
-RUNS = int(os.environ.get("SALESDESK_COMMAND_KILL_RUNS", "20"))
+RUNS = int(os.environ.get("SALESDESK_COMMAND_KILL_RUNS", "10"))
 SEED = int(os.environ.get("SALESDESK_COMMAND_KILL_SEED", "5"))
 ROWS = 20_000
 

@@ -29,6 +29,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesdesk.db.engine import busy_timeout
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
 from salesdesk.safety.files import (
@@ -86,7 +87,7 @@ def carries_backup_mark(path: Path) -> bool:
     if sqlite_kind(path) != "sqlite":
         return False
     try:
-        connection = sqlite3.connect(sqlite_uri(path, mode="ro", immutable="1"), uri=True)
+        connection = sqlite3.connect(sqlite_uri(path, mode="ro", immutable="1"), uri=True, timeout=busy_timeout())
     except sqlite3.Error:
         return False
     try:
@@ -115,7 +116,7 @@ def backup_file(source: Path, *, reason: str = "manual", dest: Path | None = Non
     source = Path(source)
     if not source.is_file():
         raise DatabaseError(f"{source}: no such database file")
-    connection = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True, timeout=5)
+    connection = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True, timeout=busy_timeout())
     try:
         return _copy_verified(connection, source, reason=reason, dest=dest, mark=BACKUP_MARK)
     finally:

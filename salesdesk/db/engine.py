@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 5000
+def busy_timeout() -> float:
+    """Seconds every connection waits for another program's lock (read at connect time,
+    so that a test can shorten it)."""
+    return BUSY_TIMEOUT_MS / 1000
+
+
 IMMEDIATE = "salesdesk_immediate"  # execution option: BEGIN IMMEDIATE (a write transaction)
 
 

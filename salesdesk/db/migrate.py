@@ -16,7 +16,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from salesdesk.db.engine import Database, is_url, target_path
+from salesdesk.db.engine import Database, busy_timeout, is_url, target_path
 from salesdesk.db.schema import schema_problems
 from salesdesk.errors import DatabaseError
 from salesdesk.safety.files import NOT_ORDINARY, sidecars, sqlite_kind, sqlite_uri
@@ -172,7 +172,7 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
     alone = not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
     params = {"mode": "ro", "immutable": "1"} if alone else {"mode": "ro"}
     try:
-        return sqlite3.connect(sqlite_uri(path, **params), uri=True)
+        return sqlite3.connect(sqlite_uri(path, **params), uri=True, timeout=busy_timeout())
     except sqlite3.Error as exc:
         raise DatabaseError(f"{path}: cannot be opened ({exc})") from exc
 

@@ -65,6 +65,7 @@ from salesdesk.db.backup import (
     is_copy_of,
     write_copy,
 )
+from salesdesk.db.engine import busy_timeout
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
 from salesdesk.safety.files import (
@@ -220,7 +221,7 @@ def _is_aside(database: Path, name: str) -> bool:
 
 def _copy_backup(backup: Path, temporary: Path, database: Path) -> None:
     try:
-        source = sqlite3.connect(sqlite_uri(backup, mode="ro"), uri=True)
+        source = sqlite3.connect(sqlite_uri(backup, mode="ro"), uri=True, timeout=busy_timeout())
         try:
             write_copy(source, temporary, mark=NOT_A_BACKUP)  # a database again, no longer a backup
         finally:
@@ -262,7 +263,7 @@ def _copy_aside(database: Path, aside: Path) -> None:
     """A verified copy of a sound file, through a read-write connection: closing it,
     the last one, deletes the ``-wal`` and ``-shm`` a read-only one would leave."""
     try:
-        connection = sqlite3.connect(database, timeout=5)
+        connection = sqlite3.connect(database, timeout=busy_timeout())
     except sqlite3.Error as exc:
         raise DatabaseError(f"{database}: cannot be kept aside ({exc})") from exc
     try:
@@ -307,7 +308,7 @@ def _checkpoint(database: Path) -> None:
     still has the database open (their ``-wal`` would be replayed onto the backup)."""
     wal = Path(f"{database}-wal")
     try:
-        connection = sqlite3.connect(database, timeout=5)
+        connection = sqlite3.connect(database, timeout=busy_timeout())
         try:
             busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
