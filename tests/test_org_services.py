@@ -5,7 +5,7 @@ agree with plain queries written independently."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -666,7 +666,9 @@ def expected_panel(db, person_id):
     return (
         len(open_rows),
         sum((r[0] for r in open_rows), Decimal(0)),
-        sum((r[0] * (r[1] if r[1] is not None else r[2]) / 100 for r in open_rows), Decimal(0)),
+        # the panel shows the weighted sum to the cent, half up
+        sum((r[0] * (r[1] if r[1] is not None else r[2]) / 100 for r in open_rows), Decimal(0))
+        .quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
         sum((r[0] for r in rows if r.status == "won" and r.won_on.replace(day=1) == today.replace(day=1)), Decimal(0)),
     )
 

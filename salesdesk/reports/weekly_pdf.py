@@ -21,6 +21,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage
 
 from salesdesk.domain.money import format_money as money  # with currency and thousands separators
 from salesdesk.domain.periods import Period, PeriodKind
+from salesdesk.reports.fonts import document_font
 from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
 from salesdesk.safety.output import check_output_path, written_aside
 
@@ -121,11 +122,11 @@ class _Pages:
         self.close_page = close_page or (lambda n: None)
         self.width, self.height = width, height
         self.page = 1
-        self.body = QFont("Helvetica", 9)
-        self.small = QFont("Helvetica", 8)
-        self.bold = QFont("Helvetica", 9, QFont.Weight.Bold)
-        self.h1 = QFont("Helvetica", 18, QFont.Weight.Bold)
-        self.h2 = QFont("Helvetica", 12, QFont.Weight.Bold)
+        self.body = document_font(9)
+        self.small = document_font(8)
+        self.bold = document_font(9, QFont.Weight.Bold)
+        self.h1 = document_font(18, QFont.Weight.Bold)
+        self.h2 = document_font(12, QFont.Weight.Bold)
         self.fm = {id(f): QFontMetricsF(f, device) for f in (self.body, self.small, self.bold, self.h1, self.h2)}
         self.footer_h = self.metrics(self.small).height() * 2
         self.bottom = self.height - self.footer_h

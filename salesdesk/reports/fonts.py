@@ -1,0 +1,50 @@
+"""The fonts documents are set in: Liberation Sans, shipped in ``resources/fonts``.
+
+A report laid out with whatever the system offers under "Helvetica" comes out different
+on every machine (DejaVu is a tenth wider, and a date column sized for Helvetica wraps);
+so documents use the font SalesDesk brings, registered with Qt once per process and
+embedded in every PDF.  Liberation Sans has Helvetica's (Arial's) metrics and the SIL
+Open Font License (resources/fonts/LICENSE-OFL.txt).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase
+
+from salesdesk.errors import SalesDeskError
+
+FONTS = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+FILES = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
+         "LiberationSans-Italic.ttf", "LiberationSans-BoldItalic.ttf")
+
+
+class FontsMissing(SalesDeskError):
+    """The shipped fonts are not where the installation put them."""
+
+
+@cache
+def document_family() -> str:
+    """Register the shipped fonts (needs a QGuiApplication) and name their family."""
+    families: set[str] = set()
+    for name in FILES:
+        font_id = QFontDatabase.addApplicationFont(str(FONTS / name))
+        if font_id < 0:
+            raise FontsMissing(f"the report font {FONTS / name} is missing or unreadable; reinstall SalesDesk")
+        families.update(QFontDatabase.applicationFontFamilies(font_id))
+    if len(families) != 1:
+        raise FontsMissing(f"the report fonts in {FONTS} name {sorted(families)}, not one family")
+    return families.pop()
+
+
+def document_font(point_size: float, weight: QFont.Weight = QFont.Weight.Normal) -> QFont:
+    """A font of the shipped family; never substituted, and unhinted so that text is laid
+    out with the same widths on screen, in the preview and in the PDF."""
+    font = QFont(document_family())
+    font.setPointSizeF(point_size)
+    font.setWeight(weight)
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferMatch)
+    return font
