@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class Field:
     name: str
     label: str
-    type: str  # text, email, date, datetime, money, int, percent, bool, ref
+    type: str  # text, email, date, datetime, money, currency, int, percent, bool, ref
     required: bool = False
     max_length: int = 200
     aliases: tuple[str, ...] = ()
@@ -85,7 +85,7 @@ PRODUCTS = Kind("products", "Products", (
     _f("code", "Code", "text", "sku", "product code", "article", "item code", max_length=60),
     _f("series", "Series", "text", "product line", "family", "category", "group", max_length=120),
     _f("price", "Price", "money", "sales price", "sales_price", "list price", "unit price", "amount"),
-    _f("currency", "Currency", "text", "curr", max_length=3),
+    _f("currency", "Currency", "currency", "curr", max_length=3),
     _f("active", "Active", "bool", "enabled", "available"),
 ), keys=("code", "name"))
 
@@ -102,7 +102,7 @@ DEALS = Kind("deals", "Deals", (
     _f("status", "Status", "text", "outcome", "result", "state", max_length=8,
        help="open, won or lost; from the stage when empty"),
     _f("amount", "Amount", "money", "value", "deal value", "close value", "close_value", "revenue", "price"),
-    _f("currency", "Currency", "text", "curr", max_length=3),
+    _f("currency", "Currency", "currency", "curr", max_length=3),
     _f("probability", "Probability", "percent", "win probability", "chance", "probability %"),
     _f("expected_close", "Expected close", "date", "close", "close date", "close_date", "closing date", "expected close date"),
     _f("won_on", "Won on", "date", "won date", "date won"),

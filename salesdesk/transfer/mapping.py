@@ -6,10 +6,20 @@ Saved as JSON so the next file from the same tool imports without asking again::
      "columns": {"Opportunity": "title", "Sales Agent": "owner", "Deal Stage": "stage"},
      "values": {"stage": {"Prospecting": "Contact", "Won": "Deal", "Lost": "lost"}},
      "duplicates": "skip",
-     "date_order": "DMY"}
+     "date_order": "DMY",
+     "serial_dates": ["expected_close"],
+     "decimal": ",",
+     "round_cents": true}
 
 Columns not named are ignored.  A stage value may map to a stage name, to ``lost``
 (lost in the first stage) or to ``lost:STAGE`` (lost in that stage).
+
+How cells are read, for the files that need it (see ``values``): ``serial_dates`` names
+the date fields whose numbers are spreadsheet serial numbers (a number is no date
+otherwise); ``decimal`` is the mark that separates the cents, for amounts such as
+``1,234`` that could be read either way; ``round_cents`` rounds amounts with more than
+two decimals to the cent (half up) instead of refusing them.  Each is left out of the
+saved file when not chosen.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from salesdesk.errors import ValidationError
 from salesdesk.safety.files import open_file
 from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.transfer.kinds import Kind, guess_columns, kind
+from salesdesk.transfer.values import Amounts
 
 DUPLICATE_POLICIES = ("skip", "update", "create")
 
@@ -33,6 +44,9 @@ class Mapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {file word: SalesDesk word}
     duplicates: str = "skip"
     date_order: str = ""  # "", "DMY" or "MDY": how to read 03/04/2026
+    serial_dates: list[str] = field(default_factory=list)  # date fields whose numbers are serial numbers
+    decimal: str = ""  # "", "," or ".": the decimal mark of amounts
+    round_cents: bool = False  # amounts with more than two decimals rounded to the cent (half up)
 
     def __post_init__(self) -> None:
         kind_ = kind(self.kind)
@@ -45,6 +59,18 @@ class Mapping:
             raise ValidationError("duplicates", f"{self.duplicates!r}: choose skip, update or create")
         if self.date_order not in ("", "DMY", "MDY"):
             raise ValidationError("date_order", f"{self.date_order!r}: choose DMY or MDY")
+        if not isinstance(self.serial_dates, list) or not all(isinstance(n, str) for n in self.serial_dates):
+            raise ValidationError("serial_dates", "\"serial_dates\" is a list of date fields, such as "
+                                                  "[\"expected_close\"]")
+        dates = [f.name for f in kind_.fields if f.type in ("date", "datetime")]
+        for name in self.serial_dates:
+            if name not in dates:
+                raise ValidationError("serial_dates", f"{name}: not a date field of {kind_.label.lower()} "
+                                                      f"(date fields: {', '.join(dates) or 'none'})")
+        if self.decimal not in ("", ",", "."):
+            raise ValidationError("decimal", "\"decimal\" is \",\" or \".\": the mark before the cents")
+        if not isinstance(self.round_cents, bool):
+            raise ValidationError("round_cents", "\"round_cents\" is true or false")
 
     @property
     def spec(self) -> Kind:
@@ -53,6 +79,10 @@ class Mapping:
     @classmethod
     def guess(cls, kind_name: str, headers: list[str]) -> Mapping:
         return cls(kind_name, guess_columns(kind(kind_name), headers))
+
+    def amounts(self) -> Amounts:
+        """The reader of this mapping's money cells (its decimal mark, its rounding)."""
+        return Amounts(self.decimal, self.round_cents)
 
     def value(self, field_name: str, word: str) -> str:
         """The SalesDesk word for a file's word (as it is when not mapped); case-insensitive."""
@@ -68,6 +98,12 @@ class Mapping:
         out = {"kind": self.kind, "columns": self.columns, "values": self.values, "duplicates": self.duplicates}
         if self.date_order:
             out["date_order"] = self.date_order
+        if self.serial_dates:
+            out["serial_dates"] = list(self.serial_dates)
+        if self.decimal:
+            out["decimal"] = self.decimal
+        if self.round_cents:
+            out["round_cents"] = True
         return out
 
     def save(self, path: str | Path, *, database: Path | None = None, replace: bool = False) -> Path:
@@ -102,9 +138,14 @@ class Mapping:
         values = data.get("values") or {}
         if not isinstance(columns, dict) or not isinstance(values, dict):
             raise ValidationError("mapping", f"{path}: \"columns\" and \"values\" must be objects")
-        return cls(wanted.name, {str(k): str(v) for k, v in columns.items()},
-                   {str(k): {str(a): str(b) for a, b in v.items()} for k, v in values.items() if isinstance(v, dict)},
-                   str(data.get("duplicates", "skip")), str(data.get("date_order", "")))
+        try:
+            return cls(wanted.name, {str(k): str(v) for k, v in columns.items()},
+                       {str(k): {str(a): str(b) for a, b in v.items()} for k, v in values.items()
+                        if isinstance(v, dict)},
+                       str(data.get("duplicates", "skip")), str(data.get("date_order", "")),
+                       data.get("serial_dates", []), data.get("decimal", ""), data.get("round_cents", False))
+        except ValidationError as exc:  # the file named: a mapping is refused before anything is read
+            raise ValidationError(exc.field, f"{path}: {exc}") from None
 
 
 # A mapping names a few dozen columns and words; a file much larger is something else.
