@@ -35,7 +35,7 @@ SERIAL = ("is a number, not a date: write it as YYYY-MM-DD, or say the column ho
 SUB_CENT = ("has more than two decimals: amounts are kept to the cent; round them in the file, or choose to round "
             "amounts to the cent (in the wizard's Values page, or \"round_cents\" in the mapping)")
 EITHER = "could be 1234 or 1.234: say which mark separates the decimals (in the wizard's Values page, or " \
-         "\"decimal\" in the mapping)"
+         "\"decimal_separator\" in the mapping)"
 ASK = "say which mark separates the decimals"
 NOT_ISO = "is not a currency code (ISO 4217, such as EUR or USD)"
 OTHER_DIGITS = "has digits other than 0-9; write amounts with 0-9"
@@ -280,7 +280,7 @@ def test_sub_cent_amounts_like_the_superstore_sales_need_the_decimal_mark_too(co
     with pytest.raises(ImportRefused) as refused:
         import_file(company.db, path, mapping, backup=False)
     assert "say which mark separates the decimals" in str(refused.value.problems[0])
-    mapping.decimal = "."
+    mapping.decimal_separator = "."
     import_file(company.db, path, mapping, backup=False)
     with company.db.read() as reader:
         assert reader.scalar("SELECT amount FROM deals WHERE title = 'Order'") == 2237
@@ -291,7 +291,7 @@ def test_rounding_is_counted_in_each_rows_currency(company, tmp_path):
     path.write_text("title,owner,stage,amount,currency\nA,ava@example.com,Contact,1.005,USD\n"
                     "B,ava@example.com,Contact,2.004,\nC,ava@example.com,Contact,3.001,usd\n", encoding="utf-8")
     mapping = guess_mapping(path, "deals")
-    mapping.round_cents, mapping.decimal = True, "."  # 2.004 could be 2004 without the decimal mark
+    mapping.round_cents, mapping.decimal_separator = True, "."  # 2.004 could be 2004 without the decimal mark
     result = import_file(company.db, path, mapping, backup=False)
     notes = [line for line in result.lines() if "rounded" in line]
     assert notes == ["note: 1 amount was rounded to the cent (half up), by -0.004 EUR in all",
@@ -374,19 +374,19 @@ def test_a_text_cell_is_kept_as_written_refused_for_control_characters_or_empty_
 
 def test_the_mapping_keeps_serial_dates_the_decimal_mark_and_rounding(tmp_path):
     mapping = Mapping("deals", {"Close": "expected_close", "Value": "amount"}, serial_dates=["expected_close"],
-                      decimal=",", round_cents=True)
+                      decimal_separator=",", round_cents=True)
     saved = mapping.save(tmp_path / "m.json")
     data = json.loads(saved.read_text(encoding="utf-8"))
-    assert (data["serial_dates"], data["decimal"], data["round_cents"]) == (["expected_close"], ",", True)
+    assert (data["serial_dates"], data["decimal_separator"], data["round_cents"]) == (["expected_close"], ",", True)
     again = Mapping.load(saved)
-    assert (again.serial_dates, again.decimal, again.round_cents) == (["expected_close"], ",", True)
+    assert (again.serial_dates, again.decimal_separator, again.round_cents) == (["expected_close"], ",", True)
     plain = Mapping("deals", {"Value": "amount"}).to_json()
-    assert not {"serial_dates", "decimal", "round_cents"} & set(plain), "old mappings stay as they were"
+    assert not {"serial_dates", "decimal_separator", "round_cents"} & set(plain), "old mappings stay as they were"
 
 
 @pytest.mark.parametrize(("extra", "reason"), [
     ({"round_cents": "yes"}, "\"round_cents\" is true or false"),
-    ({"decimal": ";"}, "\"decimal\" is \",\" or \".\""),
+    ({"decimal_separator": ";"}, "\"decimal_separator\" is \",\" or \".\""),
     ({"serial_dates": "expected_close"}, "\"serial_dates\" is a list of date fields"),
     ({"serial_dates": ["title"]}, "title: not a date field of deals"),
     ({"serial_dates": ["nowhere"]}, "nowhere: not a date field of deals"),
@@ -490,3 +490,21 @@ def test_updates_that_swap_free_values_in_order_are_fine(company, tmp_path):
     import_file(company.db, path, mapping, backup=False)
     with company.db.read() as reader:
         assert reader.execute("SELECT code, name FROM products ORDER BY id") == [("G-1", "Gizmo"), ("W-1", "Gadget")]
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ('{"kind": "deals", "columns": {"a": ' + "1" * 5000 + "}}", "is not a mapping file: a number in it is too long"),
+    ('{"kind": "deals", "columns": {"Deal": ["title"]}}', "\"columns\" maps each column to a field name"),
+    ('{"kind": "deals", "columns": {"Deal": "title"}, "values": {"stage": {"Won": ["Deal"]}}}',
+     "\"values\" maps each word of the file to a SalesDesk word"),
+    ('{"kind": "deals", "columns": {}, "pad": "' + "x" * 1_100_000 + '"}', "is not a mapping file: it is larger than 1 MB"),
+])
+def test_a_mapping_file_that_is_no_mapping_is_refused_in_one_line(company, db_path, tmp_path, capsys, content, reason):
+    company.db.close()
+    path, source = tmp_path / "m.json", tmp_path / "deals.csv"
+    path.write_text(content, encoding="utf-8")
+    source.write_text("Deal\nA\n", encoding="utf-8")
+    before = db_path.read_bytes()
+    code, out, err = run(capsys, "--db", db_path, "import", "deals", source, "--mapping", path)
+    assert (code, out, err) == (1, [], [f"salesdesk: error: {path}: {reason}"])
+    assert db_path.read_bytes() == before

@@ -8,7 +8,7 @@ Saved as JSON so the next file from the same tool imports without asking again::
      "duplicates": "skip",
      "date_order": "DMY",
      "serial_dates": ["expected_close"],
-     "decimal": ",",
+     "decimal_separator": ",",
      "round_cents": true}
 
 Columns not named are ignored.  A stage value may map to a stage name, to ``lost``
@@ -16,7 +16,7 @@ Columns not named are ignored.  A stage value may map to a stage name, to ``lost
 
 How cells are read, for the files that need it (see ``values``): ``serial_dates`` names
 the date fields whose numbers are spreadsheet serial numbers (a number is no date
-otherwise); ``decimal`` is the mark that separates the cents, for amounts such as
+otherwise); ``decimal_separator`` is the mark that separates the cents, for amounts such as
 ``1,234`` that could be read either way; ``round_cents`` rounds amounts with more than
 two decimals to the cent (half up) instead of refusing them.  Each is left out of the
 saved file when not chosen.
@@ -45,7 +45,7 @@ class Mapping:
     duplicates: str = "skip"
     date_order: str = ""  # "", "DMY" or "MDY": how to read 03/04/2026
     serial_dates: list[str] = field(default_factory=list)  # date fields whose numbers are serial numbers
-    decimal: str = ""  # "", "," or ".": the decimal mark of amounts
+    decimal_separator: str = ""  # "", "," or ".": the decimal mark of amounts
     round_cents: bool = False  # amounts with more than two decimals rounded to the cent (half up)
 
     def __post_init__(self) -> None:
@@ -67,8 +67,9 @@ class Mapping:
             if name not in dates:
                 raise ValidationError("serial_dates", f"{name}: not a date field of {kind_.label.lower()} "
                                                       f"(date fields: {', '.join(dates) or 'none'})")
-        if self.decimal not in ("", ",", "."):
-            raise ValidationError("decimal", "\"decimal\" is \",\" or \".\": the mark before the cents")
+        if self.decimal_separator not in ("", ",", "."):
+            raise ValidationError("decimal_separator",
+                                  "\"decimal_separator\" is \",\" or \".\": the mark before the cents")
         if not isinstance(self.round_cents, bool):
             raise ValidationError("round_cents", "\"round_cents\" is true or false")
 
@@ -82,7 +83,7 @@ class Mapping:
 
     def amounts(self) -> Amounts:
         """The reader of this mapping's money cells (its decimal mark, its rounding)."""
-        return Amounts(self.decimal, self.round_cents)
+        return Amounts(self.decimal_separator, self.round_cents)
 
     def value(self, field_name: str, word: str) -> str:
         """The SalesDesk word for a file's word (as it is when not mapped); case-insensitive."""
@@ -100,8 +101,8 @@ class Mapping:
             out["date_order"] = self.date_order
         if self.serial_dates:
             out["serial_dates"] = list(self.serial_dates)
-        if self.decimal:
-            out["decimal"] = self.decimal
+        if self.decimal_separator:
+            out["decimal_separator"] = self.decimal_separator
         if self.round_cents:
             out["round_cents"] = True
         return out
@@ -138,18 +139,20 @@ class Mapping:
         values = data.get("values") or {}
         if not isinstance(columns, dict) or not isinstance(values, dict):
             raise ValidationError("mapping", f"{path}: \"columns\" and \"values\" must be objects")
+        if not all(isinstance(v, str) for v in columns.values()):
+            raise ValidationError("mapping", f"{path}: \"columns\" maps each column to a field name")
+        if not all(isinstance(v, dict) and all(isinstance(w, str) for w in v.values()) for v in values.values()):
+            raise ValidationError("mapping", f"{path}: \"values\" maps each word of the file to a SalesDesk word")
         try:
-            return cls(wanted.name, {str(k): str(v) for k, v in columns.items()},
-                       {str(k): {str(a): str(b) for a, b in v.items()} for k, v in values.items()
-                        if isinstance(v, dict)},
+            return cls(wanted.name, dict(columns), {k: dict(v) for k, v in values.items()},
                        str(data.get("duplicates", "skip")), str(data.get("date_order", "")),
-                       data.get("serial_dates", []), data.get("decimal", ""), data.get("round_cents", False))
+                       data.get("serial_dates", []), data.get("decimal_separator", ""), data.get("round_cents", False))
         except ValidationError as exc:  # the file named: a mapping is refused before anything is read
             raise ValidationError(exc.field, f"{path}: {exc}") from None
 
 
 # A mapping names a few dozen columns and words; a file much larger is something else.
-MAX_MAPPING_BYTES = 16 * 1024 * 1024
+MAX_MAPPING_BYTES = 1024 * 1024
 
 
 def _read_json(path: str | Path):
@@ -161,17 +164,19 @@ def _read_json(path: str | Path):
             raw = handle.read(MAX_MAPPING_BYTES + 1)
     except OSError as exc:
         raise ValidationError("mapping", f"{path}: cannot be read ({exc.strerror})") from None
+    if b"\x00" in raw:  # a database, a picture, UTF-16: said so even when it is large too
+        raise refuse("it is not text")
     if len(raw) > MAX_MAPPING_BYTES:
         raise refuse(f"it is larger than {MAX_MAPPING_BYTES // (1024 * 1024)} MB")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise refuse("it is not text") from None
-    if "\x00" in text:
-        raise refuse("it is not text")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError("mapping", f"{path}: is not a mapping file (JSON: {exc.msg}, line {exc.lineno})") from None
     except RecursionError:
         raise refuse("its JSON is nested too deeply") from None
+    except ValueError:  # Python's limit of 4,300 digits for an integer
+        raise refuse("a number in it is too long") from None

@@ -20,7 +20,7 @@ mapping says the column holds spreadsheet serial numbers (``serial_dates``: 4500
 is refused as a year even in a serial column (as serials those are 1902-1927), and so
 are serials before 61 (1 March 1900: Excel counts a 29 February 1900 that never was).
 
-Amounts (``Amounts``: the mapping's ``decimal`` mark, and ``round_cents``).  The one
+Amounts (``Amounts``: the mapping's ``decimal_separator``, and ``round_cents``).  The one
 reading of money text for imports; a whole part may be grouped by ``.``/``,`` (the mark
 that is not the decimal one), spaces or apostrophes, in threes (or the Indian lakh
 grouping ``12,34,567``); a currency sign or ISO code may stand before or after::
@@ -196,7 +196,7 @@ _GROUPERS = " '\u00a0\u2009\u202f\u2019"  # spaces (no-break, thin, narrow) and 
 _AMOUNT_CHARS = re.compile(f"[0-9.,{_GROUPERS}]+")
 _WESTERN = re.compile(r"[0-9]{1,3}(?:\|[0-9]{3})*")
 _LAKH = re.compile(r"[0-9]{1,2}(?:\|[0-9]{2})*\|[0-9]{3}")
-WHERE_DECIMAL = "in the wizard's Values page, or \"decimal\" in the mapping"
+WHERE_DECIMAL = "in the wizard's Values page, or \"decimal_separator\" in the mapping"
 WHERE_ROUNDING = "in the wizard's Values page, or \"round_cents\" in the mapping"
 
 
