@@ -294,5 +294,5 @@ def test_an_update_taking_anothers_email_is_refused_in_words_and_changes_nothing
     with pytest.raises(ImportRefused) as refused:  # found with its row before anything is written
         import_file(org.db, path, mapping, backup=False)
     assert [str(p) for p in refused.value.problems] == [
-        "row 2, column email: 'vera@example.com' is already the email of 'Vera Price'; two people cannot share it"]
+        "row 2, column email: 'vera@example.com' is already the email of person 1 (Vera Price)"]
     assert dump(org.db) == before

@@ -125,9 +125,9 @@ EXPECTED: dict[str, tuple] = {
         "row 6, column period_start: 0000-03: SalesDesk reports on the years 2 to 9998"]),
     # an update taking a value another record has: named with its row before anything is written
     "values_products_unique_update.csv": ("refused", [
-        "row 2, column name: another product is already called 'Gadget'; two products cannot share a name"]),
+        "row 2, column name: 'Gadget' is already the name of product 1"]),
     "values_people_unique_update.csv": ("refused", [
-        "row 2, column email: 'vera@example.com' is already the email of 'Vera Price'; two people cannot share it"]),
+        "row 2, column email: 'vera@example.com' is already the email of person 1 (Vera Price)"]),
 }
 
 

@@ -243,9 +243,9 @@ class Context:
 
 # --- updates that would take another record's value ---------------------------------------------
 
-# table -> (one record, many, the column that names a record)
-_RECORDS = {"people": ("person", "people", "name"), "accounts": ("account", "accounts", "name"),
-            "products": ("product", "products", "name"), "deals": ("deal", "deals", "title")}
+# table -> (one record, the column that names a record)
+_RECORDS = {"people": ("person", "name"), "accounts": ("account", "name"), "products": ("product", "name"),
+            "deals": ("deal", "title")}
 
 
 def check_unique_updates(ctx: Context, plan: Plan) -> None:
@@ -257,7 +257,7 @@ def check_unique_updates(ctx: Context, plan: Plan) -> None:
     for claim in plan.claims:
         claims[(claim.table, claim.column)].append(claim)
     for (table, column), made in claims.items():
-        one, many, name_column = _RECORDS[table]
+        one, name_column = _RECORDS[table]
         folded = UNIQUE[table][column]
         key = str.casefold if folded else str
         names, holder, held = {}, {}, {}  # id -> name; value -> id; id -> value
@@ -270,15 +270,16 @@ def check_unique_updates(ctx: Context, plan: Plan) -> None:
             wanted = key(claim.value)
             other = holder.get(wanted)
             if other is not None and other != claim.row_id:
-                plan.problem(claim.row, claim.header, _clash(claim, one, many, names[other], column == name_column))
+                plan.problem(claim.row, claim.header, _clash(claim, one, other, names[other], column == name_column))
                 continue
             if holder.get(held.get(claim.row_id)) == claim.row_id:
                 del holder[held[claim.row_id]]
             holder[wanted], held[claim.row_id] = claim.row_id, wanted
 
 
-def _clash(claim: Claim, one: str, many: str, other: str, is_name: bool) -> str:
-    if is_name:
-        return f"another {one} is already called {claim.value!r}; two {many} cannot share a name"
+def _clash(claim: Claim, one: str, other: int, name: str, is_name: bool) -> str:
+    """``'Widget' is already the name of product 12``: the record to look at named by its
+    number (and its name, when the clash is not about the name)."""
     label = claim.column.replace("_", " ")
-    return f"{claim.value!r} is already the {label} of {other!r}; two {many} cannot share it"
+    holder = f"{one} {other}" if is_name else f"{one} {other} ({name})"
+    return f"{claim.value!r} is already the {label} of {holder}"
