@@ -30,9 +30,20 @@ class Kind:
     fields: tuple[Field, ...]
     keys: tuple[str, ...]  # fields that find an existing record, in order of preference
     value_mapped: tuple[str, ...] = ()  # fields whose values the wizard can map (stages, owners)
+    read_as_amounts: tuple[str, ...] = ()  # text fields its planner reads as amounts (a target's value)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @property
+    def amount_fields(self) -> tuple[str, ...]:
+        """The fields read as amounts of money: the decimal mark and rounding apply to them."""
+        return tuple(f.name for f in self.fields if f.type == "money" or f.name in self.read_as_amounts)
+
+    @property
+    def date_fields(self) -> tuple[str, ...]:
+        """The fields read as dates or moments: those that may hold spreadsheet serial numbers."""
+        return tuple(f.name for f in self.fields if f.type in ("date", "datetime"))
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -127,7 +138,7 @@ TARGETS = Kind("targets", "Targets", (
     _f("metric", "Metric", "text", "measure", "kpi", max_length=16,
        help="won_revenue (default), won_deals, new_deals or activities"),
     _f("value", "Value", "text", "target", "amount", "goal", "quota", required=True, max_length=30),
-), keys=())
+), keys=(), read_as_amounts=("value",))
 
 KINDS: dict[str, Kind] = {k.name: k for k in (PEOPLE, ACCOUNTS, CONTACTS, PRODUCTS, DEALS, TARGETS)}
 # The order in which kinds depend on one another (deals need people, accounts, products).

@@ -62,7 +62,7 @@ class Mapping:
         if not isinstance(self.serial_dates, list) or not all(isinstance(n, str) for n in self.serial_dates):
             raise ValidationError("serial_dates", "\"serial_dates\" is a list of date fields, such as "
                                                   "[\"expected_close\"]")
-        dates = [f.name for f in kind_.fields if f.type in ("date", "datetime")]
+        dates = kind_.date_fields
         for name in self.serial_dates:
             if name not in dates:
                 raise ValidationError("serial_dates", f"{name}: not a date field of {kind_.label.lower()} "
