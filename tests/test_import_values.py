@@ -112,7 +112,8 @@ EXPECTED: dict[str, tuple] = {
         "row 7, column name: holds a control character (U+009B) at position 4; remove it"]),
     "values_accounts_invisible_names.csv": ("refused", [
         "row 2, column name: an account needs a name", "row 3, column name: an account needs a name",
-        "row 4, column name: an account needs a name"]),
+        "row 4, column name: an account needs a name", "row 6, column name: an account needs a name",
+        "row 7, column name: an account needs a name"]),
     "values_contacts_control_characters.csv": ("refused", [
         "row 2, column name: holds a control character (ESC, U+001B) at position 3; remove it",
         "row 3, column title: holds a control character (BS, U+0008) at position 6; remove it"]),
@@ -122,7 +123,9 @@ EXPECTED: dict[str, tuple] = {
         "row 3, column period_start: 2026-13 is not a month: months run from 01 to 12",
         "row 4, column period_start: 2026 has no week 0; its first week is 2026-W01",
         "row 5, column period_start: 2026-00 is not a month: months run from 01 to 12",
-        "row 6, column period_start: 0000-03: SalesDesk reports on the years 2 to 9998"]),
+        "row 6, column period_start: 0000-03: SalesDesk reports on the years 2 to 9998",
+        "row 8, column period_start: 2026-Q5 is not a quarter: quarters run from Q1 to Q4",
+        "row 9, column period_start: 2026-Q0 is not a quarter: quarters run from Q1 to Q4"]),
     # an update taking a value another record has: named with its row before anything is written
     "values_products_unique_update.csv": ("refused", [
         "row 2, column name: 'Gadget' is already the name of product 1"]),
@@ -357,6 +360,7 @@ def test_the_currency_list_holds_the_active_codes():
 @pytest.mark.parametrize(("cell", "expected"), [
     ("Plain", "Plain"), ("Zoë, \"quoted\"\nline", "Zoë, \"quoted\"\nline"), ("tab\there", "tab\there"),
     ("a\u00a0b", "a\u00a0b"), ("\u200b\u200b", ""), ("\u2060\u00a0\u200d", ""), ("x\u200b", "x\u200b"),
+    ("\u3164\u3164", ""), ("\u2800", ""), ("\ufeff\u115f", ""), ("Ha\u3164n", "Ha\u3164n"),
     ("Esc\x1b", "ESC, U+001B"), ("Ctrl-Z\x1a", "SUB, U+001A"), ("\x85next line", "U+0085"),
     ("no\ufffe", "U+FFFE"), ("nul\x00", "NUL character")])
 def test_a_text_cell_is_kept_as_written_refused_for_control_characters_or_empty_when_invisible(cell, expected):

@@ -150,7 +150,7 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
     if plan.problems:
         return
     # (field, column index, header, parser, longest text or None): text cells are checked
-    # inline, the parser only runs for the rare cell (line breaks, controls) and to word
+    # inline, the parser only runs for the rare cell (line breaks, controls, fillers) and to word
     # the problem; other cells always go through it.
     amounts = mapping.amounts()
     fields = [(f.name, by_field[f.name], headers[by_field[f.name]], _parser(f, mapping, amounts),
@@ -158,7 +158,7 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
               for f in spec.fields if f.name in by_field]
     columns = {name: header for name, _i, header, _p, _l in fields}
     width = len(headers)
-    unescape = parse.unescape
+    unescape, fillers = parse.unescape, parse.FILLERS
     text_only = sheet.encoding != "xlsx"  # CSV cells are all text: a blank row has no non-empty cell
     for number, cells in sheet.rows:
         if not any(cells) if text_only else \
@@ -183,7 +183,8 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
                         continue
                 if cell[0] == "'":
                     cell = unescape(cell)
-                if longest is not None and len(cell) <= longest and cell.isprintable():
+                if longest is not None and len(cell) <= longest and cell.isprintable() \
+                        and cell[0] not in fillers:
                     values[name] = cell
                     continue
             elif cell is None:

@@ -723,13 +723,15 @@ def _period_named(raw: str) -> Period | None:
     week = re.fullmatch(r"([0-9]{4})-?W([0-9]{1,2})", raw)
     if week:  # 2026W8 as ISO writes it, 2026-W08, for the periods' own words
         return parse_iso_week(f"{week[1]}-W{int(week[2]):02d}")
-    match = re.fullmatch(r"([0-9]{4})-?Q([1-4])|([0-9]{4})-([0-9]{1,2})|([0-9]{4})", raw)
+    match = re.fullmatch(r"([0-9]{4})-?Q([0-9])|([0-9]{4})-([0-9]{1,2})|([0-9]{4})", raw)
     if match is None:
         return None
     year = int(match[1] or match[3] or match[5])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"{raw}: SalesDesk reports on the years {FIRST_YEAR} to {LAST_YEAR}")
     if match[2]:
+        if not 1 <= int(match[2]) <= 4:
+            raise ValueError(f"{raw} is not a quarter: quarters run from Q1 to Q4")
         return Period(PeriodKind.QUARTER, dt.date(year, 3 * int(match[2]) - 2, 1))
     if match[4]:
         if not 1 <= int(match[4]) <= 12:

@@ -11,7 +11,7 @@ so an export imports back unchanged.
 
 Texts keep what they say, line breaks and tabs included; a control character (C0 but
 tab and line breaks, DEL, C1, U+FFFE/U+FFFF) is refused where it is, and a cell made
-only of invisible characters (zero-width spaces, word joiners) is empty.
+only of invisible characters (zero-width spaces, word joiners, Hangul fillers) is empty.
 
 Dates: ISO dates (and moments), ``31.03.2026``, and ``03/04/2026`` in the date order
 chosen.  A number is not a date, in a text file or an XLSX number cell alike, unless the
@@ -103,15 +103,20 @@ _C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC
              "ESC FS GS RS US").split()
 
 
+# Letters and marks that show nothing (Hangul fillers, the blank Braille pattern, Khmer
+# inherent vowels, the combining grapheme joiner): printable to Python, blank to a reader.
+FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
 def _invisible(value: str) -> bool:
-    """Nothing a reader would see: spaces and format characters (zero-width, joiners)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)
+    """Nothing a reader would see: spaces, format characters (zero-width, joiners), fillers."""
+    return all(ch.isspace() or ch in FILLERS or unicodedata.category(ch) == "Cf" for ch in value)
 
 
 def checked_text(value: str, max_length: int) -> str:
     """``value`` as it is, "" when nothing of it is visible; refused for a control
     character or a length beyond ``max_length``."""
-    if not value.isprintable():  # the rare cell: line breaks, tabs, other scripts' spaces, controls
+    if not value.isprintable() or value[:1] in FILLERS:  # the rare cell: line breaks, tabs, controls
         if "\0" in value:
             raise ValueError("holds a NUL character: is the file binary, or UTF-16 without its byte-order mark?")
         found = _CONTROL.search(value)
