@@ -237,7 +237,8 @@ class ValuesPage(QWizardPage):
         self.wiz = wizard
         self.setTitle("Values")
         self.setSubTitle("What the file's words mean in SalesDesk: its stages, its people. "
-                         "Words left “as written” must match SalesDesk's own.")
+                         "Words left “as written” must match SalesDesk's own. Below: how amounts and "
+                         "dates are read where the file cannot say.")
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("import_values")
         self.table.setHorizontalHeaderLabels(["Field", "In the file", "In SalesDesk"])
@@ -361,6 +362,7 @@ class CheckPage(QWizardPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.problem_list = QListWidget()
         self.problem_list.setObjectName("import_problems")
+        self.problem_list.setWordWrap(True)  # a reason says what to do: read whole, not cut at the edge
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 3)
