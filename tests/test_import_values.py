@@ -512,3 +512,19 @@ def test_a_mapping_file_that_is_no_mapping_is_refused_in_one_line(company, db_pa
     code, out, err = run(capsys, "--db", db_path, "import", "deals", source, "--mapping", path)
     assert (code, out, err) == (1, [], [f"salesdesk: error: {path}: {reason}"])
     assert db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("cell", "parse"), [
+    ("1" * 100_000, values.cents), ("1." + "5" * 100_000, values.cents), ("(" + "1" * 100_000 + ")", values.cents),
+    ("1." + "5" * 100_000, lambda cell: values.date(cell, serial=True)),
+    ("1." + "5" * 100_000, lambda cell: values.timestamp(cell, serial=True)),
+    ("2026-" + "1" * 100_000, values.date)])
+def test_a_huge_cell_is_refused_in_a_line_that_shows_only_its_start(cell, parse):
+    with pytest.raises(ValueError) as refused:
+        parse(cell)
+    assert len(str(refused.value)) < 300 and "…" in str(refused.value)
+
+
+def test_brackets_in_brackets_are_no_amount_and_no_recursion_error():
+    with pytest.raises(ValueError, match="is not an amount of money"):
+        values.cents("(" * 5000 + "1" + ")" * 5000)

@@ -230,11 +230,11 @@ class Amounts:
         whole = scaled.to_integral_value(rounding=ROUND_HALF_UP)
         if whole != scaled:
             if not self.round_cents:
-                raise ValueError(f"{_number_text(cell)} has more than two decimals: amounts are kept to the cent; "
+                raise ValueError(f"{_bare(_number_text(cell))} has more than two decimals: amounts are kept to the cent; "
                                  f"round them in the file, or choose to round amounts to the cent ({WHERE_ROUNDING})")
             self.pending.append((whole - scaled) / 100)
         if whole >= MAX_CENTS:
-            raise ValueError(f"{_number_text(cell)} is too large an amount")
+            raise ValueError(f"{_bare(_number_text(cell))} is too large an amount")
         return int(whole)
 
     def take(self) -> list[Decimal]:
@@ -265,9 +265,9 @@ def amount(cell, decimal: str = "") -> Decimal:
     if not value.is_finite():
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
     if value < 0:
-        raise ValueError(f"{_number_text(cell)} is negative; amounts cannot be")
+        raise ValueError(f"{_bare(_number_text(cell))} is negative; amounts cannot be")
     if value.adjusted() >= 13:
-        raise ValueError(f"{_number_text(cell)} is too large an amount")
+        raise ValueError(f"{_bare(_number_text(cell))} is too large an amount")
     return value
 
 
@@ -283,13 +283,16 @@ def _amount_text(raw: str, decimal: str) -> Decimal:
     if any(ch.isdigit() and not ch.isascii() for ch in raw):
         raise refuse("has digits other than 0-9; write amounts with 0-9")
     if len(raw) > 2 and raw[0] == "(" and raw[-1] == ")":
-        _amount_text(raw[1:-1].strip(), decimal)  # refused in its own words when it is no amount at all
-        raise ValueError(f"{raw} is negative (in brackets); amounts cannot be")
+        inner = raw[1:-1].strip()
+        if inner[:1] == "(":  # brackets in brackets: no accountant writes them (nor a recursion to overflow)
+            raise refuse()
+        _amount_text(inner, decimal)  # refused in its own words when it is no amount at all
+        raise ValueError(f"{_bare(raw)} is negative (in brackets); amounts cannot be")
     body, sign = _unmarked(raw)
     if body is None:
         raise refuse()
     if _EXPONENT.fullmatch(body):
-        raise ValueError(f"{raw} is written with an exponent; write the amount out in digits")
+        raise ValueError(f"{_bare(raw)} is written with an exponent; write the amount out in digits")
     if not _AMOUNT_CHARS.fullmatch(body) or not any(ch.isdigit() for ch in body):
         raise refuse()
     whole, fraction = _split(raw, body, decimal)
@@ -327,7 +330,7 @@ def _split(raw: str, body: str, decimal: str) -> tuple[str, str]:
         mark = "." if dots else ","
         head, _, tail = body.partition(mark)
         if len(tail) == 3 and tail.isdigit() and head.isdigit() and 1 <= len(head) <= 3 and head[0] != "0":
-            raise ValueError(f"{raw} could be {head}{tail} or {head}.{tail}: say which mark separates the "
+            raise ValueError(f"{_bare(raw)} could be {head}{tail} or {head}.{tail}: say which mark separates the "
                              f"decimals ({WHERE_DECIMAL})")
     else:  # no mark, or one mark many times: a decimal mark comes once, so it groups thousands
         mark = ""
@@ -388,14 +391,14 @@ def date(cell, order: str = "", *, serial: bool = False) -> dt.date:
                 return dt.date(year, second, first)
             if order == "MDY" or second > 12:
                 return dt.date(year, first, second)
-            raise ValueError(f"{raw} could be the {first}th of month {second} or the {second}th of month {first}; "
+            raise ValueError(f"{_bare(raw)} could be the {first}th of month {second} or the {second}th of month {first}; "
                              "write it as YYYY-MM-DD or choose the date order")
     except ValueError as exc:
         if "could be" in str(exc):
             raise
         raise ValueError(f"{_show(raw)} is not a date") from None
     if _MONTH.match(raw):
-        raise ValueError(f"{raw} is a month, not a date; write the day as YYYY-MM-DD")
+        raise ValueError(f"{_bare(raw)} is a month, not a date; write the day as YYYY-MM-DD")
     if _NUMBER.match(raw):
         return _numbered(float(raw), raw, serial).date()
     raise ValueError(f"{_show(raw)} is not a date; write it as YYYY-MM-DD")
@@ -426,12 +429,12 @@ def _numbered(number: float, shown: str, serial: bool) -> dt.datetime:
     if not math.isfinite(number):
         raise ValueError(f"{_show(shown)} is not a date")
     if number == int(number) and 1000 <= number <= 9999:
-        raise ValueError(f"{shown} is a year, not a date; write the day as YYYY-MM-DD")
+        raise ValueError(f"{_bare(shown)} is a year, not a date; write the day as YYYY-MM-DD")
     if not serial:
-        raise ValueError(f"{shown} is a number, not a date: write it as YYYY-MM-DD, or say the column holds "
+        raise ValueError(f"{_bare(shown)} is a number, not a date: write it as YYYY-MM-DD, or say the column holds "
                          f"spreadsheet serial numbers ({WHERE_SERIAL})")
     if not MIN_SERIAL <= number <= MAX_SERIAL:
-        raise ValueError(f"{shown} is not a date (as a spreadsheet serial number it is out of range)")
+        raise ValueError(f"{_bare(shown)} is not a date (as a spreadsheet serial number it is out of range)")
     moment = dt.datetime.combine(EXCEL_EPOCH, dt.time()) + dt.timedelta(days=float(number))
     return moment.replace(microsecond=0)
 
@@ -439,3 +442,8 @@ def _numbered(number: float, shown: str, serial: bool) -> dt.datetime:
 def _show(value: str, limit: int = 40) -> str:
     value = value.strip()
     return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _bare(value: str, limit: int = 40) -> str:
+    """A number or date as written, without quotes: its start only when it is long."""
+    return value if len(value) <= limit else value[:limit] + "…"
