@@ -96,6 +96,10 @@ EXPECTED: dict[str, tuple] = {
         "row 4, column amount: '0x10' is not an amount of money",
         f"row 5, column amount: '١٢٣' {OTHER_DIGITS}",
         f"row 6, column amount: '１２３' {OTHER_DIGITS}"]),
+    "values_deals_hostile_amounts.csv": ("refused", [
+        "row 2, column amount: '((((((((((((((((((((((((((((((((((((((((…' is not an amount of money",
+        f"row 3, column amount: {'1' * 40}… is too large an amount",
+        f"row 4, column amount: 1.{'5' * 38}… {SUB_CENT}"]),
     "values_deals_clear_amounts.csv": ("ok", {"SELECT title, amount FROM deals ORDER BY id": [
         ("Minus zero", 0), ("Grouped", 123456700), ("Both", 123450), ("Spaces", 123456700), ("Swiss", 123450),
         ("Lakh", 123456700), ("Euro", 123450), ("Short", 1250)]}),
