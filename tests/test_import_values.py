@@ -465,17 +465,24 @@ def test_a_new_database_gets_the_reference_data_once(db_path):
     assert again == counts
 
 
-def test_a_database_whose_creation_stopped_before_its_reference_data_gets_it_on_the_next_open(db_path):
+@pytest.mark.parametrize("settings_kept", [False, True], ids=["no settings", "a migration's setting"])
+def test_a_database_whose_creation_stopped_before_its_reference_data_gets_it_on_the_next_open(db_path, settings_kept):
+    """A setting a migration writes at creation (the database's reference) is no ladder of roles."""
     open_database(db_path).close()
     with sqlite3.connect(db_path) as connection:
         for table in ("stages", "pipelines", "roles", "lost_reasons", "settings"):
             connection.execute(f"DELETE FROM {table}")
+        if settings_kept:
+            connection.execute("INSERT INTO settings (key, value) VALUES ('database_reference', 'sd-1'), "
+                               "('currency', 'CHF')")
     connection.close()
     database = open_database(db_path)
     try:
         with database.read() as reader:
             assert reader.scalar("SELECT count(*) FROM roles") == 6
             assert reader.scalar("SELECT count(*) FROM lost_reasons") > 0
+            assert reader.scalar("SELECT value FROM settings WHERE key = 'currency'") == \
+                ("CHF" if settings_kept else "EUR")
     finally:
         database.close()
 

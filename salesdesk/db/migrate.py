@@ -29,7 +29,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # Alembic's own view, so start-up can check a file without importing Alembic.
 KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
-REFERENCE_TABLES = ("roles", "pipelines", "lost_reasons", "settings")
+REFERENCE_TABLES = ("roles", "pipelines", "lost_reasons")  # settings: a migration writes one itself
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 

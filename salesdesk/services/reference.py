@@ -10,13 +10,14 @@ from salesdesk.domain import defaults
 
 
 def has_reference_data(session: Session) -> bool:
-    """Whether any of the reference data is there (a role, a pipeline, a reason, a setting)."""
-    return any(session.scalar(select(exists().select_from(table))) for table in (Role, Pipeline, LostReason, Setting))
+    """Whether any of the reference data is there (a role, a pipeline, a lost reason).
+    Settings do not count: a migration writes one (the database's reference) before this."""
+    return any(session.scalar(select(exists().select_from(table))) for table in (Role, Pipeline, LostReason))
 
 
 def ensure_reference_data(session: Session) -> bool:
     """Give a database without any reference data the default ladder, pipelines, lost
-    reasons and settings; True when it did.
+    reasons and the settings it lacks; True when it did.
 
     Reference data belongs to a database's creation: a database that has some keeps
     what its users made of it (every lost reason deleted stays deleted), so this fills
@@ -43,8 +44,9 @@ def ensure_reference_data(session: Session) -> bool:
             for i, s in enumerate(stages)
         )
     session.add_all(LostReason(name=n, position=i) for i, n in enumerate(defaults.DEFAULT_LOST_REASONS))
-    session.add(Setting(key="currency", value=defaults.DEFAULT_CURRENCY))
-    session.add(Setting(key="company", value="My company"))
+    for key, value in (("currency", defaults.DEFAULT_CURRENCY), ("company", "My company")):
+        if session.get(Setting, key) is None:
+            session.add(Setting(key=key, value=value))
     return True
 
 
