@@ -539,3 +539,16 @@ def test_a_huge_cell_is_refused_in_a_line_that_shows_only_its_start(cell, parse)
 def test_brackets_in_brackets_are_no_amount_and_no_recursion_error():
     with pytest.raises(ValueError, match="is not an amount of money"):
         values.cents("(" * 5000 + "1" + ")" * 5000)
+
+
+def test_a_total_rounding_of_whole_units_is_written_out_in_digits(company, tmp_path):
+    """2,000 prices of 0.005 rounded up by 10 in all: "10", not Decimal's "1E+1"."""
+    path = tmp_path / "products.csv"
+    path.write_text("name,price\n" + "".join(f"Part {i},0.005\n" for i in range(2000)), encoding="utf-8")
+    mapping = guess_mapping(path, "products")
+    mapping.round_cents = True
+    result = import_file(company.db, path, mapping, backup=False)
+    assert "note: 2,000 amounts were rounded to the cent (half up), by +10.00 EUR in all" in result.lines()
+    with company.db.read() as reader:
+        details = json.loads(reader.scalar("SELECT details FROM audit_log WHERE action = 'import' ORDER BY id DESC"))
+    assert details["rounded_to_cent"] == {"EUR": {"amounts": 2000, "by": "10"}}

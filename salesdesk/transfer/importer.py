@@ -244,7 +244,7 @@ def _rounding_details(rounded: dict[str, tuple[int, Decimal]]) -> dict:
     """What the audit row says of amounts rounded to the cent (nothing when none were)."""
     if not rounded:
         return {}
-    return {"rounded_to_cent": {currency: {"amounts": count, "by": str(change.normalize())}
+    return {"rounded_to_cent": {currency: {"amounts": count, "by": f"{change.normalize():f}"}
                                 for currency, (count, change) in sorted(rounded.items())}}
 
 
