@@ -233,3 +233,23 @@ def test_a_saved_mappings_choices_show_on_the_values_page_and_are_kept_when_save
     wizard.next()
     assert "note: 1 amount will be rounded to the cent (half up), by +0.005 EUR in all" in \
         wizard.check_page.summary.text()
+
+
+def test_the_values_page_saves_the_mapping_with_its_choices(window, tmp_path, monkeypatch):
+    import json
+
+    path = tmp_path / "orders.csv"
+    path.write_text("title,owner,stage,amount,expected_close\nOrder 1,Seller 1,Contact,957.5775,45000\n",
+                    encoding="utf-8")
+    wizard = window.transfer.open_import_wizard(path, "deals")
+    wizard.next()
+    wizard.next()
+    values = wizard.values_page
+    values.decimal_separator.setCurrentIndex(values.decimal_separator.findData(","))
+    values.round_cents.setChecked(True)
+    values.serial_dates["expected_close"].setChecked(True)
+    target = tmp_path / "orders-mapping.json"
+    monkeypatch.setattr("salesdesk.ui.widgets.save_path.ask_save_path", lambda *a, **k: target)
+    values.save.click()
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert (saved["decimal_separator"], saved["round_cents"], saved["serial_dates"]) == (",", True, ["expected_close"])

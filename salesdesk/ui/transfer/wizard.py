@@ -170,7 +170,7 @@ class ColumnsPage(QWizardPage):
         self.missing.setWordWrap(True)
         save = QPushButton("Save mapping…")
         save.setToolTip("Keep this mapping for the next file from the same tool")
-        save.clicked.connect(self.save_mapping)
+        save.clicked.connect(wizard.save_mapping)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
@@ -215,16 +215,7 @@ class ColumnsPage(QWizardPage):
 
     @Slot()
     def save_mapping(self) -> None:
-        from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
-
-        database = self.wiz.db.path
-        chosen = ask_save_path(self, self.wiz.settings, MAPPING_FOLDER, "Save mapping", "mapping.json", "Mappings",
-                               "json", database=database)
-        if chosen:
-            self.validatePage()
-            self.wiz.values_page.validatePage()
-            written_or_refused(self, lambda: self.wiz.mapping.save(chosen, database=database, replace=True),
-                               "Mapping not saved")
+        self.wiz.save_mapping()
 
     def validatePage(self) -> bool:
         self.wiz.mapping.columns = self.columns()
@@ -260,10 +251,14 @@ class ValuesPage(QWizardPage):
         self.reading.addRow("", self.round_cents)
         self.serial_box = QVBoxLayout()
         self.reading.addRow("Numbers in date columns", self.serial_box)
+        self.save = QPushButton("Save mapping…")  # the choices made here are the mapping's too
+        self.save.setToolTip("Keep the columns, words and these choices for the next file from the same tool")
+        self.save.clicked.connect(wizard.save_mapping)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(self.reading)
+        layout.addWidget(self.save, 0, Qt.AlignmentFlag.AlignRight)
         self.combos: dict[tuple[str, str], QComboBox] = {}
         self.serial_dates: dict[str, QCheckBox] = {}  # date field -> "holds serial numbers"
         self.shown = False  # the choices are the mapping's until the page has been shown
@@ -494,3 +489,17 @@ class ImportWizard(QWizard):
             self.source_page.kind.setCurrentIndex(self.source_page.kind.findData(kind))
         if path is not None:
             self.source_page.file.setText(str(path))
+
+    @Slot()
+    def save_mapping(self) -> None:
+        """Save the mapping as chosen so far (columns, words, how cells are read) as JSON."""
+        from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
+
+        database = self.db.path
+        chosen = ask_save_path(self, self.settings, MAPPING_FOLDER, "Save mapping", "mapping.json", "Mappings",
+                               "json", database=database)
+        if chosen:
+            self.columns_page.validatePage()
+            self.values_page.validatePage()
+            written_or_refused(self, lambda: self.mapping.save(chosen, database=database, replace=True),
+                               "Mapping not saved")
