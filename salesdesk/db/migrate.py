@@ -29,7 +29,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # Alembic's own view, so start-up can check a file without importing Alembic.
 KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
-REFERENCE_TABLES = ("roles", "pipelines", "lost_reasons", "settings")
+REFERENCE_TABLES = ("roles", "pipelines", "lost_reasons")  # settings: a migration writes one itself
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 
@@ -82,7 +82,7 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
         state = None
     db = Database(path if path is not None and not is_url(target) else target, read_only=read_only)
     if state == "current" and (seeded or read_only):
-        return db  # the fast path: nothing to create, upgrade or seed
+        return db  # the fast path: nothing to create, upgrade or seed (nor to top up: see reference.py)
     from sqlalchemy.exc import DBAPIError
 
     try:
@@ -108,7 +108,7 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
                 copy = backup_database(db.engine, path, reason="before-upgrade")
                 log.info("backed up %s to %s before upgrading", path, copy)
             _upgrade(db)
-        if not read_only:
+        if not read_only:  # a new database (or one whose creation stopped short) gets its reference data
             from salesdesk.services.reference import ensure_reference_data
 
             with db.transaction() as session:
@@ -200,7 +200,9 @@ def _recognise(path: Path) -> tuple[str, bool]:
         problems = schema_problems(connection)  # a PRAGMA per table: cheap enough for every open
         if problems:
             raise DamagedDatabase(path, problems)
-        seeded = state == "current" and all(
+        # Seeded: any reference data at all.  Users may delete all of one kind (every lost
+        # reason): what they removed is not given back on the next open.
+        seeded = state == "current" and any(
             connection.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0] for t in REFERENCE_TABLES)
         return state, seeded
     except sqlite3.DatabaseError as exc:

@@ -18,6 +18,8 @@ from functools import cached_property
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from salesdesk.transfer.plan import UNIQUE, Claim, Plan
+
 TABLES = ("branches", "people", "accounts", "contacts", "products", "deals", "deal_lines", "stage_changes",
           "targets", "lost_reasons")
 
@@ -237,3 +239,47 @@ class Context:
     def targets(self) -> dict[tuple, int]:
         return {(pid, kind, str(start)[:10], metric): tid for tid, pid, kind, start, metric in
                 self.rows("SELECT id, person_id, period_kind, period_start, metric FROM targets")}
+
+
+# --- updates that would take another record's value ---------------------------------------------
+
+# table -> (one record, the column that names a record)
+_RECORDS = {"people": ("person", "name"), "accounts": ("account", "name"), "products": ("product", "name"),
+            "deals": ("deal", "title")}
+
+
+def check_unique_updates(ctx: Context, plan: Plan) -> None:
+    """An update giving a record an email, name, code or external id another record
+    holds is a problem of its row, found before anything is written (in a dry run too),
+    as the import compares them (see ``plan.UNIQUE``).  Updates are taken in the order
+    they are written: a value an earlier row frees may be taken by a later one."""
+    claims: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for claim in plan.claims:
+        claims[(claim.table, claim.column)].append(claim)
+    for (table, column), made in claims.items():
+        one, name_column = _RECORDS[table]
+        folded = UNIQUE[table][column]
+        key = str.casefold if folded else str
+        names, holder, held = {}, {}, {}  # id -> name; value -> id; id -> value
+        for row_id, value, name in ctx.rows(f"SELECT id, {column}, {name_column} FROM {table} "
+                                            f"WHERE {column} IS NOT NULL ORDER BY id"):
+            names[row_id] = name
+            holder.setdefault(key(value), row_id)
+            held[row_id] = key(value)
+        for claim in made:
+            wanted = key(claim.value)
+            other = holder.get(wanted)
+            if other is not None and other != claim.row_id:
+                plan.problem(claim.row, claim.header, _clash(claim, one, other, names[other], column == name_column))
+                continue
+            if holder.get(held.get(claim.row_id)) == claim.row_id:
+                del holder[held[claim.row_id]]
+            holder[wanted], held[claim.row_id] = claim.row_id, wanted
+
+
+def _clash(claim: Claim, one: str, other: int, name: str, is_name: bool) -> str:
+    """``'Widget' is already the name of product 12``: the record to look at named by its
+    number (and its name, when the clash is not about the name)."""
+    label = claim.column.replace("_", " ")
+    holder = f"{one} {other}" if is_name else f"{one} {other} ({name})"
+    return f"{claim.value!r} is already the {label} of {holder}"

@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
 from salesdesk.transfer import values as parse
-from salesdesk.transfer.context import Context
+from salesdesk.transfer.context import Context, check_unique_updates
 from salesdesk.transfer.kinds import Field, Kind
 from salesdesk.transfer.mapping import Mapping
 from salesdesk.transfer.plan import Plan
@@ -48,6 +49,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     backup: Path | None = None
     seconds: float = 0.0
+    rounded: dict[str, tuple[int, Decimal]] = field(default_factory=dict)  # currency -> (amounts, total change)
 
     def lines(self) -> list[str]:
         """One line per outcome, for the command line and the wizard's last page."""
@@ -59,6 +61,10 @@ class ImportResult:
         head = f"{verb} {self.source} ({self.rows:,} rows)" + (": " + "; ".join(counts) if counts else ": nothing new")
         out = [head]
         out += [f"note: {w}" for w in self.warnings]
+        for currency, (count, change) in sorted(self.rounded.items()):
+            verb = "will be" if self.dry_run else "were" if count > 1 else "was"
+            out.append(f"note: {count:,} amount{'s' if count > 1 else ''} {verb} rounded to the cent (half up), "
+                       f"by {signed(change)} {currency} in all")
         if self.backup is not None:
             out.append(f"a copy of the database before the import: {self.backup}")
         return out
@@ -79,17 +85,28 @@ def _remembered(parser: Callable, limit: int = 50_000) -> Callable:
     return parse_once
 
 
-def _parser(f: Field, date_order: str) -> Callable:
+def signed(change: Decimal) -> str:
+    """``+0.0045``, ``-1.20``: a total change, exact, with at least the two decimals of cents."""
+    change = change.normalize()
+    if change.as_tuple().exponent > -2:
+        change = change.quantize(Decimal("0.01"))
+    return f"{change:+f}"
+
+
+def _parser(f: Field, mapping: Mapping, amounts: parse.Amounts) -> Callable:
     if f.type in ("text", "ref"):
         return parse.text_parser(f.max_length)
     if f.type == "email":
         return parse.email
+    order, serial = mapping.date_order, f.name in mapping.serial_dates
     if f.type == "date":
-        return _remembered(lambda cell: parse.date(cell, date_order))
+        return _remembered(lambda cell: parse.date(cell, order, serial=serial))
     if f.type == "datetime":
-        return _remembered(lambda cell: parse.timestamp(cell, date_order))
+        return _remembered(lambda cell: parse.timestamp(cell, order, serial=serial))
     if f.type == "money":
-        return parse.cents
+        return amounts
+    if f.type == "currency":
+        return _remembered(parse.currency)
     if f.type == "int":
         return lambda cell: parse.integer(cell, 0, 2_000_000_000)
     if f.type == "percent":
@@ -133,13 +150,15 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
     if plan.problems:
         return
     # (field, column index, header, parser, longest text or None): text cells are checked
-    # inline, the parser only runs to word the problem; other cells always go through it.
-    fields = [(f.name, by_field[f.name], headers[by_field[f.name]], _parser(f, mapping.date_order),
+    # inline, the parser only runs for the rare cell (line breaks, controls, fillers) and to word
+    # the problem; other cells always go through it.
+    amounts = mapping.amounts()
+    fields = [(f.name, by_field[f.name], headers[by_field[f.name]], _parser(f, mapping, amounts),
                f.max_length if f.type in ("text", "ref") else None)
               for f in spec.fields if f.name in by_field]
     columns = {name: header for name, _i, header, _p, _l in fields}
     width = len(headers)
-    unescape = parse.unescape
+    unescape, fillers = parse.unescape, parse.FILLERS
     text_only = sheet.encoding != "xlsx"  # CSV cells are all text: a blank row has no non-empty cell
     for number, cells in sheet.rows:
         if not any(cells) if text_only else \
@@ -164,16 +183,22 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
                         continue
                 if cell[0] == "'":
                     cell = unescape(cell)
-                if longest is not None and len(cell) <= longest and "\0" not in cell:
+                if longest is not None and len(cell) <= longest and cell.isprintable() \
+                        and cell[0] not in fillers:
                     values[name] = cell
                     continue
             elif cell is None:
                 continue
             try:
-                values[name] = parser(cell)
+                value = parser(cell)
             except ValueError as exc:
                 plan.problem(number, header, str(exc))
                 values.setdefault("_bad", True)
+                continue
+            if value != "":  # "" : a text of invisible characters only, as good as blank
+                values[name] = value
+        if amounts.pending:  # rounded to the cent: counted in the row's currency
+            plan.rounded(values.get("currency", ""), amounts.take())
         if not values:
             continue  # only blanks in the columns read: a blank row too
         values.pop("_bad", None)
@@ -196,7 +221,9 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
         if not dry_run:
             plan.store, plan.stored = storage(session)
         build(ctx, plan)
+        check_unique_updates(ctx, plan)
         plan.refuse_if_problems()
+        rounded = plan.rounding_in(ctx.currency)
         if not dry_run:
             if backup and db.path is not None:
                 from salesdesk.db.backup import backup_database
@@ -205,11 +232,20 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
             try:
                 write_plan(session, plan, action="import", entity=what, details={
                     "source": source, "rows": plan.rows_read, "created": dict(plan.created),
-                    "updated": dict(plan.updated), "skipped": dict(plan.skipped), **(details or {})})
+                    "updated": dict(plan.updated), "skipped": dict(plan.skipped), **_rounding_details(rounded),
+                    **(details or {})})
             except (IntegrityError, sqlite3.IntegrityError) as exc:  # a rule the checks above missed: still all or nothing
                 raise DatabaseError(_refused_by_database(exc)) from None
     return ImportResult(what, source, dry_run, plan.rows_read, dict(plan.created), dict(plan.updated),
-                        dict(plan.skipped), list(plan.warnings), copy, time.perf_counter() - started)
+                        dict(plan.skipped), list(plan.warnings), copy, time.perf_counter() - started, rounded)
+
+
+def _rounding_details(rounded: dict[str, tuple[int, Decimal]]) -> dict:
+    """What the audit row says of amounts rounded to the cent (nothing when none were)."""
+    if not rounded:
+        return {}
+    return {"rounded_to_cent": {currency: {"amounts": count, "by": f"{change.normalize():f}"}
+                                for currency, (count, change) in sorted(rounded.items())}}
 
 
 def _refused_by_database(exc) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class Field:
     name: str
     label: str
-    type: str  # text, email, date, datetime, money, int, percent, bool, ref
+    type: str  # text, email, date, datetime, money, currency, int, percent, bool, ref
     required: bool = False
     max_length: int = 200
     aliases: tuple[str, ...] = ()
@@ -30,9 +30,20 @@ class Kind:
     fields: tuple[Field, ...]
     keys: tuple[str, ...]  # fields that find an existing record, in order of preference
     value_mapped: tuple[str, ...] = ()  # fields whose values the wizard can map (stages, owners)
+    read_as_amounts: tuple[str, ...] = ()  # text fields its planner reads as amounts (a target's value)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @property
+    def amount_fields(self) -> tuple[str, ...]:
+        """The fields read as amounts of money: the decimal mark and rounding apply to them."""
+        return tuple(f.name for f in self.fields if f.type == "money" or f.name in self.read_as_amounts)
+
+    @property
+    def date_fields(self) -> tuple[str, ...]:
+        """The fields read as dates or moments: those that may hold spreadsheet serial numbers."""
+        return tuple(f.name for f in self.fields if f.type in ("date", "datetime"))
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -85,7 +96,7 @@ PRODUCTS = Kind("products", "Products", (
     _f("code", "Code", "text", "sku", "product code", "article", "item code", max_length=60),
     _f("series", "Series", "text", "product line", "family", "category", "group", max_length=120),
     _f("price", "Price", "money", "sales price", "sales_price", "list price", "unit price", "amount"),
-    _f("currency", "Currency", "text", "curr", max_length=3),
+    _f("currency", "Currency", "currency", "curr", max_length=3),
     _f("active", "Active", "bool", "enabled", "available"),
 ), keys=("code", "name"))
 
@@ -102,7 +113,7 @@ DEALS = Kind("deals", "Deals", (
     _f("status", "Status", "text", "outcome", "result", "state", max_length=8,
        help="open, won or lost; from the stage when empty"),
     _f("amount", "Amount", "money", "value", "deal value", "close value", "close_value", "revenue", "price"),
-    _f("currency", "Currency", "text", "curr", max_length=3),
+    _f("currency", "Currency", "currency", "curr", max_length=3),
     _f("probability", "Probability", "percent", "win probability", "chance", "probability %"),
     _f("expected_close", "Expected close", "date", "close", "close date", "close_date", "closing date", "expected close date"),
     _f("won_on", "Won on", "date", "won date", "date won"),
@@ -127,7 +138,7 @@ TARGETS = Kind("targets", "Targets", (
     _f("metric", "Metric", "text", "measure", "kpi", max_length=16,
        help="won_revenue (default), won_deals, new_deals or activities"),
     _f("value", "Value", "text", "target", "amount", "goal", "quota", required=True, max_length=30),
-), keys=())
+), keys=(), read_as_amounts=("value",))
 
 KINDS: dict[str, Kind] = {k.name: k for k in (PEOPLE, ACCOUNTS, CONTACTS, PRODUCTS, DEALS, TARGETS)}
 # The order in which kinds depend on one another (deals need people, accounts, products).

@@ -6,10 +6,20 @@ Saved as JSON so the next file from the same tool imports without asking again::
      "columns": {"Opportunity": "title", "Sales Agent": "owner", "Deal Stage": "stage"},
      "values": {"stage": {"Prospecting": "Contact", "Won": "Deal", "Lost": "lost"}},
      "duplicates": "skip",
-     "date_order": "DMY"}
+     "date_order": "DMY",
+     "serial_dates": ["expected_close"],
+     "decimal_separator": ",",
+     "round_cents": true}
 
 Columns not named are ignored.  A stage value may map to a stage name, to ``lost``
 (lost in the first stage) or to ``lost:STAGE`` (lost in that stage).
+
+How cells are read, for the files that need it (see ``values``): ``serial_dates`` names
+the date fields whose numbers are spreadsheet serial numbers (a number is no date
+otherwise); ``decimal_separator`` is the mark that separates the cents, for amounts such as
+``1,234`` that could be read either way; ``round_cents`` rounds amounts with more than
+two decimals to the cent (half up) instead of refusing them.  Each is left out of the
+saved file when not chosen.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from salesdesk.errors import ValidationError
 from salesdesk.safety.files import open_file
 from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.transfer.kinds import Kind, guess_columns, kind
+from salesdesk.transfer.values import Amounts
 
 DUPLICATE_POLICIES = ("skip", "update", "create")
 
@@ -33,6 +44,9 @@ class Mapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {file word: SalesDesk word}
     duplicates: str = "skip"
     date_order: str = ""  # "", "DMY" or "MDY": how to read 03/04/2026
+    serial_dates: list[str] = field(default_factory=list)  # date fields whose numbers are serial numbers
+    decimal_separator: str = ""  # "", "," or ".": the decimal mark of amounts
+    round_cents: bool = False  # amounts with more than two decimals rounded to the cent (half up)
 
     def __post_init__(self) -> None:
         kind_ = kind(self.kind)
@@ -45,6 +59,19 @@ class Mapping:
             raise ValidationError("duplicates", f"{self.duplicates!r}: choose skip, update or create")
         if self.date_order not in ("", "DMY", "MDY"):
             raise ValidationError("date_order", f"{self.date_order!r}: choose DMY or MDY")
+        if not isinstance(self.serial_dates, list) or not all(isinstance(n, str) for n in self.serial_dates):
+            raise ValidationError("serial_dates", "\"serial_dates\" is a list of date fields, such as "
+                                                  "[\"expected_close\"]")
+        dates = kind_.date_fields
+        for name in self.serial_dates:
+            if name not in dates:
+                raise ValidationError("serial_dates", f"{name}: not a date field of {kind_.label.lower()} "
+                                                      f"(date fields: {', '.join(dates) or 'none'})")
+        if self.decimal_separator not in ("", ",", "."):
+            raise ValidationError("decimal_separator",
+                                  "\"decimal_separator\" is \",\" or \".\": the mark before the cents")
+        if not isinstance(self.round_cents, bool):
+            raise ValidationError("round_cents", "\"round_cents\" is true or false")
 
     @property
     def spec(self) -> Kind:
@@ -53,6 +80,10 @@ class Mapping:
     @classmethod
     def guess(cls, kind_name: str, headers: list[str]) -> Mapping:
         return cls(kind_name, guess_columns(kind(kind_name), headers))
+
+    def amounts(self) -> Amounts:
+        """The reader of this mapping's money cells (its decimal mark, its rounding)."""
+        return Amounts(self.decimal_separator, self.round_cents)
 
     def value(self, field_name: str, word: str) -> str:
         """The SalesDesk word for a file's word (as it is when not mapped); case-insensitive."""
@@ -68,6 +99,12 @@ class Mapping:
         out = {"kind": self.kind, "columns": self.columns, "values": self.values, "duplicates": self.duplicates}
         if self.date_order:
             out["date_order"] = self.date_order
+        if self.serial_dates:
+            out["serial_dates"] = list(self.serial_dates)
+        if self.decimal_separator:
+            out["decimal_separator"] = self.decimal_separator
+        if self.round_cents:
+            out["round_cents"] = True
         return out
 
     def save(self, path: str | Path, *, database: Path | None = None, replace: bool = False) -> Path:
@@ -102,13 +139,20 @@ class Mapping:
         values = data.get("values") or {}
         if not isinstance(columns, dict) or not isinstance(values, dict):
             raise ValidationError("mapping", f"{path}: \"columns\" and \"values\" must be objects")
-        return cls(wanted.name, {str(k): str(v) for k, v in columns.items()},
-                   {str(k): {str(a): str(b) for a, b in v.items()} for k, v in values.items() if isinstance(v, dict)},
-                   str(data.get("duplicates", "skip")), str(data.get("date_order", "")))
+        if not all(isinstance(v, str) for v in columns.values()):
+            raise ValidationError("mapping", f"{path}: \"columns\" maps each column to a field name")
+        if not all(isinstance(v, dict) and all(isinstance(w, str) for w in v.values()) for v in values.values()):
+            raise ValidationError("mapping", f"{path}: \"values\" maps each word of the file to a SalesDesk word")
+        try:
+            return cls(wanted.name, dict(columns), {k: dict(v) for k, v in values.items()},
+                       str(data.get("duplicates", "skip")), str(data.get("date_order", "")),
+                       data.get("serial_dates", []), data.get("decimal_separator", ""), data.get("round_cents", False))
+        except ValidationError as exc:  # the file named: a mapping is refused before anything is read
+            raise ValidationError(exc.field, f"{path}: {exc}") from None
 
 
 # A mapping names a few dozen columns and words; a file much larger is something else.
-MAX_MAPPING_BYTES = 16 * 1024 * 1024
+MAX_MAPPING_BYTES = 1024 * 1024
 
 
 def _read_json(path: str | Path):
@@ -120,17 +164,19 @@ def _read_json(path: str | Path):
             raw = handle.read(MAX_MAPPING_BYTES + 1)
     except OSError as exc:
         raise ValidationError("mapping", f"{path}: cannot be read ({exc.strerror})") from None
+    if b"\x00" in raw:  # a database, a picture, UTF-16: said so even when it is large too
+        raise refuse("it is not text")
     if len(raw) > MAX_MAPPING_BYTES:
         raise refuse(f"it is larger than {MAX_MAPPING_BYTES // (1024 * 1024)} MB")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise refuse("it is not text") from None
-    if "\x00" in text:
-        raise refuse("it is not text")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError("mapping", f"{path}: is not a mapping file (JSON: {exc.msg}, line {exc.lineno})") from None
     except RecursionError:
         raise refuse("its JSON is nested too deeply") from None
+    except ValueError:  # Python's limit of 4,300 digits for an integer
+        raise refuse("a number in it is too long") from None

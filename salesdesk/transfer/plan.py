@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from salesdesk.transfer.problems import MAX_LISTED, ImportRefused, Problem
 
@@ -31,6 +32,26 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "stage_changes": ("id", "deal_id", "from_stage_id", "to_stage_id", "changed_at", "changed_by_id"),
     "targets": ("id", "person_id", "period_kind", "period_start", "metric", "value", "version"),
 }
+# Columns no two rows may share, as an import compares them: emails, names and codes
+# without case (as it finds records by them), external ids exactly.
+UNIQUE: dict[str, dict[str, bool]] = {  # table -> {column: compared without case}
+    "people": {"email": True, "external_id": False},
+    "accounts": {"external_id": False},
+    "products": {"name": True, "code": True},
+    "deals": {"external_id": False},
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An update giving a unique column a value, with the row and header it came from."""
+
+    table: str
+    row_id: int
+    column: str
+    value: str
+    row: int
+    header: str
 
 
 @dataclass
@@ -54,6 +75,8 @@ class Plan:
     store: Callable = field(default=lambda value: value, repr=False)
     stored: set = field(default_factory=set)
     problem_rows: set = field(default_factory=set)  # (file, row) with a problem: the preview highlights them
+    claims: list[Claim] = field(default_factory=list)  # kept in a dry run too: checked before writing
+    rounding: dict[str, list] = field(default_factory=dict)  # currency ("" for the home one) -> [count, change]
     _cells: set = field(default_factory=set, repr=False)
 
     def problem(self, row: int, column: str, reason: str) -> None:
@@ -72,9 +95,28 @@ class Plan:
         if self.keep:
             self.inserts[table].append(row)
 
-    def update(self, table: str, row_id: int, values: dict) -> None:
+    def update(self, table: str, row_id: int, values: dict, row: int = 0, columns: dict | None = None) -> None:
+        """Change ``row_id`` of ``table``; ``row`` and ``columns`` (field -> header) say
+        where the values came from, for a value another record already holds."""
+        for column in UNIQUE.get(table, {}).keys() & values.keys():
+            if values[column] is not None:
+                self.claims.append(Claim(table, row_id, column, values[column], row, (columns or {}).get(column, column)))
         if self.keep and values:
             self.updates.append((table, row_id, values))
+
+    def rounded(self, currency: str, changes: list[Decimal]) -> None:
+        """Amounts of ``currency`` ("" : the home currency) rounded to the cent, each by ``changes``."""
+        counted = self.rounding.setdefault(currency, [0, Decimal(0)])
+        counted[0] += len(changes)
+        counted[1] += sum(changes, Decimal(0))
+
+    def rounding_in(self, home: str) -> dict[str, tuple[int, Decimal]]:
+        """currency -> (amounts rounded, their total change), the home currency named."""
+        out: dict[str, tuple[int, Decimal]] = {}
+        for currency, (count, change) in self.rounding.items():
+            before = out.get(currency or home, (0, Decimal(0)))
+            out[currency or home] = (before[0] + count, before[1] + change)
+        return out
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:

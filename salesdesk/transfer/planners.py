@@ -14,10 +14,11 @@ allows it (and says why not where it does not: emails and external ids are uniqu
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
-from salesdesk.domain.periods import Period, PeriodKind
+from salesdesk.domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodKind, parse_iso_week
 from salesdesk.transfer import values as parse
 from salesdesk.transfer.context import Context, PersonInfo, StageInfo, squeeze
 from salesdesk.transfer.mapping import Mapping
@@ -156,7 +157,7 @@ class PeoplePlanner(Planner):
                 if changes:
                     changes["updated_at"] = ctx.now
                 plan.updated[self.kind] += 1
-                plan.update("people", p.id, changes)
+                plan.update("people", p.id, changes, p.row, p.columns)
 
     def _branch(self, word: str) -> int:
         name = self.mapping.value("branch", word).strip()
@@ -281,7 +282,7 @@ class AccountsPlanner(Planner):
             if owner is not None:
                 changes["owner_id"] = owner
             plan.updated[self.kind] += 1
-            plan.update("accounts", existing, changes)
+            plan.update("accounts", existing, changes, row, columns)
             return
         aid = ctx.new_id("accounts")
         ctx.add_account(aid, values["name"], ext)
@@ -320,7 +321,7 @@ class ContactsPlanner(Planner):
             changes = {k: values[k] for k in fields if k in values}
             changes["account_id"] = account
             plan.updated[self.kind] += 1
-            plan.update("contacts", existing, changes)
+            plan.update("contacts", existing, changes, row, columns)
             return
         cid = ctx.new_id("contacts")
         ctx.index_contact(index, cid, account, values["name"], email)
@@ -353,16 +354,13 @@ class ProductsPlanner(Planner):
             plan.problem(row, self.column(columns, which), f"a product with this {which} exists already; "
                                                            "choose skip or update for duplicates")
             return
-        currency = values.get("currency", "").upper() or ctx.currency
-        if len(currency) != 3 or not currency.isalpha():
-            plan.problem(row, self.column(columns, "currency"), f"{currency!r} is not a three-letter currency code")
-            return
+        currency = values.get("currency") or ctx.currency  # an ISO code already (values.currency)
         if existing is not None:
             changes = {k: values[k] for k in ("name", "code", "series", "price", "active") if k in values}
             if "currency" in values:
                 changes["currency"] = currency
             plan.updated[self.kind] += 1
-            plan.update("products", existing, changes)
+            plan.update("products", existing, changes, row, columns)
             return
         pid = ctx.new_id("products")
         price = values.get("price", 0)
@@ -502,15 +500,11 @@ class DealsPlanner(Planner):
                     plan.problem(row, col(columns, field), found)
                     return
                 changes[f"{field}_id"] = found
-        if "currency" in values:
-            currency = values["currency"].upper()
-            if len(currency) != 3 or not currency.isalpha():
-                plan.problem(row, col(columns, "currency"), f"{currency!r} is not a three-letter currency code")
-                return
-            changes["currency"] = currency
+        if "currency" in values:  # an ISO code already (values.currency)
+            changes["currency"] = values["currency"]
         changes["updated_at"] = self.ctx.now
         plan.updated[self.kind] += 1
-        plan.update("deals", deal_id, changes)
+        plan.update("deals", deal_id, changes, row, columns)
         for name in UPDATE_KEEPS.intersection(values):
             self.kept[columns.get(name, name)] += 1
 
@@ -594,14 +588,7 @@ class DealsPlanner(Planner):
             amount = product[1] if self.price_when_no_amount and product and not isinstance(product, str) else 0
             if self.price_when_no_amount and amount:
                 self.priced += 1
-        currency = values.get("currency")
-        if currency is None:
-            currency = self.home_currency
-        else:
-            currency = currency.upper()
-            if len(currency) != 3 or not currency.isalpha():
-                plan.problem(row, col(columns, "currency"), f"{currency!r} is not a three-letter currency code")
-                return
+        currency = values.get("currency") or self.home_currency  # an ISO code already (values.currency)
         won_on = values.get("won_on")
         lost_on = values.get("lost_on")
         created = values.get("created_at")
@@ -696,38 +683,69 @@ class DealsPlanner(Planner):
 _METRICS = ("won_revenue", "won_deals", "new_deals", "activities")
 
 
-def parse_period(start_text: str, kind_text: str | None, order: str = "") -> Period:
-    """``2026-W48``, ``2026-03``, ``2026-Q1``, ``2026``, or a date with a period kind."""
-    import re
+class PeriodProblem(ValueError):
+    """A period that is not one, and the field to blame: its kind or its start."""
 
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason)
+        self.field = field
+
+
+def parse_period(start_text: str, kind_text: str | None, order: str = "") -> Period:
+    """``2026-W48``, ``2026-03``, ``2026-Q1``, ``2026``, or a date with a period kind;
+    ``PeriodProblem`` in our words (``2025 has no week 53; its last week is 2025-W52``)."""
     raw = start_text.strip().upper()
     kind = (kind_text or "").strip().lower() or None
     if kind is not None and kind not in {k.value for k in PeriodKind}:
-        raise ValueError(f"{kind_text!r} is not week, month, quarter or year")
-    if m := re.fullmatch(r"(\d{4})-?W(\d{1,2})", raw):
-        found = Period(PeriodKind.WEEK, dt.date.fromisocalendar(int(m[1]), int(m[2]), 1))
-    elif m := re.fullmatch(r"(\d{4})-?Q([1-4])", raw):
-        found = Period(PeriodKind.QUARTER, dt.date(int(m[1]), 3 * int(m[2]) - 2, 1))
-    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
-        found = Period(PeriodKind.MONTH, dt.date(int(m[1]), int(m[2]), 1))
-    elif re.fullmatch(r"\d{4}", raw) and (kind in (None, "year")):
-        found = Period(PeriodKind.YEAR, dt.date(int(raw), 1, 1))
-    else:
-        if kind is None:
-            raise ValueError(f"{start_text!r} needs a period (week, month, quarter or year) to go with it")
-        day = parse.date(start_text, order)
-        period = Period.containing(kind, day)
-        if period.start != day:
-            raise ValueError(f"{day.isoformat()} does not start a {kind}; the {kind} starts on "
-                             f"{period.start.isoformat()}")
-        return period
+        raise PeriodProblem("period", f"{kind_text!r} is not week, month, quarter or year")
+    try:
+        found = _period_named(raw)
+        if found is None:
+            if kind is None:
+                raise PeriodProblem("period", f"{start_text!r} needs a period (week, month, quarter or year) to go "
+                                              "with it")
+            day = parse.date(start_text, order)
+            found = Period.containing(kind, day)
+            if found.start != day:
+                raise ValueError(f"{day.isoformat()} does not start a {kind}; the {kind} starts on "
+                                 f"{found.start.isoformat()}")
+    except PeriodProblem:
+        raise
+    except ValueError as exc:
+        raise PeriodProblem("period_start", str(exc)) from None
     if kind is not None and found.kind.value != kind:
-        raise ValueError(f"{start_text!r} is a {found.kind.value}, not a {kind}")
+        raise PeriodProblem("period_start", f"{start_text!r} is a {found.kind.value}, not a {kind}")
     return found
+
+
+def _period_named(raw: str) -> Period | None:
+    """The period ``2026-W48``, ``2026-Q1``, ``2026-03`` or ``2026`` names; None for other words."""
+    week = re.fullmatch(r"([0-9]{4})-?W([0-9]{1,2})", raw)
+    if week:  # 2026W8 as ISO writes it, 2026-W08, for the periods' own words
+        return parse_iso_week(f"{week[1]}-W{int(week[2]):02d}")
+    match = re.fullmatch(r"([0-9]{4})-?Q([0-9])|([0-9]{4})-([0-9]{1,2})|([0-9]{4})", raw)
+    if match is None:
+        return None
+    year = int(match[1] or match[3] or match[5])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{raw}: SalesDesk reports on the years {FIRST_YEAR} to {LAST_YEAR}")
+    if match[2]:
+        if not 1 <= int(match[2]) <= 4:
+            raise ValueError(f"{raw} is not a quarter: quarters run from Q1 to Q4")
+        return Period(PeriodKind.QUARTER, dt.date(year, 3 * int(match[2]) - 2, 1))
+    if match[4]:
+        if not 1 <= int(match[4]) <= 12:
+            raise ValueError(f"{raw} is not a month: months run from 01 to 12")
+        return Period(PeriodKind.MONTH, dt.date(year, int(match[4]), 1))
+    return Period(PeriodKind.YEAR, dt.date(year, 1, 1))
 
 
 class TargetsPlanner(Planner):
     kind = "targets"
+
+    def __init__(self, ctx, plan, mapping):
+        super().__init__(ctx, plan, mapping)
+        self.amounts = mapping.amounts()  # a target's value is read as an amount (counts too: 4 is 4.00)
 
     def row(self, row, values, columns):
         ctx, plan, policy = self.ctx, self.plan, self.mapping.duplicates
@@ -743,18 +761,21 @@ class TargetsPlanner(Planner):
             return
         try:
             period = parse_period(values["period_start"], values.get("period"), self.mapping.date_order)
-        except ValueError as exc:
-            plan.problem(row, col(columns, "period_start" if "period" not in str(exc)[:8] else "period"), str(exc))
+        except PeriodProblem as exc:
+            plan.problem(row, col(columns, exc.field), str(exc))
             return
         metric = values.get("metric", "won_revenue").strip().lower().replace(" ", "_")
         if metric not in _METRICS:
             plan.problem(row, col(columns, "metric"), f"{values['metric']!r} is not one of {', '.join(_METRICS)}")
             return
         try:
-            value = parse.cents(values["value"])
+            value = self.amounts(values["value"])
         except ValueError as exc:
             plan.problem(row, col(columns, "value"), str(exc))
             return
+        finally:
+            if self.amounts.pending:  # targets are in the home currency
+                plan.rounded("", self.amounts.take())
         if metric != "won_revenue" and value % 100:
             plan.problem(row, col(columns, "value"), f"a target of {metric.replace('_', ' ')} is a whole number")
             return
@@ -767,7 +788,7 @@ class TargetsPlanner(Planner):
                 plan.skipped[self.kind] += 1
             elif policy == "update":
                 plan.updated[self.kind] += 1
-                plan.update("targets", existing, {"value": value})
+                plan.update("targets", existing, {"value": value}, row, columns)
             else:
                 plan.problem(row, col(columns, "period_start"),
                              f"{ctx.people[person].name} already has this target; choose skip or update for "

@@ -2,23 +2,68 @@
 
 Every parser takes a cell (text from a CSV, or a number or date from an XLSX) that is
 not empty and returns the value, or raises ``ValueError`` whose message is the reason
-shown next to the row and column.
+shown next to the row and column.  A cell means one thing or it is refused: nothing
+here guesses between two readings.
 
 Cells that a spreadsheet would run as a formula are written by our export with a single
 quote in front (see ``neutralise``); ``unescape`` takes that quote off again on import,
 so an export imports back unchanged.
+
+Texts keep what they say, line breaks and tabs included; a control character (C0 but
+tab and line breaks, DEL, C1, U+FFFE/U+FFFF) is refused where it is, and a cell made
+only of invisible characters (zero-width spaces, word joiners, Hangul fillers) is empty.
+
+Dates: ISO dates (and moments), ``31.03.2026``, and ``03/04/2026`` in the date order
+chosen.  A number is not a date, in a text file or an XLSX number cell alike, unless the
+mapping says the column holds spreadsheet serial numbers (``serial_dates``: 45000 is
+2023-03-15); XLSX cells formatted as dates are dates.  A whole number from 1000 to 9999
+is refused as a year even in a serial column (as serials those are 1902-1927), and so
+are serials before 61 (1 March 1900: Excel counts a 29 February 1900 that never was).
+
+Amounts (``Amounts``: the mapping's ``decimal_separator``, and ``round_cents``).  The one
+reading of money text for imports; a whole part may be grouped by ``.``/``,`` (the mark
+that is not the decimal one), spaces or apostrophes, in threes (or the Indian lakh
+grouping ``12,34,567``); a currency sign or ISO code may stand before or after::
+
+    text            no mark chosen          decimal ","          decimal "."
+    ``1,234``       refused: 1234 or 1.234  1.234 (sub-cent)     1234.00
+    ``1.234``       refused: 1234 or 1.234  1234.00              1.234 (sub-cent)
+    ``1.234,5``     1234.50                 1234.50              refused
+    ``12,5``        12.50                   12.50                refused
+    ``1 234,50``    1234.50                 1234.50              refused
+    ``€ 1.234,50``  1234.50                 1234.50              refused
+    ``1.234.567``   1234567.00 (a mark twice groups thousands)
+    ``-0,00``       0 (zero has no sign)
+    ``(12.00)``     refused: negative (accountants' brackets), as ``-12`` is
+    ``1e5``         refused: an exponent, not digits
+    ``0x10``        refused: not an amount of money
+    ``١٢٣``         refused: digits other than 0-9 (Arabic-Indic)
+    ``１２３``       refused: digits other than 0-9 (fullwidth)
+    ``957.5775``    refused (more than two decimals) unless ``round_cents``: 957.58
+
+"Sub-cent": more than two decimals that are not zeros.  Refused by default, rounded
+half up to the cent when the mapping says so, and every rounding is counted (``take``)
+for the outcome and the audit row.  One mark once with exactly three digits after it
+and one to three before (not starting with 0) is the only reading that is ambiguous;
+``0,123``, ``1234,567`` and ``12,5`` are not.  XLSX numbers are read to the 15
+significant digits a spreadsheet keeps and shows (``12.100000000000001`` is 12.10), so
+floating point noise is not taken for sub-cent amounts; NaN and infinities are refused.
+
+Currencies are the active ISO 4217 codes (``salesdesk.domain.currencies``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+from salesdesk.domain.currencies import ACTIVE, currency_code
 
 # OWASP "CSV injection": a cell starting with these is a formula to a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug included)
-MAX_SERIAL = 2_958_465  # 9999-12-31
 MAX_CENTS = 10**15  # 10 trillion: the deals' rule
 
 
@@ -50,24 +95,50 @@ def as_text(cell) -> str:
     return str(cell)
 
 
-def text(cell, max_length: int) -> str:
-    value = as_text(cell).strip()
+# --- texts ------------------------------------------------------------------------------------
+
+# C0 but tab, LF and CR; DEL; C1; and the two noncharacters no XML may hold.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB "
+             "ESC FS GS RS US").split()
+
+
+# Letters and marks that show nothing (Hangul fillers, the blank Braille pattern, Khmer
+# inherent vowels, the combining grapheme joiner): printable to Python, blank to a reader.
+FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def _invisible(value: str) -> bool:
+    """Nothing a reader would see: spaces, format characters (zero-width, joiners), fillers."""
+    return all(ch.isspace() or ch in FILLERS or unicodedata.category(ch) == "Cf" for ch in value)
+
+
+def checked_text(value: str, max_length: int) -> str:
+    """``value`` as it is, "" when nothing of it is visible; refused for a control
+    character or a length beyond ``max_length``."""
+    if not value.isprintable() or value[:1] in FILLERS:  # the rare cell: line breaks, tabs, controls
+        if "\0" in value:
+            raise ValueError("holds a NUL character: is the file binary, or UTF-16 without its byte-order mark?")
+        found = _CONTROL.search(value)
+        if found:
+            code = ord(found[0])
+            name = f"{_C0_NAMES[code]}, " if code < 32 else "DEL, " if code == 127 else ""
+            raise ValueError(f"holds a control character ({name}U+{code:04X}) at position {found.start() + 1}; "
+                             "remove it")
+        if _invisible(value):
+            return ""
     if len(value) > max_length:
         raise ValueError(f"is {len(value):,} characters long; at most {max_length:,} fit")
     return value
 
 
 def text_parser(max_length: int):
-    """``text`` for cells the reader has already stripped (the import's hot path)."""
+    """Text cells, already stripped by the reader (the import's hot path)."""
 
     def parse_text(cell) -> str:
         if cell.__class__ is not str:
             cell = as_text(cell).strip()
-        if "\0" in cell:
-            raise ValueError("holds a NUL character: is the file binary, or UTF-16 without its byte-order mark?")
-        if len(cell) > max_length:
-            raise ValueError(f"is {len(cell):,} characters long; at most {max_length:,} fit")
-        return cell
+        return checked_text(cell, max_length)
 
     return parse_text
 
@@ -79,7 +150,12 @@ def email(cell) -> str:
     value = as_text(cell).strip()
     if not _EMAIL.match(value) or len(value) > 254:
         raise ValueError(f"{_show(value)} is not an email address")
-    return value
+    return checked_text(value, 254)
+
+
+def currency(cell) -> str:
+    """An active ISO 4217 code in any case (``usd`` is USD); see ``currency_code``."""
+    return currency_code(as_text(cell))
 
 
 _BOOLS = {"1": True, "yes": True, "y": True, "true": True, "active": True, "x": True, "ja": True, "oui": True,
@@ -95,88 +171,217 @@ def boolean(cell) -> bool:
     return value
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]{1,15}")
+
+
 def integer(cell, low: int | None = None, high: int | None = None) -> int:
-    if isinstance(cell, bool) or isinstance(cell, (dt.date, dt.datetime)):
+    if isinstance(cell, bool) or not isinstance(cell, (str, int, float)):
         raise ValueError(f"{_show(as_text(cell))} is not a whole number")
     if isinstance(cell, int):
         value = cell
     elif isinstance(cell, float) and cell.is_integer():
         value = int(cell)
     else:
-        raw = as_text(cell).strip().replace(" ", "").replace("\u00a0", "").rstrip("%")
-        if not re.fullmatch(r"[+-]?\d{1,15}", raw.replace(",", "")):
+        raw = as_text(cell).strip().replace(" ", "").replace("\u00a0", "").rstrip("%").replace(",", "")
+        if not _WHOLE.fullmatch(raw):
             raise ValueError(f"{_show(as_text(cell))} is not a whole number")
-        value = int(raw.replace(",", ""))
+        value = int(raw)
     if low is not None and value < low or high is not None and value > high:
         raise ValueError(f"{value} is not between {low} and {high}")
     return value
 
 
-_CURRENCY_MARKS = re.compile(r"[€$£¥\s\u00a0']|EUR|USD|GBP|CHF", re.IGNORECASE)
+# --- amounts ----------------------------------------------------------------------------------
+
+_PLAIN_AMOUNT = re.compile(r"([0-9]{1,13})(?:\.([0-9]{1,2}))?$")
+_SIGNS = "€$£¥₹₽₩₺₪"
+_MARKED = re.compile(rf"(?:([{_SIGNS}]|[A-Za-z]{{3}})\s*)?(.*?)(?:\s*([{_SIGNS}]|[A-Za-z]{{3}}))?")
+_EXPONENT = re.compile(r"[0-9.,]*[0-9][eE][+-]?[0-9]+")
+_GROUPERS = " '\u00a0\u2009\u202f\u2019"  # spaces (no-break, thin, narrow) and apostrophes
+_AMOUNT_CHARS = re.compile(f"[0-9.,{_GROUPERS}]+")
+_WESTERN = re.compile(r"[0-9]{1,3}(?:\|[0-9]{3})*")
+_LAKH = re.compile(r"[0-9]{1,2}(?:\|[0-9]{2})*\|[0-9]{3}")
+WHERE_DECIMAL = "in the wizard's Values page, or \"decimal_separator\" in the mapping"
+WHERE_ROUNDING = "in the wizard's Values page, or \"round_cents\" in the mapping"
 
 
-_PLAIN_AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,2}))?$")
+class Amounts:
+    """Money cells as integer cents, read as a mapping says: ``decimal`` ("", "," or
+    ".") and ``round_cents`` (sub-cent amounts rounded half up, not refused).
+
+    Each rounding is kept until ``take()``: the caller counts them per currency.
+    """
+
+    def __init__(self, decimal: str = "", round_cents: bool = False):
+        if decimal not in ("", ",", "."):
+            raise ValueError(f"{decimal!r} is not a decimal mark; choose \",\" or \".\"")
+        self.decimal, self.round_cents = decimal, round_cents
+        self.pending: list[Decimal] = []  # rounded minus exact, one per amount rounded
+        self._plain = decimal != ","  # "12.50" is twelve and a half unless "," is the decimal mark
+
+    def __call__(self, cell) -> int:
+        if cell.__class__ is str and self._plain:  # the common case first, without Decimal
+            match = _PLAIN_AMOUNT.match(cell)
+            if match:
+                fraction = match[2]
+                return int(match[1]) * 100 + (0 if fraction is None else int(fraction.ljust(2, "0")))
+        value = amount(cell, self.decimal)
+        scaled = value * 100
+        whole = scaled.to_integral_value(rounding=ROUND_HALF_UP)
+        if whole != scaled:
+            if not self.round_cents:
+                raise ValueError(f"{_bare(_number_text(cell))} has more than two decimals: amounts are kept to the cent; "
+                                 f"round them in the file, or choose to round amounts to the cent ({WHERE_ROUNDING})")
+            self.pending.append((whole - scaled) / 100)
+        if whole >= MAX_CENTS:
+            raise ValueError(f"{_bare(_number_text(cell))} is too large an amount")
+        return int(whole)
+
+    def take(self) -> list[Decimal]:
+        """The roundings since the last call (rounded minus exact amount, each)."""
+        taken, self.pending = self.pending, []
+        return taken
 
 
-def cents(cell) -> int:
-    """An amount of money as integer cents: ``1,234.50``, ``1.234,50``, ``€ 99``, ``12``."""
-    if cell.__class__ is str:  # the common case first, without Decimal
-        match = _PLAIN_AMOUNT.match(cell)
-        if match:
-            fraction = match[2]
-            return int(match[1]) * 100 + (0 if fraction is None else int(fraction.ljust(2, "0")))
-    if isinstance(cell, bool) or isinstance(cell, (dt.date, dt.datetime)):
+def cents(cell, decimal: str = "") -> int:
+    """An amount as integer cents, sub-cent amounts refused (see ``Amounts``)."""
+    return Amounts(decimal)(cell)
+
+
+def amount(cell, decimal: str = "") -> Decimal:
+    """The exact amount a cell says (not negative, below 10 trillion), any decimals."""
+    if isinstance(cell, bool) or not isinstance(cell, (str, int, float, Decimal)):
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
-    if isinstance(cell, (int, float)):
-        raw = repr(cell)
+    if isinstance(cell, int):
+        value = Decimal(cell)
+    elif isinstance(cell, float):
+        if not math.isfinite(cell):
+            raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
+        value = Decimal(_number_text(cell))
+    elif isinstance(cell, Decimal):
+        value = cell
     else:
-        raw = _CURRENCY_MARKS.sub("", cell.strip())
-        if "," in raw and "." in raw:  # the later mark is the decimal point
-            raw = raw.replace(".", "").replace(",", ".") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
-        elif "," in raw:
-            head, _, tail = raw.rpartition(",")
-            raw = raw.replace(",", "") if len(tail) == 3 and head.replace(",", "").lstrip("+-").isdigit() \
-                else head.replace(",", "") + "." + tail
-    if cell.__class__ is str and "." in raw and len(raw.rpartition(".")[2]) > 2:
-        # "12.345" is twelve thousand in much of Europe and twelve in the rest: never guess
-        raise ValueError(f"{_show(cell.strip())} has more than two decimals: if the dot separates "
-                         "thousands, leave it out (12345); cents take two decimals (12.35)")
-    try:
-        amount = Decimal(raw)
-    except (InvalidOperation, ValueError):
-        raise ValueError(f"{_show(as_text(cell))} is not an amount of money") from None
-    if not amount.is_finite():
+        value = _amount_text(cell.strip(), decimal)
+    if not value.is_finite():
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
-    if amount.adjusted() >= 13:
-        raise ValueError(f"{as_text(cell).strip()} is too large an amount")
-    if amount < 0:
-        raise ValueError(f"{as_text(cell).strip()} is negative; amounts cannot be")
-    value = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if value >= MAX_CENTS:
-        raise ValueError(f"{as_text(cell).strip()} is too large an amount")
+    if value < 0:
+        raise ValueError(f"{_bare(_number_text(cell))} is negative; amounts cannot be")
+    if value.adjusted() >= 13:
+        raise ValueError(f"{_bare(_number_text(cell))} is too large an amount")
     return value
 
 
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_ISO_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:Z|[+-]00:?00)?$")
-_OTHER_DAY = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$")
+def _number_text(cell) -> str:
+    """A number as a person reads it: XLSX floats to the 15 digits a spreadsheet shows."""
+    return format(cell, ".15g") if isinstance(cell, float) else as_text(cell).strip()
 
 
-def date(cell, order: str = "") -> dt.date:
+def _amount_text(raw: str, decimal: str) -> Decimal:
+    def refuse(why: str = "is not an amount of money") -> ValueError:
+        return ValueError(f"{_show(raw)} {why}")
+
+    if any(ch.isdigit() and not ch.isascii() for ch in raw):
+        raise refuse("has digits other than 0-9; write amounts with 0-9")
+    if len(raw) > 2 and raw[0] == "(" and raw[-1] == ")":
+        inner = raw[1:-1].strip()
+        if inner[:1] == "(":  # brackets in brackets: no accountant writes them (nor a recursion to overflow)
+            raise refuse()
+        _amount_text(inner, decimal)  # refused in its own words when it is no amount at all
+        raise ValueError(f"{_bare(raw)} is negative (in brackets); amounts cannot be")
+    body, sign = _unmarked(raw)
+    if body is None:
+        raise refuse()
+    if _EXPONENT.fullmatch(body):
+        raise ValueError(f"{_bare(raw)} is written with an exponent; write the amount out in digits")
+    if not _AMOUNT_CHARS.fullmatch(body) or not any(ch.isdigit() for ch in body):
+        raise refuse()
+    whole, fraction = _split(raw, body, decimal)
+    return Decimal(f"{sign}{whole or '0'}.{fraction or '0'}")
+
+
+def _unmarked(raw: str) -> tuple[str | None, str]:
+    """(the digits and marks, the sign) of an amount with its currency sign or code and
+    sign taken off; None when what stands around it is no currency."""
+    sign = ""
+    if raw[:1] in ("+", "-"):
+        sign, raw = raw[0], raw[1:].lstrip()
+    match = _MARKED.fullmatch(raw)
+    before, body, after = match[1], match[2], match[3]
+    for mark in (before, after):
+        if mark and mark not in _SIGNS and mark.upper() not in ACTIVE:
+            return None, sign
+    if not sign and body[:1] in ("+", "-"):  # "€ -5"
+        sign, body = body[0], body[1:].lstrip()
+    return body, "-" if sign == "-" else ""
+
+
+def _split(raw: str, body: str, decimal: str) -> tuple[str, str]:
+    """(whole digits, fraction digits) of ``body``, its grouping checked."""
+    dots, commas = body.count("."), body.count(",")
+    if decimal:
+        mark, other = decimal, "," if decimal == "." else "."
+        if body.count(mark) > 1 or (mark in body and other in body[body.index(mark):]):
+            raise _not_as_chosen(raw, decimal)
+    elif dots and commas:  # both: the later one is the decimal mark
+        mark = "." if body.rfind(".") > body.rfind(",") else ","
+        if body.count(mark) > 1:
+            raise ValueError(f"{_show(raw)} is not an amount of money")
+    elif dots + commas == 1:
+        mark = "." if dots else ","
+        head, _, tail = body.partition(mark)
+        if len(tail) == 3 and tail.isdigit() and head.isdigit() and 1 <= len(head) <= 3 and head[0] != "0":
+            raise ValueError(f"{_bare(raw)} could be {head}{tail} or {head}.{tail}: say which mark separates the "
+                             f"decimals ({WHERE_DECIMAL})")
+    else:  # no mark, or one mark many times: a decimal mark comes once, so it groups thousands
+        mark = ""
+    whole, _, fraction = body.partition(mark) if mark and mark in body else (body, "", "")
+    if fraction and not fraction.isdigit():
+        raise _not_as_chosen(raw, decimal) if decimal else ValueError(f"{_show(raw)} is not an amount of money")
+    groupers = _GROUPERS + ("," if mark == "." or (not mark and commas) else "") + \
+        ("." if mark == "," or (not mark and dots) else "")
+    if decimal:
+        groupers += "," if decimal == "." else "."
+    grouped = re.sub(f"[{re.escape(groupers)}]", "|", whole.strip())
+    if "|" in grouped and not (_WESTERN.fullmatch(grouped) or _LAKH.fullmatch(grouped)):
+        raise _not_as_chosen(raw, decimal) if decimal else ValueError(f"{_show(raw)} is not an amount of money")
+    digits = grouped.replace("|", "")
+    if not digits.isdigit() and digits or not (digits or fraction):
+        raise ValueError(f"{_show(raw)} is not an amount of money")
+    return digits, fraction
+
+
+def _not_as_chosen(raw: str, decimal: str) -> ValueError:
+    return ValueError(f"{_show(raw)} is not an amount written with {decimal!r} for the decimals, as chosen for "
+                      "this import")
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 61 is 1900-03-01; below, Excel counts a 29 February 1900
+MIN_SERIAL, MAX_SERIAL = 61, 2_958_465  # 1900-03-01 to 9999-12-31
+_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_ISO_TIME = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{2})"
+                       r"(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?(?:Z|[+-]00:?00)?$")
+_OTHER_DAY = re.compile(r"^([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{4})$")
+_MONTH = re.compile(r"^[0-9]{4}[-/][0-9]{1,2}$")
+_NUMBER = re.compile(r"^[0-9]{1,7}(?:\.[0-9]+)?$")
+WHERE_SERIAL = "in the wizard's Values page, or \"serial_dates\" in the mapping"
+
+
+def date(cell, order: str = "", *, serial: bool = False) -> dt.date:
     """ISO dates, day.month.year, d/m/y or m/d/y (``order`` "DMY"/"MDY" when both fit),
-    spreadsheet dates and spreadsheet serial numbers (45000 is 2023-03-15)."""
+    spreadsheet dates, and serial numbers where ``serial`` says the column holds them."""
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
         return cell
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        return _serial(cell).date()
+    if isinstance(cell, bool) or not isinstance(cell, (str, int, float)):
+        raise ValueError(f"{_show(as_text(cell))} is not a date; write it as YYYY-MM-DD")
+    if not isinstance(cell, str):
+        return _numbered(cell, as_text(cell), serial).date()
     raw = cell.strip()
     try:
-        match = _ISO_DAY.match(raw)
-        if match:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        match = _ISO_TIME.match(raw)
+        match = _ISO_DAY.match(raw) or _ISO_TIME.match(raw)
         if match:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         match = _OTHER_DAY.match(raw)
@@ -186,39 +391,50 @@ def date(cell, order: str = "") -> dt.date:
                 return dt.date(year, second, first)
             if order == "MDY" or second > 12:
                 return dt.date(year, first, second)
-            raise ValueError(f"{raw} could be the {first}th of month {second} or the {second}th of month {first}; "
+            raise ValueError(f"{_bare(raw)} could be the {first}th of month {second} or the {second}th of month {first}; "
                              "write it as YYYY-MM-DD or choose the date order")
     except ValueError as exc:
         if "could be" in str(exc):
             raise
         raise ValueError(f"{_show(raw)} is not a date") from None
-    if re.fullmatch(r"\d{1,7}(\.\d+)?", raw):
-        return _serial(float(raw)).date()
+    if _MONTH.match(raw):
+        raise ValueError(f"{_bare(raw)} is a month, not a date; write the day as YYYY-MM-DD")
+    if _NUMBER.match(raw):
+        return _numbered(float(raw), raw, serial).date()
     raise ValueError(f"{_show(raw)} is not a date; write it as YYYY-MM-DD")
 
 
-def timestamp(cell, order: str = "") -> dt.datetime:
+def timestamp(cell, order: str = "", *, serial: bool = False) -> dt.datetime:
     """A moment (naive, as written); a date alone is its midnight."""
     if isinstance(cell, dt.datetime):
         return cell.replace(tzinfo=None)
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        return _serial(cell)
+        return _numbered(cell, as_text(cell), serial)
     if isinstance(cell, str):
-        if re.fullmatch(r"\d{1,7}\.\d+", cell.strip()):  # a spreadsheet serial with a time of day
-            return _serial(float(cell))
-        match = _ISO_TIME.match(cell.strip())
+        raw = cell.strip()
+        if _NUMBER.match(raw):  # a serial number with a time of day
+            return _numbered(float(raw), raw, serial)
+        match = _ISO_TIME.match(raw)
         if match:
             try:
                 return dt.datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]), int(match[5]),
                                    int(match[6] or 0), int((match[7] or "0").ljust(6, "0")))
             except ValueError:
                 raise ValueError(f"{_show(cell)} is not a date and time") from None
-    return dt.datetime.combine(date(cell, order), dt.time())
+    return dt.datetime.combine(date(cell, order, serial=serial), dt.time())
 
 
-def _serial(number: float) -> dt.datetime:
-    if not 1 <= number <= MAX_SERIAL:
-        raise ValueError(f"{as_text(number)} is not a date (as a spreadsheet serial number it is out of range)")
+def _numbered(number: float, shown: str, serial: bool) -> dt.datetime:
+    """The moment a number in a date column is: only a serial, and never a year."""
+    if not math.isfinite(number):
+        raise ValueError(f"{_show(shown)} is not a date")
+    if number == int(number) and 1000 <= number <= 9999:
+        raise ValueError(f"{_bare(shown)} is a year, not a date; write the day as YYYY-MM-DD")
+    if not serial:
+        raise ValueError(f"{_bare(shown)} is a number, not a date: write it as YYYY-MM-DD, or say the column holds "
+                         f"spreadsheet serial numbers ({WHERE_SERIAL})")
+    if not MIN_SERIAL <= number <= MAX_SERIAL:
+        raise ValueError(f"{_bare(shown)} is not a date (as a spreadsheet serial number it is out of range)")
     moment = dt.datetime.combine(EXCEL_EPOCH, dt.time()) + dt.timedelta(days=float(number))
     return moment.replace(microsecond=0)
 
@@ -226,3 +442,8 @@ def _serial(number: float) -> dt.datetime:
 def _show(value: str, limit: int = 40) -> str:
     value = value.strip()
     return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _bare(value: str, limit: int = 40) -> str:
+    """A number or date as written, without quotes: its start only when it is long."""
+    return value if len(value) <= limit else value[:limit] + "…"

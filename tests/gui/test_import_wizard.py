@@ -170,3 +170,86 @@ def test_dates_that_could_be_either_order_are_refused_until_the_order_is_chosen(
     for _ in range(4):
         wizard.next()
     assert sql(window.db, "SELECT expected_close FROM deals WHERE title = 'A'") == "2026-04-03"
+
+
+def test_the_values_page_chooses_the_decimal_mark_serial_dates_and_rounding_to_the_cent(window, tmp_path):
+    import json
+
+    path = tmp_path / "orders.csv"
+    path.write_text("title,owner,stage,amount,expected_close\n"
+                    "Order 1,Seller 1,Contact,957.5775,45000\n"
+                    "Order 2,Seller 1,Contact,\"1,234\",2026-05-01\n", encoding="utf-8")
+    wizard = window.transfer.open_import_wizard(path, "deals")
+    wizard.next()
+    wizard.next()  # -> values: how amounts and dates are read
+    values = wizard.values_page
+    assert values.decimal_separator.isVisible() and values.round_cents.isVisible()
+    assert values.round_cents.text() == "Round amounts to the cent (half up)"
+    assert list(values.serial_dates) == ["expected_close"]
+    wizard.next()  # -> check: nothing guessed
+    check = wizard.check_page
+    problems = [check.problem_list.item(i).text() for i in range(check.problem_list.count())]
+    assert [p.split(":")[0] for p in problems] == [
+        "row 2, column amount", "row 2, column expected_close", "row 3, column amount"]
+    assert "has more than two decimals" in problems[0] and "could be 1234 or 1.234" in problems[2]
+    assert "is a number, not a date" in problems[1]
+    wizard.back()
+    values.decimal_separator.setCurrentIndex(values.decimal_separator.findData("."))
+    values.round_cents.setChecked(True)
+    values.serial_dates["expected_close"].setChecked(True)
+    wizard.next()
+    assert check.problem_cells() == []
+    assert "note: 1 amount will be rounded to the cent (half up), by +0.0025 EUR in all" in check.summary.text()
+    wizard.next()  # Import
+    assert "note: 1 amount was rounded to the cent (half up), by +0.0025 EUR in all" in \
+        wizard.result_page.text.text()
+    assert sql(window.db, "SELECT amount FROM deals WHERE title = 'Order 1'") == 95758
+    assert sql(window.db, "SELECT amount FROM deals WHERE title = 'Order 2'") == 123400
+    assert sql(window.db, "SELECT expected_close FROM deals WHERE title = 'Order 1'") == "2023-03-15"
+    details = json.loads(sql(window.db, "SELECT details FROM audit_log WHERE action = 'import' ORDER BY id DESC"))
+    assert details["rounded_to_cent"] == {"EUR": {"amounts": 1, "by": "0.0025"}}
+
+
+def test_a_saved_mappings_choices_show_on_the_values_page_and_are_kept_when_saved_again(window, tmp_path, monkeypatch):
+    import json
+
+    path = tmp_path / "targets.csv"
+    path.write_text("person,period_start,value\nSeller 1,2026-03,\"1.000,005\"\n", encoding="utf-8")
+    saved = tmp_path / "targets-mapping.json"
+    saved.write_text(json.dumps({"kind": "targets", "columns": {"person": "person", "period_start": "period_start",
+                                                                "value": "value"},
+                                 "decimal_separator": ",", "round_cents": True}), encoding="utf-8")
+    wizard = window.transfer.open_import_wizard(path, "targets")
+    wizard.source_page.saved.setText(str(saved))
+    wizard.next()
+    again = tmp_path / "again.json"  # saved from the columns page, before the values page was shown
+    monkeypatch.setattr("salesdesk.ui.widgets.save_path.ask_save_path", lambda *a, **k: again)
+    wizard.columns_page.save_mapping()
+    assert json.loads(again.read_text(encoding="utf-8"))["round_cents"] is True
+    wizard.next()
+    values = wizard.values_page
+    assert values.decimal_separator.currentData() == "," and values.round_cents.isChecked()
+    assert values.serial_dates == {}  # targets have no date fields
+    wizard.next()
+    assert "note: 1 amount will be rounded to the cent (half up), by +0.005 EUR in all" in \
+        wizard.check_page.summary.text()
+
+
+def test_the_values_page_saves_the_mapping_with_its_choices(window, tmp_path, monkeypatch):
+    import json
+
+    path = tmp_path / "orders.csv"
+    path.write_text("title,owner,stage,amount,expected_close\nOrder 1,Seller 1,Contact,957.5775,45000\n",
+                    encoding="utf-8")
+    wizard = window.transfer.open_import_wizard(path, "deals")
+    wizard.next()
+    wizard.next()
+    values = wizard.values_page
+    values.decimal_separator.setCurrentIndex(values.decimal_separator.findData(","))
+    values.round_cents.setChecked(True)
+    values.serial_dates["expected_close"].setChecked(True)
+    target = tmp_path / "orders-mapping.json"
+    monkeypatch.setattr("salesdesk.ui.widgets.save_path.ask_save_path", lambda *a, **k: target)
+    values.save.click()
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert (saved["decimal_separator"], saved["round_cents"], saved["serial_dates"]) == (",", True, ["expected_close"])

@@ -4,7 +4,9 @@ Pages, each a thin view over ``salesdesk.transfer``:
 
 1. what to import (kind, file, what to do with duplicates, a saved mapping if any);
 2. columns: the guessed mapping, one combo box per column of the file;
-3. values: the file's words for stages, owners, roles... mapped to SalesDesk's;
+3. values: the file's words for stages, owners, roles... mapped to SalesDesk's, and how
+   cells are read where the file cannot say: the decimal mark of amounts, rounding to
+   the cent, the date columns that hold spreadsheet serial numbers;
 4. check: a dry run of the whole file; the first rows with the cells that have a
    problem in red, and every problem listed; "Import" only when there are none;
 5. result: what was imported, and where the copy taken before it is.
@@ -18,6 +20,7 @@ from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -52,6 +55,8 @@ LAST_FOLDER = "transfer/import_folder"
 MAPPING_FOLDER = "transfer/mapping_folder"
 POLICIES = (("skip", "Skip them (keep what SalesDesk has)"), ("update", "Update them with the file's values"),
             ("create", "Create new records anyway"))
+DECIMAL_SEPARATORS = (("", "Refuse an amount that could be either"), (",", "Comma: 1.234,50 is 1234.50"),
+                      (".", "Dot: 1,234.50 is 1234.50"))
 
 
 class SourcePage(QWizardPage):
@@ -141,6 +146,7 @@ class SourcePage(QWizardPage):
             mapping.date_order = self.date_order.currentData()
         self.message.clear()
         self.wiz.path, self.wiz.preview, self.wiz.mapping = path, preview, mapping
+        self.wiz.values_page.shown = False  # a new mapping: its own choices until the values page shows them
         return True
 
 
@@ -164,7 +170,7 @@ class ColumnsPage(QWizardPage):
         self.missing.setWordWrap(True)
         save = QPushButton("Save mapping…")
         save.setToolTip("Keep this mapping for the next file from the same tool")
-        save.clicked.connect(self.save_mapping)
+        save.clicked.connect(wizard.save_mapping)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
@@ -209,16 +215,7 @@ class ColumnsPage(QWizardPage):
 
     @Slot()
     def save_mapping(self) -> None:
-        from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
-
-        database = self.wiz.db.path
-        chosen = ask_save_path(self, self.wiz.settings, MAPPING_FOLDER, "Save mapping", "mapping.json", "Mappings",
-                               "json", database=database)
-        if chosen:
-            self.validatePage()
-            self.wiz.values_page.validatePage()
-            written_or_refused(self, lambda: self.wiz.mapping.save(chosen, database=database, replace=True),
-                               "Mapping not saved")
+        self.wiz.save_mapping()
 
     def validatePage(self) -> bool:
         self.wiz.mapping.columns = self.columns()
@@ -231,7 +228,8 @@ class ValuesPage(QWizardPage):
         self.wiz = wizard
         self.setTitle("Values")
         self.setSubTitle("What the file's words mean in SalesDesk: its stages, its people. "
-                         "Words left “as written” must match SalesDesk's own.")
+                         "Words left “as written” must match SalesDesk's own. Below: how amounts and "
+                         "dates are read where the file cannot say.")
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("import_values")
         self.table.setHorizontalHeaderLabels(["Field", "In the file", "In SalesDesk"])
@@ -239,10 +237,31 @@ class ValuesPage(QWizardPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.empty = QLabel("Nothing to map: the file's columns need no translation.")
+        # How cells are read where the file itself cannot say (see salesdesk.transfer.values)
+        self.decimal_separator = QComboBox()
+        self.decimal_separator.setObjectName("import_decimal_separator")
+        for key, label in DECIMAL_SEPARATORS:
+            self.decimal_separator.addItem(label, key)
+        self.round_cents = QCheckBox("Round amounts to the cent (half up)")
+        self.round_cents.setObjectName("import_round_cents")
+        self.round_cents.setToolTip("Amounts such as 957.5775 become 957.58; the check and the outcome say how "
+                                    "many were rounded and by how much in all. Otherwise they are refused.")
+        self.reading = QFormLayout()
+        self.reading.addRow("Amounts like 1,234", self.decimal_separator)
+        self.reading.addRow("", self.round_cents)
+        self.serial_box = QVBoxLayout()
+        self.reading.addRow("Numbers in date columns", self.serial_box)
+        self.save = QPushButton("Save mapping…")  # the choices made here are the mapping's too
+        self.save.setToolTip("Keep the columns, words and these choices for the next file from the same tool")
+        self.save.clicked.connect(wizard.save_mapping)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
+        layout.addLayout(self.reading)
+        layout.addWidget(self.save, 0, Qt.AlignmentFlag.AlignRight)
         self.combos: dict[tuple[str, str], QComboBox] = {}
+        self.serial_dates: dict[str, QCheckBox] = {}  # date field -> "holds serial numbers"
+        self.shown = False  # the choices are the mapping's until the page has been shown
 
     def initializePage(self) -> None:
         mapping = self.wiz.mapping
@@ -274,6 +293,26 @@ class ValuesPage(QWizardPage):
             self.combos[(field, word)] = combo
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
+        self.show_reading(mapping, header_of)
+        self.shown = True
+
+    def show_reading(self, mapping: Mapping, header_of: dict[str, str]) -> None:
+        """The choices of how amounts and dates are read, for the fields the file has."""
+        amounts = any(f in header_of for f in mapping.spec.amount_fields)
+        self.decimal_separator.setCurrentIndex(max(0, self.decimal_separator.findData(mapping.decimal_separator)))
+        self.round_cents.setChecked(mapping.round_cents)
+        for row in (self.decimal_separator, self.round_cents):
+            self.reading.setRowVisible(row, amounts)
+        while self.serial_box.count():
+            self.serial_box.takeAt(0).widget().deleteLater()
+        self.serial_dates = {}
+        for field in mapping.spec.date_fields:
+            if field in header_of:
+                box = QCheckBox(f"{header_of[field]} holds spreadsheet serial numbers (45000 is 2023-03-15)")
+                box.setChecked(field in mapping.serial_dates)
+                self.serial_box.addWidget(box)
+                self.serial_dates[field] = box
+        self.reading.setRowVisible(self.serial_box, bool(self.serial_dates))
 
     def set_value(self, field: str, word: str, target: str) -> None:
         combo = self.combos[(field, word)]
@@ -285,6 +324,12 @@ class ValuesPage(QWizardPage):
         self.validatePage()
 
     def validatePage(self) -> bool:
+        if not self.shown:  # saved from the columns page first: the mapping's own choices stand
+            return True
+        mapping = self.wiz.mapping
+        mapping.decimal_separator = self.decimal_separator.currentData()
+        mapping.round_cents = self.round_cents.isChecked()
+        mapping.serial_dates = [field for field, box in self.serial_dates.items() if box.isChecked()]
         values: dict[str, dict[str, str]] = {}
         for (field, word), combo in self.combos.items():
             target = combo.currentData() if combo.currentText() == combo.itemText(combo.currentIndex()) \
@@ -312,6 +357,7 @@ class CheckPage(QWizardPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.problem_list = QListWidget()
         self.problem_list.setObjectName("import_problems")
+        self.problem_list.setWordWrap(True)  # a reason says what to do: read whole, not cut at the edge
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 3)
@@ -443,3 +489,17 @@ class ImportWizard(QWizard):
             self.source_page.kind.setCurrentIndex(self.source_page.kind.findData(kind))
         if path is not None:
             self.source_page.file.setText(str(path))
+
+    @Slot()
+    def save_mapping(self) -> None:
+        """Save the mapping as chosen so far (columns, words, how cells are read) as JSON."""
+        from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
+
+        database = self.db.path
+        chosen = ask_save_path(self, self.settings, MAPPING_FOLDER, "Save mapping", "mapping.json", "Mappings",
+                               "json", database=database)
+        if chosen:
+            self.columns_page.validatePage()
+            self.values_page.validatePage()
+            written_or_refused(self, lambda: self.mapping.save(chosen, database=database, replace=True),
+                               "Mapping not saved")
