@@ -394,3 +394,17 @@ def test_each_problem_of_a_refused_file_is_one_error_line(db_path, org, capsys):
     assert _cli_errors(db_path, CORPUS / "reading_accounts_formula_errors.xlsx", capsys) == [
         *(f"salesdesk: error: {p}" for p in EXPECTED["reading_accounts_formula_errors.xlsx"][1]),
         "salesdesk: error: nothing was imported from reading_accounts_formula_errors.xlsx: 7 problems"]
+
+
+def test_a_mark_cut_by_the_end_of_a_chunk_read_is_still_found(org, tmp_path):
+    """The encoding pass reads a megabyte at a time: a byte-order mark across two of
+    them is refused as any other."""
+    from salesdesk.transfer.reading import SCAN_BYTES
+
+    rows = b"name,city\n" + b"".join(b"A%06d,Lyon\n" % i for i in range(SCAN_BYTES // 13 - 1))
+    path = tmp_path / "joined.csv"
+    path.write_bytes(rows + b"x" * (SCAN_BYTES - len(rows) - 2) + b"\xef\xbb\xbfname,city\nB,Nice\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(org.db, path, guess_mapping(path, "accounts"), backup=False)
+    assert [str(p) for p in refused.value.problems][-1].endswith(
+        "holds a byte-order mark (U+FEFF), which belongs only at the start of a file: were two files joined into one?")

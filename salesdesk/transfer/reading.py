@@ -71,7 +71,6 @@ Cell = str | int | float | bool | dt.date | dt.datetime | None
 _INVISIBLE_ONLY = ("\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f"
                    "\u3000\u3164\ufeff\uffa0")
 LOOK_CLOSER = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE_ONLY}\udc80-\udcff]")
-_ASCII_LOOK_CLOSER = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
@@ -228,29 +227,67 @@ def survey(path: Path) -> Survey:
         if mark is not None and mark[1] != "utf-8-sig":
             return Survey(mark[1], False)  # rare: read line by line, checked there
         handle.seek(len(mark[0]) if mark else 0)
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-        multibyte = invalid = look = False
+        scan = _Scan()
         run = longest = 0  # bytes since the last line break; the longest line across chunks
         while chunk := handle.read(SCAN_BYTES):
-            if chunk.isascii() and not decoder.getstate()[0]:
-                look = look or _ASCII_LOOK_CLOSER.search(chunk) is not None
-            else:
-                text = decoder.decode(chunk)
-                look = look or LOOK_CLOSER.search(text) is not None
-                invalid = invalid or _ESCAPED_BYTE.search(text) is not None
-                multibyte = multibyte or _MULTIBYTE.search(text) is not None
+            scan.feed(chunk)
             first = chunk.find(b"\n")  # lines within a chunk are shorter than MAX_LINE anyway
             if first < 0:
                 run += len(chunk)
             else:
                 longest = max(longest, run + first)
                 run = len(chunk) - chunk.rfind(b"\n") - 1
-        if decoder.decode(b"", final=True):  # a sequence cut short by the end of the file
-            invalid = look = True
-    plain = not look and max(longest, run) <= MAX_LINE
-    if mark is not None or not invalid or multibyte:
+        scan.end()
+    plain = not scan.look and max(longest, run) <= MAX_LINE
+    if mark is not None or not scan.invalid or scan.multibyte:
         return Survey("utf-8-sig" if mark else "utf-8", plain)
     return Survey("cp1252", False)
+
+
+# Bytes that never need a closer look: printable ASCII, tab and line breaks.  What is
+# left of a chunk without them is most often nothing, and searched quickly when not.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_LOOK_CLOSER_VALID = re.compile(LOOK_CLOSER.pattern.replace("\udc80-\udcff", ""))
+
+
+class _Scan:
+    """The bytes of a CSV as they pass: are they UTF-8 throughout (``invalid`` when
+    not), do they hold a multi-byte sequence, anything worth a closer look?  Strict
+    decoding costs little; only a file with a byte that is not UTF-8 is decoded again,
+    keeping such bytes, from there on."""
+
+    def __init__(self) -> None:
+        self.strict = codecs.getincrementaldecoder("utf-8")()
+        self.lenient = None
+        self.rest = codecs.getincrementaldecoder("utf-8")("surrogateescape")  # a sequence cut by a chunk's end
+        self.multibyte = self.invalid = self.look = False
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.look:
+            rest = chunk.translate(None, _PLAIN_ASCII)
+            self.look = bool(rest) and _LOOK_CLOSER_VALID.search(self.rest.decode(rest)) is not None
+        if self.lenient is None:
+            pending = self.strict.getstate()[0]
+            try:
+                self.strict.decode(chunk)
+                self.multibyte = self.multibyte or not chunk.isascii()  # valid: each byte >= 0x80 is in one
+                return
+            except UnicodeDecodeError:
+                self.invalid = self.look = True
+                self.lenient = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+                chunk = pending + chunk
+        if not self.multibyte:
+            self.multibyte = _MULTIBYTE.search(self.lenient.decode(chunk)) is not None
+
+    def end(self) -> None:
+        """A sequence cut short by the end of the file is a byte that is not UTF-8."""
+        if self.lenient is None:
+            try:
+                self.strict.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.invalid = self.look = True
+        elif self.lenient.decode(b"", final=True):
+            self.invalid = self.look = True
 
 
 def detect_encoding(path: Path) -> str:
