@@ -158,6 +158,17 @@ EXPECTED: dict[str, tuple] = {
     "reading_accounts_not_zip.xlsx": ("refused", [
         "reading_accounts_not_zip.xlsx cannot be read as an XLSX workbook: it is not a zip archive (or it is cut "
         "short)"]),
+    "reading_accounts_old_excel.xlsx": ("refused", [
+        "reading_accounts_old_excel.xlsx is an Excel 97-2003 workbook (.xls) or a password-protected one: save it as "
+        ".xlsx or CSV"]),
+    "reading_accounts_row_twice.xlsx": ("refused", ["row 2: the sheet stores row 2 twice: the file is damaged"]),
+    "reading_accounts_header_again.xlsx": ("refused", [
+        "row 3: repeats the header row: were two files joined into one? Remove the second header"]),
+    "reading_accounts_shared_control.xlsx": ("refused", [
+        "row 2, column name: A2 holds a control character (U+0007, BEL): remove it"]),
+    "reading_accounts_sheet_part_missing.xlsx": ("refused", [
+        "reading_accounts_sheet_part_missing.xlsx lists the sheet 'Sheet1' but does not hold it: the workbook is "
+        "damaged"]),
     "reading_accounts_cut_zip.xlsx": ("refused", [
         "reading_accounts_cut_zip.xlsx cannot be read as an XLSX workbook: it is not a zip archive (or it is cut "
         "short)"]),

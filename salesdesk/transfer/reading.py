@@ -130,8 +130,8 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Iterator[Sheet]:
     except (OSError, SalesDeskError) as exc:
         raise _file_refused(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_refused(path, "is an Excel 97-2003 workbook (.xls) or a password-protected one: save it as "
-                                  ".xlsx or CSV")
+        raise ImportRefused([Problem(0, "", f"{path.name} is an Excel 97-2003 workbook (.xls) or a password-protected "
+                                            "one: save it as .xlsx or CSV")])
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")) or path.suffix.lower() in (".xlsx", ".xlsm"):
         with _open_xlsx(path, sheet) as opened:
             yield opened

@@ -140,13 +140,15 @@ class Workbook:
             if not found:
                 raise _refuse(f"{self.name} has no sheet named {wanted!r}")
             title, kind, part = found[0]
-            if kind != "worksheet":
+            if kind not in ("worksheet", ""):
                 raise _refuse(f"the sheet {wanted!r} of {self.name} is a chart, not a table of cells")
         else:
-            found = [s for s in self.sheets if s[1] == "worksheet"]
+            found = [s for s in self.sheets if s[1] in ("worksheet", "")]
             if not found:
                 raise _refuse(f"{self.name} has no sheet of cells (only charts)")
             title, kind, part = found[0]
+        if not kind:  # the workbook lists the sheet, its list of parts does not
+            raise _refuse(f"{self.name} lists the sheet {title!r} but does not hold it: the workbook is damaged")
         info = self._member(part, MAX_SHEET_BYTES, f"the sheet {title!r}")
         dates = self._date_styles()
         strings = self._shared_strings()
