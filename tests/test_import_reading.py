@@ -429,3 +429,15 @@ def test_a_mark_cut_by_the_end_of_a_chunk_read_is_still_found(org, tmp_path):
         import_file(org.db, path, guess_mapping(path, "accounts"), backup=False)
     assert [str(p) for p in refused.value.problems][-1].endswith(
         "holds a byte-order mark (U+FEFF), which belongs only at the start of a file: were two files joined into one?")
+
+
+@pytest.mark.parametrize(("byte", "problem"), [
+    (b"\x81", "row 3, column city: byte 0x81 is not a character in Windows-1252, the file's encoding (it is not "
+              "UTF-8): save the file again as UTF-8"),
+    (b"\x07", "row 3, column city: holds a control character (U+0007, BEL): remove it")])
+def test_a_windows_1252_file_is_checked_as_closely_as_a_utf8_one(org, tmp_path, byte, problem):
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(b"name,city\nCaf\xe9 Cr\xe8me,Lyon\nNa\xefve Ltd,N" + byte + b"ice\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(org.db, path, guess_mapping(path, "accounts"), backup=False)
+    assert [str(p) for p in refused.value.problems] == [problem]

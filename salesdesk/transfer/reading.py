@@ -73,7 +73,6 @@ _INVISIBLE_ONLY = ("\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u202
 LOOK_CLOSER = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE_ONLY}\udc80-\udcff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
 # Stripped to see whether a cell holds anything visible: white space and the invisible
 # characters above (U+2060-U+206F are invisible operators and direction marks).
 _INVISIBLE = (" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u180e"
@@ -238,34 +237,41 @@ def survey(path: Path) -> Survey:
                 longest = max(longest, run + first)
                 run = len(chunk) - chunk.rfind(b"\n") - 1
         scan.end()
-    plain = not scan.look and max(longest, run) <= MAX_LINE
+    short = max(longest, run) <= MAX_LINE
     if mark is not None or not scan.invalid or scan.multibyte:
-        return Survey("utf-8-sig" if mark else "utf-8", plain)
-    return Survey("cp1252", False)
+        return Survey("utf-8-sig" if mark else "utf-8", short and not (scan.look or scan.invalid))
+    return Survey("cp1252", short and not scan.look_cp1252)
 
 
 # Bytes that never need a closer look: printable ASCII, tab and line breaks.  What is
 # left of a chunk without them is most often nothing, and searched quickly when not.
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 _LOOK_CLOSER_VALID = re.compile(LOOK_CLOSER.pattern.replace("\udc80-\udcff", ""))
+# The same in Windows-1252: C0 controls, DEL, the soft hyphen, the five undefined bytes.
+_LOOK_CLOSER_CP1252 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x81\x8d\x8f\x90\x9d\xad]")
 
 
 class _Scan:
     """The bytes of a CSV as they pass: are they UTF-8 throughout (``invalid`` when
-    not), do they hold a multi-byte sequence, anything worth a closer look?  Strict
-    decoding costs little; only a file with a byte that is not UTF-8 is decoded again,
-    keeping such bytes, from there on."""
+    not), do they hold a multi-byte sequence, anything worth a closer look as UTF-8
+    (``look``) or as Windows-1252 (``look_cp1252``)?  Strict decoding costs little;
+    only a file with a byte that is not UTF-8 is decoded again, keeping such bytes,
+    from there on."""
 
     def __init__(self) -> None:
         self.strict = codecs.getincrementaldecoder("utf-8")()
         self.lenient = None
         self.rest = codecs.getincrementaldecoder("utf-8")("surrogateescape")  # a sequence cut by a chunk's end
-        self.multibyte = self.invalid = self.look = False
+        self.multibyte = self.invalid = self.look = self.look_cp1252 = False
+        self.fed = self.made = 0  # bytes given to the lenient decoder, characters it made
 
     def feed(self, chunk: bytes) -> None:
-        if not self.look:
-            rest = chunk.translate(None, _PLAIN_ASCII)
-            self.look = bool(rest) and _LOOK_CLOSER_VALID.search(self.rest.decode(rest)) is not None
+        utf8_open = not (self.look or self.invalid)  # once either, the file is read line by line as UTF-8
+        rest = chunk.translate(None, _PLAIN_ASCII) if utf8_open or not self.look_cp1252 else b""
+        if rest:
+            if utf8_open:
+                self.look = _LOOK_CLOSER_VALID.search(self.rest.decode(rest)) is not None
+            self.look_cp1252 = self.look_cp1252 or _LOOK_CLOSER_CP1252.search(rest) is not None
         if self.lenient is None:
             pending = self.strict.getstate()[0]
             try:
@@ -273,11 +279,14 @@ class _Scan:
                 self.multibyte = self.multibyte or not chunk.isascii()  # valid: each byte >= 0x80 is in one
                 return
             except UnicodeDecodeError:
-                self.invalid = self.look = True
+                self.invalid = True
                 self.lenient = codecs.getincrementaldecoder("utf-8")("surrogateescape")
                 chunk = pending + chunk
         if not self.multibyte:
-            self.multibyte = _MULTIBYTE.search(self.lenient.decode(chunk)) is not None
+            # a byte that is not UTF-8 decodes to one character, a multi-byte sequence to fewer
+            self.fed += len(chunk)
+            self.made += len(self.lenient.decode(chunk))
+            self.multibyte = self.made < self.fed - len(self.lenient.getstate()[0])
 
     def end(self) -> None:
         """A sequence cut short by the end of the file is a byte that is not UTF-8."""
@@ -285,9 +294,9 @@ class _Scan:
             try:
                 self.strict.decode(b"", final=True)
             except UnicodeDecodeError:
-                self.invalid = self.look = True
+                self.invalid = True
         elif self.lenient.decode(b"", final=True):
-            self.invalid = self.look = True
+            self.invalid = True
 
 
 def detect_encoding(path: Path) -> str:
