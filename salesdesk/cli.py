@@ -472,7 +472,13 @@ def _import(args) -> int:
     if is_special(source):  # before anything opens it: a pipe would never answer
         raise ValidationError("file", f"{source}: {NOT_ORDINARY}; give a .csv or .xlsx file")
     if name in KINDS:
-        mapping = Mapping.load(args.mapping, name) if args.mapping else guess_mapping(source, name, args.sheet)
+        from salesdesk.transfer.problems import ImportRefused
+
+        try:  # guessing reads the file's header: a file refused there is refused as an import
+            mapping = Mapping.load(args.mapping, name) if args.mapping else guess_mapping(source, name, args.sheet)
+        except ImportRefused as exc:
+            _say_refused(exc, source)
+            return EXIT_FAILED
         if args.duplicates:
             mapping.duplicates = args.duplicates
     target = _target(args)
@@ -528,13 +534,18 @@ def _run_import(db, args, name: str, source: Path, mapping):
             return PRESETS[name](db, source, dry_run=args.dry_run, duplicates=args.duplicates or "skip")
         return import_file(db, source, mapping, dry_run=args.dry_run, sheet=args.sheet)
     except ImportRefused as exc:
-        for problem in exc.problems:
-            _say(f"salesdesk: error: {problem}", file=sys.stderr)
-        if exc.more:
-            _say(f"salesdesk: error: … and {exc.more:,} more problems", file=sys.stderr)
-        _say(f"salesdesk: error: nothing was imported from {source.name}: {exc.count:,} "
-              f"problem{'s' if exc.count != 1 else ''}", file=sys.stderr)
+        _say_refused(exc, source)
         raise _Refused() from None
+
+
+def _say_refused(exc, source: Path) -> None:
+    """An import's refusal: one line per problem, and one saying nothing was imported."""
+    for problem in exc.problems:
+        _say(f"salesdesk: error: {problem}", file=sys.stderr)
+    if exc.more:
+        _say(f"salesdesk: error: … and {exc.more:,} more problems", file=sys.stderr)
+    _say(f"salesdesk: error: nothing was imported from {source.name}: {exc.count:,} "
+          f"problem{'s' if exc.count != 1 else ''}", file=sys.stderr)
 
 
 def _dry_run_into_a_new_database(args, name: str, source: Path, mapping) -> int:

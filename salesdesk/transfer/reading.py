@@ -5,14 +5,31 @@ file of a million rows is never held whole.  Row numbers are the ones a spreadsh
 shows for the file: the header is row 1, and a cell with a line break inside quotes
 stays one row (a CSV's line numbers would disagree there, a spreadsheet's do not).
 
-CSV: the encoding is read from a byte-order mark (UTF-8, UTF-16), else the file is
-UTF-8 when every byte of it decodes as UTF-8 (checked in one streamed pass), else
-Windows-1252, which decodes any byte, as exports of older spreadsheet programs need.
-The delimiter is whichever of ``, ; TAB |`` splits the first rows most consistently.
+CSV: the encoding is decided for the whole file, in one streamed pass before any row is
+read: a byte-order mark names it (UTF-8, UTF-16, UTF-32); else a file that is UTF-8
+throughout is UTF-8, and one without a single multi-byte UTF-8 sequence is
+Windows-1252 (as older spreadsheet programs export).  A file with both is two encodings
+in one, and is refused at the row of its first byte that is not UTF-8: read as either,
+part of it would be stored wrong.  The delimiter is whichever of ``, ; TAB |`` splits
+the first rows most consistently.
 
-XLSX: openpyxl in read-only mode (streamed, cached values of formulas); dates come as
-dates, numbers as numbers.  Cells are otherwise handed on as they are: parsing them is
-the job of ``values``.
+XLSX: ``salesdesk.transfer.xlsx``, a streaming reader of our own; dates come as dates,
+numbers as numbers.
+
+What the reader refuses, with its row and column (the rows are not handed on, and the
+file is refused once read): a control character in a cell (C0 but tab and line
+breaks, DEL, C1; a Ctrl-Z ending the file is the end-of-file mark of old programs, and
+dropped), a byte-order mark after the start of a CSV (two files joined), a row that
+repeats the header.  A cell made only of invisible characters (zero-width spaces,
+no-break spaces...) reads as empty, so that a required field made of them is refused
+as missing.  What it refuses at once, naming the limit: more than ``MAX_COLUMNS``
+columns, a cell over ``MAX_CELL`` characters, a line over ``MAX_LINE``, a file of more
+than ``MAX_CELLS`` cells.
+
+The checks cost nothing on the common path: the encoding pass also looks for any
+character worth a closer look and any over-long line, and a CSV without either is
+handed to csv as it is; only the others go line by line.  Cells are otherwise handed on
+as they are: parsing them is the job of ``values``.
 """
 
 from __future__ import annotations
@@ -21,22 +38,56 @@ import codecs
 import csv
 import datetime as dt
 import io
+import os
+import re
+import stat
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
-from salesdesk.errors import DatabaseError
-from salesdesk.safety.files import open_file
-from salesdesk.transfer.problems import ImportRefused, Problem
+from salesdesk.errors import DatabaseError, SalesDeskError
+from salesdesk.safety.files import NOT_ORDINARY, open_file
+from salesdesk.transfer.characters import control_problem, invisible
+from salesdesk.transfer.problems import MAX_LISTED, ImportRefused, Problem
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
 # A cell may hold a long note, not a whole file: beyond this csv refuses the row.
 MAX_CELL = 1_000_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 20_000_000  # of one file (a CSV or the sheet of a workbook): a million rows of 20 columns
+MAX_LINE = 4 * MAX_CELL  # characters of one line of a CSV (a line is read whole before csv splits it)
+SCAN_BYTES = 1 << 20
 csv.field_size_limit(MAX_CELL)
 
-Cell = str | int | float | dt.date | dt.datetime | None
+Cell = str | int | float | bool | dt.date | dt.datetime | None
+
+# What makes a cell worth a closer look: control characters (C0 but tab and line breaks,
+# DEL, C1), characters a cell could seem empty with, byte-order marks, and the bytes
+# the file's encoding lacks (kept by "surrogateescape" as lone surrogates).  The
+# no-break space is left out: common in real names, and stripped as a space anyway.
+_INVISIBLE_ONLY = ("\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180e\u2000-\u200f\u2028-\u202f"
+                   "\u205f-\u206f\u2800\u3000\u3164\ufeff\uffa0")
+LOOK_CLOSER = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE_ONLY}\udc80-\udcff\ufffe\uffff]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+REPEATED_HEADER = "repeats the header row: were two files joined into one? Remove the second header"
+JOINED_BOM = ("holds a byte-order mark (U+FEFF), which belongs only at the start of a file: were two files "
+              "joined into one?")
+
+
+def inspect_text(text: str, *, mark_is_invisible: bool = False) -> tuple[str | None, str]:
+    """Why a cell's text cannot be imported (or None), and the text itself: ``""`` for
+    a cell of invisible characters only.  The caller asks only of text ``LOOK_CLOSER``
+    found something in (or of any text, if it is cheaper than asking)."""
+    reason = control_problem(text)
+    if reason:
+        return reason, text
+    if not mark_is_invisible and "\ufeff" in text:
+        return JOINED_BOM, text
+    return None, "" if invisible(text) else text
 
 
 @dataclass
@@ -55,14 +106,20 @@ class Sheet:
 def open_sheet(path: str | Path, sheet: str | None = None) -> Iterator[Sheet]:
     """Open a CSV or XLSX file; ``ImportRefused`` when it cannot be read as a table."""
     path = Path(path)
-    if not path.is_file():
-        raise ImportRefused([Problem(0, "", f"{path}: no such file")])
+    _check_file(path)
     try:
         with open_file(path, "rb") as handle:
             head = handle.read(8)
     except DatabaseError as exc:  # the database itself (or its -wal) under another name
         raise ImportRefused([Problem(0, "", str(exc))]) from None
-    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+    except PermissionError:
+        raise _file_refused(path, "SalesDesk may not read this file (permission denied)") from None
+    except (OSError, SalesDeskError) as exc:
+        raise _file_refused(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRefused([Problem(0, "", f"{path.name} is an Excel 97-2003 workbook (.xls) or a password-protected "
+                                            "one: save it as .xlsx or CSV")])
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")) or path.suffix.lower() in (".xlsx", ".xlsm"):
         with _open_xlsx(path, sheet) as opened:
             yield opened
     else:
@@ -70,25 +127,168 @@ def open_sheet(path: str | Path, sheet: str | None = None) -> Iterator[Sheet]:
             yield opened
 
 
+def _file_refused(path: Path, reason: str) -> ImportRefused:
+    return ImportRefused([Problem(0, "", f"{path}: {reason}")])
+
+
+def _check_file(path: Path) -> None:
+    """A file that is there, a file (not a folder, a pipe or a device), in one sentence."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise _file_refused(path, "no such file") from None
+    except PermissionError:
+        raise _file_refused(path, "SalesDesk may not look into its folder (permission denied)") from None
+    except (OSError, ValueError) as exc:
+        raise _file_refused(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise _file_refused(path, "is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise _file_refused(path, NOT_ORDINARY)
+
+
+class _Findings:
+    """Problems the reader found in cells: their rows are not handed on, and the file is
+    refused with all of them at its end (or at once, when the file cannot go on).  A
+    column is named when the file is refused: an XLSX's cells may be read before its
+    header is known."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int | None, str]] = []
+        self.more = 0
+        self.headers: list[str] = []
+
+    def add(self, row: int, index: int | None, reason: str) -> None:
+        if len(self.found) >= MAX_LISTED:
+            self.more += 1
+            return
+        self.found.append((row, index, reason))
+
+    def _column(self, index: int | None) -> str:
+        if index is None:
+            return ""
+        return self.headers[index] if index < len(self.headers) and self.headers[index] else str(index + 1)
+
+    def refuse(self, problems: list[Problem] | tuple = ()) -> NoReturn:
+        found = [Problem(row, self._column(index), reason) for row, index, reason in self.found]
+        raise ImportRefused(found + list(problems), self.more)
+
+    def refuse_if_any(self) -> None:
+        if self.found or self.more:
+            self.refuse()
+
+
+def _too_wide(row: int, count: int) -> ImportRefused:
+    return ImportRefused([Problem(row, "", f"has {count:,} columns; SalesDesk reads at most {MAX_COLUMNS:,}")])
+
+
+def _width(cells: list) -> int:
+    """The number of cells up to the last that is not empty."""
+    width = len(cells)
+    while width and cells[width - 1] in ("", None):
+        width -= 1
+    return width
+
+
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def detect_encoding(path: Path) -> str:
+@dataclass(frozen=True)
+class Survey:
+    """What one pass over a CSV's bytes found: its encoding, and whether it is plain
+    (nothing worth a closer look, no line longer than ``MAX_LINE``): csv reads a plain
+    file directly, the others line by line."""
+
+    encoding: str
+    plain: bool
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def survey(path: Path) -> Survey:
     with open_file(path, "rb") as handle:
         head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
+        mark = next(((bom, name) for bom, name in _BOMS if head.startswith(bom)), None)
+        if mark is not None and mark[1] != "utf-8-sig":
+            return Survey(mark[1], False)  # rare: read line by line, checked there
+        handle.seek(len(mark[0]) if mark else 0)
+        scan = _Scan()
+        run = longest = 0  # bytes since the last line break; the longest line across chunks
+        while chunk := handle.read(SCAN_BYTES):
+            scan.feed(chunk)
+            first = chunk.find(b"\n")  # lines within a chunk are shorter than MAX_LINE anyway
+            if first < 0:
+                run += len(chunk)
+            else:
+                longest = max(longest, run + first)
+                run = len(chunk) - chunk.rfind(b"\n") - 1
+        scan.end()
+    short = max(longest, run) <= MAX_LINE
+    if mark is not None or not scan.invalid or scan.multibyte:
+        return Survey("utf-8-sig" if mark else "utf-8", short and not (scan.look or scan.invalid))
+    return Survey("cp1252", short and not scan.look_cp1252)
+
+
+# Bytes that never need a closer look: printable ASCII, tab and line breaks.  What is
+# left of a chunk without them is most often nothing, and searched quickly when not.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_LOOK_CLOSER_VALID = re.compile(LOOK_CLOSER.pattern.replace("\udc80-\udcff", ""))
+# The same in Windows-1252: C0 controls, DEL, the soft hyphen, the five undefined bytes.
+_LOOK_CLOSER_CP1252 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x81\x8d\x8f\x90\x9d\xad]")
+
+
+class _Scan:
+    """The bytes of a CSV as they pass: are they UTF-8 throughout (``invalid`` when
+    not), do they hold a multi-byte sequence, anything worth a closer look as UTF-8
+    (``look``) or as Windows-1252 (``look_cp1252``)?  Strict decoding costs little;
+    only a file with a byte that is not UTF-8 is decoded again, keeping such bytes,
+    from there on."""
+
+    def __init__(self) -> None:
+        self.strict = codecs.getincrementaldecoder("utf-8")()
+        self.lenient = None
+        self.rest = codecs.getincrementaldecoder("utf-8")("surrogateescape")  # a sequence cut by a chunk's end
+        self.multibyte = self.invalid = self.look = self.look_cp1252 = False
+        self.fed = self.made = 0  # bytes given to the lenient decoder, characters it made
+
+    def feed(self, chunk: bytes) -> None:
+        utf8_open = not (self.look or self.invalid)  # once either, the file is read line by line as UTF-8
+        rest = chunk.translate(None, _PLAIN_ASCII) if utf8_open or not self.look_cp1252 else b""
+        if rest:
+            if utf8_open:
+                self.look = _LOOK_CLOSER_VALID.search(self.rest.decode(rest)) is not None
+            self.look_cp1252 = self.look_cp1252 or _LOOK_CLOSER_CP1252.search(rest) is not None
+        if self.lenient is None:
+            pending = self.strict.getstate()[0]
+            try:
+                self.strict.decode(chunk)
+                self.multibyte = self.multibyte or not chunk.isascii()  # valid: each byte >= 0x80 is in one
+                return
+            except UnicodeDecodeError:
+                self.invalid = True
+                self.lenient = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+                chunk = pending + chunk
+        if not self.multibyte:
+            # a byte that is not UTF-8 decodes to one character, a multi-byte sequence to fewer
+            self.fed += len(chunk)
+            self.made += len(self.lenient.decode(chunk))
+            self.multibyte = self.made < self.fed - len(self.lenient.getstate()[0])
+
+    def end(self) -> None:
+        """A sequence cut short by the end of the file is a byte that is not UTF-8."""
+        if self.lenient is None:
+            try:
+                self.strict.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.invalid = True
+        elif self.lenient.decode(b"", final=True):
+            self.invalid = True
+
+
+def detect_encoding(path: Path) -> str:
+    return survey(path).encoding
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -112,47 +312,152 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
+class _LineTooLong(Exception):
+    """A line over ``MAX_LINE`` characters; ``line`` is its start."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+
+
+class _Lines:
+    """The lines of a CSV for csv, one at a time: each at most ``MAX_LINE`` characters,
+    ``flagged`` when one of the row being read holds a character worth a closer look,
+    and a Ctrl-Z at the very end (an old end-of-file mark) dropped."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.flagged = False
+
+    def __iter__(self) -> Iterator[str]:
+        readline = self.handle.readline
+        line = readline(MAX_LINE + 1)
+        while line:
+            following = readline(MAX_LINE + 1)
+            if len(line) > MAX_LINE:
+                raise _LineTooLong(line)
+            if LOOK_CLOSER.search(line):
+                if not following and line.endswith("\x1a"):
+                    line = line.rstrip("\x1a")
+                    if not line:
+                        return
+                self.flagged = self.flagged or LOOK_CLOSER.search(line) is not None
+            yield line
+            line = following
+
+
+class _CsvRows:
+    """The rows of a CSV after its header, checked as the module says."""
+
+    def __init__(self, reader, lines: _Lines | None, survey: Survey, findings: _Findings, delimiter: str) -> None:
+        self.reader, self.lines, self.survey, self.findings = reader, lines, survey, findings
+        self.delimiter = delimiter
+        self.header: list[str] = []
+
+    def cleaned(self, number: int, cells: list[str]) -> list[str] | None:
+        """A flagged row: its cells cleaned, or None (and its problems noted)."""
+        self.lines.flagged = False
+        fine = True
+        for i, cell in enumerate(cells):
+            if not LOOK_CLOSER.search(cell):
+                continue
+            byte = _ESCAPED_BYTE.search(cell)
+            if byte is not None:
+                self.findings.add(number, i, self._not_in_encoding(ord(byte[0]) - 0xDC00))
+                self.findings.refuse()  # the file as a whole is in question: at once
+            reason, cells[i] = inspect_text(cell)
+            if reason is not None:
+                self.findings.add(number, i, reason)
+                fine = False
+        if not fine and [c.replace("\ufeff", "") for c in cells] == self.header:
+            self.findings.add(number, None, REPEATED_HEADER)
+        return cells if fine else None
+
+    def _not_in_encoding(self, byte: int) -> str:
+        encoding = self.survey.encoding
+        if encoding == "cp1252":
+            return (f"byte 0x{byte:02X} is not a character in Windows-1252, the file's encoding (it is not UTF-8): "
+                    "save the file again as UTF-8")
+        if encoding == "utf-8-sig":
+            return (f"byte 0x{byte:02X} is not UTF-8, though the file starts with UTF-8's byte-order mark: save the "
+                    "file again as UTF-8")
+        return f"byte 0x{byte:02X} is not UTF-8, while the rest of the file is: save the file again as UTF-8"
+
+    def unusual(self, number: int, cells: list[str]) -> list[str] | None:
+        """A row equal to the header, or wider than ``MAX_COLUMNS``."""
+        if cells == self.header and cells:
+            self.findings.add(number, None, REPEATED_HEADER)
+            return None
+        width = _width(cells)
+        if width > MAX_COLUMNS:
+            self.findings.refuse([_too_wide(number, width).problems[0]])
+        return cells[:width]
+
+    def read(self, number: int, header: list[str] | None = None,
+             widest: int = MAX_COLUMNS) -> Iterator[tuple[int, list[str]]]:
+        """The rows after row ``number``, each checked against ``header`` and ``widest``
+        (the header itself is read with neither); the file refused at its end if any
+        row had a problem."""
+        lines = self.lines
+        budget = MAX_CELLS
+        try:
+            for cells in self.reader:
+                number += 1
+                budget -= len(cells)
+                if budget < 0:
+                    self.findings.refuse([Problem(number, "", f"brings the file past {MAX_CELLS:,} cells, the most "
+                                                              "SalesDesk reads in one import: split the file")])
+                if lines is not None and lines.flagged:
+                    cells = self.cleaned(number, cells)
+                    if cells is None:
+                        continue
+                if cells == header or len(cells) > widest:
+                    cells = self.unusual(number, cells)
+                    if cells is None:
+                        continue
+                yield number, cells
+        except (csv.Error, UnicodeError) as exc:
+            self.findings.refuse([Problem(number + 1, "", _csv_reason(exc))])
+        except _LineTooLong as long:
+            # a line that long is most often a row of too many columns: say so when it is
+            cells = long.line.count(self.delimiter) + 1
+            reason = (f"has at least {cells:,} columns; SalesDesk reads at most {MAX_COLUMNS:,}"
+                      if cells > MAX_COLUMNS else
+                      f"has a line longer than {MAX_LINE:,} characters, the longest SalesDesk reads")
+            self.findings.refuse([Problem(number + 1, "", reason)])
+        self.findings.refuse_if_any()
+
+
 @contextmanager
 def _open_csv(path: Path) -> Iterator[Sheet]:
-    encoding = detect_encoding(path)
-    # cp1252 leaves five bytes undefined; decode them as Latin-1 would rather than fail.
-    errors = "strict" if encoding != "cp1252" else "replace"
-    with open_file(path, "r", encoding=encoding, errors=errors, newline="") as handle:
+    surveyed = survey(path)
+    errors = "strict" if surveyed.encoding in ("utf-16", "utf-32") else "surrogateescape"
+    with open_file(path, "r", encoding=surveyed.encoding, errors=errors, newline="") as handle:
         try:
             sample = handle.read(SAMPLE_BYTES)
         except UnicodeError as exc:
-            raise ImportRefused([Problem(1, "", f"the file cannot be read as {encoding} text ({exc.reason})")])
+            raise ImportRefused([Problem(1, "", f"the file cannot be read as {surveyed.encoding} text "
+                                                f"({exc.reason})")]) from None
         delimiter = sniff_delimiter(sample)
         handle.seek(0)
+        lines = None if surveyed.plain else _Lines(handle)
         # strict: a quote never closed is an error of its row, not the rest of the file in one cell
-        reader = csv.reader(handle, delimiter=delimiter, strict=True)
-        number = 0
-        headers: list[str] | None = None
-        try:
-            for cells in reader:  # skip blank lines before the header
-                number += 1
-                if any(c.strip() for c in cells):
-                    headers = cells
-                    break
-        except (csv.Error, UnicodeError) as exc:
-            raise ImportRefused([Problem(number + 1, "", _csv_reason(exc))]) from None
+        reader = csv.reader(handle if lines is None else lines, delimiter=delimiter, strict=True)
+        findings = _Findings()
+        rows = _CsvRows(reader, lines, surveyed, findings, delimiter)
+        header_row, headers = 0, None
+        for header_row, cells in rows.read(0, None, sys.maxsize):  # skip blank lines before the header
+            if any(c.strip() for c in cells):
+                headers = cells
+                break
+        findings.refuse_if_any()  # a header with a problem: nothing after it would make sense
         if headers is None:
             raise ImportRefused([Problem(1, "", "the file is empty: it needs a header row naming the columns")])
-        header_row = number
-
-        def rows() -> Iterator[tuple[int, list[Cell]]]:
-            n = header_row
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except (csv.Error, UnicodeError) as exc:
-                    raise ImportRefused([Problem(n + 1, "", _csv_reason(exc))]) from None
-                n += 1
-                yield n, cells
-
-        yield Sheet(path.name, [h.strip() for h in headers], rows(), encoding, delimiter, header_row)
+        if _width(headers) > MAX_COLUMNS:
+            raise _too_wide(header_row, _width(headers))
+        rows.header = headers
+        findings.headers = [h.strip() for h in headers]
+        yield Sheet(path.name, findings.headers, rows.read(header_row, headers), surveyed.encoding, delimiter,
+                    header_row)
 
 
 def _csv_reason(exc: Exception) -> str:
@@ -169,39 +474,36 @@ def _csv_reason(exc: Exception) -> str:
 
 @contextmanager
 def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Sheet]:
-    from zipfile import BadZipFile
+    from salesdesk.transfer.values import as_text
+    from salesdesk.transfer.xlsx import open_workbook
 
-    import openpyxl
-
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    handle = open_file(path, "rb")  # ours to close: openpyxl leaves a file object it was given open
-    try:
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        handle.close()
-        raise ImportRefused([Problem(0, "", f"{path.name} cannot be read as an XLSX workbook ({exc})")]) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise ImportRefused([Problem(0, "", f"{path.name} has no sheet named {sheet!r}")])
-        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-        cells = worksheet.iter_rows(values_only=True)
-        headers = None
-        number = 0
-        for values in cells:
-            number += 1
-            if any(v is not None and str(v).strip() for v in values):
-                headers = ["" if v is None else str(v).strip() for v in values]
-                break
+    findings = _Findings()
+    with open_workbook(path) as book:
+        title, rows = book.sheet(sheet, findings.add)
+        header_row, raw, headers = 0, None, None
+        try:
+            for header_row, values in rows:
+                if any(v is not None and (v.strip() if isinstance(v, str) else True) for v in values):
+                    raw, headers = values, ["" if v is None else as_text(v).strip() for v in values]
+                    break
+        except ImportRefused as exc:
+            findings.refuse(exc.problems)
+        # a header with a problem (its row was left out): nothing after it would make sense
+        if any(row <= header_row for row, _, _ in findings.found) or headers is None:
+            findings.refuse_if_any()
         if headers is None:
             raise ImportRefused([Problem(1, "", "the sheet is empty: it needs a header row naming the columns")])
-        header_row = number
+        findings.headers = headers
 
-        def rows() -> Iterator[tuple[int, list[Cell]]]:
-            for n, values in enumerate(cells, header_row + 1):
-                yield n, list(values)
+        def data() -> Iterator[tuple[int, list[Cell]]]:
+            try:
+                for number, values in rows:
+                    if values == raw:
+                        findings.add(number, None, REPEATED_HEADER)
+                        continue
+                    yield number, values
+            except ImportRefused as exc:
+                findings.refuse(exc.problems)
+            findings.refuse_if_any()
 
-        yield Sheet(worksheet.title, headers, rows(), "xlsx", "", header_row)
-    finally:
-        book.close()
-        handle.close()
+        yield Sheet(title, headers, data(), "xlsx", "", header_row)

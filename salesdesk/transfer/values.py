@@ -57,10 +57,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from salesdesk.domain.currencies import ACTIVE, currency_code
+from salesdesk.transfer.characters import FILLERS, control_problem, invisible
 
 # OWASP "CSV injection": a cell starting with these is a formula to a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -97,35 +97,14 @@ def as_text(cell) -> str:
 
 # --- texts ------------------------------------------------------------------------------------
 
-# C0 but tab, LF and CR; DEL; C1; and the two noncharacters no XML may hold.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB "
-             "ESC FS GS RS US").split()
-
-
-# Letters and marks that show nothing (Hangul fillers, the blank Braille pattern, Khmer
-# inherent vowels, the combining grapheme joiner): printable to Python, blank to a reader.
-FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
-
-
-def _invisible(value: str) -> bool:
-    """Nothing a reader would see: spaces, format characters (zero-width, joiners), fillers."""
-    return all(ch.isspace() or ch in FILLERS or unicodedata.category(ch) == "Cf" for ch in value)
-
-
 def checked_text(value: str, max_length: int) -> str:
     """``value`` as it is, "" when nothing of it is visible; refused for a control
     character or a length beyond ``max_length``."""
     if not value.isprintable() or value[:1] in FILLERS:  # the rare cell: line breaks, tabs, controls
-        if "\0" in value:
-            raise ValueError("holds a NUL character: is the file binary, or UTF-16 without its byte-order mark?")
-        found = _CONTROL.search(value)
-        if found:
-            code = ord(found[0])
-            name = f"{_C0_NAMES[code]}, " if code < 32 else "DEL, " if code == 127 else ""
-            raise ValueError(f"holds a control character ({name}U+{code:04X}) at position {found.start() + 1}; "
-                             "remove it")
-        if _invisible(value):
+        reason = control_problem(value)
+        if reason:
+            raise ValueError(reason)
+        if invisible(value):
             return ""
     if len(value) > max_length:
         raise ValueError(f"is {len(value):,} characters long; at most {max_length:,} fit")
