@@ -170,7 +170,9 @@ class _Findings:
         return self.headers[index] if index < len(self.headers) and self.headers[index] else str(index + 1)
 
     def refuse(self, problems: list[Problem] | tuple = ()) -> NoReturn:
-        found = [Problem(row, self._column(index), reason) for row, index, reason in self.found]
+        # in the order of the file: by row, the row's own problem before its cells'
+        ordered = sorted(self.found, key=lambda f: (f[0], -1 if f[1] is None else f[1]))
+        found = [Problem(row, self._column(index), reason) for row, index, reason in ordered]
         raise ImportRefused(found + list(problems), self.more)
 
     def refuse_if_any(self) -> None:

@@ -91,6 +91,7 @@ class SourcePage(QWizardPage):
         self.saved = QLineEdit()
         self.saved.setObjectName("import_saved_mapping")
         self.saved.setPlaceholderText("optional: a mapping saved from an earlier import")
+        self.saved.textChanged.connect(self.take_saved_choices)
         load = QPushButton("Choose…")
         load.clicked.connect(self.choose_mapping)
         saved_row = QHBoxLayout()
@@ -123,6 +124,20 @@ class SourcePage(QWizardPage):
                                                 "Mappings (*.json);;All files (*)")
         if chosen:
             self.saved.setText(chosen)
+
+    @Slot()
+    def take_saved_choices(self) -> None:
+        """Show the choices a saved mapping makes, so that the page does not silently
+        override them (a mapping saved to update would otherwise skip)."""
+        if not self.saved.text().strip():
+            return
+        try:
+            mapping = Mapping.load(self.saved.text().strip(), self.kind.currentData())
+        except (SalesDeskError, OSError, ValueError):
+            return  # not (yet) a mapping file: Next says why
+        self.duplicates.setCurrentIndex(max(0, self.duplicates.findData(mapping.duplicates)))
+        if mapping.date_order:
+            self.date_order.setCurrentIndex(max(0, self.date_order.findData(mapping.date_order)))
 
     def isComplete(self) -> bool:
         return bool(self.file.text().strip())

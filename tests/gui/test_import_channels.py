@@ -1,0 +1,59 @@
+"""The corpus through the window: every file the import refuses, the wizard refuses in
+the same words, and the database stays as it was (the command line: test_import_values
+and test_import_corpus).  Users meet the wizard first; it must not be the weaker door."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QWizard
+
+from salesdesk.ui.transfer.wizard import ImportWizard
+
+from tests.conftest import dump
+from tests.test_import_corpus import CORPUS
+from tests.test_import_corpus import EXPECTED as BASIC
+from tests.test_import_reading import EXPECTED as READING
+from tests.test_import_values import EXPECTED as VALUES
+from tests.test_import_values import company, mapping_of  # noqa: F401 (company: a fixture)
+
+
+def kind_of(name: str) -> str:
+    parts = name.split("_")
+    return parts[1] if parts[0] in ("values", "reading") else parts[0]
+
+
+REFUSED = sorted(name for table in (BASIC, READING, VALUES) for name, outcome in table.items()
+                 if outcome[0] == "refused")
+
+
+def wizard_problems(wizard: ImportWizard) -> list[str]:
+    """What the wizard shows as refused: the first page's message when the file cannot be
+    opened at all, else the check page's list after the dry run."""
+    wizard.next()
+    if wizard.currentPage() is wizard.source_page:
+        return [wizard.source_page.message.text()]
+    while wizard.currentPage() is not wizard.check_page:
+        wizard.next()
+    check = wizard.check_page
+    return [check.problem_list.item(i).text() for i in range(check.problem_list.count())]
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_the_wizard_refuses_each_file_the_import_refuses_in_the_same_words(company, db_path, ui_settings,
+                                                                           qtbot, name):
+    path = CORPUS / name
+    expected = {**BASIC, **READING, **VALUES}[name][1]
+    before = db_path.read_bytes(), dump(company.db, skip=())
+    wizard = ImportWizard(company.db, ui_settings, path=path, kind=kind_of(name))
+    qtbot.addWidget(wizard)
+    saved = mapping_of(path)
+    if saved:
+        wizard.source_page.saved.setText(str(saved))
+    wizard.show()
+    shown = wizard_problems(wizard)
+    if wizard.currentPage() is wizard.source_page:
+        assert shown == expected[:1]  # a file that cannot be read: the reason it cannot
+    else:
+        assert shown == expected
+        assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+    assert (db_path.read_bytes(), dump(company.db, skip=())) == before
