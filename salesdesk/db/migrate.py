@@ -27,7 +27,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 # The revisions in migrations/versions, newest last; a test keeps them equal to
 # Alembic's own view, so start-up can check a file without importing Alembic.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 REFERENCE_TABLES = ("roles", "pipelines", "lost_reasons", "settings")
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6

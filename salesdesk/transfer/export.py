@@ -22,7 +22,7 @@ from pathlib import Path
 
 from salesdesk.db.engine import Database, as_date, as_datetime
 from salesdesk.domain.money import from_cents
-from salesdesk.errors import ValidationError
+from salesdesk.errors import DatabaseError, ValidationError
 from salesdesk.safety.files import open_file
 from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.transfer.kinds import kind
@@ -74,24 +74,29 @@ REFERENCE_KEY = "database_reference"
 
 
 def database_reference(db: Database) -> str:
-    """A short random name for this database, made once and kept in its settings.
+    """The random name of this database, kept in its settings (migration 0002 makes it
+    when the file is created or upgraded).
 
     A deal has no natural key (titles repeat), so an export names each deal without an
     external id ``<reference>#<id>``; importing that file into the same database finds
     the deals again (skip or update, never a second copy), while in another database it
-    is just an external id, which that database then keeps and exports in turn.
+    is just an external id, which that database then keeps and exports in turn.  A copy
+    of the file (a backup, a restore) is the same database and shares the name.
     """
     with db.read() as reader:
         found = reader.scalar("SELECT value FROM settings WHERE key = :key", {"key": REFERENCE_KEY})
-    if found or db.read_only:
-        return found or "sd"
+    if found:
+        return found
+    if db.read_only:  # the row was deleted by hand: a shared stand-in would copy or skip wrongly
+        raise DatabaseError(f"{db.display_name}: has lost the name its exports give its deals (the setting "
+                            f"{REFERENCE_KEY}); export deals once from the SalesDesk window, which gives it a new one")
     import secrets
 
     from sqlalchemy import text
 
     with db.transaction() as session:
         session.execute(text("INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING"),
-                        {"key": REFERENCE_KEY, "value": "sd-" + secrets.token_hex(4)})
+                        {"key": REFERENCE_KEY, "value": "sd-" + secrets.token_hex(6)})
     with db.read() as reader:
         return reader.scalar("SELECT value FROM settings WHERE key = :key", {"key": REFERENCE_KEY})
 
