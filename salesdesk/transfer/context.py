@@ -145,6 +145,12 @@ class Context:
         self.people[person.id] = person
         self._index_person(person)
 
+    def adopt_person(self, pid: int, external_id: str) -> None:
+        """Let ``external_id`` find a person this import matched otherwise (by name): its
+        rows then skip or update that person, and an update writes the id."""
+        self.people  # noqa: B018
+        self._people_by["external_id"][external_id].insert(0, pid)
+
     def person_by(self, key: str, value: str) -> int | None:
         self.people  # noqa: B018 - loads the index
         ids = self._people_by[key].get(value if key == "external_id" else value.casefold())
@@ -185,6 +191,10 @@ class Context:
 
     def add_account(self, aid: int, name: str, ext: str | None) -> None:
         self._index_account(self.accounts, aid, name, ext)
+
+    def adopt_account(self, aid: int, external_id: str) -> None:
+        """As ``adopt_person``, for an account."""
+        self.accounts["external_id"][external_id] = aid
 
     def find_account(self, word: str) -> int:
         word = word.strip()
