@@ -11,11 +11,15 @@ different moments, so its export re-imports as skip or update there too.
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from salesdesk.cli import main
 from salesdesk.db.migrate import open_database
@@ -161,3 +165,305 @@ def test_a_backup_and_its_restore_share_the_reference(tmp_path, capsys):
     assert reference_of(backup) == reference_of(a)
     ok(capsys, "--db", a, "restore", backup, "--yes")
     assert "skipped as duplicates: 40 deals" in ok(capsys, "--db", a, "import", "deals", tmp_path / "deals.csv")[0]
+
+
+# --- every text, hostile or not ------------------------------------------------------------
+
+LONG = "=" + "long " * 3999 + "="  # 20,000 characters: the longest notes the import takes
+HOSTILE = (
+    "=1+1", "+1+1", "-1+1", "@SUM(1;1)", "=cmd|' /C calc'!A0", '=HYPERLINK("http://example.com","x")',
+    "'=1+1", "''=1+1", "'plain quote", "'", "''", "'" * 300,
+    " =1+1", "\n=1+1", "\r=1+1", "\r\n=1+1", "\t=1+1", "\u00a0=1+1", "\ufeff=1+1",
+    "  leading spaces", "trailing spaces  ", " both ", "\ttabs\t", "line\nbreak", "cr\ronly", "crlf\r\nbreak",
+    "ends with a line break\n", "ends with CRLF\r\n", "\u2028line separators\u2029",
+    '"quoted"', 'say ""hi""', "comma, semicolon; pipe| tab\tinside",
+    "Zoë Ünïcödé Straße 日本語 עברית", "emoji 👩‍💼🚀🇩🇪", "zero\u200bwidth\u200djoiner", "bom\ufeffinside",
+    "_x0041_ looks escaped _x000D_", "#1", "<tag>&amp;</tag>", LONG,
+)
+FREE_TEXT = {  # the text fields of each kind that hold what a person typed (the others are checked words)
+    "people": ("name", "phone", "external_id"),
+    "accounts": ("name", "sector", "website", "phone", "city", "country", "external_id"),
+    "contacts": ("name", "title", "phone"),
+    "products": ("name", "code", "series"),
+    "deals": ("title", "lost_note", "notes", "external_id"),
+}
+
+
+def _fit(text: str, kind: str, field: str) -> str:
+    from salesdesk.transfer.kinds import kind as kind_of
+
+    return text[:kind_of(kind).field(field).max_length]
+
+
+def fill_with_texts(org, texts) -> None:
+    """A person, an account, a contact, a product and a deal for each text, in every free
+    text field (cut to the field's length); each names the others by what the export
+    writes: some by email or external id, the rest by their hostile names."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from salesdesk.db.models import Account, Contact, Deal, Person, Product
+
+    with org.db.transaction() as s:
+        for i, text in enumerate(texts):
+            def fit(kind, field, text=text):
+                return _fit(text, kind, field)
+            person = Person(name=fit("people", "name"), phone=fit("people", "phone"),
+                            email=f"p{i}@example.com" if i % 2 else None,
+                            external_id=fit("people", "external_id") if i % 3 == 1 else None,
+                            role_id=org.roles["Salesperson"], manager_id=org.people["bm_s"],
+                            branch_id=org.branches["South"])
+            account = Account(name=fit("accounts", "name"), sector=fit("accounts", "sector"),
+                              website=fit("accounts", "website"), phone=fit("accounts", "phone"),
+                              city=fit("accounts", "city"), country=fit("accounts", "country"), employees=i,
+                              external_id=fit("accounts", "external_id") if i % 2 else None)
+            s.add_all([person, account])
+            s.flush()
+            account.owner_id = person.id
+            contact = Contact(account_id=account.id, name=fit("contacts", "name"), title=fit("contacts", "title"),
+                              email=f"c{i}@example.com", phone=fit("contacts", "phone"))
+            product = Product(name=fit("products", "name"), code=fit("products", "code") if i % 2 else None,
+                              series=fit("products", "series"), price=Decimal("10.50"), currency="EUR")
+            s.add_all([contact, product])
+            s.flush()
+            lost = i % 4 == 3
+            s.add(Deal(title=fit("deals", "title"), owner_id=person.id, account_id=account.id,
+                       contact_id=contact.id, pipeline_id=1, stage_id=org.stages["Qualification"],
+                       amount=Decimal("10.50"), currency="EUR", status="lost" if lost else "open",
+                       lost_on=dt.date(2026, 3, 2) if lost else None,
+                       lost_note=fit("deals", "lost_note") if lost else None,
+                       notes=text,
+                       external_id=fit("deals", "external_id") if i % 3 == 2 else None,
+                       created_at=dt.datetime(2026, 3, 1, 9, 30), stage_entered_at=dt.datetime(2026, 3, 1, 9, 30)))
+            s.flush()
+            from salesdesk.db.models import DealLine
+
+            s.add(DealLine(deal_id=s.scalar(text_sql("SELECT max(id) FROM deals")), product_id=product.id,
+                           quantity=1, unit_price=Decimal("10.50"), discount_pct=0))
+
+
+def _differences(got, wanted) -> list:
+    """The rows (and their cells) that came back otherwise, for a readable failure."""
+    (headers, rows), (_, expected) = got, wanted
+    out = [("rows", len(rows), len(expected))] if len(rows) != len(expected) else []
+    for number, (row, want) in enumerate(zip(rows, expected), 2):
+        out += [(number, header, cell, wanted) for header, cell, wanted in zip(headers, row, want) if cell != wanted]
+    return out
+
+
+def text_sql(sql: str):
+    from sqlalchemy import text
+
+    return text(sql)
+
+
+def texts_of(db, *, deal_names: bool = True) -> dict[str, list[tuple]]:
+    """Every free text field of every record, as stored (but deals' external ids, unless
+    ``deal_names``)."""
+    free = {**FREE_TEXT, "deals": FREE_TEXT["deals"] if deal_names else FREE_TEXT["deals"][:-1]}
+    with db.read() as r:
+        return {kind: [tuple(row) for row in r.execute(f"SELECT {', '.join(fields)} FROM {kind} ORDER BY id")]
+                for kind, fields in free.items()}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_every_hostile_text_survives_export_and_import_in_every_kind(org, tmp_path, suffix):
+    from salesdesk.transfer.export import export_kind, export_rows
+    from salesdesk.transfer.importer import guess_mapping, import_file
+
+    fill_with_texts(org, HOSTILE)
+    fresh = open_database(tmp_path / "fresh.sqlite3")
+    try:
+        for kind in IMPORT_ORDER:
+            path = tmp_path / f"{kind}{suffix}"
+            export_kind(org.db, kind, path)
+            import_file(fresh, path, guess_mapping(path, kind), backup=False)
+        assert texts_of(fresh)["accounts"] == texts_of(org.db)["accounts"]
+        for kind in IMPORT_ORDER:
+            assert _differences(export_rows(fresh, kind), export_rows(org.db, kind)) == [], kind
+        people = [row[0] for row in texts_of(fresh)["people"]]
+        assert {_fit(t, "people", "name") for t in HOSTILE} <= set(people)  # white space and quotes included
+    finally:
+        fresh.close()
+
+
+# --- no exported cell is a formula in a spreadsheet program --------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+# Every option of LibreOffice's CSV import on, "evaluate formulas" (the 13th) included: the
+# most a user could ask of it when opening our file.
+CSV_IMPORT = "CSV:44,34,76,1,,0,false,true,true,true,true,true,true"
+
+
+def libreoffice_resaves(files: list[Path], folder: Path) -> dict[str, openpyxl.Workbook]:
+    """Each file as LibreOffice opens it, saved as XLSX (one soffice call for them all),
+    read with its formulas as formulas."""
+    out = folder / "resaved"
+    profile = folder / "lo-profile"  # its own: a LibreOffice the user has open is not disturbed
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                           f"--infilter={CSV_IMPORT}", "--convert-to", "xlsx", "--outdir", str(out),
+                           *map(str, files)], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    return {f.name: openpyxl.load_workbook(out / f"{f.stem}.xlsx") for f in files}
+
+
+def formulas(book: openpyxl.Workbook, texts: tuple[str, ...]) -> list[str]:
+    """Cells that are formulas, errors, or in a text column the 2 that =1+1 evaluates to."""
+    rows = book.worksheets[0].iter_rows()
+    columns = {c.column for c in next(rows) if c.value in texts}
+    return [f"{c.coordinate}: {c.value!r}" for row in rows for c in row
+            if c.data_type in ("f", "e") or c.column in columns and c.value in (2, "2")]
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui; "
+                                            "make test installs it)")
+def test_libreoffice_evaluates_no_cell_of_an_export_as_a_formula(org, tmp_path):
+    from salesdesk.transfer.export import export_kind
+
+    fill_with_texts(org, HOSTILE)
+    with org.db.transaction() as s:  # near a spreadsheet's limit of 32,767 characters a cell
+        s.execute(text_sql("UPDATE deals SET notes = :long WHERE id = (SELECT max(id) FROM deals)"),
+                  {"long": "=1+1 " * 6400})
+    # deals name the hostile accounts, people and contacts too: one file of each kind is enough
+    files = [tmp_path / "deals-csv.csv", tmp_path / "deals-xlsx.xlsx"]
+    for path in files:
+        export_kind(org.db, "deals", path)
+    control = tmp_path / "control.csv"  # the same text, not from our export: evaluated
+    control.write_text("name\n=1+1\n", encoding="utf-8")
+    books = libreoffice_resaves([*files, control], tmp_path)
+    assert formulas(books["control.csv"], ("name",)) == ["A2: '=1+1'"]  # how an evaluated one looks here
+    for path in files:
+        assert formulas(books[path.name], ("title", "owner", "account", "lost_note", "notes")) == [], path.name
+        cells = {c.value for row in books[path.name].worksheets[0].iter_rows() for c in row}
+        assert "'=1+1" in cells and "'@SUM(1;1)" in cells, path.name  # text, shown as written
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_control_character_refuses_the_export_in_words_naming_its_cell(org, tmp_path, capsys, suffix):
+    """Stored before the import refused them: no file that would not import back, and no
+    traceback (XLSX cannot hold them at all)."""
+    fill_with_texts(org, ["plain", "bell\x07inside", "nul\x00inside"])
+    org.db.close()
+    path = tmp_path / f"accounts{suffix}"
+    code, out, err = run(capsys, "--db", org.db.path, "export", "accounts", path)
+    assert (code, out) == (1, [])
+    assert err == ["salesdesk: error: accounts, row 3, column name: holds the invisible character U+0007, which an "
+                   "export does not write (an import would refuse it); remove it in SalesDesk, then export again"]
+    assert not path.exists() and list(tmp_path.glob(".salesdesk-*")) == []
+
+
+# --- the property: any text, any free text field, both formats ------------------------------
+
+VISIBLE = st.characters(blacklist_categories=("Cs", "Cc", "Z", "Cf"))  # a letter, digit, mark or sign
+ANY = st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(
+    map(chr, (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))) + "\ufffe\uffff")  # the export refuses those
+
+
+def texts(max_length: int):
+    """Any text that fits the field and holds something visible (all white space, or all
+    zero-width, is an empty cell to the import)."""
+    return st.tuples(st.text(ANY, max_size=8), VISIBLE, st.text(ANY, max_size=max_length)).map(
+        lambda parts: "".join(parts)[:max_length]).filter(lambda t: any(c.isalnum() or not c.isspace() for c in t))
+
+
+def field_texts(kind_name: str, optional: tuple[str, ...] = ()):
+    from salesdesk.transfer.kinds import kind as kind_of
+
+    spec = kind_of(kind_name)
+    return st.fixed_dictionaries({name: (st.none() | texts(spec.field(name).max_length)) if name in optional
+                                  else texts(spec.field(name).max_length) for name in FREE_TEXT[kind_name]})
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """A company without accounts, products or deals, to copy for each example."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = open_database(path)
+    from tests.conftest import Org
+
+    Org(db)
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory) -> Path:
+    """A new database, to copy as each example's target: it has nobody, so the template's
+    people without email or external id are not made twice (people are not found by name)."""
+    path = tmp_path_factory.mktemp("empty") / "empty.sqlite3"
+    open_database(path).close()
+    return path
+
+
+def _copy(source: Path, target: Path):
+    """A database copied through SQLite (never a plain read of a database file)."""
+    with sqlite3.connect(source) as a, sqlite3.connect(target) as b:
+        a.backup(b)
+    a.close()
+    b.close()
+    return open_database(target)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(person=field_texts("people", ("phone", "external_id")),
+       account=field_texts("accounts", ("sector", "website", "phone", "city", "country", "external_id")),
+       contact=field_texts("contacts", ("title", "phone")),
+       product=field_texts("products", ("code", "series")),
+       deal=field_texts("deals", ("lost_note", "notes", "external_id")))
+def test_any_text_in_any_free_text_field_comes_back_unchanged(template, empty, person, account, contact, product, deal):
+    import datetime as dt
+    import tempfile
+    from decimal import Decimal
+
+    from hypothesis import assume
+
+    from salesdesk.db.models import Account, Contact, Deal, DealLine, Person, Product
+    from salesdesk.transfer.export import export_kind, export_rows
+    from salesdesk.transfer.importer import guess_mapping, import_file
+
+    with sqlite3.connect(template) as c:  # a new person is named by their external id, else their name
+        words = {w.casefold() for row in c.execute("SELECT name, email FROM people") for w in row if w}
+    c.close()
+    assume((person["external_id"] or person["name"]).casefold().strip() not in words)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        source = _copy(template, folder / "source.sqlite3")
+        try:
+            with source.transaction() as s:
+                org = {name: s.scalar(text_sql(sql)) for name, sql in (
+                    ("role", "SELECT id FROM roles WHERE name = 'Salesperson'"),
+                    ("manager", "SELECT id FROM people WHERE name = 'Sam Brook'"),
+                    ("branch", "SELECT id FROM branches WHERE name = 'South'"),
+                    ("stage", "SELECT id FROM stages WHERE pipeline_id = 1 AND name = 'Qualification'"),
+                    ("reason", "SELECT id FROM lost_reasons WHERE name = 'Other'"))}
+                p = Person(**person, role_id=org["role"], manager_id=org["manager"], branch_id=org["branch"])
+                a = Account(**account)
+                r = Product(**product, price=Decimal(5), currency="EUR")
+                s.add_all([p, a, r])
+                s.flush()
+                a.owner_id = p.id
+                k = Contact(**contact, account_id=a.id, email="contact@example.com")
+                s.add(k)
+                s.flush()
+                d = Deal(**deal, owner_id=p.id, account_id=a.id, contact_id=k.id, pipeline_id=1,
+                         stage_id=org["stage"], amount=Decimal(5), currency="EUR", status="lost",
+                         lost_on=dt.date(2026, 3, 2), lost_reason_id=org["reason"],
+                         created_at=dt.datetime(2026, 3, 1, 9), stage_entered_at=dt.datetime(2026, 3, 1, 9))
+                s.add(d)
+                s.flush()
+                s.add(DealLine(deal_id=d.id, product_id=r.id, quantity=1, unit_price=Decimal(5), discount_pct=0))
+            for suffix in (".csv", ".xlsx"):
+                target = _copy(empty, folder / f"target{suffix}.sqlite3")
+                try:
+                    for kind in IMPORT_ORDER[:-1]:
+                        path = folder / f"{kind}{suffix}"
+                        export_kind(source, kind, path, replace=True)
+                        import_file(target, path, guess_mapping(path, kind), backup=False)
+                    # a deal of another database keeps the name it had there as its external id
+                    assert texts_of(target, deal_names=False) == texts_of(source, deal_names=False), suffix
+                    for kind in IMPORT_ORDER[:-1]:
+                        assert _differences(export_rows(target, kind), export_rows(source, kind)) == [], kind
+                finally:
+                    target.close()
+        finally:
+            source.close()

@@ -159,16 +159,17 @@ class Context:
     def find_person(self, word: str) -> int:
         """A person by email, external id or (unambiguous) name; ``ValueError`` otherwise."""
         self.people  # noqa: B018
+        by = self._people_by
+        for word in dict.fromkeys((word, word.strip())):  # as written (an export's " Ann "), then trimmed
+            for key, value in (("email", word.casefold()), ("external_id", word), ("name", word.casefold())):
+                ids = by[key].get(value)
+                if ids:
+                    if len(ids) > 1 and key == "name":
+                        raise ValueError(f"{len(ids)} people are called {word}; name them by email instead")
+                    return ids[0]
         word = word.strip()
         if word.startswith("#") and word[1:].isdigit() and int(word[1:]) in self.people:
-            return int(word[1:])
-        by = self._people_by
-        for key, value in (("email", word.casefold()), ("external_id", word), ("name", word.casefold())):
-            ids = by[key].get(value)
-            if ids:
-                if len(ids) > 1 and key == "name":
-                    raise ValueError(f"{len(ids)} people are called {word}; name them by email instead")
-                return ids[0]
+            return int(word[1:])  # after the names: someone may be called "#2"
         raise ValueError(f"nobody called {word!r} (by email, external id or name)")
 
     def top_people(self) -> list[int]:
@@ -197,11 +198,11 @@ class Context:
         self.accounts["external_id"][external_id] = aid
 
     def find_account(self, word: str) -> int:
-        word = word.strip()
-        found = self.accounts["external_id"].get(word) or self.accounts["name"].get(word.casefold())
-        if found is None:
-            raise ValueError(f"no account {word!r} (by external id or name)")
-        return found
+        for word in dict.fromkeys((word, word.strip())):  # as written, then trimmed
+            found = self.accounts["external_id"].get(word) or self.accounts["name"].get(word.casefold())
+            if found is not None:
+                return found
+        raise ValueError(f"no account {word!r} (by external id or name)")
 
     @cached_property
     def contacts(self) -> dict[str, dict]:
