@@ -167,6 +167,53 @@ def test_a_backup_and_its_restore_share_the_reference(tmp_path, capsys):
     assert "skipped as duplicates: 40 deals" in ok(capsys, "--db", a, "import", "deals", tmp_path / "deals.csv")[0]
 
 
+def as_revision_0001(path: Path) -> Path:
+    """The file as SalesDesk left it before migration 0002: the same tables, no reference."""
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("DELETE FROM settings WHERE key = 'database_reference'")
+        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+    connection.close()
+    return path
+
+
+def revision_of(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_the_commands_that_only_read_work_on_a_file_of_revision_0001(tmp_path, capsys):
+    """Every file made before 0002 is one: check, report and backup read it as it is (the
+    tables are the same), and the deal export upgrades it first, as the window does, so
+    that its deals have their name (with the usual copy before the upgrade)."""
+    a = as_revision_0001(demo(capsys, tmp_path / "a.sqlite3", 1))
+    assert "ok (integrity, foreign keys and sales rules;" in ok(capsys, "--db", a, "check")[0]
+    ok(capsys, "--db", a, "backup")
+    (backup,) = (tmp_path / "a.sqlite3-backups").glob("*manual*")
+    assert (revision_of(backup), revision_of(a), reference_of(a)) == ("0001", "0001", None)
+    ok(capsys, "--db", a, "export", "deals", tmp_path / "deals.csv")
+    assert (revision_of(a), bool(REFERENCE.fullmatch(reference_of(a) or ""))) == ("0002", True)
+    assert list((tmp_path / "a.sqlite3-backups").glob("*before-upgrade*"))
+    assert "skipped as duplicates: 40 deals" in ok(capsys, "--db", a, "import", "deals", tmp_path / "deals.csv")[0]
+    assert count(a, "deals") == 40
+
+
+def test_a_restored_backup_of_revision_0001_keeps_the_databases_reference(tmp_path, capsys):
+    """The copy made before the upgrade has no reference: restored, it takes the one of the
+    database it replaces (the same database), so the exports made since still find its deals."""
+    a = as_revision_0001(demo(capsys, tmp_path / "a.sqlite3", 1))
+    ok(capsys, "--db", a, "export", "deals", tmp_path / "deals.csv")  # upgrades it
+    reference = reference_of(a)
+    (before,) = (tmp_path / "a.sqlite3-backups").glob("*before-upgrade*")
+    assert reference_of(before) is None
+    ok(capsys, "--db", a, "restore", before, "--yes")
+    assert "skipped as duplicates: 40 deals" in ok(capsys, "--db", a, "import", "deals", tmp_path / "deals.csv")[0]
+    assert (count(a, "deals"), reference_of(a), revision_of(a)) == (40, reference, "0002")
+
+
 # --- every text, hostile or not ------------------------------------------------------------
 
 LONG = "=" + "long " * 3999 + "="  # 20,000 characters: the longest notes the import takes

@@ -92,9 +92,9 @@ def database_reference(db: Database) -> str:
         found = reader.scalar("SELECT value FROM settings WHERE key = :key", {"key": REFERENCE_KEY})
     if found:
         return found
-    if db.read_only:  # the row was deleted by hand: a shared stand-in would copy or skip wrongly
-        raise DatabaseError(f"{db.display_name}: has lost the name its exports give its deals (the setting "
-                            f"{REFERENCE_KEY}); export deals once from the SalesDesk window, which gives it a new one")
+    if db.read_only:  # a backup from before 0002, or the row deleted by hand: a stand-in would copy or skip wrongly
+        raise DatabaseError(f"{db.display_name}: has no name for its deals in exports yet (the setting "
+                            f"{REFERENCE_KEY}); export deals once from the SalesDesk window, which gives it one")
     import secrets
 
     from sqlalchemy import text
