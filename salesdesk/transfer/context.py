@@ -160,12 +160,12 @@ class Context:
         """A person by email, external id or (unambiguous) name; ``ValueError`` otherwise."""
         self.people  # noqa: B018
         by = self._people_by
-        for word in dict.fromkeys((word, word.strip())):  # as written (an export's " Ann "), then trimmed
-            for key, value in (("email", word.casefold()), ("external_id", word), ("name", word.casefold())):
+        for form in dict.fromkeys((word, word.strip())):  # as written (an export's " Ann "), then trimmed
+            for key, value in (("email", form.casefold()), ("external_id", form), ("name", form.casefold())):
                 ids = by[key].get(value)
                 if ids:
                     if len(ids) > 1 and key == "name":
-                        raise ValueError(f"{len(ids)} people are called {word}; name them by email instead")
+                        raise ValueError(f"{len(ids)} people are called {form}; name them by email instead")
                     return ids[0]
         word = word.strip()
         if word.startswith("#") and word[1:].isdigit() and int(word[1:]) in self.people:
@@ -198,8 +198,8 @@ class Context:
         self.accounts["external_id"][external_id] = aid
 
     def find_account(self, word: str) -> int:
-        for word in dict.fromkeys((word, word.strip())):  # as written, then trimmed
-            found = self.accounts["external_id"].get(word) or self.accounts["name"].get(word.casefold())
+        for form in dict.fromkeys((word, word.strip())):  # as written, then trimmed
+            found = self.accounts["external_id"].get(form) or self.accounts["name"].get(form.casefold())
             if found is not None:
                 return found
         raise ValueError(f"no account {word!r} (by external id or name)")
