@@ -10,6 +10,7 @@ different moments, so its export re-imports as skip or update there too.
 
 from __future__ import annotations
 
+import csv
 import re
 import sqlite3
 from pathlib import Path
@@ -311,6 +312,19 @@ def texts_of(db, *, deal_names: bool = True) -> dict[str, list[tuple]]:
                 for kind, fields in free.items()}
 
 
+def not_text(path: Path) -> list[str]:
+    """The cells of an export that a spreadsheet would run: an XLSX formula, or a CSV cell
+    starting as one (after the white space LibreOffice trims)."""
+    from salesdesk.transfer.values import FORMULA_STARTS
+
+    if path.suffix == ".xlsx":
+        sheet = openpyxl.load_workbook(path).worksheets[0]  # not read-only: formulas as formulas
+        return [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type not in ("s", "n", "d")]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [f"row {number}: {cell!r}" for number, row in enumerate(csv.reader(handle), 1) for cell in row
+                if cell.lstrip(" \t\r\n").startswith(FORMULA_STARTS)]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_every_hostile_text_survives_export_and_import_in_every_kind(org, tmp_path, suffix):
     from salesdesk.transfer.export import export_kind, export_rows
@@ -322,6 +336,7 @@ def test_every_hostile_text_survives_export_and_import_in_every_kind(org, tmp_pa
         for kind in IMPORT_ORDER:
             path = tmp_path / f"{kind}{suffix}"
             export_kind(org.db, kind, path)
+            assert not_text(path) == [], path.name
             import_file(fresh, path, guess_mapping(path, kind), backup=False)
         assert texts_of(fresh)["accounts"] == texts_of(org.db)["accounts"]
         for kind in IMPORT_ORDER:
