@@ -234,6 +234,22 @@ def _open_to_read(args):
     return open_database(target, create=False, read_only=True)
 
 
+def _upgrade_if_older(args) -> None:
+    """An older file upgraded, as the window does at its opening (with the usual copy
+    before); never a backup, which is only ever read or restored."""
+    from salesdesk.db.engine import target_path
+    from salesdesk.db.migrate import open_database, schema_state
+    from salesdesk.safety.backups import is_backup
+
+    target = _target(args)
+    path = target_path(target)
+    if path is not None and path.is_file() and not is_backup(path):
+        _refuse_damaged(target)
+        if schema_state(path) == "older":
+            with _exclusive(target):  # not while a window has it open
+                open_database(path, create=False).close()
+
+
 @_with_restore_advice
 def _demo(args) -> int:
     import time
@@ -606,6 +622,8 @@ def _export(args) -> int:
         raise ValidationError("kind", f"{args.kind!r} is not something SalesDesk exports; choose one of "
                                       f"{', '.join(KINDS)}")
     check_output_path(args.file, target_path(_target(args)), replace=args.replace)  # before the database opens
+    if name == "deals":
+        _upgrade_if_older(args)  # deals are named by the database's reference, which the upgrade makes
     db = _open_to_read(args)
     try:
         count = export_kind(db, name, args.file, replace=args.replace)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from sqlalchemy import text
+
 from salesdesk.db.migrate import open_database
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.reports.weekly import Scope, weekly_report
@@ -189,6 +191,75 @@ def test_into_a_company_the_head_of_sales_reports_to_its_top(tmp_path):
                              "JOIN people m ON m.id = p.manager_id WHERE p.external_id = 'crm-so:head-of-sales'") \
                 == [("Director of Sales", 1)]
             assert r.scalar("SELECT value FROM settings WHERE key = 'currency'") == "EUR"  # the company's own
+        with db.session() as s:
+            assert rule_problems(s) == []
+    finally:
+        db.close()
+
+
+def _import_file(db, path, kind, duplicates="skip"):
+    from salesdesk.transfer.importer import guess_mapping, import_file
+
+    mapping = guess_mapping(path, kind)
+    mapping.duplicates = duplicates
+    return import_file(db, path, mapping, backup=False)
+
+
+def _won_per_agent(db) -> dict[str, Decimal]:
+    with db.read() as r:
+        return {name: Decimal(cents) / 100 for name, cents in r.execute(
+            "SELECT p.name, sum(d.amount) FROM deals d JOIN people p ON p.id = d.owner_id "
+            "WHERE d.status = 'won' GROUP BY p.name")}
+
+
+@pytest.mark.parametrize("policy", ["skip", "update"])
+def test_accounts_imported_before_are_found_by_name_not_copied(tmp_path, expected, policy):
+    """accounts.csv through the wizard first (85 accounts, the sector as misspelt), then
+    the preset: still 85 accounts, each deal on the account that was there."""
+    db = open_database(tmp_path / "crm.sqlite3")
+    try:
+        assert _import_file(db, DATA / "accounts.csv", "accounts").created == {"accounts": 85}
+        with db.transaction() as s:  # the user retyped one by hand since: another case and spacing
+            acme = s.scalar(text("SELECT id FROM accounts WHERE name = 'Acme Corporation'"))
+            s.execute(text("UPDATE accounts SET name = 'acme  CORPORATION' WHERE id = :a"), {"a": acme})
+        result = import_crm_sales_opportunities(db, DATA, backup=False, duplicates=policy)
+        assert "accounts" not in result.created
+        assert result.skipped.get("accounts", 0) + result.updated.get("accounts", 0) == 85
+        # the sectors are said to be read otherwise only where they were written
+        assert any("'technolgy' read as 'technology'" in note for note in result.warnings) == (policy == "update")
+        with db.read() as r:
+            assert r.scalar("SELECT count(*) FROM accounts") == 85
+            assert r.scalar("SELECT count(*) FROM deals WHERE account_id IS NULL") == 1425
+            assert r.scalar("SELECT count(*) FROM deals WHERE account_id = :a", {"a": acme}) == sum(
+                row["account"] == "Acme Corporation" for row in expected["rows"])
+            sectors = {s for (s,) in r.execute("SELECT DISTINCT sector FROM accounts")}
+            assert ("technolgy" in sectors) == (policy == "skip")  # skip leaves the accounts as they were
+            assert Decimal(r.scalar("SELECT sum(amount) FROM deals WHERE status = 'won'")) / 100 \
+                == expected["won_total"]
+        assert _won_per_agent(db) == dict(expected["per_agent"])
+        again = import_crm_sales_opportunities(db, DATA, backup=False)
+        assert again.created == {}
+    finally:
+        db.close()
+
+
+def test_people_and_products_there_before_are_found_by_name(tmp_path, expected):
+    db = open_database(tmp_path / "crm.sqlite3")
+    people, products = tmp_path / "people.csv", tmp_path / "products.csv"
+    people.write_text("name,role,manager\nVera Price,VP Sales,\n anna  snelling ,Salesperson,Vera Price\n", "utf-8")
+    products.write_text("name,price\nGTX  pro,4821\n", "utf-8")
+    try:
+        _import_file(db, people, "people")
+        _import_file(db, products, "products")
+        result = import_crm_sales_opportunities(db, DATA, backup=False)
+        assert result.created["people"] == 41 and result.skipped["people"] == 1  # Anna Snelling was there
+        assert result.created["products"] == 6 and result.skipped["products"] == 1
+        with db.read() as r:
+            assert r.scalar("SELECT count(*) FROM people WHERE lower(name) LIKE '%anna%snelling%'") == 1
+            assert r.scalar("SELECT count(*) FROM products WHERE lower(replace(name, ' ', '')) = 'gtxpro'") == 1
+        per_agent = _won_per_agent(db)
+        assert per_agent.pop("anna  snelling") == expected["per_agent"]["Anna Snelling"]
+        assert per_agent == {k: v for k, v in expected["per_agent"].items() if k != "Anna Snelling"}
         with db.session() as s:
             assert rule_problems(s) == []
     finally:

@@ -13,6 +13,12 @@ if [ "$purpose" = test ]; then
     # xdotool drives real drags in the GUI tests; pdftotext reads exported PDFs back.
     packages+=(xvfb xauth xdotool poppler-utils)
 fi
+# Wanted, not needed: the tests that use them skip, saying why, where they are missing.
+# LibreOffice (headless) checks that no exported cell runs as a formula.
+optional=()
+if [ "$purpose" = test ]; then
+    optional+=(libreoffice-calc-nogui)
+fi
 # Debian's own Python needs python3-venv for "python3 -m venv".
 if ! python3 -c 'import ensurepip' >/dev/null 2>&1 && [ -x /usr/bin/python3 ] \
         && ! /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1; then
@@ -23,11 +29,25 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "make: not a Debian system; make sure Qt's libraries (${packages[*]}) are installed." >&2
     exit 0
 fi
+installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
 missing=()
 for package in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null)
-    [ "$status" = installed ] || missing+=("$package")
+    installed "$package" || missing+=("$package")
 done
+wanted=()
+for package in "${optional[@]}"; do
+    installed "$package" || wanted+=("$package")
+done
+if [ ${#wanted[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "make: installing optional system packages (a few minutes): ${wanted[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null; } \
+            || echo "make: could not install ${wanted[*]}; the tests that need them will be skipped" >&2
+    else
+        echo "make: optional, for more tests: sudo apt-get install ${wanted[*]}" >&2
+    fi
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

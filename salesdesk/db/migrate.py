@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from salesdesk.db.engine import Database, busy_timeout, is_url, target_path
-from salesdesk.db.schema import schema_problems
+from salesdesk.db.schema import COLUMNS, schema_problems
 from salesdesk.errors import DatabaseError
 from salesdesk.safety.files import NOT_ORDINARY, sidecars, sqlite_kind, sqlite_uri
 
@@ -27,7 +27,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 # The revisions in migrations/versions, newest last; a test keeps them equal to
 # Alembic's own view, so start-up can check a file without importing Alembic.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 REFERENCE_TABLES = ("roles", "pipelines", "lost_reasons")  # settings: a migration writes one itself
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
@@ -97,6 +97,8 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
             state = _state_from(db.display_name, tables, revisions)
         if state == "current":
             pass
+        elif read_only and _reads_as_newest(db):
+            pass  # its upgrade adds data only: a command that only reads it reads it as it is
         elif read_only:
             raise DatabaseError(f"{db.display_name}: the database must be upgraded, which a read-only open cannot do")
         elif state == "empty":
@@ -120,6 +122,16 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
         db.close()
         raise DatabaseError(f"{db.display_name}: cannot be opened ({exc.orig})") from exc
     return db
+
+
+def _reads_as_newest(db: Database) -> bool:
+    """An older file whose tables and columns are the newest revision's (0001 before 0002,
+    which only names the database)."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as connection:
+        revisions = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    return len(revisions) == 1 and COLUMNS.get(revisions.pop()) == COLUMNS[HEAD_REVISION]
 
 
 def _check_file(path: Path, *, create: bool) -> None:

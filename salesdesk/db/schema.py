@@ -45,6 +45,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "weekly_notes": ("id", "person_id", "week_start", "text", "updated_at"),
     },
 }
+COLUMNS["0002"] = COLUMNS["0001"]  # a row of settings (the database's reference), no table or column
 
 
 def schema_problems(connection: sqlite3.Connection) -> list[str]:

@@ -226,6 +226,7 @@ def _copy_backup(backup: Path, temporary: Path, database: Path) -> None:
             write_copy(source, temporary, mark=NOT_A_BACKUP)  # a database again, no longer a backup
         finally:
             source.close()
+        _keep_reference(database, temporary)
     except (sqlite3.Error, OSError) as exc:
         raise DatabaseError(f"{database}: the backup could not be copied ({exc}); the database is as it was") from exc
     try:
@@ -236,6 +237,30 @@ def _copy_backup(backup: Path, temporary: Path, database: Path) -> None:
     if problems:
         raise DatabaseError(f"{database}: the restored copy did not verify ({problems[0]}); "
                             "the database is as it was")
+
+
+def _keep_reference(database: Path, restored: Path) -> None:
+    """A backup from before migration 0002 has no reference (the name the database's
+    exports give its deals): it takes the database's, being the same database, so the
+    exports made since find its deals again.  A damaged database gives none."""
+    from salesdesk.transfer.export import REFERENCE_KEY
+
+    try:
+        current = sqlite3.connect(sqlite_uri(database, mode="ro"), uri=True, timeout=busy_timeout())
+        try:
+            found = current.execute("SELECT value FROM settings WHERE key = ?", (REFERENCE_KEY,)).fetchone()
+        finally:
+            current.close()
+    except sqlite3.Error:
+        return
+    if found:
+        copy = sqlite3.connect(restored, timeout=busy_timeout())
+        try:
+            with copy:
+                copy.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                             (REFERENCE_KEY, found[0]))
+        finally:
+            copy.close()
 
 
 def _keep_aside(database: Path, *, damaged: bool, now: dt.datetime | None) -> _Aside:

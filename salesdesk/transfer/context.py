@@ -147,6 +147,12 @@ class Context:
         self.people[person.id] = person
         self._index_person(person)
 
+    def adopt_person(self, pid: int, external_id: str) -> None:
+        """Let ``external_id`` find a person this import matched otherwise (by name): its
+        rows then skip or update that person, and an update writes the id."""
+        self.people  # noqa: B018
+        self._people_by["external_id"][external_id].insert(0, pid)
+
     def person_by(self, key: str, value: str) -> int | None:
         self.people  # noqa: B018 - loads the index
         ids = self._people_by[key].get(value if key == "external_id" else value.casefold())
@@ -155,16 +161,17 @@ class Context:
     def find_person(self, word: str) -> int:
         """A person by email, external id or (unambiguous) name; ``ValueError`` otherwise."""
         self.people  # noqa: B018
+        by = self._people_by
+        for form in dict.fromkeys((word, word.strip())):  # as written (an export's " Ann "), then trimmed
+            for key, value in (("email", form.casefold()), ("external_id", form), ("name", form.casefold())):
+                ids = by[key].get(value)
+                if ids:
+                    if len(ids) > 1 and key == "name":
+                        raise ValueError(f"{len(ids)} people are called {form}; name them by email instead")
+                    return ids[0]
         word = word.strip()
         if word.startswith("#") and word[1:].isdigit() and int(word[1:]) in self.people:
-            return int(word[1:])
-        by = self._people_by
-        for key, value in (("email", word.casefold()), ("external_id", word), ("name", word.casefold())):
-            ids = by[key].get(value)
-            if ids:
-                if len(ids) > 1 and key == "name":
-                    raise ValueError(f"{len(ids)} people are called {word}; name them by email instead")
-                return ids[0]
+            return int(word[1:])  # after the names: someone may be called "#2"
         raise ValueError(f"nobody called {word!r} (by email, external id or name)")
 
     def top_people(self) -> list[int]:
@@ -188,12 +195,16 @@ class Context:
     def add_account(self, aid: int, name: str, ext: str | None) -> None:
         self._index_account(self.accounts, aid, name, ext)
 
+    def adopt_account(self, aid: int, external_id: str) -> None:
+        """As ``adopt_person``, for an account."""
+        self.accounts["external_id"][external_id] = aid
+
     def find_account(self, word: str) -> int:
-        word = word.strip()
-        found = self.accounts["external_id"].get(word) or self.accounts["name"].get(word.casefold())
-        if found is None:
-            raise ValueError(f"no account {word!r} (by external id or name)")
-        return found
+        for form in dict.fromkeys((word, word.strip())):  # as written, then trimmed
+            found = self.accounts["external_id"].get(form) or self.accounts["name"].get(form.casefold())
+            if found is not None:
+                return found
+        raise ValueError(f"no account {word!r} (by external id or name)")
 
     @cached_property
     def contacts(self) -> dict[str, dict]:

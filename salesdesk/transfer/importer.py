@@ -158,7 +158,7 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
               for f in spec.fields if f.name in by_field]
     columns = {name: header for name, _i, header, _p, _l in fields}
     width = len(headers)
-    unescape, fillers = parse.unescape, parse.FILLERS
+    unescape, needs_quote, fillers = parse.unescape, parse.needs_quote, parse.FILLERS
     text_only = sheet.encoding != "xlsx"  # CSV cells are all text: a blank row has no non-empty cell
     for number, cells in sheet.rows:
         if not any(cells) if text_only else \
@@ -177,12 +177,15 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
             if cell.__class__ is str:
                 if not cell:
                     continue
-                if cell[0] in _SPACE or cell[-1] in _SPACE:
-                    cell = cell.strip()
-                    if not cell:
-                        continue
-                if cell[0] == "'":
-                    cell = unescape(cell)
+                if cell[0] == "'" and needs_quote(cell[1:]):
+                    cell = cell[1:]  # quoted by an export: as it is, white space at its ends included
+                else:
+                    if cell[0] in _SPACE or cell[-1] in _SPACE:
+                        cell = cell.strip()
+                        if not cell:
+                            continue
+                    if cell[0] == "'":
+                        cell = unescape(cell)
                 if longest is not None and len(cell) <= longest and cell.isprintable() \
                         and cell[0] not in fillers:
                     values[name] = cell

@@ -85,7 +85,9 @@ def inspect_text(text: str, *, mark_is_invisible: bool = False) -> tuple[str | N
     reason = control_problem(text)
     if reason:
         return reason, text
-    if not mark_is_invisible and "\ufeff" in text:
+    # a mark starting a cell is where a second file's start lands; inside a text it is
+    # a zero-width no-break space, kept as written (an export writes it so)
+    if not mark_is_invisible and text[:1] == "\ufeff":
         return JOINED_BOM, text
     return None, "" if invisible(text) else text
 
@@ -367,6 +369,8 @@ class _CsvRows:
                 self.findings.add(number, i, self._not_in_encoding(ord(byte[0]) - 0xDC00))
                 self.findings.refuse()  # the file as a whole is in question: at once
             reason, cells[i] = inspect_text(cell)
+            if reason is None and self.header and "\ufeff" + self.header[0] in cell:
+                reason = JOINED_BOM  # a file without a last line break, and another's start after it
             if reason is not None:
                 self.findings.add(number, i, reason)
                 fine = False

@@ -7,7 +7,8 @@ here guesses between two readings.
 
 Cells that a spreadsheet would run as a formula are written by our export with a single
 quote in front (see ``neutralise``); ``unescape`` takes that quote off again on import,
-so an export imports back unchanged.
+so an export imports back unchanged.  So are texts with white space at either end, which
+the import would otherwise trim: a quoted cell is taken as it is after the quote.
 
 Texts keep what they say, line breaks and tabs included; a control character (C0 but
 tab and line breaks, DEL, C1, U+FFFE/U+FFFF) is refused where it is, and a cell made
@@ -68,7 +69,14 @@ MAX_CENTS = 10**15  # 10 trillion: the deals' rule
 
 
 def needs_quote(text: str) -> bool:
-    return bool(text) and (text.startswith(FORMULA_STARTS) or (text[0] == "'" and needs_quote(text[1:])))
+    """A formula to a spreadsheet, text the import would trim (white space at either end,
+    a byte-order mark first), or quotes before either (``'=x`` is written ``''=x``)."""
+    if not text:
+        return False
+    if text[-1].isspace():
+        return True
+    first = text.lstrip("'")[:1]  # not recursive: a text of 20,000 quotes is text too
+    return bool(first) and (first in FORMULA_STARTS or first.isspace() or first == "\ufeff")
 
 
 def neutralise(text: str) -> str:

@@ -22,13 +22,17 @@ opportunities without an account (imported without one), Prospecting opportuniti
 without any date (created on the data set's last day), agents without opportunities.
 
 Everything happens in one import: all or nothing, re-runnable (existing records are
-found by their external ids and skipped, or updated).
+found by their external ids and skipped, or updated).  Records the database had before,
+from the wizard or by hand, are found by name (``clean``: case, spacing and Unicode forms
+aside): an account of accounts.csv imported first, an agent, a product, never made twice.
+A person is found by name only when one active person has it (names repeat).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -66,6 +70,11 @@ def manager_id(name: str) -> str:
     return f"{PREFIX}manager:{name.strip()}"
 
 
+def clean(name: str) -> str:
+    """A name as it is compared with the database's: "acme  CORPORATION" is "Acme Corporation"."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
 def import_crm_sales_opportunities(db: Database, folder: str | Path, *, dry_run: bool = False,
                                    duplicates: str = "skip", backup: bool = True) -> ImportResult:
     folder = Path(folder).expanduser()
@@ -79,9 +88,9 @@ def import_crm_sales_opportunities(db: Database, folder: str | Path, *, dry_run:
 
 def _plan(ctx: Context, plan: Plan, folder: Path, duplicates: str) -> None:
     agents = _people(ctx, plan, folder / "sales_teams.csv", duplicates)
-    _accounts(ctx, plan, folder / "accounts.csv", duplicates)
+    accounts = _accounts(ctx, plan, folder / "accounts.csv", duplicates)
     _products(ctx, plan, folder / "products.csv", duplicates)
-    _deals(ctx, plan, folder / "sales_pipeline.csv", duplicates, agents)
+    _deals(ctx, plan, folder / "sales_pipeline.csv", duplicates, agents, accounts)
     had_deals = ctx.rows("SELECT 1 FROM deals LIMIT 1")
     if not had_deals:  # a database of this data set alone shows its dollars as dollars
         plan.settings["currency"] = CURRENCY
@@ -97,12 +106,13 @@ def _need(plan: Plan, sheet, headers: tuple[str, ...]) -> bool:
     return not absent
 
 
-def _people(ctx: Context, plan: Plan, path: Path, duplicates: str) -> set[str]:
+def _people(ctx: Context, plan: Plan, path: Path, duplicates: str) -> dict[str, str]:
+    """The people of sales_teams.csv; returns each agent's name -> the external id that finds them."""
     plan.file = path.name
     planner = PeoplePlanner(ctx, plan, Mapping("people", duplicates=duplicates,
                                                values={"role": {}, "branch": {}}))
     columns = {"name": "sales_agent", "manager": "manager", "branch": "regional_office"}
-    agents: set[str] = set()
+    agents: dict[str, str] = {}
     with open_sheet(path) as sheet:
         if not _need(plan, sheet, ("sales_agent", "manager", "regional_office")):
             return agents
@@ -117,6 +127,12 @@ def _people(ctx: Context, plan: Plan, path: Path, duplicates: str) -> set[str]:
                     plan.problem(number, header, "is empty")
             if row.get("sales_agent") and row.get("manager"):
                 teams.append((number, row["sales_agent"], row["manager"], row.get("regional_office", "")))
+    known = _people_by_name(ctx)
+    ambiguous: set[str] = set()
+
+    def ref(name: str, ours: str) -> str:
+        return _known_as(ctx, name, ours, known, ambiguous)
+
     # The head of sales: the top of the organisation, or under the one already there.
     had_head = ctx.person_by("external_id", HEAD) is not None
     tops = [t for t in ctx.top_people() if ctx.people[t].external_id != HEAD]
@@ -124,58 +140,106 @@ def _people(ctx: Context, plan: Plan, path: Path, duplicates: str) -> set[str]:
     if tops:
         head.update(role="Director of Sales", manager=f"#{tops[0]}")
     planner.row(0, head, {})
-    seen_managers: set[str] = set()
+    managers: dict[str, str] = {}
     for number, agent, manager, office in teams:
-        if manager not in seen_managers:
-            seen_managers.add(manager)
-            values = {"name": manager, "role": MANAGER_ROLE, "manager": HEAD, "external_id": manager_id(manager)}
+        if manager not in managers:
+            managers[manager] = ref(manager, manager_id(manager))
+            values = {"name": manager, "role": MANAGER_ROLE, "manager": HEAD, "external_id": managers[manager]}
             if office:
                 values["branch"] = office
             planner.row(number, values, {**columns, "name": "manager"})
-        values = {"name": agent, "role": AGENT_ROLE, "manager": manager_id(manager), "external_id": agent_id(agent)}
+        agents[agent] = ref(agent, agent_id(agent))
+        values = {"name": agent, "role": AGENT_ROLE, "manager": managers[manager], "external_id": agents[agent]}
         if office:
             values["branch"] = office
         planner.row(number, values, columns)
-        agents.add(agent)
     planner.finish()
+    for name in sorted(ambiguous):
+        plan.warn(f"{len(known[clean(name)])} people are called {name} already: the data set's {name} is another, "
+                  "new person")
     if not had_head:
         plan.warn("the data set names no head of sales: the managers report to a new “Head of Sales”"
                   + (f" under {ctx.people[tops[0]].name}" if tops else ""))
     return agents
 
 
-def _fix_sector(word: str, fixed: Counter) -> str:
+def _people_by_name(ctx: Context) -> dict[str, list]:
+    """The active people the database has, by cleaned name."""
+    known: dict[str, list] = {}
+    for person in ctx.people.values():
+        if person.active:
+            known.setdefault(clean(person.name), []).append(person)
+    return known
+
+
+def _known_as(ctx: Context, name: str, ours: str, known: dict[str, list], ambiguous: set[str]) -> str:
+    """The external id that finds the data set's ``name``: ours, or that of the one active
+    person the database has by this name (who gets ours when they have none)."""
+    if ctx.person_by("external_id", ours) is not None:
+        return ours
+    found = known.get(clean(name), [])
+    if len(found) > 1:
+        ambiguous.add(name)
+    if len(found) != 1:
+        return ours
+    if found[0].external_id:
+        return found[0].external_id
+    ctx.adopt_person(found[0].id, ours)
+    return ours
+
+
+def _fix_sector(word: str) -> str:
     lower = word.strip().lower()
     if lower in SECTORS:
         return word
     near = difflib.get_close_matches(lower, SECTORS, n=1, cutoff=0.85)
-    if near:
-        fixed[(word, near[0])] += 1
-        return near[0]
-    return word
+    return near[0] if near else word
 
 
-def _accounts(ctx: Context, plan: Plan, path: Path, duplicates: str) -> None:
+def _accounts(ctx: Context, plan: Plan, path: Path, duplicates: str) -> dict[str, str]:
+    """The accounts of accounts.csv; returns each one's cleaned name -> the external id
+    that finds it (ours, or that of the account the database had by this name)."""
     plan.file = path.name
+    refs: dict[str, str] = {}
+    known: dict[str, tuple[int, str | None]] = {}
+    for aid, name, ext in ctx.rows("SELECT id, name, external_id FROM accounts ORDER BY id"):
+        known.setdefault(clean(name), (aid, ext))
     mapping = Mapping("accounts", {"account": "name", "sector": "sector", "employees": "employees",
                                    "office_location": "country"}, duplicates=duplicates)
     planner = AccountsPlanner(ctx, plan, mapping)
     fixed: Counter = Counter()
     with open_sheet(path) as sheet:
         if not _need(plan, sheet, ("account",)):
-            return
+            return refs
         for number, values, columns in records(sheet, mapping, plan):
-            if "sector" in values:
-                values["sector"] = _fix_sector(values["sector"], fixed)
+            given = values.get("sector")
+            if given:
+                values["sector"] = _fix_sector(given)
             if "name" in values:
-                values["external_id"] = f"{PREFIX}account:{values['name']}"
+                values["external_id"] = _account_ref(ctx, values["name"], known)
+                refs.setdefault(clean(values["name"]), values["external_id"])
+            skipped = plan.skipped[planner.kind]
             planner.row(number, values, columns)
+            if given != values.get("sector") and plan.skipped[planner.kind] == skipped:  # said where it was written
+                fixed[(given, values["sector"])] += 1
         ignored = [h for h in sheet.headers if h and h not in mapping.columns]
     planner.finish()
     for (word, sector), count in sorted(fixed.items()):
         plan.warn(f"sector {word!r} read as {sector!r} ({count} accounts)")
     if ignored:
         plan.warn(f"accounts.csv: {', '.join(ignored)} not imported (SalesDesk accounts have no such fields)")
+    return refs
+
+
+def _account_ref(ctx: Context, name: str, known: dict[str, tuple[int, str | None]]) -> str:
+    ours = f"{PREFIX}account:{name}"
+    if ours in ctx.accounts["external_id"] or clean(name) not in known:
+        return ours
+    aid, ext = known[clean(name)]
+    if ext:
+        return ext
+    ctx.adopt_account(aid, ours)
+    return ours
 
 
 def _products(ctx: Context, plan: Plan, path: Path, duplicates: str) -> None:
@@ -183,23 +247,29 @@ def _products(ctx: Context, plan: Plan, path: Path, duplicates: str) -> None:
     mapping = Mapping("products", {"product": "name", "series": "series", "sales_price": "price"},
                       duplicates=duplicates)
     planner = ProductsPlanner(ctx, plan, mapping)
+    known = {}
+    for _pid, name in ctx.rows("SELECT id, name FROM products ORDER BY id"):
+        known.setdefault(clean(name), name)
     with open_sheet(path) as sheet:
         if not _need(plan, sheet, ("product", "sales_price")):
             return
         for number, values, columns in records(sheet, mapping, plan):
             values["currency"] = CURRENCY
+            if "name" in values:  # the catalogue's spelling finds its product
+                values["name"] = known.get(clean(values["name"]), values["name"])
             planner.row(number, values, columns)
     planner.finish()
 
 
-def _deals(ctx: Context, plan: Plan, path: Path, duplicates: str, agents: set[str]) -> None:
+def _deals(ctx: Context, plan: Plan, path: Path, duplicates: str, agents: dict[str, str],
+           accounts: dict[str, str]) -> None:
     plan.file = path.name
     headers = ("opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date", "close_date",
                "close_value")
     mapping = Mapping("deals", {"opportunity_id": "external_id", "sales_agent": "owner", "product": "product",
                                 "account": "account", "deal_stage": "stage", "engage_date": "created_at",
                                 "close_date": "expected_close", "close_value": "amount"},
-                      values={"stage": STAGES, "owner": {a: agent_id(a) for a in agents}}, duplicates=duplicates)
+                      values={"stage": STAGES, "owner": agents}, duplicates=duplicates)
     planner = DealsPlanner(ctx, plan, mapping, via_stage=VIA_STAGE, price_when_no_amount=True)
     last_day = _last_day(path)
     undated = 0
@@ -230,6 +300,8 @@ def _deals(ctx: Context, plan: Plan, path: Path, duplicates: str, agents: set[st
             account = values.get("account")
             values["title"] = f"{product_name} for {account}" if account else \
                 f"{product_name} ({values.get('external_id', number)})"
+            if account:
+                values["account"] = accounts.get(clean(account), account)
             deals_of[values.get("owner")] += 1
             planner.row(number, values, columns)
     planner.finish()
