@@ -31,6 +31,15 @@ def test_the_file_menu_offers_import_and_export(window):
     assert texts.count("&Import…") == 1
 
 
+def test_the_menu_command_opens_the_wizard_with_no_file_chosen(window, qtbot):
+    window.transfer.action_import.trigger()
+    wizard = window.transfer.wizard
+    qtbot.waitUntil(wizard.isVisible)
+    assert wizard.source_page.file.text() == ""  # not "False", the menu's checked state
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.reject()
+
+
 def test_the_wizard_guesses_previews_refuses_then_imports_and_the_window_reloads(window, qtbot, tmp_path):
     path = tmp_path / "from-another-crm.csv"
     path.write_text("Opportunity;Agent;Phase;Close Value;Close\n"

@@ -57,7 +57,9 @@ class TransferActions(QObject):
         action = QAction(text, self.window)
         action.setStatusTip(tip)
         action.setToolTip(tip)
-        action.triggered.connect(slot)
+        # not connected straight: triggered(checked) would hand False to a slot's first
+        # parameter (the import's file, shown as "False")
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def _file_menu(self):
