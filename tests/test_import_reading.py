@@ -130,6 +130,13 @@ EXPECTED: dict[str, tuple] = {
     "reading_accounts_formula_no_value.xlsx": ("refused", [
         "row 4, column city: B4 holds a formula with no saved value: open the file in your spreadsheet program and "
         "save it"]),
+    # the sheet a spreadsheet opens on, not a hidden one before it
+    "reading_accounts_hidden_first_sheet.xlsx": ("ok", {"SELECT name FROM accounts": [("Visible Co",)]}),
+    # number and boolean cells as text: what the spreadsheet shows (15 digits, TRUE)
+    "reading_accounts_boolean_name.xlsx": ("ok", {"SELECT name FROM accounts": [("TRUE",)]}),
+    "reading_accounts_long_numbers.xlsx": ("ok", {"SELECT name, external_id FROM accounts ORDER BY id": [
+        ("BigId Co", "12345678901234500000"), ("12345678901234500000", "41111111111111100")]}),
+    "reading_accounts_float_noise.xlsx": ("ok", {"SELECT name, city FROM accounts": [("1.1", "3")]}),
     "reading_deals_date_formats.xlsx": ("ok", {"SELECT title, expected_close FROM deals ORDER BY id": [
         ("Built-in 14", "2023-03-15"), ("Built-in 22", "2023-03-15"), ("Custom dd/mm/yyyy", "2025-12-09")]}),
     "reading_deals_date1904.xlsx": ("ok", {"SELECT title, expected_close FROM deals": [

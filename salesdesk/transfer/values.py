@@ -89,13 +89,19 @@ def unescape(text: str) -> str:
 
 
 def as_text(cell) -> str:
-    """Any cell as the text a person sees (numbers without a trailing ``.0``)."""
+    """Any cell as the text a person sees in the spreadsheet: TRUE/FALSE, numbers to the
+    15 significant digits a spreadsheet keeps and shows (``3.0000000000000004`` is 3, a
+    20-digit id typed in is 12345678901234500000, not a float's 12345678901234499584),
+    without a trailing ``.0`` or an exponent."""
     if isinstance(cell, str):
         return cell
     if isinstance(cell, bool):
-        return "yes" if cell else "no"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float) and math.isfinite(cell):
+        if cell == 0:
+            return "0"  # -0.0 too
+        shown = format(Decimal(format(cell, ".15g")), "f")
+        return shown.rstrip("0").rstrip(".") if "." in shown else shown
     if isinstance(cell, dt.datetime):
         return cell.isoformat(sep=" ") if cell.time() != dt.time() else cell.date().isoformat()
     if isinstance(cell, dt.date):

@@ -119,6 +119,7 @@ class Workbook:
         self.book = book
         self.date1904 = False
         self.sheets: list[tuple[str, str, str]] = []  # name, relationship type, part
+        self.hidden: set[int] = set()  # positions of the sheets a spreadsheet does not show
         relations = self._relationships(book)
         for tag, attrs in self._tags(book, "the workbook"):
             if tag == "workbookPr":
@@ -126,6 +127,8 @@ class Workbook:
             elif tag == "sheet":
                 kind, part = relations.get(attrs.get("id", ""), ("", ""))
                 self.sheets.append((attrs.get("name", ""), kind, part))
+                if attrs.get("state", "visible") != "visible":
+                    self.hidden.add(len(self.sheets) - 1)
         self.strings_part = next((part for kind, part in relations.values() if kind == "sharedStrings"), None)
         self.styles_part = next((part for kind, part in relations.values() if kind == "styles"), None)
 
@@ -146,6 +149,11 @@ class Workbook:
             found = [s for s in self.sheets if s[1] in ("worksheet", "")]
             if not found:
                 raise _refuse(f"{self.name} has no sheet of cells (only charts)")
+            # the first sheet a person sees: a hidden one is read only when asked for by name
+            shown = [s for i, s in enumerate(self.sheets) if s in found and i not in self.hidden]
+            if not shown:
+                raise _refuse(f"every sheet of {self.name} is hidden: name the one to import (--sheet)")
+            found = shown
             title, kind, part = found[0]
         if not kind:  # the workbook lists the sheet, its list of parts does not
             raise _refuse(f"{self.name} lists the sheet {title!r} but does not hold it: the workbook is damaged")
