@@ -105,6 +105,11 @@ EXPECTED: dict[str, tuple] = {
         "row 3: repeats the header row: were two files joined into one? Remove the second header",
         "row 3, column name: holds a byte-order mark (U+FEFF), which belongs only at the start of a file: were two "
         "files joined into one?"]),
+    # the header again in other letters or with spaces around: the same sign of two files in one
+    "reading_accounts_header_again_other_case.csv": ("refused", [
+        "row 3: repeats the header row: were two files joined into one? Remove the second header"]),
+    "reading_accounts_header_again_other_case.xlsx": ("refused", [
+        "row 3: repeats the header row: were two files joined into one? Remove the second header"]),
     "reading_accounts_repeated_header.csv": ("refused", [
         "row 3: repeats the header row: were two files joined into one? Remove the second header"]),
     "reading_accounts_ctrl_z.csv": ("ok", {"SELECT name, city FROM accounts ORDER BY id": [

@@ -92,6 +92,22 @@ def inspect_text(text: str, *, mark_is_invisible: bool = False) -> tuple[str | N
     return None, "" if invisible(text) else text
 
 
+def header_key(cells: list) -> list:
+    """A row as a header compares: case, spaces at the ends and empty cells at its end aside."""
+    key = [c.strip().casefold() if isinstance(c, str) else c for c in cells]
+    while key and key[-1] in ("", None):
+        key.pop()
+    return key
+
+
+def repeats_header(cells: list, key: list) -> bool:
+    """Whether a data row is the header again (``key``: ``header_key(header)``); cheap
+    for the rows whose first cell differs, which is nearly all."""
+    first = cells[0] if cells else None
+    return (bool(key) and isinstance(first, str) and first.strip().casefold() == key[0]
+            and header_key(cells) == key)
+
+
 @dataclass
 class Sheet:
     """The header of a file and an iterator over its data rows."""
@@ -374,7 +390,7 @@ class _CsvRows:
             if reason is not None:
                 self.findings.add(number, i, reason)
                 fine = False
-        if not fine and [c.replace("\ufeff", "") for c in cells] == self.header:
+        if not fine and repeats_header([c.replace("\ufeff", "") for c in cells], header_key(self.header)):
             self.findings.add(number, None, REPEATED_HEADER)
         return cells if fine else None
 
@@ -390,7 +406,7 @@ class _CsvRows:
 
     def unusual(self, number: int, cells: list[str]) -> list[str] | None:
         """A row equal to the header, or wider than ``MAX_COLUMNS``."""
-        if cells == self.header and cells:
+        if cells and repeats_header(cells, header_key(self.header)):
             self.findings.add(number, None, REPEATED_HEADER)
             return None
         width = _width(cells)
@@ -405,6 +421,8 @@ class _CsvRows:
         row had a problem."""
         lines = self.lines
         budget = MAX_CELLS
+        key = header_key(header) if header else []
+        first = key[0] if key else None
         try:
             for cells in self.reader:
                 number += 1
@@ -416,7 +434,7 @@ class _CsvRows:
                     cells = self.cleaned(number, cells)
                     if cells is None:
                         continue
-                if cells == header or len(cells) > widest:
+                if len(cells) > widest or (cells and cells[0].strip().casefold() == first and repeats_header(cells, key)):
                     cells = self.unusual(number, cells)
                     if cells is None:
                         continue
@@ -503,8 +521,9 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Sheet]:
 
         def data() -> Iterator[tuple[int, list[Cell]]]:
             try:
+                key = header_key(raw)
                 for number, values in rows:
-                    if values == raw:
+                    if repeats_header(values, key):
                         findings.add(number, None, REPEATED_HEADER)
                         continue
                     yield number, values
