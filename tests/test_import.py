@@ -104,7 +104,7 @@ def test_any_bad_row_and_nothing_is_imported_every_problem_listed(db, org, tmp_p
     problems = refused(db, path, guess_mapping(path, "deals"))
     assert problems == [
         "row 3, column amount: '12abc' is not an amount of money",
-        "row 4, column amount: -5 is negative; amounts cannot be",
+        "row 4, column amount: -5 is negative; amounts cannot be negative",
         "row 4, column expected_close: '31/31/2026' is not a date",
         "row 4, column owner: nobody called 'nobody@example.com' (by email, external id or name)",
         "row 4, column stage: no stage 'Nowhere' in this pipeline (stages: Contact, Information Exchange, "

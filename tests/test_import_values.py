@@ -75,6 +75,13 @@ EXPECTED: dict[str, tuple] = {
     "values_products_currencies_any_case.csv": ("ok", {
         "SELECT name, currency FROM products WHERE name <> 'Gadget' AND name <> 'Widget' ORDER BY id": [
             ("Lower", "EUR"), ("Mixed", "USD"), ("Padded", "CHF"), ("None given", "EUR")]}),
+    # a currency written in the amount agrees with the row's, or gives it
+    "values_deals_currency_marks.csv": ("ok", {"SELECT title, amount, currency FROM deals ORDER BY id": [
+        ("Pounds", 500, "GBP"), ("Dollars", 700, "USD"), ("Code after", 900, "CHF"), ("Euros", 123450, "EUR")]}),
+    "values_deals_currency_marks_refused.csv": ("refused", [
+        "row 2, column amount: the amount is written in $, but the row's currency is EUR",
+        "row 3, column amount: the amount is written in USD, but the row's currency is EUR",
+        "row 4, column amount: 'USD 5 EUR' is not an amount of money"]),
     "values_deals_currencies.csv": ("refused", [f"row 2, column currency: 'ΑΒΓ' {NOT_ISO}"]),
     # amounts: never guessed, sub-cent only with the rounding chosen
     "values_deals_sub_cent.csv": ("ok", {"SELECT title, amount FROM deals ORDER BY id": [
@@ -91,7 +98,7 @@ EXPECTED: dict[str, tuple] = {
         "row 4, column amount: '12,5' is not an amount written with '.' for the decimals, as chosen for this "
         "import"]),
     "values_deals_odd_amounts.csv": ("refused", [
-        "row 2, column amount: (12.00) is negative (in brackets); amounts cannot be",
+        "row 2, column amount: (12.00) is negative (in brackets); amounts cannot be negative",
         "row 3, column amount: 1e5 is written with an exponent; write the amount out in digits",
         "row 4, column amount: '0x10' is not an amount of money",
         f"row 5, column amount: '١٢٣' {OTHER_DIGITS}",

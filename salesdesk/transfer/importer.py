@@ -120,7 +120,8 @@ _SPACE = frozenset(" \t\r\n\u00a0")
 Record = tuple[int, dict, dict]  # row number, {field: value}, {field: header}
 
 
-def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True) -> Iterator[Record]:
+def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True,
+            home_currency: str = "") -> Iterator[Record]:
     """The sheet's rows as parsed fields; a cell that does not parse is a problem of its row
     and is left out of ``values``.
 
@@ -157,6 +158,8 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
                f.max_length if f.type in ("text", "ref") else None)
               for f in spec.fields if f.name in by_field]
     columns = {name: header for name, _i, header, _p, _l in fields}
+    money = next((columns[f.name] for f in spec.fields if f.type == "money" and f.name in columns), "")
+    has_currency = any(f.name == "currency" for f in spec.fields)
     width = len(headers)
     unescape, needs_quote, fillers = parse.unescape, parse.needs_quote, parse.FILLERS
     text_only = sheet.encoding != "xlsx"  # CSV cells are all text: a blank row has no non-empty cell
@@ -200,6 +203,8 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
                 continue
             if value != "":  # "" : a text of invisible characters only, as good as blank
                 values[name] = value
+        if amounts.marks:  # "$5", "5 EUR": the amount names its currency
+            _currency_of_marks(number, values, amounts.take_marks(), money, has_currency, home_currency, plan)
         if amounts.pending:  # rounded to the cent: counted in the row's currency
             plan.rounded(values.get("currency", ""), amounts.take())
         if not values:
@@ -261,12 +266,37 @@ def _refused_by_database(exc) -> str:
     return f"Nothing was imported: the database refused a row ({detail})."
 
 
+def _currency_of_marks(number: int, values: dict, marks: list[str], header: str, has_currency: bool,
+                       home: str, plan: Plan) -> None:
+    """An amount written with a currency agrees with the row's currency, or gives it when
+    the row has none; never is a "$5" stored as 5 euros."""
+    currency = values.get("currency") if has_currency else home
+    for mark in marks:
+        if currency:
+            if not parse.mark_fits(mark, currency):
+                whose = "the row's currency" if has_currency and values.get("currency") else "the currency"
+                plan.problem(number, header, f"the amount is written in {mark}, but {whose} is {currency}")
+                values.setdefault("_bad", True)
+            continue
+        named = parse.mark_currency(mark)
+        if named is None and home and parse.mark_fits(mark, home):
+            named = home  # "$5" in a company that counts in dollars
+        if named is None:
+            plan.problem(number, header, f"the amount is written in {mark}, which stands for several currencies: give the row's currency "
+                                         "(a currency column, or a code such as USD in the amount)")
+            values.setdefault("_bad", True)
+            continue
+        currency = named
+        if has_currency:
+            values["currency"] = named
+
+
 def plan_file(ctx: Context, plan: Plan, path: str | Path, mapping: Mapping, *, sheet: str | None = None,
               planner: Planner | None = None) -> None:
     planner = planner or PLANNERS[mapping.kind](ctx, plan, mapping)
     try:
         with open_sheet(path, sheet) as opened:
-            for number, values, columns in records(opened, mapping, plan):
+            for number, values, columns in records(opened, mapping, plan, home_currency=ctx.currency):
                 planner.row(number, values, columns)
     except ImportRefused as exc:  # the file breaks off: keep what was found before
         for problem in exc.problems:

@@ -210,6 +210,7 @@ class Amounts:
             raise ValueError(f"{decimal!r} is not a decimal mark; choose \",\" or \".\"")
         self.decimal, self.round_cents = decimal, round_cents
         self.pending: list[Decimal] = []  # rounded minus exact, one per amount rounded
+        self.marks: list[str] = []  # currency signs or codes written in the amounts ("$5")
         self._plain = decimal != ","  # "12.50" is twelve and a half unless "," is the decimal mark
 
     def __call__(self, cell) -> int:
@@ -218,7 +219,7 @@ class Amounts:
             if match:
                 fraction = match[2]
                 return int(match[1]) * 100 + (0 if fraction is None else int(fraction.ljust(2, "0")))
-        value = amount(cell, self.decimal)
+        value = amount(cell, self.decimal, self.marks)
         scaled = value * 100
         whole = scaled.to_integral_value(rounding=ROUND_HALF_UP)
         if whole != scaled:
@@ -229,6 +230,10 @@ class Amounts:
         if whole >= MAX_CENTS:
             raise ValueError(f"{_bare(_number_text(cell))} is too large an amount")
         return int(whole)
+
+    def take_marks(self) -> list[str]:
+        taken, self.marks = self.marks, []
+        return taken
 
     def take(self) -> list[Decimal]:
         """The roundings since the last call (rounded minus exact amount, each)."""
@@ -241,8 +246,9 @@ def cents(cell, decimal: str = "") -> int:
     return Amounts(decimal)(cell)
 
 
-def amount(cell, decimal: str = "") -> Decimal:
-    """The exact amount a cell says (not negative, below 10 trillion), any decimals."""
+def amount(cell, decimal: str = "", marks: list | None = None) -> Decimal:
+    """The exact amount a cell says (not negative, below 10 trillion), any decimals; the
+    currency sign or code written with it is added to ``marks``."""
     if isinstance(cell, bool) or not isinstance(cell, (str, int, float, Decimal)):
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
     if isinstance(cell, int):
@@ -254,11 +260,11 @@ def amount(cell, decimal: str = "") -> Decimal:
     elif isinstance(cell, Decimal):
         value = cell
     else:
-        value = _amount_text(cell.strip(), decimal)
+        value = _amount_text(cell.strip(), decimal, marks)
     if not value.is_finite():
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
     if value < 0:
-        raise ValueError(f"{_bare(_number_text(cell))} is negative; amounts cannot be")
+        raise ValueError(f"{_bare(_number_text(cell))} is negative; amounts cannot be negative")
     if value.adjusted() >= 13:
         raise ValueError(f"{_bare(_number_text(cell))} is too large an amount")
     return value
@@ -269,7 +275,7 @@ def _number_text(cell) -> str:
     return format(cell, ".15g") if isinstance(cell, float) else as_text(cell).strip()
 
 
-def _amount_text(raw: str, decimal: str) -> Decimal:
+def _amount_text(raw: str, decimal: str, marks: list | None = None) -> Decimal:
     def refuse(why: str = "is not an amount of money") -> ValueError:
         return ValueError(f"{_show(raw)} {why}")
 
@@ -280,10 +286,12 @@ def _amount_text(raw: str, decimal: str) -> Decimal:
         if inner[:1] == "(":  # brackets in brackets: no accountant writes them (nor a recursion to overflow)
             raise refuse()
         _amount_text(inner, decimal)  # refused in its own words when it is no amount at all
-        raise ValueError(f"{_bare(raw)} is negative (in brackets); amounts cannot be")
-    body, sign = _unmarked(raw)
+        raise ValueError(f"{_bare(raw)} is negative (in brackets); amounts cannot be negative")
+    body, sign, mark = _unmarked(raw)
     if body is None:
         raise refuse()
+    if mark and marks is not None:
+        marks.append(mark)
     if _EXPONENT.fullmatch(body):
         raise ValueError(f"{_bare(raw)} is written with an exponent; write the amount out in digits")
     if not _AMOUNT_CHARS.fullmatch(body) or not any(ch.isdigit() for ch in body):
@@ -292,20 +300,45 @@ def _amount_text(raw: str, decimal: str) -> Decimal:
     return Decimal(f"{sign}{whole or '0'}.{fraction or '0'}")
 
 
-def _unmarked(raw: str) -> tuple[str | None, str]:
-    """(the digits and marks, the sign) of an amount with its currency sign or code and
-    sign taken off; None when what stands around it is no currency."""
+def _unmarked(raw: str) -> tuple[str | None, str, str]:
+    """(the digits and marks, the sign, the currency sign or code) of an amount with its
+    currency and sign taken off; None when what stands around it is no currency."""
     sign = ""
     if raw[:1] in ("+", "-"):
         sign, raw = raw[0], raw[1:].lstrip()
     match = _MARKED.fullmatch(raw)
     before, body, after = match[1], match[2], match[3]
-    for mark in (before, after):
-        if mark and mark not in _SIGNS and mark.upper() not in ACTIVE:
-            return None, sign
+    marks = {m if m in _SIGNS else m.upper() for m in (before, after) if m}
+    if any(m not in _SIGNS and m not in ACTIVE for m in marks):
+        return None, sign, ""
+    if len(marks) > 1 and len({c for m in marks for c in SIGN_CURRENCIES.get(m, (m,))}) > 1 \
+            and not _agree(*marks):
+        return None, sign, ""  # "USD 5 EUR": two currencies for one amount
     if not sign and body[:1] in ("+", "-"):  # "€ -5"
         sign, body = body[0], body[1:].lstrip()
-    return body, "-" if sign == "-" else ""
+    return body, "-" if sign == "-" else "", next(iter(sorted(marks, key=len, reverse=True)), "")
+
+
+# The currencies a sign can stand for: "$" is a dollar of some country, "¥" yen or yuan.
+SIGN_CURRENCIES = {"€": ("EUR",), "£": ("GBP",), "₹": ("INR",), "₽": ("RUB",), "₩": ("KRW",), "₺": ("TRY",),
+                   "₪": ("ILS",), "¥": ("JPY", "CNY"),
+                   "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD", "BRL", "ARS", "CLP", "COP")}
+
+
+def _agree(first: str, second: str) -> bool:
+    """Whether two currency marks can mean the same currency ("$" and "USD" do)."""
+    return bool(set(SIGN_CURRENCIES.get(first, (first,))) & set(SIGN_CURRENCIES.get(second, (second,))))
+
+
+def mark_fits(mark: str, currency: str) -> bool:
+    """Whether an amount written with ``mark`` ("$", "USD") can be in ``currency``."""
+    return currency in SIGN_CURRENCIES.get(mark, (mark,))
+
+
+def mark_currency(mark: str) -> str | None:
+    """The one currency ``mark`` names, or None when a sign names several ("$")."""
+    found = SIGN_CURRENCIES.get(mark, (mark,))
+    return found[0] if len(found) == 1 else None
 
 
 def _split(raw: str, body: str, decimal: str) -> tuple[str, str]:
