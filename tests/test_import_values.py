@@ -520,6 +520,12 @@ def test_updates_that_swap_free_values_in_order_are_fine(company, tmp_path):
     ('{"kind": "deals", "columns": {"Deal": "title"}, "values": {"stage": {"Won": ["Deal"]}}}',
      "\"values\" maps each word of the file to a SalesDesk word"),
     ('{"kind": "deals", "columns": {}, "pad": "' + "x" * 1_100_000 + '"}', "is not a mapping file: it is larger than 1 MB"),
+    # a misspelt choice would be a choice silently not made
+    ('{"kind": "deals", "columns": {"Deal": "title"}, "bogus": 1, "round_cent": true}',
+     'has "round_cent", which a mapping does not know (did you mean "round_cents"?); it knows columns, date_order, '
+     'decimal_separator, duplicates, kind, round_cents, serial_dates, values'),
+    ('{"kind": "deals", "columns": {"Deal": "title", "Deal": "notes"}}', 'is not a mapping file: it names "Deal" '
+     'twice in one place'),
 ])
 def test_a_mapping_file_that_is_no_mapping_is_refused_in_one_line(company, db_path, tmp_path, capsys, content, reason):
     company.db.close()

@@ -24,6 +24,7 @@ saved file when not chosen.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,13 @@ class Mapping:
         data = _read_json(path)
         if not isinstance(data, dict):
             raise ValidationError("mapping", f"{path}: is not a mapping file")
+        unknown = sorted(set(data) - KEYS)
+        if unknown:  # a misspelt choice ("round_cent") would otherwise be silently not made
+            guesses = {key: difflib.get_close_matches(key, KEYS, n=1) for key in unknown}
+            key = next((k for k in unknown if guesses[k]), unknown[0])  # a misspelling first
+            hint = f" (did you mean \"{guesses[key][0]}\"?)" if guesses[key] else ""
+            raise ValidationError("mapping", f"{path}: has \"{key}\", which a mapping does not know{hint}; "
+                                             f"it knows {', '.join(sorted(KEYS))}")
         name = kind_name or data.get("kind")
         if not name:
             raise ValidationError("mapping", f"{path}: says nothing about what it imports (\"kind\")")
@@ -151,6 +159,25 @@ class Mapping:
             raise ValidationError(exc.field, f"{path}: {exc}") from None
 
 
+# What a mapping file says (what ``to_json`` writes).
+KEYS = frozenset({"kind", "columns", "values", "duplicates", "date_order", "serial_dates", "decimal_separator",
+                  "round_cents"})
+
+
+def _no_twice(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object, refused when it names a key twice (JSON would keep the last, unseen)."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Twice(key)
+        seen[key] = value
+    return seen
+
+
+class _Twice(ValueError):
+    pass
+
+
 # A mapping names a few dozen columns and words; a file much larger is something else.
 MAX_MAPPING_BYTES = 1024 * 1024
 
@@ -173,7 +200,9 @@ def _read_json(path: str | Path):
     except UnicodeDecodeError:
         raise refuse("it is not text") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_twice)
+    except _Twice as twice:
+        raise refuse(f"it names \"{twice}\" twice in one place") from None
     except json.JSONDecodeError as exc:
         raise ValidationError("mapping", f"{path}: is not a mapping file (JSON: {exc.msg}, line {exc.lineno})") from None
     except RecursionError:
