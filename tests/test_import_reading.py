@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -462,3 +463,17 @@ def test_a_windows_1252_file_is_checked_as_closely_as_a_utf8_one(org, tmp_path, 
     with pytest.raises(ImportRefused) as refused:
         import_file(org.db, path, guess_mapping(path, "accounts"), backup=False)
     assert [str(p) for p in refused.value.problems] == [problem]
+
+
+def test_the_database_itself_or_another_one_is_refused_as_a_database(org, db_path, tmp_path):
+    """Not read as text ("byte 0xF1 is not UTF-8"), and never opened with a plain open()."""
+    other = tmp_path / "other.xlsx"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    for path in (db_path, other):
+        before = db_path.read_bytes()
+        with pytest.raises(ImportRefused) as refused:
+            import_file(org.db, path, guess_mapping(CORPUS / "accounts_utf16_tab.csv", "accounts"), backup=False)
+        assert [str(p) for p in refused.value.problems] == [
+            f"{path}: is a database (SalesDesk's or another program's), not a CSV or XLSX file; to bring a database "
+            "back use its backups (salesdesk restore)"]
+        assert db_path.read_bytes() == before

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from salesdesk.errors import DatabaseError, SalesDeskError
-from salesdesk.safety.files import NOT_ORDINARY, open_file
+from salesdesk.safety.files import NOT_ORDINARY, open_file, sqlite_kind
 from salesdesk.transfer.characters import control_problem, invisible
 from salesdesk.transfer.problems import MAX_LISTED, ImportRefused, Problem
 
@@ -163,6 +163,10 @@ def _check_file(path: Path) -> None:
         raise _file_refused(path, "is a folder, not a file")
     if not stat.S_ISREG(mode):
         raise _file_refused(path, NOT_ORDINARY)
+    # asked through SQLite (no descriptor of ours to close under a live connection)
+    if sqlite_kind(path) == "sqlite":
+        raise _file_refused(path, "is a database (SalesDesk's or another program's), not a CSV or XLSX file; "
+                                  "to bring a database back use its backups (salesdesk restore)")
 
 
 class _Findings:
