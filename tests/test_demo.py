@@ -24,10 +24,13 @@ NOW = dt.datetime(2026, 11, 25, 9, 0)
 
 
 def everything(db) -> dict[str, list[tuple]]:
-    """Every row of every table, in rowid order: nothing left out."""
+    """Every row of every table, in rowid order: nothing left out but the database's own
+    random reference (each file has its own, made when it is created)."""
     with db.session() as s:
         tables = [r[0] for r in s.execute(text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"))]
-        return {t: s.execute(text(f'SELECT * FROM "{t}" ORDER BY rowid')).all() for t in tables}
+        found = {t: s.execute(text(f'SELECT * FROM "{t}" ORDER BY rowid')).all() for t in tables}
+    found["settings"] = [row for row in found.get("settings", []) if row[0] != "database_reference"]
+    return found
 
 
 def schema(db) -> list[tuple]:

@@ -111,6 +111,8 @@ EXPECTED: dict[str, tuple] = {
         "row 3: repeats the header row: were two files joined into one? Remove the second header"]),
     "reading_accounts_header_again_other_case.xlsx": ("refused", [
         "row 3: repeats the header row: were two files joined into one? Remove the second header"]),
+    "reading_accounts_header_twice_other_case.csv": ("refused", [
+        "row 1, column NAME: gives the name, as column 1 ('name') does; rename or unmap one"]),
     "reading_accounts_repeated_header.csv": ("refused", [
         "row 3: repeats the header row: were two files joined into one? Remove the second header"]),
     "reading_accounts_ctrl_z.csv": ("ok", {"SELECT name, city FROM accounts ORDER BY id": [

@@ -209,6 +209,8 @@ def sqlite_kind(path: str | Path) -> Kind:
         return "special"
     if st.st_size == 0:
         return "empty"
+    if st.st_size < 512:  # SQLite's smallest page; SQLite itself reads a shorter file as an empty database
+        return "other"
     if not os.access(path, os.R_OK):
         return "unreadable"
     try:

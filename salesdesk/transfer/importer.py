@@ -137,7 +137,7 @@ def records(sheet: Sheet, mapping: Mapping, plan: Plan, *, required: bool = True
         if name in by_field:
             earlier = by_field[name]
             what = (f"appears twice (columns {earlier + 1} and {position + 1})" if headers[earlier] == header
-                    else f"and {headers[earlier]!r} both give the {spec.field(name).label.lower()}")
+                    else f"gives the {spec.field(name).label.lower()}, as column {earlier + 1} ({headers[earlier]!r}) does")
             plan.problem(sheet.header_row, header, f"{what}; rename or unmap one")
             continue
         by_field[name] = position

@@ -177,4 +177,10 @@ def guess_columns(kind_: Kind, headers: list[str]) -> dict[str, str]:
                     found[header] = f.name
                     taken.add(f.name)
                     break
+    # The same header again in other letters or spacing ("name", "NAME ") is the same
+    # column twice: mapped alike, so that the import refuses it rather than ignoring one.
+    by_norm = {normalise_header(h): name for h, name in found.items()}
+    for header in headers:
+        if header not in found and header.strip() and normalise_header(header) in by_norm:
+            found[header] = by_norm[normalise_header(header)]
     return found
