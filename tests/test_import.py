@@ -196,7 +196,7 @@ def test_deals_by_external_id_and_repeated_keys_in_one_file(db, org, tmp_path):
         ("X-1", "First (bigger)", 1500), ("X-2", "Second", 2000), ("X-3", "Third", 3000)]
     twice = write(tmp_path / "d3.csv", "external_id,title,owner,stage\nX-9,A,Ava Stone,Contact\n"
                                        "X-9,B,Ava Stone,Contact\n")
-    assert refused(db, twice, guess_mapping(twice, "deals")) == ["row 3, column external_id: X-9 is already in row 2"]
+    assert refused(db, twice, guess_mapping(twice, "deals")) == ["row 3, column external_id: 'X-9' is already in row 2"]
 
 
 def test_products_contacts_and_targets(db, org, tmp_path):
@@ -213,7 +213,7 @@ def test_products_contacts_and_targets(db, org, tmp_path):
                                         "ava@example.com,,2026-03,,5000\nAva Stone,,2026-Q2,won_deals,4\n"
                                         "Ben Cole,week,2026-11-23,,100.50\nBen Cole,,2026-W48,,1\n")
     problems = refused(db, targets, guess_mapping(targets, "targets"))
-    assert problems == ["row 5, column period_start: 2026-W48 is already in row 4"]
+    assert problems == ["row 5, column period_start: '2026-W48' is already in row 4"]
     fixed = write(tmp_path / "t2.csv", targets.read_text().rsplit("\n", 2)[0] + "\n")
     import_file(db, fixed, guess_mapping(fixed, "targets"), backup=False)
     assert rows(db, "SELECT period_kind, period_start, metric, value FROM targets ORDER BY id") == [

@@ -82,6 +82,40 @@ EXPECTED: dict[str, tuple] = {
         "row 2, column amount: the amount is written in $, but the row's currency is EUR",
         "row 3, column amount: the amount is written in USD, but the row's currency is EUR",
         "row 4, column amount: 'USD 5 EUR' is not an amount of money"]),
+    # every kind, CSV and XLSX: references to what is not there, bad values, rules
+    "values_people_bad_references.csv": ("refused", [
+        "row 2, column manager: nobody called 'Nobody Known' (by email, external id or name)",
+        "row 3, column email: 'ole@example' is not an email address",
+        "row 4, column role: no role 'Chief Wizard' (roles: VP Sales, Director of Sales, Sales Manager, Branch "
+        "Manager, Team Leader, Salesperson)"]),
+    "values_people_bad_references_xlsx.xlsx": ("refused", [
+        "row 2, column manager: nobody called 'Nobody Known' (by email, external id or name)",
+        "row 3, column email: 'ole@example' is not an email address",
+        "row 4, column role: no role 'Chief Wizard' (roles: VP Sales, Director of Sales, Sales Manager, Branch "
+        "Manager, Team Leader, Salesperson)"]),
+    "values_people_manager_cycle.csv": ("refused", [
+        "row 2, column manager: Ula Vik (Branch Manager) cannot manage Uma Vik (Branch Manager): a manager must "
+        "hold a more senior role",
+        "row 3, column manager: Uma Vik (Branch Manager) cannot manage Ula Vik (Branch Manager): a manager must "
+        "hold a more senior role"]),
+    "values_contacts_bad_values.csv": ("refused", [
+        "row 2, column email: 'kim@example' is not an email address",
+        "row 3, column account: no account 'Nowhere GmbH' (by external id or name)",
+        "row 4, column name: a contact needs a name"]),
+    "values_products_bad_prices_and_codes.csv": ("refused", [
+        "row 2, column price: -5 is negative; amounts cannot be negative",
+        "row 4, column code: 'N-1' is already in row 3",
+        "row 5, column price: (4.00) is negative (in brackets); amounts cannot be negative"]),
+    "values_targets_bad_rows.csv": ("refused", [
+        "row 3, column person: nobody called 'nobody@example.com' (by email, external id or name)",
+        "row 4, column metric: 'won_magic' is not one of won_revenue, won_deals, new_deals, activities",
+        "row 5, column value: -3 is negative; amounts cannot be negative",
+        "row 6, column period_start: 2025 has no week 53; its last week is 2025-W52"]),
+    "values_targets_bad_rows_xlsx.xlsx": ("refused", [
+        "row 3, column person: nobody called 'nobody@example.com' (by email, external id or name)",
+        "row 4, column metric: 'won_magic' is not one of won_revenue, won_deals, new_deals, activities",
+        "row 5, column value: -3 is negative; amounts cannot be negative",
+        "row 6, column period_start: 2025 has no week 53; its last week is 2025-W52"]),
     "values_deals_currencies.csv": ("refused", [f"row 2, column currency: 'ΑΒΓ' {NOT_ISO}"]),
     # amounts: never guessed, sub-cent only with the rounding chosen
     "values_deals_sub_cent.csv": ("ok", {"SELECT title, amount FROM deals ORDER BY id": [

@@ -38,10 +38,14 @@ class Planner:
     def column(self, columns: Columns, name: str) -> str:
         return columns.get(name, name)
 
-    def duplicate_in_file(self, row: int, key: tuple, columns: Columns, field: str, shown: str = "") -> bool:
+    def duplicate_in_file(self, row: int, key: tuple, columns: Columns, field: str, shown=None) -> bool:
+        """Whether ``key`` came in an earlier row (a problem of this row, naming the
+        value as the file writes it: ``shown``, the key being folded)."""
         first = self.seen_keys.setdefault(key, row)
         if first != row:
-            self.plan.problem(row, self.column(columns, field), f"{shown or key[-1]} is already in row {first}")
+            value = shown if shown is not None else key[-1]
+            value = repr(value) if isinstance(value, str) else value
+            self.plan.problem(row, self.column(columns, field), f"{value} is already in row {first}")
             return True
         return False
 
@@ -81,7 +85,7 @@ class PeoplePlanner(Planner):
         existing = None
         for key in ("external_id", "email"):
             if key in values:
-                if self.duplicate_in_file(row, (key, values[key].casefold()), columns, key):
+                if self.duplicate_in_file(row, (key, values[key].casefold()), columns, key, values[key]):
                     return
                 if existing is None:
                     existing = ctx.person_by(key, values[key])
@@ -308,7 +312,7 @@ class ContactsPlanner(Planner):
             plan.problem(row, self.column(columns, "account"), str(exc))
             return
         email = values.get("email")
-        if email and self.duplicate_in_file(row, ("email", email.casefold()), columns, "email"):
+        if email and self.duplicate_in_file(row, ("email", email.casefold()), columns, "email", email):
             return
         index = ctx.contacts
         existing = index["email"][email.casefold()][0] if email and email.casefold() in index["email"] else \
@@ -339,9 +343,9 @@ class ProductsPlanner(Planner):
             return
         index = ctx.products
         code = values.get("code")
-        if code and self.duplicate_in_file(row, ("code", code.casefold()), columns, "code"):
+        if code and self.duplicate_in_file(row, ("code", code.casefold()), columns, "code", code):
             return
-        if self.duplicate_in_file(row, ("name", values["name"].casefold()), columns, "name"):
+        if self.duplicate_in_file(row, ("name", values["name"].casefold()), columns, "name", values["name"]):
             return
         by_code = index["code"].get(code.casefold()) if code else None
         by_name = index["name"].get(values["name"].casefold())
