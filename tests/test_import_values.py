@@ -599,3 +599,21 @@ def test_a_total_rounding_of_whole_units_is_written_out_in_digits(company, tmp_p
     with company.db.read() as reader:
         details = json.loads(reader.scalar("SELECT details FROM audit_log WHERE action = 'import' ORDER BY id DESC"))
     assert details["rounded_to_cent"] == {"EUR": {"amounts": 2000, "by": "10"}}
+
+
+def test_a_name_two_accounts_share_is_refused_not_given_to_the_first(company, db_path, tmp_path):
+    """Imported with "create another", two accounts are named alike: a deal naming one of
+    them would be attached to the older without a word."""
+    with company.db.transaction() as s:
+        s.execute(text("INSERT INTO accounts (name, created_at) VALUES ('ACME', '2026-01-02 00:00:00.000000')"))
+    with company.db.read() as reader:
+        ids = [r[0] for r in reader.execute("SELECT id FROM accounts WHERE lower(name) = 'acme' ORDER BY id")]
+    path = tmp_path / "deals.csv"
+    path.write_text("title,owner,stage,amount,account\nOrder,ava@example.com,Contact,10,Acme\n", encoding="utf-8")
+    before = db_path.read_bytes(), dump(company.db, skip=())
+    with pytest.raises(ImportRefused) as refused:
+        import_file(company.db, path, guess_mapping(path, "deals"), backup=False)
+    assert [str(p) for p in refused.value.problems] == [
+        f"row 2, column account: 2 accounts are named 'Acme' (accounts {ids[0]} and {ids[1]}): give the account's "
+        "external id instead"]
+    assert (db_path.read_bytes(), dump(company.db, skip=())) == before

@@ -181,7 +181,7 @@ class Context:
 
     @cached_property
     def accounts(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {"external_id": {}, "name": {}}
+        out: dict[str, dict] = {"external_id": {}, "name": {}, "shared": {}}  # shared: name -> [ids]
         for aid, name, ext in self.rows("SELECT id, name, external_id FROM accounts ORDER BY id"):
             self._index_account(out, aid, name, ext)
         return out
@@ -190,7 +190,10 @@ class Context:
     def _index_account(index, aid: int, name: str, ext: str | None) -> None:
         if ext:
             index["external_id"].setdefault(ext, aid)
-        index["name"].setdefault(name.casefold(), aid)
+        key = name.casefold()
+        first = index["name"].setdefault(key, aid)
+        if first != aid:  # two accounts of one name (imported with "create another")
+            index["shared"].setdefault(key, [first]).append(aid)
 
     def add_account(self, aid: int, name: str, ext: str | None) -> None:
         self._index_account(self.accounts, aid, name, ext)
@@ -201,7 +204,14 @@ class Context:
 
     def find_account(self, word: str) -> int:
         for form in dict.fromkeys((word, word.strip())):  # as written, then trimmed
-            found = self.accounts["external_id"].get(form) or self.accounts["name"].get(form.casefold())
+            found = self.accounts["external_id"].get(form)
+            if found is None:
+                shared = self.accounts["shared"].get(form.casefold())
+                if shared:  # never the first of them, unseen
+                    ids = ", ".join(str(i) for i in shared[:-1]) + f" and {shared[-1]}"
+                    raise ValueError(f"{len(shared)} accounts are named {word!r} (accounts {ids}): give the "
+                                     "account's external id instead")
+                found = self.accounts["name"].get(form.casefold())
             if found is not None:
                 return found
         raise ValueError(f"no account {word!r} (by external id or name)")
