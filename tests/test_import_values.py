@@ -617,3 +617,25 @@ def test_a_name_two_accounts_share_is_refused_not_given_to_the_first(company, db
         f"row 2, column account: 2 accounts are named 'Acme' (accounts {ids[0]} and {ids[1]}): give the account's "
         "external id instead"]
     assert (db_path.read_bytes(), dump(company.db, skip=())) == before
+
+
+@pytest.mark.parametrize("kind_name", ["accounts", "products", "targets", "deals"])
+def test_an_unchanged_export_imported_to_update_changes_nothing_and_says_so(company, tmp_path, kind_name):
+    """Not "updated: N" with every record given a new version (a window holding one
+    would then see a conflict on its next save)."""
+    from salesdesk.transfer.export import export_kind
+
+    seed = tmp_path / "seed.csv"
+    seed.write_text("title,owner,stage,amount\nKept,ava@example.com,Contact,10\n", encoding="utf-8")
+    import_file(company.db, seed, guess_mapping(seed, "deals"), backup=False)
+    seed.write_text("person,period_start,metric,value\nava@example.com,2026-05,won_revenue,5000\n", encoding="utf-8")
+    import_file(company.db, seed, guess_mapping(seed, "targets"), backup=False)
+    path = tmp_path / f"{kind_name}.csv"
+    count = export_kind(company.db, kind_name, path)
+    before = dump(company.db)
+    mapping = guess_mapping(path, kind_name)
+    mapping.duplicates = "update"
+    result = import_file(company.db, path, mapping, backup=False)
+    assert (result.updated, result.unchanged) == ({}, {kind_name: count})
+    assert f"unchanged: {count:,} {kind_name}" in result.lines()[0]
+    assert dump(company.db) == before  # the audit row aside, every table as it was

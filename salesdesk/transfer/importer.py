@@ -32,7 +32,7 @@ from salesdesk.transfer.plan import Plan
 from salesdesk.transfer.problems import ImportRefused
 from salesdesk.transfer.planners import PLANNERS, Planner
 from salesdesk.transfer.reading import Sheet, open_sheet
-from salesdesk.transfer.writing import storage, write_plan
+from salesdesk.transfer.writing import drop_unchanged, storage, write_plan
 
 
 @dataclass
@@ -50,12 +50,14 @@ class ImportResult:
     backup: Path | None = None
     seconds: float = 0.0
     rounded: dict[str, tuple[int, Decimal]] = field(default_factory=dict)  # currency -> (amounts, total change)
+    unchanged: dict[str, int] = field(default_factory=dict)  # asked to update, already as the file says
 
     def lines(self) -> list[str]:
         """One line per outcome, for the command line and the wizard's last page."""
         verb = "Would import" if self.dry_run else "Imported"
         counts = []
-        for label, table in (("new", self.created), ("updated", self.updated), ("skipped as duplicates", self.skipped)):
+        for label, table in (("new", self.created), ("updated", self.updated), ("unchanged", self.unchanged),
+                             ("skipped as duplicates", self.skipped)):
             if table:
                 counts.append(f"{label}: " + ", ".join(f"{n:,} {k}" for k, n in table.items()))
         head = f"{verb} {self.source} ({self.rows:,} rows)" + (": " + "; ".join(counts) if counts else ": nothing new")
@@ -231,6 +233,7 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
         build(ctx, plan)
         check_unique_updates(ctx, plan)
         plan.refuse_if_problems()
+        drop_unchanged(session, plan)
         rounded = plan.rounding_in(ctx.currency)
         if not dry_run:
             if backup and db.path is not None:
@@ -240,12 +243,14 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
             try:
                 write_plan(session, plan, action="import", entity=what, details={
                     "source": source, "rows": plan.rows_read, "created": dict(plan.created),
-                    "updated": dict(plan.updated), "skipped": dict(plan.skipped), **_rounding_details(rounded),
+                    "updated": dict(plan.updated), "unchanged": dict(plan.unchanged), "skipped": dict(plan.skipped),
+                    **_rounding_details(rounded),
                     **(details or {})})
             except (IntegrityError, sqlite3.IntegrityError) as exc:  # a rule the checks above missed: still all or nothing
                 raise DatabaseError(_refused_by_database(exc)) from None
     return ImportResult(what, source, dry_run, plan.rows_read, dict(plan.created), dict(plan.updated),
-                        dict(plan.skipped), list(plan.warnings), copy, time.perf_counter() - started, rounded)
+                        dict(plan.skipped), list(plan.warnings), copy, time.perf_counter() - started, rounded,
+                        dict(plan.unchanged))
 
 
 def _rounding_details(rounded: dict[str, tuple[int, Decimal]]) -> dict:

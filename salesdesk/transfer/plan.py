@@ -65,6 +65,7 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)  # updates that would write what is there
     skipped: Counter = field(default_factory=Counter)
     rows_read: int = 0
     inserts: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in COLUMNS})
@@ -101,7 +102,7 @@ class Plan:
         for column in UNIQUE.get(table, {}).keys() & values.keys():
             if values[column] is not None:
                 self.claims.append(Claim(table, row_id, column, values[column], row, (columns or {}).get(column, column)))
-        if self.keep and values:
+        if values:  # kept in a dry run too: it tells an update from an unchanged record
             self.updates.append((table, row_id, values))
 
     def rounded(self, currency: str, changes: list[Decimal]) -> None:

@@ -419,6 +419,12 @@ class DealsPlanner(Planner):
             self.owners[word] = found
         return found
 
+    def _gives_open_deal(self, deal_id: int, owner: int) -> bool:
+        """Whether ``owner`` would take the open deal ``deal_id`` from someone else: an
+        update that leaves a deal with the owner it has (or a closed one) gives nothing."""
+        found = self.ctx.rows("SELECT owner_id, status FROM deals WHERE id = :id", id=deal_id)
+        return not found or (found[0][1] == "open" and found[0][0] != owner)
+
     def _gone(self, owner: int) -> str | None:
         """Why ``owner`` cannot own an open deal: someone who left keeps their won and
         lost deals (an export of them imports back), but takes no open ones."""
@@ -498,7 +504,8 @@ class DealsPlanner(Planner):
         for field, find in (("owner", self._owner), ("account", self._account)):
             if field in values:
                 found = find(values[field])
-                if field == "owner" and isinstance(found, int) and self._gone(found):
+                if field == "owner" and isinstance(found, int) and self._gone(found) \
+                        and self._gives_open_deal(deal_id, found):
                     found = self._gone(found)
                 if isinstance(found, str):
                     plan.problem(row, col(columns, field), found)

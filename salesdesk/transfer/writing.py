@@ -70,6 +70,34 @@ def storage(session: Session) -> tuple[Callable, set[str]]:
     return SqliteValues(), {"deals", "stage_changes"}
 
 
+def drop_unchanged(session: Session, plan: Plan) -> None:
+    """Updates that would write what the record already holds are no updates: left out
+    (no new version for a window holding the record to trip over) and counted as
+    unchanged, so that re-importing an unchanged export says so."""
+    if not plan.updates:
+        return
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    quote = connection.dialect.identifier_preparer.quote
+    convert = SqliteValues() if connection.dialect.name == "sqlite" else (lambda v: v)
+    kept = []
+    for table, row_id, changes in plan.updates:
+        names = [n for n in changes if n != "updated_at"]
+        current = connection.exec_driver_sql(
+            f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(table)} WHERE id = {mark}", (row_id,)).first() \
+            if names else None
+        if current is not None and all(convert(changes[n]) == current[i] for i, n in enumerate(names)) \
+                and plan.updated[table] > 0:
+            plan.updated[table] -= 1
+            plan.unchanged[table] += 1
+            continue
+        kept.append((table, row_id, changes))
+    plan.updates = kept
+    for counts in (plan.updated, plan.unchanged):
+        for table in [t for t, n in counts.items() if not n]:
+            del counts[table]
+
+
 def write_plan(session: Session, plan: Plan, *, action: str, entity: str, details: dict) -> None:
     connection = session.connection()
     sqlite = connection.dialect.name == "sqlite"
