@@ -33,6 +33,7 @@ from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.transfer.characters import CONTROL
 from salesdesk.transfer.kinds import kind
 from salesdesk.transfer.values import neutralise
+from salesdesk.transfer.xlsx import column_letters
 
 _PERSON = "coalesce({p}.email, {p}.external_id, {p}.name)"
 
@@ -250,7 +251,7 @@ def xml_text(text: str) -> str:
 def _write_xlsx(path: Path, title: str, headers, rows) -> None:
     from openpyxl.utils.datetime import to_excel
 
-    letters = [_column_letter(i) for i in range(len(headers))]
+    letters = [column_letters(i) for i in range(len(headers))]
 
     def cell(ref: str, value) -> str:
         if value is None:
@@ -271,15 +272,6 @@ def _write_xlsx(path: Path, title: str, headers, rows) -> None:
 
     with open_file(path, "wb") as handle:
         _zip_parts(handle, title, sheet_rows())
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _zip_parts(handle, title: str, sheet_rows) -> None:
