@@ -238,19 +238,7 @@ def run(capsys, *args) -> tuple[int, list[str], list[str]]:
     return code, out.splitlines(), err.splitlines()
 
 
-@pytest.mark.parametrize("name", sorted(n for n, o in EXPECTED.items() if o[0] == "refused"))
-def test_the_command_line_refuses_each_in_the_same_words_one_line_each(company, db_path, capsys, name):
-    company.db.close()
-    path = CORPUS / name
-    saved = mapping_of(path)
-    before = db_path.read_bytes()
-    code, out, err = run(capsys, "--db", db_path, "import", kind_of(name), path,
-                         *(("--mapping", saved) if saved else ()))
-    problems = EXPECTED[name][1]
-    assert (code, out) == (1, [])
-    assert err == [f"salesdesk: error: {p}" for p in problems] + [
-        f"salesdesk: error: nothing was imported from {name}: {len(problems)} problem{'s' if len(problems) > 1 else ''}"]
-    assert db_path.read_bytes() == before
+# every refused file, from the command line too: tests/gui/test_import_channels.py
 
 
 # --- amounts ----------------------------------------------------------------------------------

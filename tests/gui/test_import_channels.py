@@ -1,6 +1,7 @@
-"""The corpus through the window: every file the import refuses, the wizard refuses in
-the same words, and the database stays as it was (the command line: test_import_values
-and test_import_corpus).  Users meet the wizard first; it must not be the weaker door."""
+"""The corpus through both doors: every file the import refuses, the wizard and the
+command line refuse in the same words (one line per problem on the command line), and
+the database stays as it was.  Users meet the wizard first; it must not be the weaker door.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.test_import_corpus import CORPUS
 from tests.test_import_corpus import EXPECTED as BASIC
 from tests.test_import_reading import EXPECTED as READING
 from tests.test_import_values import EXPECTED as VALUES
-from tests.test_import_values import company, mapping_of  # noqa: F401 (company: a fixture)
+from tests.test_import_values import company, mapping_of  # noqa: F401, F811 (company: a fixture)
 
 
 def kind_of(name: str) -> str:
@@ -57,3 +58,21 @@ def test_the_wizard_refuses_each_file_the_import_refuses_in_the_same_words(compa
         assert shown == expected
         assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
     assert (db_path.read_bytes(), dump(company.db, skip=())) == before
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_the_command_line_refuses_each_file_in_the_same_words_one_line_each(company, db_path, capsys, name):
+    from salesdesk.cli import main
+
+    company.db.close()
+    path = CORPUS / name
+    saved = mapping_of(path)
+    expected = {**BASIC, **READING, **VALUES}[name][1]
+    before = db_path.read_bytes()
+    code = main(["--db", str(db_path), "import", kind_of(name), str(path), *(("--mapping", str(saved)) if saved else ())])
+    out, err = capsys.readouterr()
+    count = len(expected)
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"salesdesk: error: {p}" for p in expected] + [
+        f"salesdesk: error: nothing was imported from {name}: {count} problem{'s' if count > 1 else ''}"]
+    assert db_path.read_bytes() == before
