@@ -521,10 +521,22 @@ def _attainment(reader: Reader, scope: Scope, quarter: Period, until: dt.date,
         return (), None
     branch = scope.id if scope.kind == BRANCH else None
     rows = target_rows(reader, root, quarter, WON_REVENUE, today, branch_id=branch, until=until)
+    manager_of = {r.person_id: r.manager_id for r in rows}
     if branch is not None:  # the managers linking the branch to the top are not the branch's
         rows = [r for r in rows if r.branch_id == branch]
     kept = {r.person_id for r in rows}
-    tops = [r for r in rows if r.manager_id not in kept or r.person_id == root]
+
+    def counted_above(person_id: int) -> bool:
+        """Whether someone listed above this person already counts their target: a
+        branch person under a manager from elsewhere may still be under the branch's top."""
+        manager = manager_of.get(person_id)
+        while manager is not None:
+            if manager in kept:
+                return True
+            manager = manager_of.get(manager)
+        return False
+
+    tops = [r for r in rows if r.person_id == root or not counted_above(r.person_id)]
     top_depth = min((r.depth for r in rows), default=0)
     out = tuple(
         Attainment(r.person_id, r.name, r.role, r.depth - top_depth, r.effective, r.actual,
