@@ -393,3 +393,11 @@ def test_a_failure_while_writing_leaves_no_file_and_keeps_the_old_one(demo_file,
         make_pdf(demo_file, last_full_week(), "company", out)
     left = [p.name for p in tmp_path.iterdir() if p != data_dir()]  # the tests' user data folder is there too
     assert left == ["weekly.pdf"] and out.read_bytes() == b"last week's report"
+
+
+def test_no_sentence_or_figure_is_cut_short(case):
+    """The headline sentence wraps rather than ending in "…" (it read "on pace would be
+    547,826.09 …" for the company)."""
+    text = "\n".join(case["pages"])
+    assert "…" not in text
+    assert re.search(r"on pace would be [\d,]+\.\d\d\s+[A-Z]{3}\.", text) or "won." in text

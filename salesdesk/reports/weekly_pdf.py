@@ -173,15 +173,19 @@ class _Pages:
             self.new_page()
 
     def text(self, text: str, font: QFont, color: QColor = QColor("black"), *, height: float | None = None):
+        """One line, or as many as it takes at word boundaries: a sentence is never cut
+        ("…on pace would be 547,826.09 …")."""
         h = height or self.line_h(font)
-        self.ensure(h)
-        if self.painter is not None:
-            self.painter.setFont(font)
-            self.painter.setPen(color)
-            elided = self.metrics(font).elidedText(text, Qt.TextElideMode.ElideRight, self.width)
-            self.painter.drawText(QRectF(0, self.y, self.width, h),
-                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
-        self.y += h
+        fm = self.metrics(font)
+        lines = [text] if fm.horizontalAdvance(text) <= self.width else _wrap(text, fm, self.width)
+        for line in lines:
+            self.ensure(h)
+            if self.painter is not None:
+                self.painter.setFont(font)
+                self.painter.setPen(color)
+                self.painter.drawText(QRectF(0, self.y, self.width, h),
+                                      Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+            self.y += h
 
     def wrapped(self, text: str, font: QFont, indent: float = 0.0):
         """Word-wrapped text, split across pages line by line so nothing is clipped."""
