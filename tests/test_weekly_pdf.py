@@ -400,4 +400,4 @@ def test_no_sentence_or_figure_is_cut_short(case):
     547,826.09 …" for the company)."""
     text = "\n".join(case["pages"])
     assert "…" not in text
-    assert re.search(r"on pace would be [\d,]+\.\d\d\s+[A-Z]{3}\.", text) or "won." in text
+    assert re.search(r"on pace would be\s+[\d,]+\.\d\d [A-Z]{3}\.", text) or "won." in text  # amount and currency on one line

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -432,8 +433,12 @@ def _pace_chart(report: WeeklyReport, fm: QFontMetricsF, small: QFont):
     return draw
 
 
+_AMOUNT_AND_CURRENCY = re.compile(r"(?<=\d) (?=[A-Z]{3}\b)")  # "547,826.09 EUR" stays on one line
+
+
 def _wrap(text: str, fm: QFontMetricsF, width: float) -> list[str]:
-    words, lines, line = text.split(), [], ""
+    words = [w.replace("\0", " ") for w in _AMOUNT_AND_CURRENCY.sub("\0", text).split()]
+    lines, line = [], ""
     for word in words:
         candidate = f"{line} {word}".strip()
         if fm.horizontalAdvance(candidate) <= width or not line:
