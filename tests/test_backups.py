@@ -319,3 +319,17 @@ def test_two_databases_with_one_stem_keep_their_backups_apart(tmp_path):
     back_up(first, "manual")
     assert backup_dir(first) != backup_dir(second)
     assert len(list_backups(first)) == 1 and list_backups(second) == []
+
+
+def test_a_backups_name_and_whether_one_is_due_read_the_pinned_clock(tmp_path):
+    """Nothing but the clock reads the time: pinned, the name carries that moment in UTC."""
+    import datetime as dt
+
+    from salesdesk.clock import CLOCK
+    from salesdesk.db.backup import backup_name
+
+    CLOCK.pin(dt.datetime(2026, 12, 28, 23, 30, tzinfo=dt.UTC))  # ISO week 2026-W53
+    try:
+        assert "20261228-233000" in backup_name(tmp_path / "sales.sqlite3", "manual")
+    finally:
+        CLOCK.pin(None)

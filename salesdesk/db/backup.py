@@ -29,6 +29,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import busy_timeout
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
@@ -70,7 +71,7 @@ def backup_name(source: Path, reason: str, when: dt.datetime | None = None) -> s
     """The file name of a copy of ``source`` taken at ``when`` (aware, or naive local
     time; default now) for ``reason``.  The name carries the time in UTC."""
     reason = _REASON.sub("-", reason.lower()).strip("-") or "manual"
-    instant = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    instant = (when or CLOCK.now()).astimezone(dt.UTC)
     return fit_name(source.stem, f"-{instant.strftime(STAMP_FORMAT)}{UTC_SUFFIX}-{reason}.sqlite3",
                     backup_dir(source))  # within 255 bytes and SQLite's longest path
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.backup import (
     BACKUP_NAME,
     STAMP_FORMAT,
@@ -183,7 +184,7 @@ def back_up(database: Path, reason: str) -> Path:
 def start_backup_due(database: Path, now: dt.datetime | None = None, max_age: dt.timedelta = START_BACKUP_AGE) -> bool:
     """``now``: aware, or naive local time (what ``datetime.now()`` gives)."""
     newest = newest_backup(database)
-    return newest is None or (now or dt.datetime.now(dt.UTC)).astimezone() - newest.taken_at >= max_age
+    return newest is None or (now or CLOCK.now()).astimezone() - newest.taken_at >= max_age
 
 
 class AutoBackup:

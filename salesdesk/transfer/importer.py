@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
 from salesdesk.transfer import values as parse
@@ -223,7 +223,7 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
     """Plan with ``build(ctx, plan)`` in a transaction, then write it all or nothing."""
     if db.read_only and not dry_run:
         raise DatabaseError("The database is open read-only; nothing can be imported into it")
-    started = time.perf_counter()
+    started = CLOCK.elapsed_since()
     plan = Plan(keep=not dry_run)
     copy = None
     with db.transaction() as session:
@@ -249,7 +249,7 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
             except (IntegrityError, sqlite3.IntegrityError) as exc:  # a rule the checks above missed: still all or nothing
                 raise DatabaseError(_refused_by_database(exc)) from None
     return ImportResult(what, source, dry_run, plan.rows_read, dict(plan.created), dict(plan.updated),
-                        dict(plan.skipped), list(plan.warnings), copy, time.perf_counter() - started, rounded,
+                        dict(plan.skipped), list(plan.warnings), copy, CLOCK.elapsed_since(started), rounded,
                         dict(plan.unchanged))
 
 
