@@ -19,8 +19,9 @@ run: system-run $(INSTALLED)
 	@$(PY) -m salesdesk demo --if-empty
 	$(PY) -m salesdesk
 
+# One worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
 test: system-test $(INSTALLED)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 bench: system-test $(INSTALLED)
 	$(PY) -m benchmarks

@@ -37,12 +37,18 @@ MAX_LINES = 3  # a table cell wraps onto at most this many lines, then is elided
 
 
 def ensure_app() -> QGuiApplication:
-    """A QGuiApplication for fonts; offscreen when there is no display."""
+    """The application Qt needs for fonts; offscreen when there is no display.
+
+    A QApplication, not a bare QGuiApplication: once a process has the latter it can
+    never open a window or a dialog, and a process that wrote a PDF may want one later.
+    """
     app = QGuiApplication.instance()
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication([])
     return app
 
 
