@@ -264,3 +264,25 @@ def test_people_and_products_there_before_are_found_by_name(tmp_path, expected):
             assert rule_problems(s) == []
     finally:
         db.close()
+
+
+def test_every_scopes_headline_target_agrees_with_its_table(tmp_path):
+    """Targets on every level of the imported hierarchy (regional managers, managers,
+    agents): the company's, each office's and each manager's headline equals its table."""
+    from salesdesk.services import targets
+
+    from tests.target_checks import headline_targets_agree
+
+    db = open_database(tmp_path / "crm.sqlite3")
+    try:
+        import_crm_sales_opportunities(db, DATA)
+        quarter = Period(PeriodKind.QUARTER, dt.date(2017, 10, 1))
+        with db.transaction() as s:
+            people = s.execute(text("SELECT id FROM people ORDER BY id")).scalars().all()
+            for n, person_id in enumerate(people):
+                targets.set_target(s, person_id, quarter, "won_revenue", 50_000 + 1_000 * n)
+        week = Period(PeriodKind.WEEK, dt.date(2017, 11, 6))
+        with db.read() as r:
+            assert headline_targets_agree(r, week, today=dt.date(2017, 11, 15)) > 5
+    finally:
+        db.close()
