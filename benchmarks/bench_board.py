@@ -17,6 +17,8 @@ from pathlib import Path
 from benchmarks.data import qt_app, workdir
 from benchmarks.harness import benchmark
 
+from salesdesk.clock import CLOCK
+
 RUNS = 7
 
 
@@ -41,7 +43,7 @@ def board_database(open_deals: int) -> Path:
         connection.executemany("INSERT INTO accounts (name, created_at) VALUES (?, '2026-01-01')",
                                [(f"Account {i} Ltd",) for i in range(2000)])
         stages = [r[0] for r in connection.execute("SELECT id FROM stages WHERE pipeline_id = 1 AND NOT is_won ORDER BY position")]
-        today = dt.date.today()
+        today = CLOCK.today()
         rows = []
         for i in range(open_deals):
             entered = (dt.datetime(2026, 1, 1) + dt.timedelta(minutes=rng.randrange(500_000))).isoformat(sep=" ")

@@ -21,6 +21,8 @@ from pathlib import Path
 from benchmarks.data import workdir
 from benchmarks.harness import benchmark
 
+from salesdesk.clock import CLOCK
+
 RUNS = 7
 DEALS = 1_000_000
 
@@ -40,7 +42,7 @@ def targets_database(deals: int = DEALS) -> Path:
     path = workdir() / f"targets-{deals}.sqlite3"
     open_database(path).close()
     rng = random.Random(23)
-    today = dt.date.today()
+    today = CLOCK.today()
     first = today - dt.timedelta(days=730)
     connection = sqlite3.connect(path)
     with connection:
@@ -155,7 +157,7 @@ def aggregate_1m() -> list[float]:
     from salesdesk.services import targets
 
     db = open_database(targets_database())
-    today = dt.date.today()
+    today = CLOCK.today()
     quarter = Period.containing(PeriodKind.QUARTER, today)
     try:
         def read():
@@ -175,7 +177,7 @@ def series_1m() -> list[float]:
     from salesdesk.services import targets
 
     db = open_database(targets_database())
-    today = dt.date.today()
+    today = CLOCK.today()
     try:
         def read():
             with db.read() as reader:

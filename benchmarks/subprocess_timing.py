@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 from benchmarks.harness import REPO
 from benchmarks.data import workdir
+from salesdesk.clock import CLOCK
 
 RUNS = 7
 TIMEOUT_S = 60
@@ -28,7 +28,7 @@ def probe_env() -> dict[str, str]:
 def time_probe(module: str, *args: str) -> float:
     """Milliseconds from starting ``python -m module args`` to the window painted."""
     env = probe_env()
-    env["BENCH_T0"] = repr(time.time())
+    env["BENCH_T0"] = repr(CLOCK.elapsed_since())
     done = subprocess.run(
         [sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT_S,
     )

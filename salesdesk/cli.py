@@ -252,12 +252,11 @@ def _upgrade_if_older(args) -> None:
 
 @_with_restore_advice
 def _demo(args) -> int:
-    import time
-
+    from salesdesk.clock import CLOCK
     from salesdesk.db.migrate import open_database
     from salesdesk.services.demo import is_empty, load_demo
 
-    started = time.perf_counter()
+    started = CLOCK.elapsed_since()
     _refuse_damaged(_target(args))  # no demo company written into a damaged file
     with _exclusive(_target(args)):
         db = open_database(_target(args))
@@ -271,7 +270,7 @@ def _demo(args) -> int:
     _say(
         f"Demo company written to {db.display_name}: {summary.people} people in {summary.branches} branches, "
         f"{summary.accounts} accounts, {summary.deals} deals ({summary.open_deals} open, {summary.won_deals} won, "
-        f"{summary.lost_deals} lost) in {time.perf_counter() - started:.1f} s"
+        f"{summary.lost_deals} lost) in {CLOCK.elapsed_since(started):.1f} s"
     )
     return EXIT_OK
 

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from sqlalchemy import select, text
 
+from salesdesk.clock import CLOCK, ENVIRONMENT
 from salesdesk.db.migrate import open_database
 from salesdesk.db.models import Role, Stage
+
+
+# Every test lives on one day, a Wednesday in a zone with daylight saving, so the
+# suite tests the same company whatever the date; SALESDESK_TEST_TODAY (YYYY-MM-DD) and
+# SALESDESK_TEST_TZ run it on another day and in another zone.
+TEST_TODAY = dt.date.fromisoformat(os.environ.get("SALESDESK_TEST_TODAY") or "2026-11-18")
+TEST_ZONE = os.environ.get("SALESDESK_TEST_TZ") or "Europe/London"
+CLOCK.pin_day(TEST_TODAY, TEST_ZONE)  # already while tests are collected (class attributes)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(monkeypatch):
+    """The clock stops at 10:00 on the test day; child processes get the same pin."""
+    CLOCK.pin_day(TEST_TODAY, TEST_ZONE)
+    monkeypatch.setenv(ENVIRONMENT, CLOCK.pinned_text())
+    yield CLOCK
+    CLOCK.pin_day(TEST_TODAY, TEST_ZONE)
 
 
 @pytest.fixture(autouse=True)
@@ -83,4 +102,4 @@ def dump(database, *, skip=("audit_log",)) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def today():
-    return dt.date.today()
+    return CLOCK.today()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from salesdesk.clock import CLOCK
 from salesdesk.cli import main as salesdesk
 from salesdesk.db.backup import BACKUP_MARK, backup_file, integrity_problems
 from salesdesk.db.migrate import open_database
@@ -94,6 +95,7 @@ def zone():
     def move(name: str) -> None:
         os.environ["TZ"] = name
         time.tzset()
+        CLOCK.pin_zone(name)  # the program reads the zone through its clock
 
     yield move
     if saved is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.backup import backup_database, backup_name, integrity_problems
 from salesdesk.db.migrate import open_database
 from salesdesk.errors import DatabaseError
@@ -254,7 +255,7 @@ def test_cli_restore_errors_are_one_line(db_path, tmp_path):
 
 
 def test_every_copy_into_the_folder_thins_it_and_clears_copies_cut_short(db, db_path):
-    now = dt.datetime.now()
+    now = CLOCK.now_local().replace(tzinfo=None)
     made = [fake_backup(db_path, now - dt.timedelta(days=d)) for d in range(1, 40)]
     folder = backup_dir(db_path)
     stale = folder / f".sales-{now:%Y%m%d}-000000-000000-auto.sqlite3.partial"  # a crash mid-copy

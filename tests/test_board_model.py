@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from sqlalchemy import event, text
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.migrate import open_database
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
@@ -63,7 +64,7 @@ def assert_matches_database(model, db):
         fresh = board_data.load_board(reader, model.pipeline_id, model.board_filter)
         days = model.board_filter.won_days
         sql = board_data.sql_totals(reader, model.pipeline_id,
-                                    dt.date.today() - dt.timedelta(days=days) if days is not None else None)
+                                    CLOCK.today() - dt.timedelta(days=days) if days is not None else None)
     for row, column in enumerate(fresh.columns):
         assert ids_in(model, row) == column.ids, column.stage.name
         assert model.column(row).positions == column.positions
@@ -174,7 +175,7 @@ def test_won_columns_show_recent_wins_unless_asked_for_all(board, db):
     won_rows = [r for r in range(model.column_count()) if model.column(r).stage.is_won]
     recent = sum(model.column(r).count for r in won_rows)
     with db.session() as s:
-        since = (dt.date.today() - dt.timedelta(days=90)).isoformat()
+        since = (CLOCK.today() - dt.timedelta(days=90)).isoformat()
         assert recent == s.execute(text("SELECT count(*) FROM deals WHERE pipeline_id = 1 AND status = 'won' AND won_on >= :s"), {"s": since}).scalar()
         everything = s.execute(text("SELECT count(*) FROM deals WHERE pipeline_id = 1 AND status = 'won'")).scalar()
     model.load(1, BoardFilter(won_days=None))
@@ -191,7 +192,7 @@ def test_filters_and_their_totals(board, db):
         expected = s.execute(text(
             f"SELECT count(*) FROM deals WHERE pipeline_id = 1 AND owner_id IN ({','.join(map(str, team))}) "
             "AND (status = 'open' OR (status = 'won' AND won_on >= :since))"),
-            {"since": (dt.date.today() - dt.timedelta(days=90)).isoformat()}).scalar()
+            {"since": (CLOCK.today() - dt.timedelta(days=90)).isoformat()}).scalar()
         account = s.execute(text("SELECT a.name FROM deals d JOIN accounts a ON a.id = d.account_id WHERE d.pipeline_id = 1 AND d.status = 'open' LIMIT 1")).scalar()
     model.load(1, BoardFilter(owner_id=owner))
     assert sum(model.totals(r)[0] for r in range(model.column_count())) == expected > 0
@@ -202,7 +203,7 @@ def test_filters_and_their_totals(board, db):
     assert shown and all(account.lower() in (c.account + " " + c.title).lower() for c in shown)
     assert any(c.account == account for c in shown)
 
-    today = dt.date.today()
+    today = CLOCK.today()
     model.load(1, BoardFilter(close_from=today, close_to=today + dt.timedelta(days=30)))
     for r in range(model.column_count()):
         for c in cards_in(model, r):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.models import AuditEntry, Deal, StageChange
 from salesdesk.errors import RuleError, ValidationError
 from salesdesk.services import deals
@@ -62,7 +63,7 @@ def test_reaching_the_deal_stage_wins_and_leaving_it_reopens(org):
         deals.move_deal(s, deal_id, org.stages["Deal"])
     with org.db.session() as s:
         deal = s.get(Deal, deal_id)
-        assert (deal.status, deal.won_on) == ("won", dt.date.today())
+        assert (deal.status, deal.won_on) == ("won", CLOCK.today())
     with org.db.transaction() as s:
         deals.move_deal(s, deal_id, org.stages["After Sales"])
     with org.db.transaction() as s:
@@ -109,7 +110,7 @@ def test_lost_needs_a_reason_leaves_the_board_and_can_be_reopened(org):
         deals.mark_lost(s, deal_id, reason, "went with the cheaper quote")
     with org.db.session() as s:
         deal = s.get(Deal, deal_id)
-        assert (deal.status, deal.lost_reason_id, deal.lost_on) == ("lost", reason, dt.date.today())
+        assert (deal.status, deal.lost_reason_id, deal.lost_on) == ("lost", reason, CLOCK.today())
     with pytest.raises(RuleError, match="reopen it"):
         with org.db.transaction() as s:
             deals.move_deal(s, deal_id, org.stages["Negotiation"])
@@ -169,7 +170,7 @@ def test_delete_then_restore_brings_the_deal_back_whole(org):
     deal_id = new_deal(org, stage="Proposal")
     with org.db.transaction() as s:
         deals.move_deal(s, deal_id, org.stages["Negotiation"])
-        s.add(Activity(subject="Call back", deal_id=deal_id, owner_id=org.people["sp1"], due_on=dt.date.today()))
+        s.add(Activity(subject="Call back", deal_id=deal_id, owner_id=org.people["sp1"], due_on=CLOCK.today()))
     before = dump(org.db)
     with org.db.transaction() as s:
         snapshot = deals.delete_deal(s, deal_id)

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from sqlalchemy import func, select, text, update
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.models import (
     Account,
     Activity,
@@ -57,7 +58,7 @@ def value(db, sql, **params):
 
 
 def month_start() -> dt.date:
-    return Period.containing(PeriodKind.MONTH, dt.date.today()).start
+    return Period.containing(PeriodKind.MONTH, CLOCK.today()).start
 
 
 class Sales:
@@ -123,12 +124,12 @@ def give_history(org, person_id):
         account = Account(name="Harbour Logistics", owner_id=person_id)
         s.add(account)
         s.flush()
-        s.add(Activity(subject="Call back", deal_id=deal, owner_id=person_id, due_on=dt.date.today()))
-        s.add(Expense(branch_id=org.branches["North"], person_id=person_id, spent_on=dt.date.today(),
+        s.add(Activity(subject="Call back", deal_id=deal, owner_id=person_id, due_on=CLOCK.today()))
+        s.add(Expense(branch_id=org.branches["North"], person_id=person_id, spent_on=CLOCK.today(),
                       category="Travel", amount=Decimal("45.50")))
         s.add(Target(person_id=person_id, period_kind="month", period_start=month_start(), metric="won_revenue",
                      value=Decimal("3000")))
-        s.add(WeeklyNote(person_id=person_id, week_start=dt.date.today() - dt.timedelta(days=dt.date.today().weekday()),
+        s.add(WeeklyNote(person_id=person_id, week_start=CLOCK.today() - dt.timedelta(days=CLOCK.today().weekday()),
                          text="First week: met the harbour team"))
 
 
@@ -657,7 +658,7 @@ def test_role_ladder_and_branch_list(org):
 
 def expected_panel(db, person_id):
     """The panel's figures the plain way: the team walked in Python, deals summed one by one."""
-    today = dt.date.today()
+    today = CLOCK.today()
     with db.session() as s:
         team = subtree(person_id, dict(s.execute(select(Person.id, Person.manager_id)).all()))
         rows = s.execute(select(Deal.amount, Deal.probability, Stage.probability, Deal.status, Deal.won_on)
@@ -683,7 +684,7 @@ def expected_panel(db, person_id):
 def test_the_panel_figures(sales, who, size, figures, target):
     org = sales.org
     with org.db.read() as reader:
-        panel = chart.person_panel(reader, org.people[who], dt.date.today())
+        panel = chart.person_panel(reader, org.people[who], CLOCK.today())
     got = (panel.team_open_deals, panel.team_open_amount, panel.team_weighted, panel.won_this_month)
     assert got == (figures[0], *(Decimal(x) for x in figures[1:]))
     assert got == expected_panel(org.db, org.people[who])
@@ -698,8 +699,8 @@ def test_the_panel_names_the_person_their_manager_and_reports(sales):
         eve = people.add_person(s, name="Eve Hart", role_id=org.roles["Salesperson"], manager_id=org.people["tl_n"])
         people.deactivate_person(s, eve)
     with org.db.read() as reader:
-        panel = chart.person_panel(reader, org.people["tl_n"], dt.date.today())
-        top = chart.person_panel(reader, org.people["vp"], dt.date.today())
+        panel = chart.person_panel(reader, org.people["tl_n"], CLOCK.today())
+        top = chart.person_panel(reader, org.people["vp"], CLOCK.today())
     assert panel.person.name == "Tia Lund" and panel.manager == "Nora Banks"
     assert panel.direct_reports == [(org.people["sp1"], "Ava Stone", "Salesperson"),
                                     (org.people["sp2"], "Ben Cole", "Salesperson")]
@@ -717,7 +718,7 @@ def test_the_panel_of_a_large_team_uses_the_company_total_and_agrees(sales):
         s.execute(update(Deal).where(Deal.id == sales.deal["cai_buses"]).values(owner_id=orphan))
     with org.db.read() as reader:
         for who in ("vp", "dir", "bm_s"):
-            panel = chart.person_panel(reader, org.people[who], dt.date.today())
+            panel = chart.person_panel(reader, org.people[who], CLOCK.today())
             assert (panel.team_open_deals, panel.team_open_amount, panel.team_weighted, panel.won_this_month) == \
                 expected_panel(org.db, org.people[who])
 
@@ -725,7 +726,7 @@ def test_the_panel_of_a_large_team_uses_the_company_total_and_agrees(sales):
 def test_the_panel_of_someone_gone_is_refused(org):
     with org.db.read() as reader:
         with pytest.raises(NotFoundError, match="no longer exists"):
-            chart.person_panel(reader, 9999, dt.date.today())
+            chart.person_panel(reader, 9999, CLOCK.today())
 
 
 def test_departure_says_what_letting_go_would_change(sales):
@@ -797,7 +798,7 @@ def test_reorganise_the_demo_company_and_undo_every_step(db):
     step(lambda s: people.deactivate_person(s, seller.id, deals_to=leader.id),
          lambda s, record: people.reactivate_person(s, seller.id, record))
     with db.read() as reader:
-        panel = chart.person_panel(reader, roots[0], dt.date.today())
+        panel = chart.person_panel(reader, roots[0], CLOCK.today())
     assert (panel.team_open_deals, panel.team_open_amount, panel.team_weighted, panel.won_this_month) == \
         expected_panel(db, roots[0])
     for reverse in reversed(undo):

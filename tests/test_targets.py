@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, text, update
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.migrate import open_database
 from salesdesk.db.models import Activity, Deal, Person, Target
 from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
@@ -114,27 +115,27 @@ class Book:
         self.org = org
         self.deal: dict[str, int] = {}
         with org.db.transaction() as s:
-            self.add(s, "ava_jan", "sp1", "1000.00", won_on=dt.date(2026, 1, 5), created=dt.datetime(2025, 12, 20, 10))
+            self.add(s, "ava_jan", "sp1", "1000.00", won_on=dt.date(2026, 1, 5), created=local(2025, 12, 20, 10))
             self.add(s, "ava_last_day", "sp1", "250.50", won_on=dt.date(2026, 3, 31),
-                     created=dt.datetime(2026, 3, 31, 23, 59, 59))
-            self.add(s, "ava_next_day", "sp1", "999.99", won_on=dt.date(2026, 4, 1), created=dt.datetime(2026, 4, 1))
-            self.add(s, "ben_feb", "sp2", "2000.00", won_on=dt.date(2026, 2, 15), created=dt.datetime(2026, 1, 1))
+                     created=local(2026, 3, 31, 23, 59, 59))
+            self.add(s, "ava_next_day", "sp1", "999.99", won_on=dt.date(2026, 4, 1), created=local(2026, 4, 1))
+            self.add(s, "ben_feb", "sp2", "2000.00", won_on=dt.date(2026, 2, 15), created=local(2026, 1, 1))
             self.add(s, "cai_old_year", "sp3", "300.00", won_on=dt.date(2025, 12, 31),
-                     created=dt.datetime(2025, 12, 31, 23, 59, 59))
+                     created=local(2025, 12, 31, 23, 59, 59))
             self.add(s, "cai_new_year", "sp3", "700.25", won_on=dt.date(2026, 1, 1),
-                     created=dt.datetime(2026, 1, 1, 0, 0))
-            self.add(s, "nora_feb", "bm_n", "100.00", won_on=dt.date(2026, 2, 1), created=dt.datetime(2026, 2, 1, 8))
-            self.add(s, "ava_lost", "sp1", "5000.00", lost=True, created=dt.datetime(2026, 2, 2, 9))
+                     created=local(2026, 1, 1, 0, 0))
+            self.add(s, "nora_feb", "bm_n", "100.00", won_on=dt.date(2026, 2, 1), created=local(2026, 2, 1, 8))
+            self.add(s, "ava_lost", "sp1", "5000.00", lost=True, created=local(2026, 2, 2, 9))
             self.add(s, "ava_fleet", "sp1", "10000.00", stage="Proposal", probability=50,
-                     expected_close=dt.date(2026, 2, 10), created=dt.datetime(2026, 1, 15, 9))
+                     expected_close=dt.date(2026, 2, 10), created=local(2026, 1, 15, 9))
             self.add(s, "ben_vans", "sp2", "4000.00", stage="Negotiation", expected_close=dt.date(2026, 3, 20),
-                     created=dt.datetime(2025, 11, 3, 9))
+                     created=local(2025, 11, 3, 9))
             self.add(s, "cai_buses", "sp3", "1000.00", expected_close=dt.date(2026, 4, 15),
-                     created=dt.datetime(2026, 4, 2, 9))
+                     created=local(2026, 4, 2, 9))
             p = org.people
-            for owner, done in (("sp1", dt.datetime(2026, 1, 1, 0, 0)), ("sp1", dt.datetime(2026, 3, 31, 23, 59)),
-                                ("sp1", dt.datetime(2026, 4, 1, 0, 0)), ("sp2", dt.datetime(2026, 2, 3, 14)),
-                                ("bm_s", dt.datetime(2025, 12, 31, 23, 59))):
+            for owner, done in (("sp1", local(2026, 1, 1, 0, 0)), ("sp1", local(2026, 3, 31, 23, 59)),
+                                ("sp1", local(2026, 4, 1, 0, 0)), ("sp2", local(2026, 2, 3, 14)),
+                                ("bm_s", local(2025, 12, 31, 23, 59))):
                 s.add(Activity(kind="call", subject="Call", owner_id=p[owner], done_at=done))
             s.add(Activity(kind="meeting", subject="Visit", owner_id=p["sp2"], due_on=dt.date(2026, 3, 30)))
             s.add(Activity(kind="task", subject="Later", owner_id=p["sp2"], due_on=dt.date(2026, 4, 30)))
@@ -174,6 +175,11 @@ def by_key(org, figures: dict) -> dict[str, Decimal]:
 def rows_by_key(org, rows: list[TargetRow]) -> dict[str, TargetRow]:
     names = {pid: key for key, pid in org.people.items()}
     return {names[row.person_id]: row for row in rows}
+
+
+def local(*parts) -> dt.datetime:
+    """A time on the user's wall clock, as the database stores it (UTC)."""
+    return CLOCK.utc_of_local(dt.datetime(*parts))
 
 
 def set_targets(org, period: Period, metric="won_revenue", **values):
@@ -229,11 +235,11 @@ def test_iso_week_53_runs_from_monday_28_december_to_sunday_3_january(org):
     week = parse_iso_week("2026-W53")
     assert (week.start, week.last_day, week.label) == (dt.date(2026, 12, 28), dt.date(2027, 1, 3), "2026-W53")
     with org.db.transaction() as s:
-        for title, amount, day in (("before", "1.00", dt.datetime(2026, 12, 27)),
-                                   ("monday", "10.00", dt.datetime(2026, 12, 28)),
-                                   ("new year", "100.00", dt.datetime(2027, 1, 1)),
-                                   ("sunday", "1000.00", dt.datetime(2027, 1, 3, 23, 59)),
-                                   ("next week", "10000.00", dt.datetime(2027, 1, 4))):
+        for title, amount, day in (("before", "1.00", local(2026, 12, 27)),
+                                   ("monday", "10.00", local(2026, 12, 28)),
+                                   ("new year", "100.00", local(2027, 1, 1)),
+                                   ("sunday", "1000.00", local(2027, 1, 3, 23, 59)),
+                                   ("next week", "10000.00", local(2027, 1, 4))):
             add_deal(s, org, title, "sp1", amount, won_on=day.date(), created=day)
     ava = org.people["sp1"]
     assert read(org.db, targets.actuals, [ava], week)[ava] == D("1110.00")
@@ -627,7 +633,7 @@ def test_the_vps_won_revenue_for_last_week_is_every_deal_won_that_week(demo):
 def test_the_week_agrees_with_the_weekly_reports_figures(demo, weeks_ago):
     from salesdesk.reports.weekly import parse_scope, weekly_report
 
-    week = Period.containing("week", dt.date.today() - dt.timedelta(weeks=weeks_ago))
+    week = Period.containing("week", CLOCK.today() - dt.timedelta(weeks=weeks_ago))
     vp = top_of(demo)
     with demo.read() as reader:
         report = weekly_report(reader, week, parse_scope(reader, "company"))
@@ -639,7 +645,7 @@ def test_the_week_agrees_with_the_weekly_reports_figures(demo, weeks_ago):
 def test_every_persons_month_agrees_with_the_org_charts_panel(demo):
     from salesdesk.services.org import person_panel
 
-    today = dt.date.today()
+    today = CLOCK.today()
     month = Period.containing("month", today)
     vp = top_of(demo)
     actual = read(demo, targets.actuals, vp, month)
@@ -655,7 +661,7 @@ def test_every_persons_month_agrees_with_the_org_charts_panel(demo):
 def test_the_demos_table_holds_together(demo):
     """On real-looking data: roll-ups are the sums of the rows below, effective and
     unallocated follow from them, and a quarter's targets are its months'."""
-    today = dt.date.today()
+    today = CLOCK.today()
     vp = top_of(demo)
     for period in (Period.containing("month", today), Period.containing("quarter", today),
                    Period.containing("year", today), last_full_week(today)):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.migrate import open_database
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.paths import data_dir
@@ -103,15 +104,19 @@ def headline_expected(path: Path, week: Period, people: set[int]) -> dict[str, t
                         f"AND {owners}", (a, b))[0]
         lost = sql(path, f"SELECT count(*), sum(amount) FROM deals WHERE status='lost' AND lost_on BETWEEN ? AND ? "
                          f"AND {owners}", (a, b))[0]
-        new = sql(path, f"SELECT count(*) FROM deals WHERE date(created_at) BETWEEN ? AND ? AND {owners}", (a, b))
-        done = sql(path, f"SELECT count(*) FROM activities WHERE date(done_at) BETWEEN ? AND ? AND {owners}", (a, b))
-        return {"Deals won": Decimal(won[0]), "Value won": amount(won[1]), "New deals": Decimal(new[0][0]),
-                "Deals lost": Decimal(lost[0]), "Value lost": amount(lost[1]), "Activities done": Decimal(done[0][0])}
+        def on_local_days(table: str, column: str) -> int:  # stamps are UTC, the week the user's
+            stamps = sql(path, f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL AND {owners}")
+            return sum(w.start <= CLOCK.to_local(dt.datetime.fromisoformat(at)).date() <= w.last_day
+                       for (at,) in stamps)
+
+        new, done = on_local_days("deals", "created_at"), on_local_days("activities", "done_at")
+        return {"Deals won": Decimal(won[0]), "Value won": amount(won[1]), "New deals": Decimal(new),
+                "Deals lost": Decimal(lost[0]), "Value lost": amount(lost[1]), "Activities done": Decimal(done)}
 
     this, before = for_week(week), for_week(week.previous())
     out = {k: (this[k], before[k], this[k] - before[k]) for k in this}
     now_open = pipeline_at(path, people, None)
-    end_open = now_open if week.end > dt.date.today() else pipeline_at(path, people, week.end)
+    end_open = now_open if week.end > CLOCK.today() else pipeline_at(path, people, week.end)
     start_open = pipeline_at(path, people, week.start)
     for n, label in enumerate(("Open pipeline (end of week)", "Weighted pipeline (end of week)")):
         out[label] = (end_open[n], start_open[n], end_open[n] - start_open[n])

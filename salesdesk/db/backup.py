@@ -71,9 +71,28 @@ def backup_name(source: Path, reason: str, when: dt.datetime | None = None) -> s
     """The file name of a copy of ``source`` taken at ``when`` (aware, or naive local
     time; default now) for ``reason``.  The name carries the time in UTC."""
     reason = _REASON.sub("-", reason.lower()).strip("-") or "manual"
-    instant = (when or CLOCK.now()).astimezone(dt.UTC)
+    instant = (when or _after_the_newest(source, CLOCK.now())).astimezone(dt.UTC)
     return fit_name(source.stem, f"-{instant.strftime(STAMP_FORMAT)}{UTC_SUFFIX}-{reason}.sqlite3",
                     backup_dir(source))  # within 255 bytes and SQLite's longest path
+
+
+def _after_the_newest(source: Path, now: dt.datetime) -> dt.datetime:
+    """``now``, or a microsecond after the newest copy's instant when that is not
+    earlier: the last copy taken is always the latest by name (two within one tick of
+    the clock, a clock set back, or a clock a test has stopped)."""
+    newest = None
+    try:
+        names = os.listdir(backup_dir(source))
+    except OSError:
+        names = []
+    for name in names:
+        match = BACKUP_NAME.fullmatch(name)
+        if match and match["utc"] and from_stem(match["stem"], source.stem):
+            stamp = dt.datetime.strptime(match["stamp"], STAMP_FORMAT).replace(tzinfo=dt.UTC)
+            newest = stamp if newest is None or stamp > newest else newest
+    if newest is not None and newest >= now:
+        return newest + dt.timedelta(microseconds=1)
+    return now
 
 
 def is_copy_of(database: Path, name: str) -> bool:

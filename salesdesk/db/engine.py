@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sqlite3
-import time
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from salesdesk.clock import CLOCK
 from salesdesk.errors import DatabaseError
 from salesdesk.safety.files import NOT_ORDINARY, is_special, sqlite_uri
 
@@ -309,12 +309,12 @@ class Database:
         program holds past the busy timeout) comes out as a ``DatabaseError`` that says
         so in plain words; the transaction was rolled back, so nothing is half-written.
         """
-        started = time.monotonic()
+        started = CLOCK.elapsed_since()
         try:
             with self._write_sessions() as session, session.begin():
                 yield session
         except Exception as exc:
-            failure = storage_failure(exc, read_only=self.read_only, waited=time.monotonic() - started)
+            failure = storage_failure(exc, read_only=self.read_only, waited=CLOCK.elapsed_since(started))
             if failure is None:
                 raise
             raise failure from exc

@@ -34,11 +34,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from salesdesk.clock import CLOCK
 from salesdesk.domain.money import from_cents, to_cents
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return CLOCK.utc_naive()
 
 
 class Money(TypeDecorator[Decimal]):

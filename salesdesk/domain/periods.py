@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from salesdesk.clock import CLOCK
+
 
 class PeriodKind(StrEnum):
     WEEK = "week"
@@ -97,7 +99,7 @@ def parse_iso_week(text: str) -> Period:
 
 
 def last_full_week(today: dt.date | None = None) -> Period:
-    today = today or dt.date.today()
+    today = today or CLOCK.today()
     return Period.containing(PeriodKind.WEEK, today).previous()
 
 

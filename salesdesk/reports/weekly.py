@@ -56,6 +56,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date, as_datetime
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
@@ -298,7 +299,12 @@ def _on_pace(target: Decimal, quarter: Period, until: dt.date) -> Decimal:
 
 
 def _span(period: Period) -> dict:
-    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    """A period's bounds: local dates for the dates of a deal (won on, lost on), and the
+    UTC instants those local midnights are for the stamps (created, changed, done), so
+    a deal created at 00:30 on a Monday in Berlin (23:30 UTC on Sunday) is that week's."""
+    start_at, end_at = CLOCK.utc_bounds(period.start, period.end)
+    return {"start": period.start.isoformat(), "end": period.end.isoformat(),
+            "start_at": start_at.isoformat(sep=" "), "end_at": end_at.isoformat(sep=" ")}
 
 
 # The unary + keeps SQLite from probing an owner index once per person of the scope
@@ -310,12 +316,12 @@ def _figures(reader: Reader, cte: str, params: dict, period: Period, pipeline: t
     p = {**params, **_span(period)}
     won = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'won' "
                      "AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE, p)
-    new = reader.scalar(cte + "SELECT count(*) FROM deals d WHERE d.created_at >= :start AND d.created_at < :end"
+    new = reader.scalar(cte + "SELECT count(*) FROM deals d WHERE d.created_at >= :start_at AND d.created_at < :end_at"
                         + _IN_SCOPE, p)
     lost = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'lost' "
                       "AND d.lost_on >= :start AND d.lost_on < :end" + _IN_SCOPE, p)
     done = reader.scalar(cte + "SELECT count(*) FROM activities a WHERE a.owner_id IN (SELECT id FROM scope) "
-                         "AND a.done_at >= :start AND a.done_at < :end", p)
+                         "AND a.done_at >= :start_at AND a.done_at < :end_at", p)
     open_cents, weighted_x100 = pipeline
     return Figures(int(won[0]), from_cents(int(won[1])), int(new), int(lost[0]), from_cents(int(lost[1])),
                    from_cents(open_cents), from_cents((weighted_x100 + 50) // 100), int(done))
@@ -329,15 +335,16 @@ def _open_at(cte: str, params: dict, end: dt.date, today: dt.date) -> tuple[str,
     the last ``stage_changes`` row before it (the consumer drops won stages)."""
     if end > today:
         body = ("SELECT d.id, d.stage_id, d.stage_entered_at FROM deals d WHERE d.status = 'open'" + _IN_SCOPE)
-        return f"{cte}, open_at(id, stage_id, entered) AS ({body}) ", {**params, "asof": "9999-12-31"}
+        return f"{cte}, open_at(id, stage_id, entered) AS ({body}) ", {**params, "asof": "9999-12-31", "asof_at": "9999-12-31"}
     body = ("SELECT d.id, coalesce(h.to_stage_id, d.stage_id), coalesce(h.changed_at, d.created_at) FROM deals d "
             "LEFT JOIN stage_changes h ON h.id = (SELECT c.id FROM stage_changes c WHERE c.deal_id = d.id "
-            "AND c.changed_at < :asof ORDER BY c.changed_at DESC, c.id DESC LIMIT 1) "
+            "AND c.changed_at < :asof_at ORDER BY c.changed_at DESC, c.id DESC LIMIT 1) "
             # open now, or closed on or after the day: three index ranges, not every deal
             "WHERE d.id IN (SELECT id FROM deals WHERE status = 'open' UNION ALL SELECT id FROM deals "
             "WHERE status = 'won' AND won_on >= :asof UNION ALL SELECT id FROM deals WHERE status = 'lost' "
-            "AND lost_on >= :asof) AND d.created_at < :asof" + _IN_SCOPE)
-    return f"{cte}, open_at(id, stage_id, entered) AS ({body}) ", {**params, "asof": end.isoformat()}
+            "AND lost_on >= :asof) AND d.created_at < :asof_at" + _IN_SCOPE)
+    asof_at = CLOCK.local_midnight(end).isoformat(sep=" ")
+    return f"{cte}, open_at(id, stage_id, entered) AS ({body}) ", {**params, "asof": end.isoformat(), "asof_at": asof_at}
 
 
 _OPEN = ("FROM open_at o JOIN deals d ON d.id = o.id JOIN stages s ON s.id = o.stage_id "
@@ -405,7 +412,7 @@ def _stale(reader: Reader, cte: str, params: dict, today: dt.date,
         p[f"st{n}"] = stage_id
         p[f"before{n}"] = (now - dt.timedelta(days=int(days) + 1)).isoformat(sep=" ")
     where = (" AND (" + " OR ".join(ors) + ") AND NOT EXISTS (SELECT 1 FROM activities x WHERE x.deal_id = d.id "
-             "AND (x.done_at IS NULL OR x.done_at >= :asof) AND x.due_on > :today)")
+             "AND (x.done_at IS NULL OR x.done_at >= :asof_at) AND x.due_on > :today)")
     count, cents = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) " + _OPEN + where, p)
     rows = _open_deals(reader, cte, p, where, " ORDER BY d.amount DESC, d.id LIMIT :limit", now=now)
     return rows, int(count), from_cents(int(cents))
@@ -426,9 +433,8 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     if week.kind is not PeriodKind.WEEK or Period.containing(PeriodKind.WEEK, week.start) != week:
         raise ValidationError("week", f"{week.start.isoformat()} does not start an ISO week")
     if now is None:
-        now = (dt.datetime.combine(today, dt.time()) if today is not None
-               else dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
-    today = today or dt.date.today()
+        now = CLOCK.local_midnight(today) if today is not None else CLOCK.utc_naive()
+    today = today or CLOCK.today()
     cte, params = _scope_cte(scope)
     people = tuple(row[0] for row in reader.execute(cte + "SELECT id FROM scope ORDER BY id", params))
     previous_week = week.previous()
@@ -438,7 +444,7 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     span = {**params, **_span(week)}
 
     move_where = ("FROM stage_changes c JOIN deals d ON d.id = c.deal_id "
-                  "WHERE c.changed_at >= :start AND c.changed_at < :end" + _IN_SCOPE)
+                  "WHERE c.changed_at >= :start_at AND c.changed_at < :end_at" + _IN_SCOPE)
     move_count = int(reader.scalar(cte + "SELECT count(*) " + move_where, span))
     moves = tuple(sorted((
         StageMove(row[0], row[1], row[2], row[3], row[4], as_datetime(row[5]), row[6] or "")
@@ -447,7 +453,7 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
             "FROM stage_changes c JOIN deals d ON d.id = c.deal_id LEFT JOIN accounts a ON a.id = d.account_id "
             "LEFT JOIN stages f ON f.id = c.from_stage_id LEFT JOIN stages t ON t.id = c.to_stage_id "
             "LEFT JOIN people w ON w.id = c.changed_by_id "
-            "WHERE c.changed_at >= :start AND c.changed_at < :end" + _IN_SCOPE
+            "WHERE c.changed_at >= :start_at AND c.changed_at < :end_at" + _IN_SCOPE
             + " ORDER BY d.amount DESC, c.id LIMIT :limit", {**span, "limit": MOVES_LIMIT})),
         key=lambda m: (m.changed_at or dt.datetime.min, m.deal_id)))
     won = _largest_by_day(_deals(reader, cte, {**span, "limit": LIST_LIMIT},
@@ -460,7 +466,7 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
                "THEN ': ' || d.lost_note ELSE '' END, ': ')",
         join="LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id"))
     # Open and stale deals as they stood when the week ended (now, for this week).
-    as_of, as_of_now = (today, now) if week.end > today else (week.last_day, dt.datetime.combine(week.end, dt.time()))
+    as_of, as_of_now = (today, now) if week.end > today else (week.last_day, CLOCK.local_midnight(week.end))
     top = _open_deals(reader, at_end[0], {**at_end[1], "top": TOP_OPEN}, "", " ORDER BY d.amount DESC, d.id LIMIT :top")
     stale, stale_count, stale_value = _stale(reader, *at_end, as_of, as_of_now)
 

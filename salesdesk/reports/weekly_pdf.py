@@ -20,6 +20,7 @@ from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPageLayout, QPageSize, QPainter,
                            QPainterPath, QPdfWriter, QPen)
 
+from salesdesk.clock import CLOCK
 from salesdesk.domain.money import format_money as money  # with currency and thousands separators
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.reports.fonts import document_font
@@ -614,7 +615,7 @@ def _footer(report: WeeklyReport) -> str:
 
 
 def _stamp(generated: dt.datetime | None) -> str:
-    return (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
+    return (generated or CLOCK.now_local()).strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def write_weekly_pdf(report: WeeklyReport, path: Path, *, database: Path | None = None, replace: bool = False,

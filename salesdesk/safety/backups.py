@@ -16,7 +16,6 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +97,7 @@ def list_backups(database: Path) -> list[BackupInfo]:
 def _taken_at(stamp: str, *, utc: bool) -> dt.datetime:
     """A name's stamp as an aware local time: UTC in new names, local time in old ones."""
     moment = dt.datetime.strptime(stamp, STAMP_FORMAT)
-    return (moment.replace(tzinfo=dt.UTC) if utc else moment).astimezone()
+    return CLOCK.to_local(moment) if utc else moment.astimezone()  # an old name: the system's zone
 
 
 def newest_backup(database: Path) -> BackupInfo | None:
@@ -156,7 +155,7 @@ def thin_backups(database: Path) -> list[Path]:
                 and is_copy_of(database, name[1:].removesuffix(".partial"))):
             continue
         try:
-            if time.time() - partial.stat().st_mtime > 3600:
+            if CLOCK.file_age(partial.stat().st_mtime) > 3600:
                 partial.unlink()
         except OSError:
             pass
@@ -182,9 +181,13 @@ def back_up(database: Path, reason: str) -> Path:
 
 
 def start_backup_due(database: Path, now: dt.datetime | None = None, max_age: dt.timedelta = START_BACKUP_AGE) -> bool:
-    """``now``: aware, or naive local time (what ``datetime.now()`` gives)."""
+    """``now``: aware, or naive local time; both are compared as instants, so the hour
+    a daylight-saving change adds or takes is neither a backup too many nor one missed."""
     newest = newest_backup(database)
-    return newest is None or (now or CLOCK.now()).astimezone() - newest.taken_at >= max_age
+    now = now or CLOCK.now()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=CLOCK.local_zone())
+    return newest is None or now - newest.taken_at >= max_age
 
 
 class AutoBackup:
@@ -198,7 +201,7 @@ class AutoBackup:
     thread.
     """
 
-    def __init__(self, database: Path, *, clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(self, database: Path, *, clock: Callable[[], dt.datetime] = CLOCK.now):
         self.database = Path(database)
         self._clock = clock
         self._lock = threading.Lock()
@@ -228,7 +231,7 @@ class AutoBackup:
     def at_start(self) -> Path | None:
         """At the window's start: first what killed copies and restores left, then the
         day's backup if due."""
-        remove_leftovers_of(self.database, now=self._clock())
+        remove_leftovers_of(self.database)
         if start_backup_due(self.database, self._clock()):
             return self.back_up("daily")
         return None

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.backup import integrity_problems
 from salesdesk.errors import DatabaseError
 
@@ -38,7 +39,7 @@ def quick_problems(path: Path) -> list[str]:
 
 def aside_name(database: Path, label: str, when: dt.datetime | None = None) -> Path:
     """``<name>-<label>-<stamp>.sqlite3`` beside ``database`` (a long name shortened to fit)."""
-    stamp = (when or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = (when or CLOCK.now_local().replace(tzinfo=None)).strftime("%Y%m%d-%H%M%S")
     suffix = database.suffix or ".sqlite3"
 
     def named(number: str) -> Path:

@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from salesdesk.clock import CLOCK
 from salesdesk.paths import data_dir
 from salesdesk.safety.files import SIDECARS, fit_name, open_file
 
@@ -78,7 +79,6 @@ def remove_leftovers(*places: Place, now: dt.datetime | None = None) -> list[Pat
     name, and in each folder of ``places`` the temporary files of the copies its
     predicate accepts the final name of.  The files removed; copies under way are left
     alone, and so is anything else."""
-    now = now or dt.datetime.now()
     removed = _remove_recorded(now)
     for folder, ours in places:
         try:
@@ -110,7 +110,7 @@ def _write_record(temporary: Path) -> Path | None:
     return record
 
 
-def _remove_recorded(now: dt.datetime) -> list[Path]:
+def _remove_recorded(now: dt.datetime | None) -> list[Path]:
     removed = []
     try:
         records = list(records_folder().iterdir())
@@ -132,9 +132,10 @@ def _remove_recorded(now: dt.datetime) -> list[Path]:
     return removed
 
 
-def _stale(path: Path, pid: int, now: dt.datetime) -> bool:
+def _stale(path: Path, pid: int, now: dt.datetime | None) -> bool:
     try:
-        age = now.timestamp() - path.stat().st_mtime
+        mtime = path.stat().st_mtime
+        age = now.timestamp() - mtime if now is not None else CLOCK.file_age(mtime)
     except OSError:
         return False
     return not _alive(pid) or age > STALE_AFTER.total_seconds()

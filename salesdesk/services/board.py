@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.names import initials
 
@@ -160,8 +161,8 @@ def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.da
 def load_board(reader: Reader, pipeline_id: int, board_filter: BoardFilter = BoardFilter(),
                today: dt.date | None = None) -> BoardData:
     """Column order and totals of a pipeline's board under a filter (no card text yet)."""
-    today = today or dt.date.today()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    today = today or CLOCK.today()
+    now = CLOCK.utc_naive()
     info = reader.one("SELECT id, name FROM pipelines WHERE id = :p", {"p": pipeline_id})
     if info is None:
         from salesdesk.errors import NotFoundError

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm import Session
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.models import Account, Contact, Deal, DealStatus, LostReason, Person, Stage, StageChange, utcnow
 from salesdesk.domain.money import to_money
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
@@ -139,7 +140,7 @@ def create_deal(
     deal = Deal(
         **values, stage_id=stage.id, pipeline_id=stage.pipeline_id, expected_close=expected_close, notes=notes,
         position=end_of_column(session, stage.id), stage_entered_at=now, created_at=now, updated_at=now,
-        status=DealStatus.WON if stage.is_won else DealStatus.OPEN, won_on=dt.date.today() if stage.is_won else None,
+        status=DealStatus.WON if stage.is_won else DealStatus.OPEN, won_on=CLOCK.today() if stage.is_won else None,
     )
     session.add(deal)
     session.flush()
@@ -198,7 +199,7 @@ def move_deal(session: Session, deal_id: int, stage_id: int, position: float | N
     if stage_id != row.stage_id:
         values.update(stage_id=stage_id, stage_entered_at=now)
         if stage.is_won and row.status != DealStatus.WON:
-            values.update(status=DealStatus.WON.value, won_on=dt.date.today())
+            values.update(status=DealStatus.WON.value, won_on=CLOCK.today())
         elif not stage.is_won and row.status == DealStatus.WON:
             values.update(status=DealStatus.OPEN.value, won_on=None)
         history_id = session.execute(insert(StageChange).values(
@@ -255,7 +256,7 @@ def mark_lost(session: Session, deal_id: int, reason_id: int | None, note: str |
     if reason_id is not None and session.get(LostReason, reason_id) is None:
         raise ValidationError("reason", f"Lost reason #{reason_id} does not exist")
     before = Placement.of(deal)
-    deal.status, deal.lost_on, deal.lost_reason_id, deal.lost_note = DealStatus.LOST, dt.date.today(), reason_id, note
+    deal.status, deal.lost_on, deal.lost_reason_id, deal.lost_note = DealStatus.LOST, CLOCK.today(), reason_id, note
     deal.won_on = None
     session.flush()
     audit.record(session, "lose", "deal", deal_id, reason_id=reason_id, note=note)

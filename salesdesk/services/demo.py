@@ -49,6 +49,7 @@ from typing import Callable
 from sqlalchemy import BigInteger, Date, DateTime, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database
 from salesdesk.db.models import (
     Account,
@@ -1437,7 +1438,7 @@ def _load(db: Database, *, seed: int, deals: int, today: dt.date | None, progres
     """``load_demo``; ``raw_sqlite=False`` forces the portable Core path (tests compare the two)."""
     if deals < 0:
         raise ValueError("the number of deals cannot be negative")
-    today = today or dt.date.today()
+    today = today or CLOCK.today()
     with db.transaction() as session:
         if _holds_data(session):
             raise RuleError(REFUSAL)

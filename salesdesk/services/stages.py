@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.models import Deal, Pipeline, Stage, StageChange
 from salesdesk.domain.defaults import DEFAULT_STAGES
 from salesdesk.errors import RuleError, ValidationError
@@ -102,11 +103,10 @@ def apply_stage_plan(session: Session, pipeline_id: int, plan: list[StagePlan],
 
 def _sync_status_with_stages(session: Session, pipeline_id: int) -> None:
     """A stage that became (or stopped being) a won stage changes its deals' status."""
-    import datetime as dt
 
     won = select(Stage.id).where(Stage.pipeline_id == pipeline_id, Stage.is_won.is_(True))
     session.execute(update(Deal).where(Deal.pipeline_id == pipeline_id, Deal.status == "open", Deal.stage_id.in_(won))
-                    .values(status="won", won_on=dt.date.today()))
+                    .values(status="won", won_on=CLOCK.today()))
     session.execute(update(Deal).where(Deal.pipeline_id == pipeline_id, Deal.status == "won", Deal.stage_id.not_in(won))
                     .values(status="open", won_on=None))
 

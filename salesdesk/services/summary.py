@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.models import Account, Activity, Contact, Deal, DealStatus
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.services.overview import Overview, overview  # noqa: F401  (the status bar's figures)
@@ -66,7 +67,7 @@ class ActivitiesSummary:
 
 
 def activities_summary(session: Session, today: dt.date | None = None) -> ActivitiesSummary:
-    today = today or dt.date.today()
+    today = today or CLOCK.today()
     week = Period.containing(PeriodKind.WEEK, today)
     is_open = Activity.done_at.is_(None)
     due_today, overdue, due_week = session.execute(
@@ -76,8 +77,7 @@ def activities_summary(session: Session, today: dt.date | None = None) -> Activi
             func.count().filter(Activity.due_on > today, Activity.due_on < week.end),
         ).where(is_open)
     ).one()
-    week_start = dt.datetime.combine(week.start, dt.time())
-    week_end = dt.datetime.combine(week.end, dt.time())
+    week_start, week_end = CLOCK.utc_bounds(week.start, week.end)  # done_at is a UTC stamp
     done_week = session.scalar(
         select(func.count()).select_from(Activity).where(Activity.done_at >= week_start, Activity.done_at < week_end)
     )

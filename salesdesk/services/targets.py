@@ -58,6 +58,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
 from salesdesk.domain.money import from_cents
@@ -178,10 +179,10 @@ _PER_OWNER = {
                  "AND won_on >= :start AND won_on < :end GROUP BY owner_id",
     WON_DEALS: "SELECT owner_id, count(*) FROM deals WHERE status = 'won' "
                "AND won_on >= :start AND won_on < :end GROUP BY owner_id",
-    NEW_DEALS: "SELECT owner_id, count(*) FROM deals WHERE created_at >= :start AND created_at < :end "
+    NEW_DEALS: "SELECT owner_id, count(*) FROM deals WHERE created_at >= :start_at AND created_at < :end_at "
                "GROUP BY owner_id",
     ACTIVITIES: "SELECT owner_id, count(*) FROM activities WHERE owner_id IN (SELECT id FROM team) "
-                "AND done_at >= :start AND done_at < :end GROUP BY owner_id",
+                "AND done_at >= :start_at AND done_at < :end_at GROUP BY owner_id",
 }
 
 # Open deals expected to close in the period: (weighted cents x 100, sum of percentages).
@@ -198,7 +199,10 @@ _PLANNED = (
 
 
 def _span(start: dt.date, end: dt.date) -> dict:
-    return {"start": start.isoformat(), "end": end.isoformat()}
+    """Local dates for a deal's dates; the UTC instants of their midnights for stamps."""
+    start_at, end_at = CLOCK.utc_bounds(start, end)
+    return {"start": start.isoformat(), "end": end.isoformat(),
+            "start_at": start_at.isoformat(sep=" "), "end_at": end_at.isoformat(sep=" ")}
 
 
 def _per_owner(reader: Reader, metric: str, start: dt.date, end: dt.date, roots: Sequence[int]) -> dict[int, int]:
@@ -283,7 +287,7 @@ def forecast(reader: Reader, person_ids_or_root: int | Sequence[int], period: Pe
     the weighted open pipeline expected to close in it; the actual once it is over;
     ``None`` for new deals."""
     _check_metric(metric)
-    today = today or dt.date.today()
+    today = today or CLOCK.today()
     roots, whole = _roots(person_ids_or_root)
     if not roots:
         return {}
@@ -416,7 +420,7 @@ def target_rows(reader: Reader, root_id: int, period: Period, metric: str = WON_
     ``until`` counts actuals only up to that day (exclusive): the period to date, as
     the weekly report shows it for a week inside the period."""
     _check_metric(metric)
-    today = today or dt.date.today()
+    today = today or CLOCK.today()
     tree = _tree(reader, [root_id])
     order = tree.below(root_id)
     stop = period.end if until is None else max(period.start, min(until, period.end))
@@ -505,7 +509,7 @@ def monthly_series(reader: Reader, root_id: int, year: int, metric: str = WON_RE
       count in this month.  December's forecast is the year's (as ``target_rows``).
     """
     _check_metric(metric)
-    today = today or dt.date.today()
+    today = today or CLOCK.today()
     months = _subperiods(Period(PeriodKind.YEAR, dt.date(year, 1, 1)), PeriodKind.MONTH)
     tree = _tree(reader, [root_id])
     order = tree.below(root_id)

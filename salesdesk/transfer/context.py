@@ -9,7 +9,6 @@ database in bulk, in an order that satisfies the foreign keys.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from functools import cached_property
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from salesdesk.clock import CLOCK
 from salesdesk.transfer.plan import UNIQUE, Claim, Plan
 
 TABLES = ("branches", "people", "accounts", "contacts", "products", "deals", "deal_lines", "stage_changes",
@@ -56,7 +56,7 @@ class Context:
     def __init__(self, session: Session):
         self.session = session
         self.connection = session.connection()
-        self.now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        self.now = CLOCK.utc_naive()
 
     def rows(self, sql: str, **params) -> list[tuple]:
         return [tuple(r) for r in self.connection.execute(text(sql), params)]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from salesdesk.clock import CLOCK
 from salesdesk.transfer.plan import COLUMNS, Plan
 
 DATES = {"hire_date", "expected_close", "won_on", "lost_on", "period_start"}
@@ -145,7 +146,7 @@ def write_plan(session: Session, plan: Plan, *, action: str, entity: str, detail
         connection.exec_driver_sql(f"UPDATE settings SET value = {mark} WHERE key = {mark}", (value, key))
     connection.exec_driver_sql(
         f"INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES ({', '.join([mark] * 6)})",
-        (values(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)), session.info.get("actor"), action,
+        (values(CLOCK.utc_naive()), session.info.get("actor"), action,
          entity, None, json.dumps(details, sort_keys=True, default=str)))
 
 

@@ -6,7 +6,6 @@ calls services for the File menu's commands and holds no rules of its own.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import logging
 import queue
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from salesdesk import paths
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database
 from salesdesk.errors import DatabaseError
 from salesdesk.safety.files import same_file
@@ -614,7 +614,7 @@ class MainWindow(QMainWindow):
         from salesdesk.ui.widgets.save_path import ask_until_allowed
 
         stem = self.db.path.stem if self.db.path else "salesdesk"
-        suggested = Path.home() / f"{stem}-backup-{dt.date.today():%Y-%m-%d}.sqlite3"
+        suggested = Path.home() / f"{stem}-backup-{CLOCK.today():%Y-%m-%d}.sqlite3"
 
         def ask() -> tuple[str, bool]:
             path, _ = QFileDialog.getSaveFileName(

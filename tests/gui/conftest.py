@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy import select
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.migrate import open_database
 from salesdesk.db.models import Account, Activity, Contact, Role, Stage, Target, WeeklyNote
 from salesdesk.domain.periods import Period, PeriodKind
@@ -47,7 +48,7 @@ def _user_folders(tmp_path, monkeypatch):
 class Company:
     """What ``build_company`` wrote, for tests that compare the screens with it."""
 
-    TODAY = dt.date.today()
+    TODAY = CLOCK.today()
 
 
 def build_company(database) -> None:
@@ -55,7 +56,7 @@ def build_company(database) -> None:
     from salesdesk.services import deals, people
 
     rnd = random.Random(7)
-    today = dt.date.today()
+    today = CLOCK.today()
     with database.transaction() as s:
         roles = {r.name: r.id for r in s.scalars(select(Role))}
         stages = list(s.scalars(select(Stage).where(Stage.pipeline_id == 1).order_by(Stage.position)))

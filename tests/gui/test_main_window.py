@@ -9,6 +9,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import text
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.backup import integrity_problems
 from salesdesk.db.migrate import open_database
 from salesdesk.ui.main_window import SCREENS
@@ -73,7 +74,7 @@ def test_side_bar_visits_every_screen(qtbot, make_window, company_db):
     assert window.screens["customers"].page.cards["accounts"].value.text() == str(
         sql(company_db, "SELECT count(*) FROM accounts"))
     assert window.screens["activities"].page.cards["today"].value.text() == str(
-        sql(company_db, "SELECT count(*) FROM activities WHERE done_at IS NULL AND due_on = date('now', 'localtime')"))
+        sql(company_db, f"SELECT count(*) FROM activities WHERE done_at IS NULL AND due_on = '{CLOCK.today()}'"))
     assert window.screens["activities"].page.cards["overdue"].value.text() == "2"
 
 

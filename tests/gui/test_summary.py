@@ -6,9 +6,9 @@ only users so far.)
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
+from salesdesk.clock import CLOCK
 from salesdesk.services import summary
 from tests.gui.conftest import sql
 
@@ -35,7 +35,7 @@ def test_an_empty_database_is_empty(empty_db):
 
 
 def test_customers_and_activities(company_db):
-    today = dt.date.today()
+    today = CLOCK.today()
     with company_db.session() as s:
         customers = summary.customers_summary(s)
         activities = summary.activities_summary(s, today)

@@ -7,7 +7,6 @@ it broke and changes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from functools import partial
 from pathlib import Path
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
+from salesdesk.clock import CLOCK
 from salesdesk.ui.undo import run_step
 from salesdesk.ui.orgchart.panel import PersonPanel
 from salesdesk.ui.orgchart.scene import OrgChartScene
@@ -474,5 +474,5 @@ class OrgChartWidget(QWidget):
         from salesdesk.ui.widgets.save_path import written_or_refused
 
         path = path or self._export_path("PDF", "pdf")
-        title = f"Org chart — {dt.date.today():%d %b %Y}"
+        title = f"Org chart — {CLOCK.today():%d %b %Y}"
         return path and written_or_refused(self, lambda: export_pdf(self.scene, path, title, database=self.db.path))

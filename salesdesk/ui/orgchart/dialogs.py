@@ -6,7 +6,6 @@ a refused value is shown next to its field and the dialog stays open.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Slot
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
+from salesdesk.clock import CLOCK
 from salesdesk.ui import theme
 from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
 
@@ -113,7 +113,7 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
                 layout.addWidget(QLabel("This person is no longer active."))
         else:
             self.role.setCurrentIndex(self.role.count() - 1)  # most hires are salespeople
-            self.hire_date.setDate(QDate(dt.date.today()))
+            self.hire_date.setDate(QDate(CLOCK.today()))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)

@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QListWidget, QListWidgetItem, QProgressBar, QVBoxLayout
 
+from salesdesk.clock import CLOCK
 from salesdesk.ui import theme
 from salesdesk.ui.format import compact_money, money
 
@@ -86,7 +87,7 @@ class PersonPanel(QFrame):
         from salesdesk.services.org import person_panel
 
         with self.db.read() as reader:
-            self.figures = f = person_panel(reader, person_id, today or dt.date.today())
+            self.figures = f = person_panel(reader, person_id, today or CLOCK.today())
         p = f.person
         self.name.setText(p.name + ("" if p.active else " (inactive)"))
         self.subtitle.setText(f"{p.role} · {p.branch or 'no branch'}")

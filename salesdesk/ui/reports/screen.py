@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database, as_date
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.errors import SalesDeskError
@@ -175,7 +176,7 @@ class ReportsScreen(Screen):
         return scope.label
 
     def _fill_weeks(self, first_created) -> None:
-        today = dt.date.today()
+        today = CLOCK.today()
         this_week = Period.containing(PeriodKind.WEEK, today)
         start = today - dt.timedelta(weeks=WEEKS_BACK)
         if first_created:

@@ -7,7 +7,6 @@ board and in the weekly report.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import QSettings, Qt, Slot
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from salesdesk.clock import CLOCK
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.ui import theme
 from salesdesk.ui.targets.model import ATTAINMENT, FractionRole, PersonIdRole, TargetTableModel
@@ -113,7 +113,7 @@ class TargetsWidget(QWidget):
         self.db = db
         self.undo_stack = undo_stack
         self.settings = settings or QSettings()
-        self.today = dt.date.today()
+        self.today = CLOCK.today()
         kind = str(self.settings.value(f"{self.SETTINGS}/kind", "quarter"))
         self.period = Period.containing(kind if kind in {k for k, _ in KINDS} else "quarter", self.today)
         self.root_id: int | None = None
