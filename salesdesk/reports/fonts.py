@@ -60,13 +60,16 @@ def words(text: str) -> list[str]:
 
 
 def _broken(word: str, fm: QFontMetricsF, width: float) -> list[str]:
-    """A single word wider than ``width`` (a long e-mail address), broken between letters."""
+    """A single word wider than ``width``, broken after its hyphens where that is enough
+    ("Konstantinopoulou-" / "Featherstonehaugh"), else between letters (a long e-mail)."""
     pieces, piece = [], ""
-    for letter in word:
-        if piece and fm.horizontalAdvance(piece + letter) > width:
-            pieces.append(piece)
-            piece = ""
-        piece += letter
+    for part in re.split(r"(?<=-)(?=.)", word):
+        units = [part] if fm.horizontalAdvance(part) <= width else list(part)
+        for unit in units:
+            if piece and fm.horizontalAdvance(piece + unit) > width:
+                pieces.append(piece)
+                piece = ""
+            piece += unit
     return pieces + [piece]
 
 

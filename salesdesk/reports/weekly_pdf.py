@@ -405,13 +405,16 @@ def _draw_bar(p: QPainter, rect: QRectF, bar: Bar):
 
 
 def _short_money(value: float) -> str:
-    """Axis labels: 1.2M, 350k, 900."""
-    size = abs(value)
-    if size >= 1_000_000:
-        return f"{value / 1_000_000:.3g}M"
-    if size >= 1_000:
-        return f"{value / 1_000:.3g}k"
+    """Axis labels: 1.2B, 350M, 12k, 900."""
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return _three_figures(value / size) + unit
     return f"{value:.0f}"
+
+
+def _three_figures(value: float) -> str:
+    short = f"{value:.3g}"
+    return f"{value:,.0f}" if "e" in short else short  # 999.96 is "1,000", not "1e+03"
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:

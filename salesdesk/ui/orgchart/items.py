@@ -11,10 +11,11 @@ and ``OverviewItem`` draws every box as a coloured block in a few calls.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from salesdesk.domain.names import initials
+from salesdesk.reports.fonts import wrap
 from salesdesk.ui import theme
 
 BOX_WIDTH = 184.0
@@ -30,7 +31,10 @@ PALETTE = ("#3b5bdb", "#0ca678", "#f08c00", "#ae3ec9", "#1098ad", "#e8590c", "#5
 class Look:
     """Fonts, pens and brushes shared by every box (made once per scene)."""
 
-    def __init__(self, font: QFont):
+    def __init__(self, font: QFont, *, whole_text: bool = False):
+        # On screen a long name is elided (the panel shows it whole); a document (the PDF
+        # export) has no panel, so there it is set smaller or on two lines instead.
+        self.whole_text = whole_text
         self.name_font = QFont(font)
         self.name_font.setWeight(QFont.Weight.DemiBold)
         self.small_font = QFont(font)
@@ -130,8 +134,7 @@ class PersonItem(QGraphicsItem):
         if detail < 0.6:  # middle distance: the name only, large enough to read
             painter.setFont(look.name_font)
             painter.setPen(look.text)
-            painter.drawText(box.adjusted(12, 0, -8, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             look.name_metrics.elidedText(person.name, Qt.TextElideMode.ElideRight, int(BOX_WIDTH - 20)))
+            _text(painter, look, box.adjusted(12, 0, -8, 0), person.name, look.name_font, look.name_metrics)
             return
         circle = QRectF(box.left() + 12, box.top() + 13, 30, 30)
         painter.setBrush(look.soft[colour_index])
@@ -142,17 +145,15 @@ class PersonItem(QGraphicsItem):
         left, width = box.left() + 50, BOX_WIDTH - 58
         painter.setFont(look.name_font)
         painter.setPen(look.text if person.active else look.muted)
-        painter.drawText(QRectF(left, box.top() + 6, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.name_metrics.elidedText(person.name, Qt.TextElideMode.ElideRight, int(width)))
+        _text(painter, look, QRectF(left, box.top() + 6, width, 18), person.name, look.name_font, look.name_metrics)
         painter.setFont(look.small_font)
         painter.setPen(look.muted)
-        painter.drawText(QRectF(left, box.top() + 24, width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.small_metrics.elidedText(person.role, Qt.TextElideMode.ElideRight, int(width)))
+        _text(painter, look, QRectF(left, box.top() + 24, width, 16), person.role, look.small_font, look.small_metrics)
         count = chart.below.get(pid, 0)
         below = f"{count:,} below" if count else ""
         branch_width = width - (look.small_metrics.horizontalAdvance(below) + 6 if below else 0)
-        painter.drawText(QRectF(left, box.top() + 41, branch_width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.small_metrics.elidedText(person.branch or "no branch", Qt.TextElideMode.ElideRight, int(branch_width)))
+        _text(painter, look, QRectF(left, box.top() + 41, branch_width, 16), person.branch or "no branch",
+              look.small_font, look.small_metrics)
         if below:
             painter.drawText(QRectF(left, box.top() + 41, width, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, below)
         if chart.children.get(pid):  # the collapse / expand toggle
@@ -165,6 +166,33 @@ class PersonItem(QGraphicsItem):
             painter.drawLine(QPointF(centre.x() - 4, centre.y()), QPointF(centre.x() + 4, centre.y()))
             if pid in chart.collapsed:
                 painter.drawLine(QPointF(centre.x(), centre.y() - 4), QPointF(centre.x(), centre.y() + 4))
+
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+SMALLER = (0.9, 0.8, 0.7)  # the sizes a long text tries, in a document, before it wraps
+
+
+def _text(painter: QPainter, look: Look, rect: QRectF, text: str, font: QFont, metrics: QFontMetrics) -> None:
+    """``text`` in ``rect``, left-aligned: on screen elided, in a document whole."""
+    painter.setFont(font)
+    if not look.whole_text:
+        painter.drawText(rect, LEFT, metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width())))
+        return
+    fitted = QFont(font)
+    for scale in (1.0, *SMALLER):
+        fitted.setPointSizeF(font.pointSizeF() * scale)
+        if QFontMetricsF(fitted, painter.device()).horizontalAdvance(text) <= rect.width():
+            painter.setFont(fitted)
+            painter.drawText(rect, LEFT | Qt.TextFlag.TextDontClip, text)
+            return
+    # Still too long at the smallest size: on as many lines as it takes, centred on the line.
+    fm = QFontMetricsF(fitted, painter.device())
+    lines = wrap(text, fm, rect.width())
+    step = fm.height()
+    top = rect.center().y() - step * len(lines) / 2
+    painter.setFont(fitted)
+    for n, line in enumerate(lines):
+        painter.drawText(QRectF(rect.left(), top + n * step, rect.width(), step), LEFT | Qt.TextFlag.TextDontClip, line)
 
 
 class OverviewItem(QGraphicsItem):
