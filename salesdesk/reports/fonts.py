@@ -59,11 +59,14 @@ def words(text: str) -> list[str]:
     return [w.replace("\0", " ") for w in _AMOUNT_AND_CURRENCY.sub("\0", text).split()]
 
 
+_HYPHENATED = re.compile(r"(?<=-)(?=.)")  # a word may break after a hyphen
+
+
 def _broken(word: str, fm: QFontMetricsF, width: float) -> list[str]:
     """A single word wider than ``width``, broken after its hyphens where that is enough
     ("Konstantinopoulou-" / "Featherstonehaugh"), else between letters (a long e-mail)."""
     pieces, piece = [], ""
-    for part in re.split(r"(?<=-)(?=.)", word):
+    for part in _HYPHENATED.split(word):
         units = [part] if fm.horizontalAdvance(part) <= width else list(part)
         for unit in units:
             if piece and fm.horizontalAdvance(piece + unit) > width:
@@ -91,5 +94,6 @@ def wrap(text: str, fm: QFontMetricsF, width: float) -> list[str]:
 
 
 def widest_word(text: str, fm: QFontMetricsF) -> float:
-    """The narrowest a column can be without breaking a word of ``text``."""
-    return max((fm.horizontalAdvance(w) for w in words(text)), default=0.0)
+    """The narrowest a column can be without breaking a word of ``text`` between letters
+    (a hyphenated name may still go onto two lines after its hyphen)."""
+    return max((fm.horizontalAdvance(part) for w in words(text) for part in _HYPHENATED.split(w)), default=0.0)

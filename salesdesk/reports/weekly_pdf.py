@@ -21,7 +21,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage
 
 from salesdesk.domain.money import format_money as money  # with currency and thousands separators
 from salesdesk.domain.periods import Period, PeriodKind
-from salesdesk.reports.fonts import document_font, wrap
+from salesdesk.reports.fonts import document_font, widest_word, wrap
 from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
 from salesdesk.safety.output import check_output_path, written_aside
 
@@ -348,6 +348,25 @@ class _Grid:
             total = sum(c.weight for c in self.columns)
             for i, c in enumerate(self.columns):
                 widths[i] += spare * (c.weight / total if total else 1 / len(self.columns))
+        return self._no_word_broken(widths, rows)
+
+    def _no_word_broken(self, widths: list[float], rows: list[list]) -> list[float]:
+        """Widen a text column too narrow for its longest word (a long surname), up to a
+        quarter of the page, at the expense of the text columns with room to spare."""
+        fm = self.pages.metrics(self.pages.body)
+        text = [i for i, c in enumerate(self.columns) if c.weight]
+        least = {i: min(self.pages.width / 4, 2 * self.PAD + max(
+            widest_word(r[i].text if isinstance(r[i], Indented) else r[i], fm) for r in rows)) for i in text}
+        for i in text:
+            short = least[i] - widths[i]
+            donors = [j for j in text if j != i and widths[j] - least[j] > 0]
+            room = sum(widths[j] - least[j] for j in donors)
+            if short <= 0 or room <= 0:
+                continue
+            taken = min(short, room)
+            for j in donors:
+                widths[j] -= taken * (widths[j] - least[j]) / room
+            widths[i] += taken
         return widths
 
     def _lay_out(self, cells: list, font: QFont) -> tuple[list, float]:
