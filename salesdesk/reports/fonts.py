@@ -9,10 +9,11 @@ Open Font License (resources/fonts/LICENSE-OFL.txt).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
 
 from salesdesk.errors import SalesDeskError
 
@@ -48,3 +49,51 @@ def document_font(point_size: float, weight: QFont.Weight = QFont.Weight.Normal)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     font.setStyleStrategy(QFont.StyleStrategy.PreferMatch)
     return font
+
+
+_AMOUNT_AND_CURRENCY = re.compile(r"(?<=\d) (?=[A-Z]{3}\b)")  # "547,826.09 EUR" stays on one line
+
+
+def words(text: str) -> list[str]:
+    """The units a line may break between: words, an amount with its currency as one."""
+    return [w.replace("\0", " ") for w in _AMOUNT_AND_CURRENCY.sub("\0", text).split()]
+
+
+_HYPHENATED = re.compile(r"(?<=-)(?=.)")  # a word may break after a hyphen
+
+
+def _broken(word: str, fm: QFontMetricsF, width: float) -> list[str]:
+    """A single word wider than ``width``, broken after its hyphens where that is enough
+    ("Konstantinopoulou-" / "Featherstonehaugh"), else between letters (a long e-mail)."""
+    pieces, piece = [], ""
+    for part in _HYPHENATED.split(word):
+        units = [part] if fm.horizontalAdvance(part) <= width else list(part)
+        for unit in units:
+            if piece and fm.horizontalAdvance(piece + unit) > width:
+                pieces.append(piece)
+                piece = ""
+            piece += unit
+    return pieces + [piece]
+
+
+def wrap(text: str, fm: QFontMetricsF, width: float) -> list[str]:
+    """``text`` in lines no wider than ``width``, broken at word boundaries; nothing is
+    cut off or elided (a word longer than the line is broken between letters)."""
+    lines, line = [], ""
+    for word in words(text):
+        candidate = f"{line} {word}" if line else word
+        if fm.horizontalAdvance(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        *whole, line = _broken(word, fm, width) if fm.horizontalAdvance(word) > width else [word]
+        lines.extend(whole)
+    lines.append(line)
+    return lines
+
+
+def widest_word(text: str, fm: QFontMetricsF) -> float:
+    """The narrowest a column can be without breaking a word of ``text`` between letters
+    (a hyphenated name may still go onto two lines after its hyphen)."""
+    return max((fm.horizontalAdvance(part) for w in words(text) for part in _HYPHENATED.split(w)), default=0.0)

@@ -2,16 +2,15 @@
 
 A4, or Letter where the locale's country uses it; a title block, the headline figures
 against the previous week, tables whose header row repeats on each new page, the
-weekly notes and "Page N of M" footers.  Text is elided (table cells) or wrapped
-(notes) so nothing is clipped.  Layout runs twice: once to count the pages, once to
-paint with the total known.
+weekly notes and "Page N of M" footers.  Set in the bundled font (``fonts``), columns
+sized to what they hold; text wraps at word boundaries and is never cut or elided.
+Layout runs twice: once to count the pages, once to paint with the total known.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage
 from salesdesk.clock import CLOCK
 from salesdesk.domain.money import format_money as money  # with currency and thousands separators
 from salesdesk.domain.periods import Period, PeriodKind
-from salesdesk.reports.fonts import document_font
+from salesdesk.reports.fonts import document_font, widest_word, wrap
 from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
 from salesdesk.safety.output import check_output_path, written_aside
 
@@ -34,7 +33,6 @@ ACCENT = QColor("#1f4e79")
 RULE = QColor("#b8c4d0")
 BAND = QColor("#eef2f6")
 MUTED = QColor("#5a6570")
-MAX_LINES = 3  # a table cell wraps onto at most this many lines, then is elided
 
 
 def ensure_app() -> QGuiApplication:
@@ -103,9 +101,17 @@ def scope_title(report: WeeklyReport) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """A table column.  ``weight`` 0: as wide as its widest cell (dates, amounts,
+    percentages, counts: never wrapped); otherwise a text column, which shares the width
+    the others leave in proportion to ``weight`` and wraps its cells at word boundaries."""
+
     title: str
-    weight: float
+    weight: float = 0.0
     right: bool = False
+
+
+KEEP_ROWS = 8  # a table of up to this many rows is never split across pages
+BAR_WIDTH = 90.0  # an attainment bar's column, in pixels at 96 dpi
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,7 @@ class _Pages:
         p.setPen(MUTED)
         rect = QRectF(0, top, self.width, self.footer_h * 0.8)
         p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                   self.metrics(self.small).elidedText(self.footer_left, Qt.TextElideMode.ElideRight, self.width * 0.7))
+                   self.footer_left)
         p.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                    f"Page {self.page} of {self.total}")
 
@@ -180,12 +186,15 @@ class _Pages:
         if not self.room(needed) and self.y > 0:
             self.new_page()
 
+    def text_height(self, text: str, font: QFont) -> float:
+        return len(wrap(text, self.metrics(font), self.width)) * self.line_h(font)
+
     def text(self, text: str, font: QFont, color: QColor = QColor("black"), *, height: float | None = None):
         """One line, or as many as it takes at word boundaries: a sentence is never cut
         ("…on pace would be 547,826.09 …")."""
         h = height or self.line_h(font)
         fm = self.metrics(font)
-        lines = [text] if fm.horizontalAdvance(text) <= self.width else _wrap(text, fm, self.width)
+        lines = [text] if fm.horizontalAdvance(text) <= self.width else wrap(text, fm, self.width)
         for line in lines:
             self.ensure(h)
             if self.painter is not None:
@@ -200,7 +209,7 @@ class _Pages:
         fm = self.metrics(font)
         width = self.width - indent
         for paragraph in text.splitlines() or [""]:
-            for line in _wrap(paragraph, fm, width):
+            for line in wrap(paragraph, fm, width):
                 self.ensure(fm.height() * 1.25)
                 if self.painter is not None:
                     self.painter.setFont(font)
@@ -209,9 +218,11 @@ class _Pages:
                                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
                 self.y += fm.height() * 1.25
 
-    def heading(self, text: str):
+    def heading(self, text: str, keep: float = 0.0):
+        """A section's title, on the page of the first ``keep`` pixels of what follows
+        (never alone at the foot of a page)."""
         h = self.line_h(self.h2) * 1.4
-        self.ensure(h + self.line_h(self.body) * 2)  # never a heading alone at the foot of a page
+        self.ensure(h + max(keep, self.line_h(self.body) * 2))
         self.y += h * 0.3
         if self.painter is not None:
             self.painter.setFont(self.h2)
@@ -221,84 +232,59 @@ class _Pages:
         self.y += h * 0.7
 
     def table(self, columns: list[Column], rows: list[list], empty: str = "None this week."):
-        """A table with a header row repeated on each page.  Text cells wrap onto up to
-        ``MAX_LINES`` lines (the row grows) and only then are elided, so a deal title
-        or a lost reason is read whole."""
+        """A table sized to its contents: a date, an amount or a percentage is never
+        wrapped, text columns share the rest of the width and wrap at word boundaries (the
+        row grows).  A short table moves whole to the next page; a longer one repeats
+        its header row on each page it runs onto."""
         if not rows:
             self.text(empty, self.body, MUTED)
             return
-        total = sum(c.weight for c in columns)
-        widths = [self.width * c.weight / total for c in columns]
-        line_h = self.line_h(self.body)
-        pad = 4.0
-
-        def lay_out(cells, font) -> tuple[list, float]:
-            """Each cell as (indent, lines); and the row's height."""
-            fm = self.metrics(font)
-            out, most = [], 1
-            for cell, w in zip(cells, widths):
-                if isinstance(cell, Bar):
-                    out.append((0.0, cell))
-                    continue
-                indent = 0.0
-                if isinstance(cell, Indented):
-                    indent, cell = cell.level * 10.0, cell.text
-                room = w - 2 * pad - indent
-                lines = [cell] if fm.horizontalAdvance(cell) <= room else _wrap(cell, fm, room)
-                if len(lines) > MAX_LINES:
-                    lines = lines[:MAX_LINES - 1] + [fm.elidedText(" ".join(lines[MAX_LINES - 1:]),
-                                                                   Qt.TextElideMode.ElideRight, room)]
-                out.append((indent, lines))
-                most = max(most, len(lines))
-            return out, line_h if most == 1 else line_h + (most - 1) * fm.height() * 1.1
-
-        def draw_row(laid, font, band: QColor | None, y, row_h):
-            if self.painter is None:
-                return
-            p = self.painter
-            if band is not None:
-                p.fillRect(QRectF(0, y, self.width, row_h), band)
-            p.setFont(font)
-            fm = self.metrics(font)
-            x = 0.0
-            for (indent, content), col, w in zip(laid, columns, widths):
-                if isinstance(content, Bar):
-                    _draw_bar(p, QRectF(x + pad, y + line_h * 0.22, w - 2 * pad, line_h * 0.56), content)
-                else:
-                    align = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
-                    p.setPen(QColor("black"))
-                    if len(content) == 1:
-                        p.drawText(QRectF(x + pad + indent, y, w - 2 * pad - indent, line_h),
-                                   align | Qt.AlignmentFlag.AlignVCenter, content[0])
-                    else:
-                        top = y + (line_h - fm.height()) / 2
-                        for n, text in enumerate(content):
-                            p.drawText(QRectF(x + pad + indent, top + n * fm.height() * 1.1,
-                                              w - 2 * pad - indent, fm.height()),
-                                       align | Qt.AlignmentFlag.AlignVCenter, text)
-                x += w
-
-        header_laid, header_h = lay_out([c.title for c in columns], self.bold)
-
-        def header():
-            draw_row(header_laid, self.bold, BAND, self.y, header_h)
-            if self.painter is not None:
-                self.painter.setPen(QPen(ACCENT, 1.0))
-                self.painter.drawLine(0, int(self.y + header_h), int(self.width), int(self.y + header_h))
-            self.y += header_h
-
-        self.ensure(header_h + line_h)
-        header()
-        for cells in rows:
-            laid, row_h = lay_out(cells, self.body)
+        grid = _Grid(self, columns, rows)
+        self.ensure(grid.keep_height())
+        self._table_header(grid)
+        for laid, row_h in grid.rows:
             if not self.room(row_h):
                 self.new_page()
-                header()  # the header row repeats on each new page
-            draw_row(laid, self.body, None, self.y, row_h)
+                self._table_header(grid)  # the header row repeats on each new page
+            self._draw_row(grid, laid, self.body, None, row_h)
             if self.painter is not None:
                 self.painter.setPen(QPen(RULE, 0.5))
                 self.painter.drawLine(0, int(self.y + row_h), int(self.width), int(self.y + row_h))
             self.y += row_h
+
+    def table_height(self, columns: list[Column], rows: list[list]) -> float:
+        """What must fit below a table's heading for the two to stay together."""
+        return _Grid(self, columns, rows).keep_height() if rows else self.line_h(self.body)
+
+    def _table_header(self, grid: "_Grid"):
+        laid, h = grid.header
+        self._draw_row(grid, laid, self.bold, BAND, h)
+        if self.painter is not None:
+            self.painter.setPen(QPen(ACCENT, 1.0))
+            self.painter.drawLine(0, int(self.y + h), int(self.width), int(self.y + h))
+        self.y += h
+
+    def _draw_row(self, grid: "_Grid", laid, font: QFont, band: QColor | None, row_h: float):
+        if self.painter is None:
+            return
+        p, y, pad, line_h = self.painter, self.y, grid.PAD, grid.line_h
+        if band is not None:
+            p.fillRect(QRectF(0, y, self.width, row_h), band)
+        p.setFont(font)
+        step = self.metrics(font).height() * 1.1
+        x = 0.0
+        for (indent, content), col, w in zip(laid, grid.columns, grid.widths):
+            if isinstance(content, Bar):
+                _draw_bar(p, QRectF(x + pad, y + line_h * 0.22, w - 2 * pad, line_h * 0.56), content)
+            else:
+                align = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
+                p.setPen(QColor("black"))
+                top = y + (line_h - step) / 2
+                for n, text in enumerate(content):
+                    # the cell's rect is one pixel wider than the text measured: never clipped
+                    p.drawText(QRectF(x + pad + indent, top + n * step, w - 2 * pad - indent + 1, step),
+                               align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextDontClip, text)
+            x += w
 
     def gap(self, lines: float = 0.6):
         self.y += self.line_h(self.body) * lines
@@ -313,12 +299,104 @@ class _Pages:
         self.y += height
 
 
+class _Grid:
+    """A table laid out: each column's width, and each row's cells as lines."""
+
+    PAD = 4.0
+
+    def __init__(self, pages: _Pages, columns: list[Column], rows: list[list]):
+        self.pages, self.columns = pages, columns
+        self.line_h = pages.line_h(pages.body)
+        self.widths = self._widths(rows)
+        self.header = self._lay_out([c.title for c in columns], pages.bold)
+        self.rows = [self._lay_out(cells, pages.body) for cells in rows]
+
+    def keep_height(self) -> float:
+        """The header and every row of a short table; the header and first row of a long one."""
+        shown = self.rows if len(self.rows) <= KEEP_ROWS else self.rows[:1]
+        return self.header[1] + sum(h for _, h in shown)
+
+    def _natural(self, cell, font) -> float:
+        """``cell``'s width on one line, its indent included."""
+        if isinstance(cell, Bar):
+            return BAR_WIDTH
+        if isinstance(cell, Indented):
+            return cell.level * INDENT + self.pages.metrics(font).horizontalAdvance(cell.text)
+        return self.pages.metrics(font).horizontalAdvance(cell)
+
+    def _widths(self, rows: list[list]) -> list[float]:
+        body, bold = self.pages.body, self.pages.bold
+        natural = [max([self._natural(c.title, bold)] + [self._natural(r[i], body) for r in rows]) + 2 * self.PAD
+                   for i, c in enumerate(self.columns)]
+        widths = [n if not c.weight else 0.0 for n, c in zip(natural, self.columns)]
+        # The text columns share what is left: one that needs less than its share gets
+        # what it needs, and the rest is shared again among the others.
+        text = [i for i, c in enumerate(self.columns) if c.weight]
+        left = self.pages.width - sum(widths)
+        while text:
+            total = sum(self.columns[i].weight for i in text)
+            modest = [i for i in text if natural[i] <= left * self.columns[i].weight / total]
+            if not modest:
+                for i in text:
+                    widths[i] = left * self.columns[i].weight / total
+                break
+            for i in modest:
+                widths[i] = natural[i]
+                left -= natural[i]
+                text.remove(i)
+        if not text and sum(widths) < self.pages.width:  # room to spare: the text columns get it
+            spare = self.pages.width - sum(widths)
+            total = sum(c.weight for c in self.columns)
+            for i, c in enumerate(self.columns):
+                widths[i] += spare * (c.weight / total if total else 1 / len(self.columns))
+        return self._no_word_broken(widths, rows)
+
+    def _no_word_broken(self, widths: list[float], rows: list[list]) -> list[float]:
+        """Widen a text column too narrow for its longest word (a long surname), up to a
+        quarter of the page, at the expense of the text columns with room to spare."""
+        fm = self.pages.metrics(self.pages.body)
+        text = [i for i, c in enumerate(self.columns) if c.weight]
+        least = {i: min(self.pages.width / 4, 2 * self.PAD + max(
+            widest_word(r[i].text if isinstance(r[i], Indented) else r[i], fm) for r in rows)) for i in text}
+        for i in text:
+            short = least[i] - widths[i]
+            donors = [j for j in text if j != i and widths[j] - least[j] > 0]
+            room = sum(widths[j] - least[j] for j in donors)
+            if short <= 0 or room <= 0:
+                continue
+            taken = min(short, room)
+            for j in donors:
+                widths[j] -= taken * (widths[j] - least[j]) / room
+            widths[i] += taken
+        return widths
+
+    def _lay_out(self, cells: list, font: QFont) -> tuple[list, float]:
+        """Each cell as (indent, lines or a Bar); and the row's height."""
+        fm = self.pages.metrics(font)
+        out, most = [], 1
+        for cell, w in zip(cells, self.widths):
+            if isinstance(cell, Bar):
+                out.append((0.0, cell))
+                continue
+            indent = 0.0
+            if isinstance(cell, Indented):
+                indent, cell = cell.level * INDENT, cell.text
+            room = w - 2 * self.PAD - indent
+            lines = [cell] if fm.horizontalAdvance(cell) <= room + 0.01 else wrap(cell, fm, room)
+            out.append((indent, lines))
+            most = max(most, len(lines))
+        return out, self.line_h + (most - 1) * fm.height() * 1.1
+
+
 @dataclass(frozen=True)
 class Indented:
     """A table cell indented by ``level`` steps (a person under their manager)."""
 
     text: str
     level: int
+
+
+INDENT = 10.0  # pixels per level of an Indented cell
 
 
 GOOD = QColor("#2e7d32")
@@ -347,13 +425,16 @@ def _draw_bar(p: QPainter, rect: QRectF, bar: Bar):
 
 
 def _short_money(value: float) -> str:
-    """Axis labels: 1.2M, 350k, 900."""
-    size = abs(value)
-    if size >= 1_000_000:
-        return f"{value / 1_000_000:.3g}M"
-    if size >= 1_000:
-        return f"{value / 1_000:.3g}k"
+    """Axis labels: 1.2B, 350M, 12k, 900."""
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return _three_figures(value / size) + unit
     return f"{value:.0f}"
+
+
+def _three_figures(value: float) -> str:
+    short = f"{value:.3g}"
+    return f"{value:,.0f}" if "e" in short else short  # 999.96 is "1,000", not "1e+03"
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:
@@ -440,25 +521,6 @@ def _pace_chart(report: WeeklyReport, fm: QFontMetricsF, small: QFont):
     return draw
 
 
-_AMOUNT_AND_CURRENCY = re.compile(r"(?<=\d) (?=[A-Z]{3}\b)")  # "547,826.09 EUR" stays on one line
-
-
-def _wrap(text: str, fm: QFontMetricsF, width: float) -> list[str]:
-    words = [w.replace("\0", " ") for w in _AMOUNT_AND_CURRENCY.sub("\0", text).split()]
-    lines, line = [], ""
-    for word in words:
-        candidate = f"{line} {word}".strip()
-        if fm.horizontalAdvance(candidate) <= width or not line:
-            if fm.horizontalAdvance(candidate) > width:  # a single over-long word: elide it
-                candidate = fm.elidedText(candidate, Qt.TextElideMode.ElideRight, width)
-            line = candidate
-        else:
-            lines.append(line)
-            line = fm.elidedText(word, Qt.TextElideMode.ElideRight, width)
-    lines.append(line)
-    return lines
-
-
 # --- the report -------------------------------------------------------------------------
 
 
@@ -474,10 +536,9 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
     pages.gap(0.8)
 
     c, p, d = report.current, report.previous, report.change
-    pages.heading("Headline figures")
-    pages.table(
-        [Column("Figure", 3), Column("This week", 2, True), Column("Previous week", 2, True),
-         Column("Change", 2, True)],
+    section(pages, "Headline figures",
+        [Column("Figure", 3), Column("This week", right=True), Column("Previous week", right=True),
+         Column("Change", right=True)],
         [
             ["Deals won", f"{c.won_count:,d}", f"{p.won_count:,d}", signed_int(d.won_count)],
             ["Value won", money(c.won_value, cur), money(p.won_value, cur), signed_money(d.won_value, cur)],
@@ -493,53 +554,46 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
 
     _attainment_section(pages, report)
 
-    pages.heading(f"Stage changes ({report.stage_change_count:,})")
-    shortened(pages, len(report.stage_changes), report.stage_change_count,
-              "moves of the largest deals are listed, in time order")
-    pages.table(
-        [Column("When", 1.7), Column("Deal", 5.6), Column("From", 3), Column("To", 3), Column("By", 2.4)],
+    section(pages, f"Stage changes ({report.stage_change_count:,})",
+        [Column("When"), Column("Deal", 5.6), Column("From", 3), Column("To", 3), Column("By", 2.4)],
         [[m.changed_at.strftime("%a %H:%M") if m.changed_at else "", deal_label(m.title, m.account),
-          m.from_stage or "(created)", m.to_stage or "", m.changed_by] for m in report.stage_changes])
+          m.from_stage or "(created)", m.to_stage or "", m.changed_by] for m in report.stage_changes],
+        note=shortened(len(report.stage_changes), report.stage_change_count,
+              "moves of the largest deals are listed, in time order"))
 
-    pages.heading(f"Won deals ({c.won_count:,})")
-    shortened(pages, len(report.won), c.won_count, "largest are listed")
-    pages.table(
-        [Column("Won on", 1.7), Column("Deal", 6.3), Column("Owner", 2.4), Column("Amount", 2.5, True)],
-        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur)] for r in report.won])
+    section(pages, f"Won deals ({c.won_count:,})",
+        [Column("Won on"), Column("Deal", 6.3), Column("Owner", 2.4), Column("Amount", right=True)],
+        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur)] for r in report.won],
+        note=shortened(len(report.won), c.won_count, "largest are listed"))
 
-    pages.heading(f"Lost deals ({c.lost_count:,})")
-    shortened(pages, len(report.lost), c.lost_count, "largest are listed")
-    pages.table(
-        [Column("Lost on", 1.7), Column("Deal", 4.6), Column("Owner", 2.2), Column("Amount", 2.3, True),
+    section(pages, f"Lost deals ({c.lost_count:,})",
+        [Column("Lost on"), Column("Deal", 4.6), Column("Owner", 2.2), Column("Amount", right=True),
          Column("Reason", 4.2)],
         [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur), r.reason]
-         for r in report.lost])
+         for r in report.lost],
+        note=shortened(len(report.lost), c.lost_count, "largest are listed"))
 
-    pages.heading(f"Stale deals ({report.stale_count:,}" + (f", {money(report.stale_value, cur)})"
-                                                            if report.stale_count else ")"))
-    shortened(pages, len(report.stale), report.stale_count, "largest are listed, largest first")
-    pages.table(
-        [Column("Deal", 6), Column("Owner", 2.4), Column("Stage", 2.6), Column("Days", 1, True),
-         Column("Amount", 2.5, True)],
+    section(pages, f"Stale deals ({report.stale_count:,}" + (f", {money(report.stale_value, cur)})"
+                                                            if report.stale_count else ")"),
+        [Column("Deal", 6), Column("Owner", 2.4), Column("Stage", 2.6), Column("Days", right=True),
+         Column("Amount", right=True)],
         [[deal_label(r.title, r.account), r.owner, r.stage, f"{r.days_in_stage:,d}", money(r.amount, cur)]
-         for r in report.stale])
+         for r in report.stale],
+        note=shortened(len(report.stale), report.stale_count, "largest are listed, largest first"))
 
-    pages.heading("Top open deals")
-    pages.table(
-        [Column("Deal", 5.2), Column("Owner", 2.4), Column("Stage", 2.6), Column("Prob.", 1, True),
-         Column("Close", 1.8), Column("Amount", 2.5, True)],
+    section(pages, "Top open deals",
+        [Column("Deal", 5.2), Column("Owner", 2.4), Column("Stage", 2.6), Column("Prob.", right=True),
+         Column("Close"), Column("Amount", right=True)],
         [[deal_label(r.title, r.account), r.owner, r.stage, f"{r.probability}%", day(r.expected_close),
           money(r.amount, cur)] for r in report.top_open], empty="No open deals.")
 
-    pages.heading("What is selling: won by product")
-    pages.table(
-        [Column("Product", 5), Column("Deals", 1.2, True), Column("Quantity", 1.5, True),
-         Column("Value", 2.8, True)],
+    section(pages, "What is selling: won by product",
+        [Column("Product", 5), Column("Deals", right=True), Column("Quantity", right=True),
+         Column("Value", right=True)],
         [[r.product, f"{r.deals:,d}", f"{r.quantity:,d}", money(r.value, cur)] for r in report.by_product])
 
-    pages.heading("Where: won by branch")
-    pages.table(
-        [Column("Branch", 5), Column("Deals won", 1.5, True), Column("Value", 2.8, True)],
+    section(pages, "Where: won by branch",
+        [Column("Branch", 5), Column("Deals won", right=True), Column("Value", right=True)],
         [[r.branch or "(no branch)", f"{r.won_count:,d}", money(r.won_value, cur)] for r in report.by_branch])
 
     pages.heading("My week: notes")
@@ -553,10 +607,19 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
     pages.finish()
 
 
-def shortened(pages: "_Pages", shown: int, total: int, what: str):
+def section(pages: _Pages, title: str, columns: list[Column], rows: list[list], *, empty: str = "None this week.",
+            note: str = ""):
+    """A heading, a note on what is listed, and the table: kept on one page when short."""
+    pages.heading(title, keep=(pages.text_height(note, pages.small) if note else 0.0)
+                  + pages.table_height(columns, rows))
+    if note:
+        pages.text(note, pages.small, MUTED)
+    pages.table(columns, rows, empty)
+
+
+def shortened(shown: int, total: int, what: str) -> str:
     """Say so when a list holds fewer rows than its heading counts."""
-    if shown < total:
-        pages.text(f"The {shown:,} {what}; the counts and totals cover all {total:,}.", pages.small, MUTED)
+    return f"The {shown:,} {what}; the counts and totals cover all {total:,}." if shown < total else ""
 
 
 def percent(ratio: float | None) -> str:
@@ -588,14 +651,14 @@ def _attainment_section(pages: _Pages, report: WeeklyReport):
                    pages.small, MUTED)
     if not targets:  # nothing to attain: who won what, and their share of the scope's
         pages.table(
-            [Column("Person", 5), Column("Won to date", 2.5, True), Column("Share", 1.5, True)],
+            [Column("Person", 5), Column("Won to date", right=True), Column("Share", right=True)],
             [[Indented(a.name, a.depth), money(a.actual, cur), percent(float(a.actual / won)) if won else ""]
              for a in report.attainment], empty="No one in this scope.")
         return
     pages.table(
-        [Column("Person", 3.6), Column("Target", 2.2, True), Column("Won to date", 2.2, True),
-         Column("Attained", 1.2, True), Column("vs. target and pace", 2.6),
-         Column("On pace", 2.2, True)],
+        [Column("Person", 3.6), Column("Target", right=True), Column("Won to date", right=True),
+         Column("Attained", right=True), Column("vs. target and pace"),
+         Column("On pace", right=True)],
         [[Indented(a.name, a.depth), money(a.target, cur) if a.target is not None else "no target",
           money(a.actual, cur), percent(a.ratio), Bar(a.ratio, gone),
           money(a.expected, cur) if a.expected is not None else ""] for a in report.attainment],

@@ -12,8 +12,11 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
+from salesdesk.reports.fonts import document_font
 from salesdesk.safety.output import check_output_path, written_aside
+from salesdesk.ui.orgchart.items import Look
 
+PDF_POINTS = 9.0  # the names' size in the PDF, whatever the screen's font
 MAX_PNG_SIDE = 12000  # pixels; a whole 10k-person company is scaled down to fit
 
 
@@ -34,7 +37,8 @@ def export_png(scene, path: Path, scale: float = 1.0, *, database: Path | None =
 
 
 def export_pdf(scene, path: Path, title: str = "Org chart", *, database: Path | None = None) -> Path:
-    """One page sized to the chart, drawn as vectors (sharp at any zoom), text kept as text."""
+    """One page sized to the chart, drawn as vectors (sharp at any zoom), text kept as text
+    in the bundled font (embedded: the same on every machine), every name whole."""
     target = check_output_path(path, database, replace=True)
     with written_aside(target) as temp:
         _paint_pdf(scene, temp, path, title)
@@ -55,5 +59,10 @@ def _paint_pdf(scene, temp: Path, path: Path, title: str) -> None:
         raise OSError(f"{path}: could not be written")
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     target = QRectF(0, 0, writer.width(), writer.height())
-    scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
-    painter.end()
+    on_screen = scene.look
+    scene.look = Look(document_font(PDF_POINTS), whole_text=True)  # not the system's font
+    try:
+        scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
+    finally:
+        scene.look = on_screen
+        painter.end()

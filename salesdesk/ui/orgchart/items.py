@@ -11,10 +11,11 @@ and ``OverviewItem`` draws every box as a coloured block in a few calls.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from salesdesk.domain.names import initials
+from salesdesk.reports.fonts import wrap
 from salesdesk.ui import theme
 
 BOX_WIDTH = 184.0
@@ -30,7 +31,10 @@ PALETTE = ("#3b5bdb", "#0ca678", "#f08c00", "#ae3ec9", "#1098ad", "#e8590c", "#5
 class Look:
     """Fonts, pens and brushes shared by every box (made once per scene)."""
 
-    def __init__(self, font: QFont):
+    def __init__(self, font: QFont, *, whole_text: bool = False):
+        # On screen a long name is elided (the panel shows it whole); a document (the PDF
+        # export) has no panel, so there it is set smaller or on two lines instead.
+        self.whole_text = whole_text
         self.name_font = QFont(font)
         self.name_font.setWeight(QFont.Weight.DemiBold)
         self.small_font = QFont(font)
@@ -128,10 +132,7 @@ class PersonItem(QGraphicsItem):
         painter.setBrush(look.colours[colour_index])
         painter.drawRoundedRect(QRectF(box.left() + 1, box.top() + 6, 4, BOX_HEIGHT - 12), 2, 2)
         if detail < 0.6:  # middle distance: the name only, large enough to read
-            painter.setFont(look.name_font)
-            painter.setPen(look.text)
-            painter.drawText(box.adjusted(12, 0, -8, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             look.name_metrics.elidedText(person.name, Qt.TextElideMode.ElideRight, int(BOX_WIDTH - 20)))
+            _name_only(painter, look, box.adjusted(12, 0, -8, 0), person.name)
             return
         circle = QRectF(box.left() + 12, box.top() + 13, 30, 30)
         painter.setBrush(look.soft[colour_index])
@@ -140,21 +141,29 @@ class PersonItem(QGraphicsItem):
         painter.setPen(look.dark[colour_index])
         painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(person.name))
         left, width = box.left() + 50, BOX_WIDTH - 58
-        painter.setFont(look.name_font)
-        painter.setPen(look.text if person.active else look.muted)
-        painter.drawText(QRectF(left, box.top() + 6, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.name_metrics.elidedText(person.name, Qt.TextElideMode.ElideRight, int(width)))
-        painter.setFont(look.small_font)
-        painter.setPen(look.muted)
-        painter.drawText(QRectF(left, box.top() + 24, width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.small_metrics.elidedText(person.role, Qt.TextElideMode.ElideRight, int(width)))
         count = chart.below.get(pid, 0)
         below = f"{count:,} below" if count else ""
         branch_width = width - (look.small_metrics.horizontalAdvance(below) + 6 if below else 0)
-        painter.drawText(QRectF(left, box.top() + 41, branch_width, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         look.small_metrics.elidedText(person.branch or "no branch", Qt.TextElideMode.ElideRight, int(branch_width)))
+        name_colour = look.text if person.active else look.muted
+        if look.whole_text:
+            branch_line = _stacked(painter, QRectF(left, box.top() + 4, width, BOX_HEIGHT - 8), [
+                (person.name, look.name_font, name_colour, width), (person.role, look.small_font, look.muted, width),
+                (person.branch or "no branch", look.small_font, look.muted, branch_width)])
+        else:
+            painter.setFont(look.name_font)
+            painter.setPen(name_colour)
+            painter.drawText(QRectF(left, box.top() + 6, width, 18), LEFT,
+                             look.name_metrics.elidedText(person.name, Qt.TextElideMode.ElideRight, int(width)))
+            painter.setFont(look.small_font)
+            painter.setPen(look.muted)
+            painter.drawText(QRectF(left, box.top() + 24, width, 16), LEFT,
+                             look.small_metrics.elidedText(person.role, Qt.TextElideMode.ElideRight, int(width)))
+            branch_line = QRectF(left, box.top() + 41, width, 16)
+            painter.drawText(branch_line, LEFT, look.small_metrics.elidedText(
+                person.branch or "no branch", Qt.TextElideMode.ElideRight, int(branch_width)))
         if below:
-            painter.drawText(QRectF(left, box.top() + 41, width, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, below)
+            painter.drawText(QRectF(left, branch_line.top(), width, branch_line.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, below)
         if chart.children.get(pid):  # the collapse / expand toggle
             toggle = self.toggle_rect()
             painter.setPen(look.border)
@@ -165,6 +174,45 @@ class PersonItem(QGraphicsItem):
             painter.drawLine(QPointF(centre.x() - 4, centre.y()), QPointF(centre.x() + 4, centre.y()))
             if pid in chart.collapsed:
                 painter.drawLine(QPointF(centre.x(), centre.y() - 4), QPointF(centre.x(), centre.y() + 4))
+
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+SMALLER = (0.9, 0.8, 0.7, 0.6)  # the sizes long texts try, in a document, until they fit their box
+
+
+def _name_only(painter: QPainter, look: Look, rect: QRectF, text: str) -> None:
+    """The name alone across the box (a distant view): on screen elided, in a document whole."""
+    if look.whole_text:
+        _stacked(painter, rect, [(text, look.name_font, look.text, rect.width())])
+        return
+    painter.setFont(look.name_font)
+    painter.setPen(look.text)
+    painter.drawText(rect, LEFT, look.name_metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width())))
+
+
+def _stacked(painter: QPainter, rect: QRectF, texts: list[tuple[str, QFont, QColor, float]]) -> QRectF:
+    """``texts`` (text, font, colour, width) one under the other in ``rect``, each whole:
+    on more lines if need be, all smaller until they fit; the last one's line is returned."""
+    for scale in (1.0, *SMALLER):
+        laid = []
+        for text, font, colour, width in texts:
+            fitted = QFont(font)
+            fitted.setPointSizeF(font.pointSizeF() * scale)
+            fm = QFontMetricsF(fitted, painter.device())
+            laid.append((wrap(text, fm, width), fitted, colour, width, fm.height()))
+        total = sum(len(lines) * step for lines, *_, step in laid)
+        if total <= rect.height():
+            break
+    y = rect.top() + max(0.0, (rect.height() - total) / 2)
+    line = rect
+    for lines, fitted, colour, width, step in laid:
+        painter.setFont(fitted)
+        painter.setPen(colour)
+        for text in lines:
+            line = QRectF(rect.left(), y, width, step)
+            painter.drawText(line, LEFT | Qt.TextFlag.TextDontClip, text)
+            y += step
+    return line
 
 
 class OverviewItem(QGraphicsItem):
