@@ -65,7 +65,12 @@ def run_gui(
 
     app = create_application()
     log_file = setup_logging()
-    log.info("SalesDesk %s starting", __version__)
+    from PySide6.QtCore import QLocale
+
+    from salesdesk.ui.format import use_locale_for_amounts
+
+    style = use_locale_for_amounts(QLocale())  # amounts typed and shown as the user's language writes them
+    log.info("SalesDesk %s starting; amounts in the style of %s", __version__, style.name)
     hook = ExceptionHook(log_file, app)
     hook.install()
     try:

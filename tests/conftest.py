@@ -103,3 +103,13 @@ def dump(database, *, skip=("audit_log",)) -> dict[str, list[tuple]]:
 @pytest.fixture
 def today():
     return CLOCK.today()
+
+
+@pytest.fixture(autouse=True)
+def _english_amounts():
+    """Amounts typed and shown as in English (1,234.50); a test may set another style."""
+    from salesdesk.domain.money import ENGLISH, set_style
+
+    set_style(ENGLISH)
+    yield
+    set_style(ENGLISH)

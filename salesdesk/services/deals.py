@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.models import Account, Contact, Deal, DealStatus, LostReason, Person, Stage, StageChange, utcnow
-from salesdesk.domain.money import to_money
+from salesdesk.domain.money import parse_amount, to_money
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 from salesdesk.services import audit
 
@@ -80,8 +80,9 @@ def _validate(session: Session, values: dict) -> dict:
         if not out["title"]:
             raise ValidationError("title", "A deal needs a title")
     if "amount" in out:
-        try:
-            out["amount"] = to_money(out["amount"] if out["amount"] is not None else 0)
+        try:  # typed text is read in the user's style (1.234,50 in German); numbers as they are
+            typed = out["amount"]
+            out["amount"] = parse_amount(typed) if isinstance(typed, str) else to_money(typed if typed is not None else 0)
         except ValueError as exc:
             raise ValidationError("amount", str(exc)) from None
         if out["amount"] < 0:

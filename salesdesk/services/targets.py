@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
-from salesdesk.domain.money import from_cents
+from salesdesk.domain.money import current_style, from_cents, parse_text
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 
@@ -588,10 +588,12 @@ def _parse_value(metric: str, value, field: str) -> Decimal:
     """A typed target value, checked: not negative, money to the cent, counts whole."""
     if isinstance(value, float):
         value = repr(value)
-    try:
-        number = Decimal(value.replace(",", "").strip()) if isinstance(value, str) else Decimal(value)
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError(field, f"{value!r} is not a number") from None
+    try:  # typed text in the user's style: "1.234,50" in German, "1,234.50" in English
+        number = parse_text(value.strip(), current_style().decimal) if isinstance(value, str) else Decimal(value)
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        # Another style's amount says so; text that is no number at all is "not a number".
+        said = str(exc) if getattr(exc, "kind", "not an amount") not in ("not an amount", "empty") else None
+        raise ValidationError(field, said or f"{value!r} is not a number") from None
     if not number.is_finite():
         raise ValidationError(field, f"{value!r} is not a number")
     if number < 0:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database
+from salesdesk.domain.money import mark_currency, mark_fits
 from salesdesk.errors import DatabaseError
 from salesdesk.transfer import values as parse
 from salesdesk.transfer.context import Context, check_unique_updates
@@ -278,13 +279,13 @@ def _currency_of_marks(number: int, values: dict, marks: list[str], header: str,
     currency = values.get("currency") if has_currency else home
     for mark in marks:
         if currency:
-            if not parse.mark_fits(mark, currency):
+            if not mark_fits(mark, currency):
                 whose = "the row's currency" if has_currency and values.get("currency") else "the currency"
                 plan.problem(number, header, f"the amount is written in {mark}, but {whose} is {currency}")
                 values.setdefault("_bad", True)
             continue
-        named = parse.mark_currency(mark)
-        if named is None and home and parse.mark_fits(mark, home):
+        named = mark_currency(mark)
+        if named is None and home and mark_fits(mark, home):
             named = home  # "$5" in a company that counts in dollars
         if named is None:
             plan.problem(number, header, f"the amount is written in {mark}, which stands for several currencies: give the row's currency "

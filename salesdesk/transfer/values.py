@@ -60,7 +60,10 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from salesdesk.domain.currencies import ACTIVE, currency_code
+from salesdesk.domain.currencies import currency_code
+from salesdesk.domain.money import Wording, parse_text
+from salesdesk.domain.wording import bare as _bare
+from salesdesk.domain.wording import quoted as _show
 from salesdesk.transfer.characters import FILLERS, control_problem, invisible
 
 # OWASP "CSV injection": a cell starting with these is a formula to a spreadsheet.
@@ -187,15 +190,9 @@ def integer(cell, low: int | None = None, high: int | None = None) -> int:
 # --- amounts ----------------------------------------------------------------------------------
 
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,13})(?:\.([0-9]{1,2}))?$")
-_SIGNS = "€$£¥₹₽₩₺₪"
-_MARKED = re.compile(rf"(?:([{_SIGNS}]|[A-Za-z]{{3}})\s*)?(.*?)(?:\s*([{_SIGNS}]|[A-Za-z]{{3}}))?")
-_EXPONENT = re.compile(r"[0-9.,]*[0-9][eE][+-]?[0-9]+")
-_GROUPERS = " '\u00a0\u2009\u202f\u2019"  # spaces (no-break, thin, narrow) and apostrophes
-_AMOUNT_CHARS = re.compile(f"[0-9.,{_GROUPERS}]+")
-_WESTERN = re.compile(r"[0-9]{1,3}(?:\|[0-9]{3})*")
-_LAKH = re.compile(r"[0-9]{1,2}(?:\|[0-9]{2})*\|[0-9]{3}")
 WHERE_DECIMAL = "in the wizard's Values page, or \"decimal_separator\" in the mapping"
 WHERE_ROUNDING = "in the wizard's Values page, or \"round_cents\" in the mapping"
+IMPORTED = Wording("as chosen for this import", WHERE_DECIMAL)
 
 
 class Amounts:
@@ -260,7 +257,7 @@ def amount(cell, decimal: str = "", marks: list | None = None) -> Decimal:
     elif isinstance(cell, Decimal):
         value = cell
     else:
-        value = _amount_text(cell.strip(), decimal, marks)
+        value = parse_text(cell.strip(), decimal, marks, IMPORTED)
     if not value.is_finite():
         raise ValueError(f"{_show(as_text(cell))} is not an amount of money")
     if value < 0:
@@ -273,112 +270,6 @@ def amount(cell, decimal: str = "", marks: list | None = None) -> Decimal:
 def _number_text(cell) -> str:
     """A number as a person reads it: XLSX floats to the 15 digits a spreadsheet shows."""
     return format(cell, ".15g") if isinstance(cell, float) else as_text(cell).strip()
-
-
-def _amount_text(raw: str, decimal: str, marks: list | None = None) -> Decimal:
-    def refuse(why: str = "is not an amount of money") -> ValueError:
-        return ValueError(f"{_show(raw)} {why}")
-
-    if any(ch.isdigit() and not ch.isascii() for ch in raw):
-        raise refuse("has digits other than 0-9; write amounts with 0-9")
-    if len(raw) > 2 and raw[0] == "(" and raw[-1] == ")":
-        inner = raw[1:-1].strip()
-        if inner[:1] == "(":  # brackets in brackets: no accountant writes them (nor a recursion to overflow)
-            raise refuse()
-        _amount_text(inner, decimal)  # refused in its own words when it is no amount at all
-        raise ValueError(f"{_bare(raw)} is negative (in brackets); amounts cannot be negative")
-    body, sign, mark = _unmarked(raw)
-    if body is None:
-        raise refuse()
-    if mark and marks is not None:
-        marks.append(mark)
-    if _EXPONENT.fullmatch(body):
-        raise ValueError(f"{_bare(raw)} is written with an exponent; write the amount out in digits")
-    if not _AMOUNT_CHARS.fullmatch(body) or not any(ch.isdigit() for ch in body):
-        raise refuse()
-    whole, fraction = _split(raw, body, decimal)
-    return Decimal(f"{sign}{whole or '0'}.{fraction or '0'}")
-
-
-def _unmarked(raw: str) -> tuple[str | None, str, str]:
-    """(the digits and marks, the sign, the currency sign or code) of an amount with its
-    currency and sign taken off; None when what stands around it is no currency."""
-    sign = ""
-    if raw[:1] in ("+", "-"):
-        sign, raw = raw[0], raw[1:].lstrip()
-    match = _MARKED.fullmatch(raw)
-    before, body, after = match[1], match[2], match[3]
-    marks = {m if m in _SIGNS else m.upper() for m in (before, after) if m}
-    if any(m not in _SIGNS and m not in ACTIVE for m in marks):
-        return None, sign, ""
-    if len(marks) > 1 and len({c for m in marks for c in SIGN_CURRENCIES.get(m, (m,))}) > 1 \
-            and not _agree(*marks):
-        return None, sign, ""  # "USD 5 EUR": two currencies for one amount
-    if not sign and body[:1] in ("+", "-"):  # "€ -5"
-        sign, body = body[0], body[1:].lstrip()
-    return body, "-" if sign == "-" else "", next(iter(sorted(marks, key=len, reverse=True)), "")
-
-
-# The currencies a sign can stand for: "$" is a dollar of some country, "¥" yen or yuan.
-SIGN_CURRENCIES = {"€": ("EUR",), "£": ("GBP",), "₹": ("INR",), "₽": ("RUB",), "₩": ("KRW",), "₺": ("TRY",),
-                   "₪": ("ILS",), "¥": ("JPY", "CNY"),
-                   "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD", "BRL", "ARS", "CLP", "COP")}
-
-
-def _agree(first: str, second: str) -> bool:
-    """Whether two currency marks can mean the same currency ("$" and "USD" do)."""
-    return bool(set(SIGN_CURRENCIES.get(first, (first,))) & set(SIGN_CURRENCIES.get(second, (second,))))
-
-
-def mark_fits(mark: str, currency: str) -> bool:
-    """Whether an amount written with ``mark`` ("$", "USD") can be in ``currency``."""
-    return currency in SIGN_CURRENCIES.get(mark, (mark,))
-
-
-def mark_currency(mark: str) -> str | None:
-    """The one currency ``mark`` names, or None when a sign names several ("$")."""
-    found = SIGN_CURRENCIES.get(mark, (mark,))
-    return found[0] if len(found) == 1 else None
-
-
-def _split(raw: str, body: str, decimal: str) -> tuple[str, str]:
-    """(whole digits, fraction digits) of ``body``, its grouping checked."""
-    dots, commas = body.count("."), body.count(",")
-    if decimal:
-        mark, other = decimal, "," if decimal == "." else "."
-        if body.count(mark) > 1 or (mark in body and other in body[body.index(mark):]):
-            raise _not_as_chosen(raw, decimal)
-    elif dots and commas:  # both: the later one is the decimal mark
-        mark = "." if body.rfind(".") > body.rfind(",") else ","
-        if body.count(mark) > 1:
-            raise ValueError(f"{_show(raw)} is not an amount of money")
-    elif dots + commas == 1:
-        mark = "." if dots else ","
-        head, _, tail = body.partition(mark)
-        if len(tail) == 3 and tail.isdigit() and head.isdigit() and 1 <= len(head) <= 3 and head[0] != "0":
-            raise ValueError(f"{_bare(raw)} could be {head}{tail} or {head}.{tail}: say which mark separates the "
-                             f"decimals ({WHERE_DECIMAL})")
-    else:  # no mark, or one mark many times: a decimal mark comes once, so it groups thousands
-        mark = ""
-    whole, _, fraction = body.partition(mark) if mark and mark in body else (body, "", "")
-    if fraction and not fraction.isdigit():
-        raise _not_as_chosen(raw, decimal) if decimal else ValueError(f"{_show(raw)} is not an amount of money")
-    groupers = _GROUPERS + ("," if mark == "." or (not mark and commas) else "") + \
-        ("." if mark == "," or (not mark and dots) else "")
-    if decimal:
-        groupers += "," if decimal == "." else "."
-    grouped = re.sub(f"[{re.escape(groupers)}]", "|", whole.strip())
-    if "|" in grouped and not (_WESTERN.fullmatch(grouped) or _LAKH.fullmatch(grouped)):
-        raise _not_as_chosen(raw, decimal) if decimal else ValueError(f"{_show(raw)} is not an amount of money")
-    digits = grouped.replace("|", "")
-    if not digits.isdigit() and digits or not (digits or fraction):
-        raise ValueError(f"{_show(raw)} is not an amount of money")
-    return digits, fraction
-
-
-def _not_as_chosen(raw: str, decimal: str) -> ValueError:
-    return ValueError(f"{_show(raw)} is not an amount written with {decimal!r} for the decimals, as chosen for "
-                      "this import")
 
 
 # --- dates ------------------------------------------------------------------------------------
@@ -465,11 +356,3 @@ def _numbered(number: float, shown: str, serial: bool) -> dt.datetime:
     return moment.replace(microsecond=0)
 
 
-def _show(value: str, limit: int = 40) -> str:
-    value = value.strip()
-    return repr(value if len(value) <= limit else value[:limit] + "…")
-
-
-def _bare(value: str, limit: int = 40) -> str:
-    """A number or date as written, without quotes: its start only when it is long."""
-    return value if len(value) <= limit else value[:limit] + "…"

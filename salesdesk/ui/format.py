@@ -1,8 +1,25 @@
-"""How figures read on screen: counts with their noun, money short and long."""
+"""How figures read on screen: counts with their noun, money short and long, in the
+user's style (``1.234 EUR`` in German); the window sets the style from the locale."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+
+from PySide6.QtCore import QLocale
+
+from salesdesk.domain.money import ENGLISH, MoneyStyle, current_style, format_amount, set_style
+
+
+def use_locale_for_amounts(locale: QLocale) -> MoneyStyle:
+    """Read and write amounts on screen as ``locale`` does (the decimal and thousands
+    marks); a locale whose decimal mark is neither "." nor "," keeps English's."""
+    decimal, group = locale.decimalPoint(), locale.groupSeparator()
+    try:
+        style = MoneyStyle(decimal, group or ("," if decimal == "." else "."), locale.name())
+    except ValueError:
+        style = ENGLISH
+    set_style(style)
+    return style
 
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
@@ -13,8 +30,7 @@ def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
 
 def money(amount: Decimal | int, currency: str = "") -> str:
     """Whole units with thousands separators: ``"84,000 EUR"`` (summaries need no cents)."""
-    text = f"{Decimal(amount):,.0f}"
-    return f"{text} {currency}".strip()
+    return format_amount(amount, currency, places=0)
 
 
 def compact_money(amount: Decimal | int, currency: str = "") -> str:
@@ -28,7 +44,7 @@ def compact_money(amount: Decimal | int, currency: str = "") -> str:
             break
     else:
         text = f"{value:.0f}"
-    return f"{text} {currency}".strip()
+    return f"{text.replace('.', current_style().decimal)} {currency}".strip()
 
 
 def percent(fraction: float | None) -> str:

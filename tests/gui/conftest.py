@@ -173,3 +173,22 @@ def when_modal(callback, attempts: int = 60) -> None:
             QTimer.singleShot(50, lambda: poll(left - 1))
 
     QTimer.singleShot(50, poll)
+
+
+@pytest.fixture
+def board(company_db, ui_settings, qtbot):
+    """The pipeline board over the small company, shown and active (real clicks reach it)."""
+    from PySide6.QtGui import QUndoStack
+
+    from salesdesk.ui.pipeline.board import BoardWidget
+
+    stack = QUndoStack()
+    widget = BoardWidget(company_db, stack, ui_settings)
+    qtbot.addWidget(widget)
+    widget.resize(1500, 900)
+    widget.move(0, 0)
+    widget.refresh()
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+    return widget

@@ -16,20 +16,6 @@ from tests.conftest import dump
 from tests.gui.conftest import sql, when_modal
 
 
-@pytest.fixture
-def board(company_db, ui_settings, qtbot):
-    stack = QUndoStack()
-    widget = BoardWidget(company_db, stack, ui_settings)
-    qtbot.addWidget(widget)
-    widget.resize(1500, 900)
-    widget.move(0, 0)
-    widget.refresh()
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
-
-
 def ids(board, column_row):
     return list(board.model.column(column_row).ids)
 

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 
-from salesdesk.domain.money import from_cents
+from salesdesk.domain.money import format_amount, from_cents
 from salesdesk.services.board import Card
 from salesdesk.ui import theme
 
@@ -111,7 +111,7 @@ class CardPainter:
         bottom = QRectF(left, rect.top() + 50, width - 28, 18)
         painter.setFont(self.title_font)
         painter.setPen(self.text)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{from_cents(card.amount_cents):,.0f}")
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_amount(from_cents(card.amount_cents), places=0))
         painter.setFont(self.small_font)
         day = card.expected_close
         note, colour = "", self.muted

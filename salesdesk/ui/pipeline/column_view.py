@@ -18,6 +18,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QObject, QPoint, QRectF, QSiz
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolButton, QWidget
 
+from salesdesk.domain.money import format_amount
 from salesdesk.ui import theme
 from salesdesk.ui.format import compact_money
 from salesdesk.ui.pipeline.cards import CARD_HEIGHT, COLUMN_WIDTH, MARGIN, ROW_HEIGHT, CardPainter
@@ -398,7 +399,8 @@ class ColumnHeader(QWidget):
         self.setToolTip(
             f"{column.stage.name}: default probability {column.stage.probability}%"
             + (f", stale after {column.stage.stale_days} days" if column.stage.stale_days else "")
-            + f"\nTotal {amount:,.2f} {self._currency}\nWeighted (amount × probability) {weighted:,.2f} {self._currency}")
+            + f"\nTotal {format_amount(amount, self._currency)}\nWeighted (amount × probability) "
+               f"{format_amount(weighted, self._currency)}")
         self.update()
 
     def paintEvent(self, event):

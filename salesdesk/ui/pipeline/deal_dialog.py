@@ -10,12 +10,28 @@ from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QMessageBox, QPlainTextEdit, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 from sqlalchemy import select
 
 from salesdesk.db.models import Account, Contact, Deal, Person, Stage, StageChange
+from salesdesk.domain.money import format_amount, parse_amount
 from salesdesk.errors import SalesDeskError, ValidationError
 from salesdesk.services import board as board_data
 from salesdesk.services import deals as deal_service
@@ -129,7 +145,7 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         self.amount = QLineEdit()
         self.amount.setObjectName("deal_amount")
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount.setPlaceholderText("0.00")
+        self.amount.setPlaceholderText(format_amount(0))
         self.currency = QComboBox()
         self.currency.setObjectName("deal_currency")
         self.currency.setEditable(True)
@@ -208,7 +224,7 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             self.contact.setCurrentIndex(max(0, self.contact.findData(o["contact_id"])))
         self.owner.setCurrentIndex(max(0, self.owner.findData(o.get("owner_id"))) if o.get("owner_id") else 0)
         amount = o.get("amount")
-        self.amount.setText(f"{amount:.2f}" if amount is not None else "")
+        self.amount.setText(format_amount(amount) if amount is not None else "")  # the user's style
         overridden = o.get("probability") is not None
         self.override.setChecked(overridden)
         self.probability.setValue(o["probability"] if overridden else stage_probability)
@@ -287,10 +303,10 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             old = self._original.get(key)
             if key == "amount":
                 try:
-                    if Decimal(str(value).replace(",", "")) == (old or Decimal(0)):
+                    if parse_amount(str(value)) == (old or Decimal(0)):
                         continue
-                except ArithmeticError:
-                    pass
+                except ValueError:
+                    pass  # not an amount: a change, which saving refuses in words
             elif key == "title" and value.strip() == (old or ""):
                 continue
             elif key == "currency" and str(value).strip().upper() == (old or ""):

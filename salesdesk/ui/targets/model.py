@@ -11,12 +11,12 @@ Signals:
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
+from salesdesk.domain.money import AmountError, format_amount, parse_amount
 from salesdesk.ui import theme
+from salesdesk.ui.format import money
 
 PERSON, ROLE, TARGET, ROLLED_UP, ACTUAL, ATTAINMENT, GAP, FORECAST = range(8)
 HEADERS = ("Person", "Role", "Target", "Team's targets", "Actual", "Attainment", "Gap", "Forecast")
@@ -63,9 +63,7 @@ class TargetTableModel(QAbstractTableModel):
     def figure(self, value) -> str:
         if value is None:
             return "–"
-        if self.is_money:
-            return f"{Decimal(value):,.0f}"
-        return f"{Decimal(value):,.0f}"
+        return money(value)  # whole units in the user's style, money and counts alike
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -102,7 +100,7 @@ class TargetTableModel(QAbstractTableModel):
             if column == FORECAST:
                 return self.figure(row.forecast)
         if role == Qt.ItemDataRole.EditRole and column == TARGET:
-            return "" if row.target is None else f"{row.target:.2f}" if self.is_money else f"{row.target:.0f}"
+            return "" if row.target is None else format_amount(row.target) if self.is_money else f"{row.target:.0f}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= TARGET:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and row.depth == 0:
@@ -125,17 +123,15 @@ class TargetTableModel(QAbstractTableModel):
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or index.column() != TARGET:
             return False
-        text = str(value).strip().replace(",", "").replace(" ", "")
+        text = str(value).strip()
         if text == "":
             amount = None
         else:
-            try:
-                amount = Decimal(text.removesuffix(self.currency).removesuffix("%"))
-            except InvalidOperation:
-                self.edit_refused.emit(f"“{value}” is not a number")
-                return False
-            if amount < 0:
-                self.edit_refused.emit("A target cannot be negative")
+            try:  # in the user's style; the currency code may be typed with it
+                amount = parse_amount(text.removesuffix("%").strip())
+            except AmountError as exc:
+                self.edit_refused.emit({"not an amount": f"“{value}” is not a number",
+                                        "negative": "A target cannot be negative"}.get(exc.kind, str(exc)))
                 return False
         row = self.rows[index.row()]
         if amount == row.target:

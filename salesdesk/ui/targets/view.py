@@ -10,17 +10,40 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtGui import QPainter, QUndoStack, QColor
+from PySide6.QtGui import QColor, QPainter, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMenu, QMessageBox, QRadioButton, QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QTabWidget, QToolButton,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QRadioButton,
+    QSizePolicy,
+    QSplitter,
+    QStyledItemDelegate,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from salesdesk.clock import CLOCK
+from salesdesk.domain.money import AmountError, format_amount, parse_amount
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.ui import theme
-from salesdesk.ui.targets.model import ATTAINMENT, FractionRole, PersonIdRole, TargetTableModel
+from salesdesk.ui.targets.model import (
+    ATTAINMENT,
+    FractionRole,
+    PersonIdRole,
+    TargetTableModel,
+)
 from salesdesk.ui.undo import run_step
 
 METRICS = (("won_revenue", "Won revenue"), ("won_deals", "Won deals"), ("new_deals", "New deals"),
@@ -64,7 +87,7 @@ class SplitDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{name}'s target for the period, split among their {reports} direct reports."))
         form = QFormLayout()
-        self.total = QLineEdit("" if current is None else f"{current:.2f}")
+        self.total = QLineEdit("" if current is None else format_amount(current))
         self.total.setObjectName("split_total")
         form.addRow(f"Target ({unit})", self.total)
         layout.addLayout(form)
@@ -85,13 +108,10 @@ class SplitDialog(QDialog):
         layout.addWidget(buttons)
 
     def value(self) -> Decimal | None:
-        from decimal import InvalidOperation
-
         try:
-            value = Decimal(self.total.text().replace(",", "").strip())
-        except InvalidOperation:
+            return parse_amount(self.total.text())
+        except AmountError:
             return None
-        return value if value >= 0 else None
 
     def how(self) -> str:
         return "even" if self.even.isChecked() else "previous_actuals"
