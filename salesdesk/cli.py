@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_replace(weekly, "FILE.pdf")
 
     _add_transfer_commands(commands)
+
+    rates = commands.add_parser("rates", help="the exchange rates that convert other currencies into the company's")
+    rate_commands = rates.add_subparsers(dest="rates", metavar="ACTION", parser_class=_Parser, required=True)
+    rate_commands.add_parser("list", help="every rate kept, newest first per currency")
+    rate_set = rate_commands.add_parser("set", help="keep a rate: what one unit of CURRENCY is worth, from a day on")
+    rate_set.add_argument("currency", metavar="CURRENCY", help="an ISO code such as USD")
+    rate_set.add_argument("rate", metavar="RATE", help="one CURRENCY in the company's currency, such as 0.9213")
+    rate_set.add_argument("--from", dest="valid_from", metavar="YYYY-MM-DD", help="the first day it holds (default: today)")
+    rate_import = rate_commands.add_parser("import", help="keep every rate of a CSV file (currency,valid_from,rate), all or none")
+    rate_import.add_argument("file", type=Path, metavar="FILE.csv")
+    rate_export = rate_commands.add_parser("export", help="write every rate kept to a CSV file that imports back")
+    rate_export.add_argument("file", type=Path, metavar="FILE.csv")
+    _add_replace(rate_export, "FILE.csv")
     return parser
 
 
@@ -123,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(args.db, read_only=args.read_only)
 
     handler = {"demo": _demo, "check": _check, "backup": _backup, "restore": _restore, "report": _report,
-               "import": _import, "export": _export}[args.command]
+               "import": _import, "export": _export, "rates": _rates}[args.command]
     try:
         return handler(args)
     except SalesDeskError as exc:
@@ -629,4 +642,70 @@ def _export(args) -> int:
     finally:
         db.close()
     _say(f"Exported {count:,} {name} to {args.file.expanduser().resolve()}")
+    return EXIT_OK
+
+
+# --- exchange rates -----------------------------------------------------------------------
+
+
+@_with_restore_advice
+def _rates(args) -> int:
+    """``rates list|set|import|export``: a change is one transaction with its audit rows,
+    refused whole (nothing kept) at its first bad value."""
+    import datetime as dt
+
+    from salesdesk.clock import CLOCK
+    from salesdesk.db.engine import target_path
+    from salesdesk.db.migrate import open_database
+    from salesdesk.errors import ValidationError
+    from salesdesk.services import currencies
+
+    if args.rates in ("list", "export"):
+        if args.rates == "export":
+            from salesdesk.safety.output import check_output_path
+
+            check_output_path(args.file, target_path(_target(args)), replace=args.replace)
+        _upgrade_if_older(args)  # a file from before exchange rates has none, and gets their table
+        db = _open_to_read(args)
+        try:
+            with db.session() as session:
+                if args.rates == "export":
+                    count = currencies.export_rates(session, args.file, db.path, replace=args.replace)
+                    _say(f"Exported {count:,} exchange rate{'s' if count != 1 else ''} to "
+                         f"{args.file.expanduser().resolve()}")
+                    return EXIT_OK
+                home = currencies.home_currency(session)
+                rows = currencies.list_rates(session)
+        finally:
+            db.close()
+        if not rows:
+            _say(f"No exchange rates kept: deals in a currency other than {home} are left out of totals")
+        for row in rows:
+            _say(f"{row['currency']}  from {row['valid_from'].isoformat()}  1 {row['currency']} = {row['rate']} {home}")
+        return EXIT_OK
+
+    text = currencies.read_rates_file(args.file) if args.rates == "import" else None
+    if args.rates == "set":
+        try:
+            valid_from = dt.date.fromisoformat(args.valid_from) if args.valid_from else CLOCK.today()
+        except ValueError:
+            raise ValidationError("from", f"{args.valid_from!r} is not a date; write it like 2026-11-02") from None
+    target = _target(args)
+    _refuse_damaged(target)
+    with _exclusive(target):  # not while a window shows the totals these change
+        db = open_database(target, create=False)
+        try:
+            with db.transaction() as session:
+                home = currencies.home_currency(session)
+                if text is not None:
+                    kept = currencies.import_rates_csv(session, text)
+                else:
+                    currencies.set_rate(session, args.currency, valid_from, args.rate)
+        finally:
+            db.close()
+    if text is not None:
+        _say(f"Kept {len(kept):,} exchange rate{'s' if len(kept) != 1 else ''} into {home} from {args.file}")
+    else:
+        _say(f"Kept 1 {args.currency.strip().upper()} = {currencies.parse_rate(args.rate)} {home} "
+             f"from {valid_from.isoformat()}")
     return EXIT_OK

@@ -231,22 +231,22 @@ class Deal(Base):
         CheckConstraint("status IN ('open', 'won', 'lost')", name="status_known"),
         # The board: open deals of a stage in column order.
         Index("ix_deals_board", "stage_id", "status", "position"),
-        # Column totals without touching the table (covering).
-        Index("ix_deals_stage_amount", "status", "stage_id", "amount", "probability"),
+        # Column totals without touching the table (covering; summed per currency).
+        Index("ix_deals_stage_amount", "status", "stage_id", "currency", "amount", "probability"),
         # Actuals: won revenue per owner and period.  Partial (won deals only): it stays
         # small, and a bulk import of open deals builds it in no time.
-        Index("ix_deals_won", "status", "won_on", "owner_id", "amount", sqlite_where=text("status = 'won'"),
+        Index("ix_deals_won", "status", "won_on", "owner_id", "currency", "amount", sqlite_where=text("status = 'won'"),
               postgresql_where=text("status = 'won'")),
         # Lost deals per period (weekly report): the same shape for lost_on.
-        Index("ix_deals_lost", "status", "lost_on", "owner_id", "amount", sqlite_where=text("status = 'lost'"),
+        Index("ix_deals_lost", "status", "lost_on", "owner_id", "currency", "amount", sqlite_where=text("status = 'lost'"),
               postgresql_where=text("status = 'lost'")),
         # A team's pipeline (org chart panel, targets): covering, no table reads.
-        Index("ix_deals_owner", "owner_id", "status", "stage_id", "amount", "probability"),
+        Index("ix_deals_owner", "owner_id", "status", "stage_id", "currency", "amount", "probability"),
         Index("ix_deals_account", "account_id"),
         # New deals per owner and period (targets, weekly report).
         Index("ix_deals_created", "created_at", "owner_id"),
         # The forecast: open deals of a team by expected close, weighted, without table reads.
-        Index("ix_deals_forecast", "status", "owner_id", "expected_close", "stage_id", "amount", "probability"),
+        Index("ix_deals_forecast", "status", "owner_id", "expected_close", "stage_id", "currency", "amount", "probability"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -350,6 +350,22 @@ class Target(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ExchangeRate(Base):
+    """What one unit of ``currency`` is worth in ``quote`` (the company's currency when
+    the rate was kept) from ``valid_from`` on, until a later rate of the same pair."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (
+        UniqueConstraint("currency", "quote", "valid_from"),
+        CheckConstraint("currency <> quote", name="rate_of_another_currency"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    quote: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    rate: Mapped[str] = mapped_column(String(32), comment="exact decimal text: 1 currency = rate quote")
 
 
 class WeeklyNote(Base):

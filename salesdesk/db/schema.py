@@ -46,6 +46,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 COLUMNS["0002"] = COLUMNS["0001"]  # a row of settings (the database's reference), no table or column
+COLUMNS["0003"] = {**COLUMNS["0002"], "exchange_rates": ("id", "currency", "quote", "valid_from", "rate")}
 
 
 def schema_problems(connection: sqlite3.Connection) -> list[str]:

@@ -48,6 +48,12 @@ with the Targets screen.  Weeks are half-open ``[start, end)``:
   pace line a director compares against.
 - **pace**: the scope's won value per week of the quarter up to the report's week,
   cumulated, for the chart against the straight line to the quarter's target.
+- **currencies**: every amount is in the company's currency; a deal in another one
+  counts at the exchange rate in force on the report's rate day (the week's last day,
+  or today for a week still under way), and the report names each rate used.  A deal
+  whose currency has no rate that day is counted in the deal counts but left out of
+  every sum, and listed in ``left_out`` (``services/rates.py``).  Lists show each
+  deal's amount in its own currency and are ordered by its value in the company's.
 """
 
 from __future__ import annotations
@@ -58,9 +64,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date, as_datetime
-from salesdesk.domain.money import from_cents
+from salesdesk.domain.money import format_money, from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import ValidationError
+from salesdesk.services.rates import RateBook, RateUsed, Totals, totals
 from salesdesk.services.targets import WON_REVENUE, target_rows
 
 COMPANY, BRANCH, PERSON = "company", "branch", "person"
@@ -179,6 +186,7 @@ class DealRow:
     day: dt.date | None  # won on / lost on; None for open deals
     reason: str = ""  # lost reason (and note)
     days_in_stage: int = 0  # stale deals
+    currency: str = ""  # the deal's own (``amount`` is in it)
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,17 @@ class Attainment:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """Deals in a currency with no exchange rate on the report's rate day: counted as
+    deals, left out of the sums."""
+
+    what: str  # "won this week", "open at the end of the week", ...
+    currency: str
+    count: int
+    value: Decimal  # in ``currency``
+
+
+@dataclass(frozen=True)
 class PacePoint:
     day: dt.date  # the end (exclusive) of a week of the quarter, or the quarter's end
     won: Decimal  # won in that week (the part of it inside the quarter)
@@ -250,6 +269,28 @@ class WeeklyReport:
     stale_count: int = 0
     stale_value: Decimal = Decimal(0)
     attainment_hidden: int = 0  # people below the levels shown (counted in their managers' rows)
+    rate_day: dt.date | None = None  # the day whose exchange rates convert other currencies
+    rates_used: tuple[RateUsed, ...] = ()  # the rates of other currencies that were converted
+    left_out: tuple[LeftOut, ...] = ()  # deals left out of the sums for want of a rate
+
+    def currency_note(self) -> str:
+        """The sentence under the figures naming the rates used and what was left out;
+        "" when every deal is in the company's currency."""
+        if not self.rates_used and not self.left_out:
+            return ""
+        cur = self.currency
+        parts = [f"Amounts are in {cur}."]
+        if self.rates_used:
+            rates = "; ".join(f"1 {r.currency} = {r.rate} {cur} (rate from {r.valid_from.isoformat()})"
+                              for r in self.rates_used)
+            parts.append(f"Other currencies are converted at the rates of {self.rate_day.isoformat()}: {rates}.")
+        if self.left_out:
+            missing = "; ".join(
+                f"{o.count:,d} deal{'s' if o.count != 1 else ''} {o.what} in {o.currency} "
+                f"({format_money(o.value, o.currency)})" for o in self.left_out)
+            parts.append(f"Left out of the sums, as there is no exchange rate to {cur} "
+                         f"on {self.rate_day.isoformat()}: {missing}.")
+        return " ".join(parts)
 
     @property
     def elapsed(self) -> float:
@@ -312,18 +353,68 @@ def _span(period: Period) -> dict:
 _IN_SCOPE = " AND +d.owner_id IN (SELECT id FROM scope)"
 
 
-def _figures(reader: Reader, cte: str, params: dict, period: Period, pipeline: tuple[int, int]) -> Figures:
+class _Sums:
+    """The report's sums in the company's currency at one day's rates, and the rates
+    they used and the deals they left out, gathered for the report's note."""
+
+    def __init__(self, book: RateBook, day: dt.date):
+        self.book, self.day = book, day
+        self.rates_used: dict[str, RateUsed] = {}
+        self.left_out: dict[tuple[str, str], list[int]] = {}  # (what, currency) -> [deals, cents]
+
+    def of(self, rows, width: int, what: str | None = None) -> tuple[int, list[int]]:
+        """Rows ``(currency, count, value...)`` as (all the deals, the values in the home
+        currency); ``what`` names the figure in the note of what was left out (``None``:
+        a part of a figure already noted)."""
+        rows = list(rows)
+        found: Totals = totals(rows, self.book, self.day)
+        self.rates_used.update(found.rates_used)
+        if what is not None:
+            for currency, count in found.count_left_out.items():
+                entry = self.left_out.setdefault((what, currency), [0, 0])
+                entry[0] += count
+                entry[1] += found.value_left_out.get(currency, 0)
+        return sum(int(row[1] or 0) for row in rows), found.values or [0] * width
+
+    def value_sql(self) -> tuple[str, dict]:
+        """``d.amount`` in the home currency at the day's rates, as SQL, to order deals by
+        what they are worth (0 for a currency without a rate)."""
+        cases, params = ["WHEN :fx_home THEN 1.0"], {"fx_home": self.book.home}
+        for n, currency in enumerate(sorted(self.book.rates)):
+            used = self.book.rate_on(currency, self.day)
+            if used is not None:
+                cases.append(f"WHEN :fx{n} THEN :fx_rate{n}")
+                params[f"fx{n}"], params[f"fx_rate{n}"] = currency, float(used.rate)
+        return f"(d.amount * CASE d.currency {' '.join(cases)} ELSE 0 END)", params
+
+    def notes(self) -> tuple[tuple[RateUsed, ...], tuple[LeftOut, ...]]:
+        order = {what: n for n, what in enumerate(_LEFT_OUT_ORDER)}
+        return (tuple(self.rates_used[c] for c in sorted(self.rates_used)),
+                tuple(LeftOut(what, currency, count, from_cents(cents)) for (what, currency), (count, cents)
+                      in sorted(self.left_out.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1]))))
+
+
+# The note of deals left out reads in the order of the figures: this week's, then the
+# week before's, then the quarter's.
+_LEFT_OUT_ORDER = ("won this week", "lost this week", "open at the end of the week", "won the previous week",
+                   "lost the previous week", "open at the end of the previous week", "won in the quarter to date")
+
+
+def _figures(reader: Reader, cte: str, params: dict, period: Period, pipeline: tuple[int, int],
+             sums: _Sums, this: str) -> Figures:
     p = {**params, **_span(period)}
-    won = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'won' "
-                     "AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE, p)
+    won_count, (won_cents,) = sums.of(reader.execute(
+        cte + "SELECT d.currency, count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'won' "
+        "AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE + " GROUP BY d.currency", p), 1, f"won {this}")
     new = reader.scalar(cte + "SELECT count(*) FROM deals d WHERE d.created_at >= :start_at AND d.created_at < :end_at"
                         + _IN_SCOPE, p)
-    lost = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'lost' "
-                      "AND d.lost_on >= :start AND d.lost_on < :end" + _IN_SCOPE, p)
+    lost_count, (lost_cents,) = sums.of(reader.execute(
+        cte + "SELECT d.currency, count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE d.status = 'lost' "
+        "AND d.lost_on >= :start AND d.lost_on < :end" + _IN_SCOPE + " GROUP BY d.currency", p), 1, f"lost {this}")
     done = reader.scalar(cte + "SELECT count(*) FROM activities a WHERE a.owner_id IN (SELECT id FROM scope) "
                          "AND a.done_at >= :start_at AND a.done_at < :end_at", p)
     open_cents, weighted_x100 = pipeline
-    return Figures(int(won[0]), from_cents(int(won[1])), int(new), int(lost[0]), from_cents(int(lost[1])),
+    return Figures(won_count, from_cents(won_cents), int(new), lost_count, from_cents(lost_cents),
                    from_cents(open_cents), from_cents((weighted_x100 + 50) // 100), int(done))
 
 
@@ -351,16 +442,17 @@ _OPEN = ("FROM open_at o JOIN deals d ON d.id = o.id JOIN stages s ON s.id = o.s
          "WHERE NOT s.is_won")
 
 
-def _pipeline(reader: Reader, cte: str, params: dict) -> tuple[int, int]:
+def _pipeline(reader: Reader, cte: str, params: dict, sums: _Sums, what: str) -> tuple[int, int]:
     """The open deals of an ``_open_at`` query: (cents, weighted cents x 100)."""
-    row = reader.one(cte + "SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, "
-                     "s.probability)), 0) " + _OPEN, params)
-    return int(row[0]), int(row[1])
+    _, (cents, weighted) = sums.of(reader.execute(
+        cte + "SELECT d.currency, count(*), coalesce(sum(d.amount), 0), coalesce(sum(d.amount * "
+        "coalesce(d.probability, s.probability)), 0) " + _OPEN + " GROUP BY d.currency", params), 2, what)
+    return cents, weighted
 
 
 _DEAL_COLUMNS = (
     "SELECT d.id, d.title, coalesce(a.name, ''), p.name, s.name, d.amount, coalesce(d.probability, s.probability), "
-    "d.expected_close, {day}, {reason}, d.stage_entered_at "
+    "d.expected_close, {day}, {reason}, d.stage_entered_at, d.currency "
     "FROM deals d JOIN people p ON p.id = d.owner_id JOIN stages s ON s.id = d.stage_id "
     "LEFT JOIN accounts a ON a.id = d.account_id {join} "
 )
@@ -374,7 +466,7 @@ def _deal_rows(rows: list[tuple], now: dt.datetime | None = None) -> tuple[DealR
         entered = as_datetime(row[10])
         days = (now - entered).days if now is not None and entered is not None else 0
         out.append(DealRow(row[0], row[1], row[2], row[3], row[4], from_cents(int(row[5])), int(row[6]),
-                           as_date(row[7]), as_date(row[8]), row[9] or "", days))
+                           as_date(row[7]), as_date(row[8]), row[9] or "", days, row[11] or ""))
     return tuple(out)
 
 
@@ -386,7 +478,7 @@ def _deals(reader: Reader, cte: str, params: dict, where: str, order: str, *, da
 
 _OPEN_COLUMNS = (
     "SELECT d.id, d.title, coalesce(a.name, ''), p.name, s.name, d.amount, coalesce(d.probability, s.probability), "
-    "d.expected_close, NULL, '', o.entered FROM open_at o JOIN deals d ON d.id = o.id "
+    "d.expected_close, NULL, '', o.entered, d.currency FROM open_at o JOIN deals d ON d.id = o.id "
     "JOIN people p ON p.id = d.owner_id JOIN stages s ON s.id = o.stage_id LEFT JOIN accounts a ON a.id = d.account_id "
     "WHERE NOT s.is_won"
 )
@@ -397,8 +489,8 @@ def _open_deals(reader: Reader, cte: str, params: dict, where: str, order: str,
     return _deal_rows(reader.execute(cte + _OPEN_COLUMNS + where + order, params), now)
 
 
-def _stale(reader: Reader, cte: str, params: dict, today: dt.date,
-           now: dt.datetime) -> tuple[tuple[DealRow, ...], int, Decimal]:
+def _stale(reader: Reader, cte: str, params: dict, today: dt.date, now: dt.datetime,
+           sums: _Sums, value: str) -> tuple[tuple[DealRow, ...], int, Decimal]:
     """The largest deals of an ``_open_at`` query that were stale at ``now`` (idle in
     their stage past its limit, no activity planned after ``today`` and not done by
     then): at most ``LIST_LIMIT``, and how many and how much in all."""
@@ -413,9 +505,10 @@ def _stale(reader: Reader, cte: str, params: dict, today: dt.date,
         p[f"before{n}"] = (now - dt.timedelta(days=int(days) + 1)).isoformat(sep=" ")
     where = (" AND (" + " OR ".join(ors) + ") AND NOT EXISTS (SELECT 1 FROM activities x WHERE x.deal_id = d.id "
              "AND (x.done_at IS NULL OR x.done_at >= :asof_at) AND x.due_on > :today)")
-    count, cents = reader.one(cte + "SELECT count(*), coalesce(sum(d.amount), 0) " + _OPEN + where, p)
-    rows = _open_deals(reader, cte, p, where, " ORDER BY d.amount DESC, d.id LIMIT :limit", now=now)
-    return rows, int(count), from_cents(int(cents))
+    count, (cents,) = sums.of(reader.execute(
+        cte + "SELECT d.currency, count(*), coalesce(sum(d.amount), 0) " + _OPEN + where + " GROUP BY d.currency", p), 1)
+    rows = _open_deals(reader, cte, p, where, f" ORDER BY {value} DESC, d.id LIMIT :limit", now=now)
+    return rows, count, from_cents(cents)
 
 
 def _largest_by_day(rows: tuple[DealRow, ...]) -> tuple[DealRow, ...]:
@@ -437,10 +530,17 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     today = today or CLOCK.today()
     cte, params = _scope_cte(scope)
     people = tuple(row[0] for row in reader.execute(cte + "SELECT id FROM scope ORDER BY id", params))
+    book = RateBook.load(reader)
+    sums = _Sums(book, min(week.last_day, today))
+    value, value_params = sums.value_sql()
+    params = {**params, **value_params}
     previous_week = week.previous()
     at_end = _open_at(cte, params, week.end, today)
-    current = _figures(reader, cte, params, week, _pipeline(reader, *at_end))
-    previous = _figures(reader, cte, params, previous_week, _pipeline(reader, *_open_at(cte, params, week.start, today)))
+    current = _figures(reader, cte, params, week, _pipeline(reader, *at_end, sums, "open at the end of the week"),
+                       sums, "this week")
+    previous = _figures(reader, cte, params, previous_week,
+                        _pipeline(reader, *_open_at(cte, params, week.start, today), sums,
+                                  "open at the end of the previous week"), sums, "the previous week")
     span = {**params, **_span(week)}
 
     move_where = ("FROM stage_changes c JOIN deals d ON d.id = c.deal_id "
@@ -454,53 +554,65 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
             "LEFT JOIN stages f ON f.id = c.from_stage_id LEFT JOIN stages t ON t.id = c.to_stage_id "
             "LEFT JOIN people w ON w.id = c.changed_by_id "
             "WHERE c.changed_at >= :start_at AND c.changed_at < :end_at" + _IN_SCOPE
-            + " ORDER BY d.amount DESC, c.id LIMIT :limit", {**span, "limit": MOVES_LIMIT})),
+            + f" ORDER BY {value} DESC, c.id LIMIT :limit", {**span, "limit": MOVES_LIMIT})),
         key=lambda m: (m.changed_at or dt.datetime.min, m.deal_id)))
     won = _largest_by_day(_deals(reader, cte, {**span, "limit": LIST_LIMIT},
                                  "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end",
-                                 " ORDER BY d.amount DESC, d.id LIMIT :limit", day="d.won_on"))
+                                 f" ORDER BY {value} DESC, d.id LIMIT :limit", day="d.won_on"))
     lost = _largest_by_day(_deals(
         reader, cte, {**span, "limit": LIST_LIMIT}, "d.status = 'lost' AND d.lost_on >= :start AND d.lost_on < :end",
-        " ORDER BY d.amount DESC, d.id LIMIT :limit", day="d.lost_on",
+        f" ORDER BY {value} DESC, d.id LIMIT :limit", day="d.lost_on",
         reason="trim(coalesce(r.name, '') || CASE WHEN d.lost_note IS NOT NULL AND d.lost_note <> '' "
                "THEN ': ' || d.lost_note ELSE '' END, ': ')",
         join="LEFT JOIN lost_reasons r ON r.id = d.lost_reason_id"))
     # Open and stale deals as they stood when the week ended (now, for this week).
     as_of, as_of_now = (today, now) if week.end > today else (week.last_day, CLOCK.local_midnight(week.end))
-    top = _open_deals(reader, at_end[0], {**at_end[1], "top": TOP_OPEN}, "", " ORDER BY d.amount DESC, d.id LIMIT :top")
-    stale, stale_count, stale_value = _stale(reader, *at_end, as_of, as_of_now)
+    top = _open_deals(reader, at_end[0], {**at_end[1], "top": TOP_OPEN}, "", f" ORDER BY {value} DESC, d.id LIMIT :top")
+    stale, stale_count, stale_value = _stale(reader, *at_end, as_of, as_of_now, sums, value)
 
-    by_product = tuple(
-        ProductRow(row[0], int(row[1]), int(row[2]), from_cents(int(row[3])))
-        for row in reader.execute(
-            cte + "SELECT pr.name, count(DISTINCT d.id), sum(l.quantity), "
-            "sum((l.quantity * l.unit_price * (100 - l.discount_pct) + 50) / 100) AS value "
+    # Won by product and by branch: the week's won deals again, so nothing more to note.
+    products: dict[tuple[int, str], list[int]] = {}
+    for product_id, name, currency, deals, quantity, cents in reader.execute(
+            cte + "SELECT pr.id, pr.name, d.currency, count(DISTINCT d.id), sum(l.quantity), "
+            "sum((l.quantity * l.unit_price * (100 - l.discount_pct) + 50) / 100) "
             "FROM deal_lines l JOIN deals d ON d.id = l.deal_id JOIN products pr ON pr.id = l.product_id "
             "WHERE d.status = 'won' AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE
-            + " GROUP BY pr.id, pr.name ORDER BY value DESC, pr.name", span))
-    by_branch = tuple(
-        BranchRow(row[0], int(row[1]), from_cents(int(row[2])))
-        for row in reader.execute(
-            cte + "SELECT coalesce(b.name, ''), count(*), sum(d.amount) AS value FROM deals d "
+            + " GROUP BY pr.id, pr.name, d.currency", span):
+        entry = products.setdefault((product_id, name), [0, 0, 0])
+        _, (home,) = sums.of([(currency, deals, cents)], 1)
+        entry[0], entry[1], entry[2] = entry[0] + int(deals), entry[1] + int(quantity or 0), entry[2] + home
+    by_product = tuple(sorted((ProductRow(name, deals, quantity, from_cents(cents))
+                               for (_, name), (deals, quantity, cents) in products.items()),
+                              key=lambda r: (-r.value, r.product)))
+    branches: dict[tuple[int | None, str], list[int]] = {}
+    for branch_id, name, currency, deals, cents in reader.execute(
+            cte + "SELECT b.id, coalesce(b.name, ''), d.currency, count(*), sum(d.amount) FROM deals d "
             "JOIN people p ON p.id = d.owner_id LEFT JOIN branches b ON b.id = p.branch_id "
             "WHERE d.status = 'won' AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE
-            + " GROUP BY b.id, b.name ORDER BY value DESC, coalesce(b.name, '')", span))
+            + " GROUP BY b.id, b.name, d.currency", span):
+        entry = branches.setdefault((branch_id, name), [0, 0])
+        _, (home,) = sums.of([(currency, deals, cents)], 1)
+        entry[0], entry[1] = entry[0] + int(deals), entry[1] + home
+    by_branch = tuple(sorted((BranchRow(name, deals, from_cents(cents))
+                              for (_, name), (deals, cents) in branches.items()),
+                             key=lambda r: (-r.won_value, r.branch)))
     notes = tuple(
         Note(row[0], row[1], row[2])
         for row in reader.execute(
             cte + "SELECT p.id, p.name, n.text FROM weekly_notes n JOIN people p ON p.id = n.person_id "
             "WHERE n.week_start = :monday AND n.person_id IN (SELECT id FROM scope) AND trim(n.text) <> '' "
             "ORDER BY lower(p.name), p.id", {**params, "monday": week.start.isoformat()}))
-    currency = reader.scalar("SELECT value FROM settings WHERE key = 'currency'") or "EUR"
+    currency = book.home
     quarter = Period.containing(PeriodKind.QUARTER, week.last_day)
     until = min(week.end, quarter.end)
     attainment, scope_target = _attainment(reader, scope, quarter, until, today)
     shown = _levels_that_fit(attainment)
-    pace = _pace(reader, cte, params, quarter, until)
+    pace = _pace(reader, cte, params, quarter, until, sums)
+    rates_used, left_out = sums.notes()
     return WeeklyReport(week, previous_week, scope, people, current, previous, current.minus(previous), moves,
                         won, lost, stale, top, by_product, by_branch, notes, currency, today,
                         quarter, until, shown, scope_target, pace, move_count, stale_count, stale_value,
-                        len(attainment) - len(shown))
+                        len(attainment) - len(shown), sums.day, rates_used, left_out)
 
 
 def _levels_that_fit(rows: tuple[Attainment, ...]) -> tuple[Attainment, ...]:
@@ -553,12 +665,15 @@ def _attainment(reader: Reader, scope: Scope, quarter: Period, until: dt.date,
     return out, (sum(targets, Decimal(0)) if targets else None)
 
 
-def _pace(reader: Reader, cte: str, params: dict, quarter: Period, until: dt.date) -> tuple[PacePoint, ...]:
-    per_day = dict(reader.execute(
-        cte + "SELECT d.won_on, sum(d.amount) FROM deals d WHERE d.status = 'won' AND d.won_on >= :start "
-        "AND d.won_on < :end" + _IN_SCOPE + " GROUP BY d.won_on",
-        {**params, "start": quarter.start.isoformat(), "end": until.isoformat()}))
-    cents = {as_date(k): int(v) for k, v in per_day.items()}
+def _pace(reader: Reader, cte: str, params: dict, quarter: Period, until: dt.date,
+          sums: _Sums) -> tuple[PacePoint, ...]:
+    cents: dict[dt.date, int] = {}
+    for day, currency, count, value in reader.execute(
+            cte + "SELECT d.won_on, d.currency, count(*), sum(d.amount) FROM deals d WHERE d.status = 'won' "
+            "AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE + " GROUP BY d.won_on, d.currency",
+            {**params, "start": quarter.start.isoformat(), "end": until.isoformat()}):
+        _, (home,) = sums.of([(currency, count, value)], 1, "won in the quarter to date")
+        cents[as_date(day)] = cents.get(as_date(day), 0) + home
     points, total = [], 0
     week = Period.containing(PeriodKind.WEEK, quarter.start)
     while week.start < until:

@@ -551,6 +551,9 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
              signed_money(d.weighted_value, cur)],
             ["Activities done", f"{c.activities:,d}", f"{p.activities:,d}", signed_int(d.activities)],
         ])
+    if report.currency_note():
+        pages.wrapped(report.currency_note(), pages.small)
+        pages.gap(0.6)
 
     _attainment_section(pages, report)
 
@@ -563,13 +566,13 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
 
     section(pages, f"Won deals ({c.won_count:,})",
         [Column("Won on"), Column("Deal", 6.3), Column("Owner", 2.4), Column("Amount", right=True)],
-        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur)] for r in report.won],
+        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, r.currency or cur)] for r in report.won],
         note=shortened(len(report.won), c.won_count, "largest are listed"))
 
     section(pages, f"Lost deals ({c.lost_count:,})",
         [Column("Lost on"), Column("Deal", 4.6), Column("Owner", 2.2), Column("Amount", right=True),
          Column("Reason", 4.2)],
-        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, cur), r.reason]
+        [[day(r.day), deal_label(r.title, r.account), r.owner, money(r.amount, r.currency or cur), r.reason]
          for r in report.lost],
         note=shortened(len(report.lost), c.lost_count, "largest are listed"))
 
@@ -577,7 +580,7 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
                                                             if report.stale_count else ")"),
         [Column("Deal", 6), Column("Owner", 2.4), Column("Stage", 2.6), Column("Days", right=True),
          Column("Amount", right=True)],
-        [[deal_label(r.title, r.account), r.owner, r.stage, f"{r.days_in_stage:,d}", money(r.amount, cur)]
+        [[deal_label(r.title, r.account), r.owner, r.stage, f"{r.days_in_stage:,d}", money(r.amount, r.currency or cur)]
          for r in report.stale],
         note=shortened(len(report.stale), report.stale_count, "largest are listed, largest first"))
 
@@ -585,7 +588,7 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
         [Column("Deal", 5.2), Column("Owner", 2.4), Column("Stage", 2.6), Column("Prob.", right=True),
          Column("Close"), Column("Amount", right=True)],
         [[deal_label(r.title, r.account), r.owner, r.stage, f"{r.probability}%", day(r.expected_close),
-          money(r.amount, cur)] for r in report.top_open], empty="No open deals.")
+          money(r.amount, r.currency or cur)] for r in report.top_open], empty="No open deals.")
 
     section(pages, "What is selling: won by product",
         [Column("Product", 5), Column("Deals", right=True), Column("Quantity", right=True),

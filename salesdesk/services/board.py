@@ -19,6 +19,7 @@ from typing import NamedTuple
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.names import initials
+from salesdesk.services.rates import DEFAULT_HOME, RateBook, home_currency, totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,12 @@ class Card(NamedTuple):
     first_due: dt.date | None  # the earliest open activity
     last_due: dt.date | None  # the latest open activity
     pipeline_id: int
+    currency: str = ""
+    home_cents: int | None = 0  # the amount in the company's currency; None: no exchange rate
+
+    @property
+    def in_totals(self) -> bool:
+        return self.home_cents is not None
 
     @property
     def initials(self) -> str:
@@ -63,8 +70,9 @@ class Card(NamedTuple):
         return stage.probability if self.probability is None else self.probability
 
     def weighted_x100(self, stage: StageInfo) -> int:
-        """Amount in cents x probability in percent: exact, divided by 100 at display."""
-        return self.amount_cents * self.probability_in(stage)
+        """Amount in the company's cents x probability in percent: exact, divided by 100
+        at display (0 for a deal left out of totals for want of a rate)."""
+        return (self.home_cents or 0) * self.probability_in(stage)
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,9 @@ class Column:
     stage: StageInfo
     ids: list[int] = field(default_factory=list)  # in column order
     positions: list[float] = field(default_factory=list)  # ascending, parallel to ids
-    amount_cents: int = 0
+    amount_cents: int = 0  # in the company's currency
     weighted_cents_x100: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)  # currency without a rate -> deals
 
     @property
     def count(self) -> int:
@@ -106,6 +115,11 @@ class BoardData:
     today: dt.date
     now: dt.datetime
     cards: dict[int, Card] = field(default_factory=dict)  # cache of cards seen
+    book: RateBook | None = None  # today's exchange rates: totals are in the company's currency
+
+    @property
+    def currency(self) -> str:
+        return self.book.home if self.book else DEFAULT_HOME
 
 
 def pipelines(reader: Reader) -> list[PipelineInfo]:
@@ -114,7 +128,7 @@ def pipelines(reader: Reader) -> list[PipelineInfo]:
 
 
 def currency(reader: Reader) -> str:
-    return reader.scalar("SELECT value FROM settings WHERE key = 'currency'") or "EUR"
+    return home_currency(reader)
 
 
 def stages(reader: Reader, pipeline_id: int) -> list[StageInfo]:
@@ -168,6 +182,7 @@ def load_board(reader: Reader, pipeline_id: int, board_filter: BoardFilter = Boa
         from salesdesk.errors import NotFoundError
 
         raise NotFoundError(f"Pipeline #{pipeline_id} no longer exists")
+    book = RateBook.load(reader)
     columns = []
     for stage in stages(reader, pipeline_id):
         extra, params = _stage_params(board_filter, stage, now, today)
@@ -175,9 +190,9 @@ def load_board(reader: Reader, pipeline_id: int, board_filter: BoardFilter = Boa
         rows = reader.execute(f"SELECT d.id, d.position FROM deals d WHERE d.stage_id = :stage AND d.status = :status"
                               f"{extra} ORDER BY d.position, d.id", params)
         column = Column(stage, [r[0] for r in rows], [r[1] for r in rows])
-        column.amount_cents, column.weighted_cents_x100 = _totals(reader, extra, params)
+        column.amount_cents, column.weighted_cents_x100, column.left_out = _totals(reader, extra, params, book, today)
         columns.append(column)
-    return BoardData(PipelineInfo(*info), columns, today, now)
+    return BoardData(PipelineInfo(*info), columns, today, now, book=book)
 
 
 def _stage_params(board_filter: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.date) -> tuple[str, dict]:
@@ -186,47 +201,60 @@ def _stage_params(board_filter: BoardFilter, stage: StageInfo, now: dt.datetime,
     return extra, params
 
 
-def _totals(reader: Reader, extra: str, params: dict) -> tuple[int, int]:
-    amount, weighted = reader.one(
-        f"SELECT coalesce(sum(d.amount), 0), coalesce(sum(d.amount * coalesce(d.probability, :default)), 0) "
-        f"FROM deals d WHERE d.stage_id = :stage AND d.status = :status{extra}", params)
-    return int(amount), int(weighted)
+def _totals(reader: Reader, extra: str, params: dict, book: RateBook,
+            today: dt.date) -> tuple[int, int, dict[str, int]]:
+    """(amount cents, weighted cents x100) in the company's currency, and the deals left out
+    by currency; summed per currency in SQL (the covering index holds the currency)."""
+    rows = reader.execute(
+        f"SELECT d.currency, count(*), coalesce(sum(d.amount), 0), "
+        f"coalesce(sum(d.amount * coalesce(d.probability, :default)), 0) "
+        f"FROM deals d WHERE d.stage_id = :stage AND d.status = :status{extra} GROUP BY d.currency", params)
+    found = totals(rows, book, today)
+    amount, weighted = found.values or (0, 0)
+    return amount, weighted, found.count_left_out
 
 
-def column_totals(reader: Reader, data: BoardData, column: Column, board_filter: BoardFilter) -> tuple[int, int]:
-    """A column's (amount cents, weighted cents x100) from the database, under the filter."""
+def column_totals(reader: Reader, data: BoardData, column: Column,
+                  board_filter: BoardFilter) -> tuple[int, int, dict[str, int]]:
+    """A column's (amount cents, weighted cents x100, left out) from the database, under the filter."""
     extra, params = _stage_params(board_filter, column.stage, data.now, data.today)
-    return _totals(reader, extra, params)
+    return _totals(reader, extra, params, data.book or RateBook.load(reader), data.today)
 
 
 _CARD_SQL = (
     "SELECT d.id, d.stage_id, d.position, d.title, coalesce(a.name, ''), coalesce(p.name, ''), d.amount, "
     "d.probability, d.expected_close, d.stage_entered_at, d.status, "
     "(SELECT min(x.due_on) FROM activities x WHERE x.deal_id = d.id AND x.done_at IS NULL), "
-    "(SELECT max(x.due_on) FROM activities x WHERE x.deal_id = d.id AND x.done_at IS NULL), d.pipeline_id "
+    "(SELECT max(x.due_on) FROM activities x WHERE x.deal_id = d.id AND x.done_at IS NULL), d.pipeline_id, "
+    "d.currency "
     "FROM deals d LEFT JOIN accounts a ON a.id = d.account_id LEFT JOIN people p ON p.id = d.owner_id "
 )
 
 
 
-def _card(row) -> Card:
+def _card(row, book: RateBook, today: dt.date) -> Card:
     (deal_id, stage_id, position, title, account, owner, amount, probability, close, entered, status,
-     first_due, last_due, pipeline_id) = row
+     first_due, last_due, pipeline_id, currency) = row
     if isinstance(entered, str):
         entered = dt.datetime.fromisoformat(entered)
     return Card(deal_id, stage_id, position, title, account, owner, int(amount), probability, as_date(close),
-                entered, status, as_date(first_due), as_date(last_due), pipeline_id)
+                entered, status, as_date(first_due), as_date(last_due), pipeline_id, currency,
+                book.convert(int(amount), currency, today))
 
 
-def fetch_cards(reader: Reader, deal_ids) -> dict[int, Card]:
-    """The cards of some deals (the ones coming into sight), by id; gone deals are absent."""
+def fetch_cards(reader: Reader, deal_ids, book: RateBook | None = None,
+                today: dt.date | None = None) -> dict[int, Card]:
+    """The cards of some deals (the ones coming into sight), by id; gone deals are absent.
+    Each knows its amount in the company's currency at ``book``'s rates of ``today``."""
     ids = list(deal_ids)
+    book = book or RateBook.load(reader)
+    today = today or CLOCK.today()
     found: dict[int, Card] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join(f":i{n}" for n in range(len(chunk)))
         for row in reader.execute(f"{_CARD_SQL} WHERE d.id IN ({marks})", {f"i{n}": v for n, v in enumerate(chunk)}):
-            card = _card(row)
+            card = _card(row, book, today)
             found[card.id] = card
     return found
 

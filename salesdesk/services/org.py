@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import Decimal
+from typing import NamedTuple
 
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError
+from salesdesk.services.rates import RateBook, totals
 
 
 class OrgPerson(NamedTuple):
@@ -106,6 +107,7 @@ class PersonPanel:
     won_this_month: Decimal
     target_this_month: Decimal | None  # own month target, else the sum of the direct reports', else None
     currency: str
+    left_out: str = ""  # "2 deals (2 in USD) left out: no exchange rate", or ""
 
 
 # The person and everyone below them, active or not: the deals of someone who left
@@ -126,28 +128,33 @@ def person_panel(reader: Reader, person_id: int, today: dt.date) -> PersonPanel:
         "WHERE p.manager_id = :person AND p.active" + _ORDER, params)]
     team_size = reader.scalar(
         _TEAM + "SELECT count(*) FROM team JOIN people p ON p.id = team.id WHERE p.active OR p.id = :person", params)
-    open_deals, open_cents, weighted_x100 = _team_pipeline(reader, params)
+    book = RateBook.load(reader)
+    pipeline = _team_pipeline(reader, params)
+    open_deals = sum(n for n, _, _ in pipeline.values())
+    open_sums = totals(((c, n, a, w) for c, (n, a, w) in pipeline.items()), book, today)
+    open_cents, weighted_x100 = open_sums.values or (0, 0)
     month = Period.containing(PeriodKind.MONTH, today)
     span = {"person": person_id, "start": month.start.isoformat(), "end": month.end.isoformat()}
-    won_cents = reader.scalar(
-        _TEAM + "SELECT coalesce(sum(d.amount), 0) FROM deals d "
-        "WHERE d.status = 'won' AND d.won_on >= :start AND d.won_on < :end AND d.owner_id IN (SELECT id FROM team)",
-        span)
+    won = totals(reader.execute(
+        _TEAM + "SELECT d.currency, count(*), coalesce(sum(d.amount), 0) FROM deals d "
+        "WHERE d.status = 'won' AND d.won_on >= :start AND d.won_on < :end AND d.owner_id IN (SELECT id FROM team) "
+        "GROUP BY d.currency", span), book, today)
+    open_sums.take_notes(won)
     target = _month_target(reader, person_id, month.start)
-    currency = reader.scalar("SELECT value FROM settings WHERE key = 'currency'") or "EUR"
     return PersonPanel(
         person, manager, reports, int(team_size), int(open_deals), from_cents(int(open_cents)),
-        from_cents((int(weighted_x100) + 50) // 100), from_cents(int(won_cents)), target, currency,
+        from_cents((int(weighted_x100) + 50) // 100), from_cents(int((won.values or [0])[0])), target, book.home,
+        open_sums.note(),
     )
 
 
-_OPEN_SUMS = ("SELECT count(*), coalesce(sum(d.amount), 0), "
+_OPEN_SUMS = ("SELECT d.currency, count(*), coalesce(sum(d.amount), 0), "
               "coalesce(sum(d.amount * coalesce(d.probability, s.probability)), 0) "
               "FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.status = 'open'")
 
 
-def _team_pipeline(reader: Reader, params: dict) -> tuple[int, int, int]:
-    """(open deals, their amount in cents, weighted cents x100) of the team.
+def _team_pipeline(reader: Reader, params: dict) -> dict[str, tuple[int, int, int]]:
+    """Per currency: (open deals, their amount in cents, weighted cents x100) of the team.
 
     No index holds owner, amount and probability together, so summing a team's deals
     reads each deal's row (about 1.5 us a deal).  The company's open deals are summed
@@ -155,17 +162,17 @@ def _team_pipeline(reader: Reader, params: dict) -> tuple[int, int, int]:
     cheaper to take the company's figures minus those of the deals owned outside the
     team: an index-only count says which side is smaller.
     """
+    def sums(sql: str) -> dict[str, tuple[int, int, int]]:
+        return {c: (int(n), int(a), int(w)) for c, n, a, w in reader.execute(sql + " GROUP BY d.currency", params)}
+
     team_count, all_count = reader.one(
         _TEAM + "SELECT (SELECT count(*) FROM deals d WHERE d.status = 'open' "
         "AND d.owner_id IN (SELECT id FROM team)), (SELECT count(*) FROM deals d WHERE d.status = 'open')", params)
     if team_count * 2 <= all_count:
-        team = reader.one(_TEAM + _OPEN_SUMS + " AND d.owner_id IN (SELECT id FROM team)", params)
-        return tuple(int(x) for x in team)
-    everyone = reader.one(_OPEN_SUMS)
-    outside = reader.one(
-        _TEAM + _OPEN_SUMS + " AND d.owner_id IN (SELECT p.id FROM people p WHERE p.id NOT IN (SELECT id FROM team))",
-        params)
-    return tuple(int(a) - int(b) for a, b in zip(everyone, outside))
+        return sums(_TEAM + _OPEN_SUMS + " AND d.owner_id IN (SELECT id FROM team)")
+    everyone = sums(_OPEN_SUMS)
+    outside = sums(_TEAM + _OPEN_SUMS + " AND d.owner_id IN (SELECT p.id FROM people p WHERE p.id NOT IN (SELECT id FROM team))")
+    return {c: tuple(a - b for a, b in zip(figures, outside.get(c, (0, 0, 0)))) for c, figures in everyone.items()}
 
 
 def _month_target(reader: Reader, person_id: int, start: dt.date) -> Decimal | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader
 from salesdesk.domain.money import from_cents
+from salesdesk.services.rates import RateBook, totals
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Overview:
     open_amount: Decimal
     currency: str
     company: str  # the company's name, as set in the database
+    left_out: str = ""  # open deals not in open_amount for want of an exchange rate, in words
 
     @property
     def is_empty(self) -> bool:
@@ -32,9 +35,11 @@ class Overview:
 def overview(reader: Reader) -> Overview:
     people = reader.scalar("SELECT count(*) FROM people WHERE active")
     accounts = reader.scalar("SELECT count(*) FROM accounts")
-    deals, open_deals, open_cents = reader.one(
-        "SELECT count(*), coalesce(sum(status = 'open'), 0), coalesce(sum(CASE WHEN status = 'open' THEN amount END), 0) "
-        "FROM deals")
-    settings = dict(reader.execute("SELECT key, value FROM settings WHERE key IN ('currency', 'company')"))
-    return Overview(int(people), int(accounts), int(deals), int(open_deals), from_cents(int(open_cents)),
-                    settings.get("currency") or "EUR", settings.get("company") or "")
+    deals = reader.scalar("SELECT count(*) FROM deals")
+    book = RateBook.load(reader)
+    open_sums = totals(reader.execute("SELECT currency, count(*), coalesce(sum(amount), 0) FROM deals "
+                                      "WHERE status = 'open' GROUP BY currency"), book, CLOCK.today())
+    open_deals = reader.scalar("SELECT count(*) FROM deals WHERE status = 'open'")
+    company = reader.scalar("SELECT value FROM settings WHERE key = 'company'")
+    return Overview(int(people), int(accounts), int(deals), int(open_deals), from_cents(int((open_sums.values or [0])[0])),
+                    book.home, company or "", open_sums.note())

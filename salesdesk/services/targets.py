@@ -64,6 +64,7 @@ from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
 from salesdesk.domain.money import current_style, from_cents, parse_text
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
+from salesdesk.services.rates import RateBook
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -175,8 +176,8 @@ def _tree(reader: Reader, roots: Sequence[int]) -> _Tree:
 # owner for the team.  The open pipeline is read owner by owner for the team too.
 
 _PER_OWNER = {
-    WON_REVENUE: "SELECT owner_id, sum(amount) FROM deals WHERE status = 'won' "
-                 "AND won_on >= :start AND won_on < :end GROUP BY owner_id",
+    WON_REVENUE: "SELECT owner_id, sum(amount), currency FROM deals WHERE status = 'won' "
+                 "AND won_on >= :start AND won_on < :end GROUP BY owner_id, currency",
     WON_DEALS: "SELECT owner_id, count(*) FROM deals WHERE status = 'won' "
                "AND won_on >= :start AND won_on < :end GROUP BY owner_id",
     NEW_DEALS: "SELECT owner_id, count(*) FROM deals WHERE created_at >= :start_at AND created_at < :end_at "
@@ -188,9 +189,9 @@ _PER_OWNER = {
 # Open deals expected to close in the period: (weighted cents x 100, sum of percentages).
 _PIPELINE = (
     "SELECT d.owner_id, sum(d.amount * coalesce(d.probability, s.probability)), "
-    "sum(coalesce(d.probability, s.probability)) FROM deals d JOIN stages s ON s.id = d.stage_id "
+    "sum(coalesce(d.probability, s.probability)), d.currency FROM deals d JOIN stages s ON s.id = d.stage_id "
     "WHERE d.status = 'open' AND d.owner_id IN (SELECT id FROM team) "
-    "AND d.expected_close >= :start AND d.expected_close < :end GROUP BY d.owner_id"
+    "AND d.expected_close >= :start AND d.expected_close < :end GROUP BY d.owner_id, d.currency"
 )
 _PLANNED = (
     "SELECT owner_id, count(*) FROM activities WHERE owner_id IN (SELECT id FROM team) AND done_at IS NULL "
@@ -212,7 +213,9 @@ def _per_owner(reader: Reader, metric: str, start: dt.date, end: dt.date, roots:
     if "team" in sql:
         team, team_params = _team_cte(roots)
         sql, params = team + sql, {**params, **team_params}
-    return {owner: int(value) for owner, value in reader.execute(sql, params)}
+    if metric != WON_REVENUE:
+        return {owner: int(value) for owner, value in reader.execute(sql, params)}
+    return _in_home_currency(reader, reader.execute(sql, params), 1, start, end)
 
 
 def _ahead_per_owner(reader: Reader, metric: str, start: dt.date, end: dt.date, roots: Sequence[int]) -> dict[int, int]:
@@ -221,13 +224,30 @@ def _ahead_per_owner(reader: Reader, metric: str, start: dt.date, end: dt.date, 
     activities x 100.  Empty for new deals (no forecast)."""
     team, params = _team_cte(roots)
     params.update(_span(start, end))
-    if metric in (WON_REVENUE, WON_DEALS):
-        rows = reader.execute(team + _PIPELINE, params)
-        column = 1 if metric == WON_REVENUE else 2
-        return {row[0]: int(row[column]) for row in rows}
+    if metric == WON_REVENUE:
+        return _in_home_currency(reader, reader.execute(team + _PIPELINE, params), 1, start, end)
+    if metric == WON_DEALS:
+        found: dict[int, int] = {}
+        for row in reader.execute(team + _PIPELINE, params):
+            found[row[0]] = found.get(row[0], 0) + int(row[2])
+        return found
     if metric == ACTIVITIES:
         return {owner: int(count) * 100 for owner, count in reader.execute(team + _PLANNED, params)}
     return {}
+
+
+def _in_home_currency(reader: Reader, rows, column: int, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Rows ``(owner, ..., currency)`` per owner and currency, summed per owner in the
+    company's currency at the rates of the period's last day (or today, while it runs);
+    amounts in a currency without a rate are left out, never taken as the company's."""
+    book = RateBook.load(reader)
+    day = min(end - dt.timedelta(days=1), CLOCK.today())
+    found: dict[int, int] = {}
+    for row in rows:
+        value = book.convert(int(row[column] or 0), row[-1] or book.home, day)
+        if value is not None:
+            found[row[0]] = found.get(row[0], 0) + value
+    return found
 
 
 def _in_scope(person: _Person, branch_id: int | None) -> bool:

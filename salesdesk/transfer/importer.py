@@ -232,6 +232,7 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
         if not dry_run:
             plan.store, plan.stored = storage(session)
         build(ctx, plan)
+        _warn_of_currencies_without_rate(ctx, plan)
         check_unique_updates(ctx, plan)
         plan.refuse_if_problems()
         drop_unchanged(session, plan)
@@ -252,6 +253,19 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
     return ImportResult(what, source, dry_run, plan.rows_read, dict(plan.created), dict(plan.updated),
                         dict(plan.skipped), list(plan.warnings), copy, CLOCK.elapsed_since(started), rounded,
                         dict(plan.unchanged))
+
+
+def _warn_of_currencies_without_rate(ctx: Context, plan: Plan) -> None:
+    """Deals in a currency the company keeps no rate for are left out of totals (never
+    added as if they were in the company's currency): the preview says so first."""
+    home = plan.settings.get("currency") or ctx.currency
+    for currency, count in sorted(plan.deal_currencies.items()):
+        if currency == home or ctx.rows("SELECT 1 FROM exchange_rates WHERE currency = :c AND quote = :home LIMIT 1",
+                                        c=currency, home=home):
+            continue
+        plan.warn(f"{count:,d} deal{'s are' if count != 1 else ' is'} in {currency}, a currency this company "
+                  f"(counting in {home}) keeps no exchange rate for: left out of totals, targets and reports, "
+                  f"with a note, until a rate is kept (Edit > Exchange rates…)")
 
 
 def _rounding_details(rounded: dict[str, tuple[int, Decimal]]) -> dict:

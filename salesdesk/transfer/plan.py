@@ -78,6 +78,7 @@ class Plan:
     problem_rows: set = field(default_factory=set)  # (file, row) with a problem: the preview highlights them
     claims: list[Claim] = field(default_factory=list)  # kept in a dry run too: checked before writing
     rounding: dict[str, list] = field(default_factory=dict)  # currency ("" for the home one) -> [count, change]
+    deal_currencies: Counter = field(default_factory=Counter)  # currency -> deals created or updated in it
     _cells: set = field(default_factory=set, repr=False)
 
     def problem(self, row: int, column: str, reason: str) -> None:

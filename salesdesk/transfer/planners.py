@@ -513,6 +513,7 @@ class DealsPlanner(Planner):
                 changes[f"{field}_id"] = found
         if "currency" in values:  # an ISO code already (values.currency)
             changes["currency"] = values["currency"]
+            plan.deal_currencies[values["currency"]] += 1
         changes["updated_at"] = self.ctx.now
         plan.updated[self.kind] += 1
         plan.update("deals", deal_id, changes, row, columns)
@@ -600,6 +601,7 @@ class DealsPlanner(Planner):
             if self.price_when_no_amount and amount:
                 self.priced += 1
         currency = values.get("currency") or self.home_currency  # an ISO code already (values.currency)
+        plan.deal_currencies[currency] += 1
         won_on = values.get("won_on")
         lost_on = values.get("lost_on")
         created = values.get("created_at")

@@ -231,6 +231,10 @@ class MainWindow(QMainWindow):
         self.action_sidebar.setCheckable(True)
         self.action_sidebar.setChecked(True)
 
+        self.action_rates = self._action("E&xchange rates…", None, self.show_exchange_rates,
+                                         tip="The rates that convert deals in other currencies into the company's")
+        self.action_company_currency = self._action("Company &currency…", None, self.ask_company_currency,
+                                                    tip="The currency every total, target and report is in")
         self.action_about = self._action("&About SalesDesk", "about", self.show_about)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.action_log_folder = self._action("Open &log folder", "log-folder", self.open_log_folder,
@@ -250,6 +254,9 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.action_undo)
         edit_menu.addAction(self.action_redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_rates)
+        edit_menu.addAction(self.action_company_currency)
 
         self.view_menu = bar.addMenu("&View")
         for action in self.screen_actions.values():
@@ -479,6 +486,7 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(
             f"{plural(summary.people, 'person', 'people')}  ·  {plural(summary.open_deals, 'open deal')}  ·  "
             f"{compact_money(summary.open_amount, summary.currency)} pipeline"
+            + (f"  ·  {summary.left_out}" if summary.left_out else "")
         )
         self._update_banner(summary)
         for screen in self.screens.values():
@@ -822,6 +830,23 @@ class MainWindow(QMainWindow):
         self.backups_dialog = BackupsDialog(self)
         self.backups_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.backups_dialog.open()
+
+    @Slot()
+    def show_exchange_rates(self) -> None:
+        from salesdesk.ui.dialogs.exchange_rates import ExchangeRatesDialog
+
+        self.rates_dialog = ExchangeRatesDialog(self)
+        self.rates_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.rates_dialog.open()
+
+    @Slot()
+    def ask_company_currency(self) -> None:
+        if self.db.read_only:
+            self.show_message(QMessageBox.Icon.Information, "Company currency", "The database is open read-only.")
+            return
+        from salesdesk.ui.dialogs.exchange_rates import ask_company_currency
+
+        ask_company_currency(self)
 
     def restore_from(self, backup: Path):
         """Put ``backup`` in place of the open file (kept aside), then show it; the

@@ -92,11 +92,14 @@ def _plan(ctx: Context, plan: Plan, folder: Path, duplicates: str) -> None:
     _products(ctx, plan, folder / "products.csv", duplicates)
     _deals(ctx, plan, folder / "sales_pipeline.csv", duplicates, agents, accounts)
     had_deals = ctx.rows("SELECT 1 FROM deals LIMIT 1")
-    if not had_deals:  # a database of this data set alone shows its dollars as dollars
+    if not had_deals and ctx.currency != CURRENCY:
+        # A database of this data set alone shows its dollars as dollars, and says so
+        # before anything is written (the preview) and after (the summary).
         plan.settings["currency"] = CURRENCY
-    elif ctx.currency != CURRENCY:  # no exchange rates: say so rather than let totals mislead
-        plan.warn(f"the deals are in {CURRENCY} but this company counts in {ctx.currency}: totals, targets and "
-                  f"reports add them as if they were {ctx.currency} (SalesDesk keeps no exchange rates)")
+        plan.warn(f"the company's currency becomes {CURRENCY}, the data set's, instead of {ctx.currency}: the "
+                  f"database has no deals yet (Edit > Company currency… changes it back, as one undo step)")
+    # Deals in dollars in a company of another currency: the importer's warning about
+    # currencies without a rate covers them.
 
 
 def _need(plan: Plan, sheet, headers: tuple[str, ...]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QListWidget, QListWidgetItem, QProgressBar, QVBoxLayout
@@ -97,7 +98,8 @@ class PersonPanel(QFrame):
         self.pipeline.setText(
             f"{f.team_open_deals:,} open deals · {compact_money(f.team_open_amount, f.currency)}<br>"
             f"weighted {money(f.team_weighted, f.currency)}<br>"
-            f"<span style='color:{theme.MUTED}'>{f.team_size:,} people in the team</span>")
+            f"<span style='color:{theme.MUTED}'>{f.team_size:,} people in the team</span>"
+            + (f"<br><span style='color:{theme.WARNING}'>{html.escape(f.left_out)}</span>" if f.left_out else ""))
         target = f.target_this_month
         if target:
             share = float(f.won_this_month / target) if target else 0.0

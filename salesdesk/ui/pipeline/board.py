@@ -240,6 +240,9 @@ class BoardWidget(QWidget):
         """Reload lookups (pipelines, people, branches) and the board from the database."""
         with self.db.read() as reader:
             self.currency = board_data.currency(reader)
+            if self.card_painter.home_currency != self.currency:
+                self.card_painter.home_currency = self.currency  # cards in it show no code
+                self.card_painter.clear_cache()
             pipelines = board_data.pipelines(reader)
             people = board_data.owner_choices(reader)
             branches = board_data.branch_choices(reader)
@@ -315,8 +318,13 @@ class BoardWidget(QWidget):
         won = sum(self.model.totals(r)[0] for r in rows if r not in open_rows)
         shown = "" if self.model.board_filter.is_empty else " (filtered)"
         days = self.model.board_filter.won_days
+        left_out: dict[str, int] = {}
+        for r in open_rows:
+            for currency, n in self.model.left_out(r).items():
+                left_out[currency] = left_out.get(currency, 0) + n
+        note = "".join(f" · {n} in {c} not counted (no rate)" for c, n in sorted(left_out.items()))
         self.summary.setText(f"{count:,} open · {compact_money(amount, self.currency)} · weighted "
-                             f"{compact_money(weighted)} · {won:,} won{f' in {days} days' if days else ''}{shown}")
+                             f"{compact_money(weighted)} · {won:,} won{f' in {days} days' if days else ''}{shown}{note}")
 
     # -- filters -------------------------------------------------------------------------
     def current_filter(self) -> BoardFilter:

@@ -31,6 +31,7 @@ class CardPainter:
     CACHE_SIZE = 320  # about three screens of cards; ~70 kB each at 1x
 
     def __init__(self, base_font: QFont):
+        self.home_currency = ""  # the company's: amounts in it show no code
         self._cache: OrderedDict[tuple, QPixmap] = OrderedDict()
         self.title_font = QFont(base_font)
         self.title_font.setWeight(QFont.Weight.DemiBold)
@@ -111,7 +112,10 @@ class CardPainter:
         bottom = QRectF(left, rect.top() + 50, width - 28, 18)
         painter.setFont(self.title_font)
         painter.setPen(self.text)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_amount(from_cents(card.amount_cents), places=0))
+        shown = format_amount(from_cents(card.amount_cents), places=0)
+        if card.currency and card.currency != self.home_currency:
+            shown += f" {card.currency}"  # a foreign amount says so: totals convert it
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
         painter.setFont(self.small_font)
         day = card.expected_close
         note, colour = "", self.muted

@@ -396,7 +396,13 @@ class ColumnHeader(QWidget):
         self.name_text = column.stage.name
         self.count_text = f"{count:,}"
         self.totals_text = f"{compact_money(amount, self._currency)}  ·  weighted {compact_money(weighted)}"
+        left_out = self._model.left_out(self.column_row)
+        if left_out:  # never added as if in the company's currency
+            self.totals_text += "  ·  " + ", ".join(f"{n} {c} left out" for c, n in sorted(left_out.items()))
         self.setToolTip(
+            ("" if not left_out else "Not in the totals, for want of an exchange rate (Edit → Exchange rates…): "
+             + ", ".join(f"{n} deal{'s' if n != 1 else ''} in {c}" for c, n in sorted(left_out.items())) + "\n")
+            +
             f"{column.stage.name}: default probability {column.stage.probability}%"
             + (f", stale after {column.stage.stale_days} days" if column.stage.stale_days else "")
             + f"\nTotal {format_amount(amount, self._currency)}\nWeighted (amount × probability) "

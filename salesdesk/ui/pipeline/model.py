@@ -200,7 +200,7 @@ class BoardModel(QAbstractItemModel):
         missing = [i for i in deal_ids if i not in self._data.cards]
         if missing:
             with self._db.read() as reader:
-                self._data.cards.update(board_data.fetch_cards(reader, missing))
+                self._data.cards.update(board_data.fetch_cards(reader, missing, self._data.book, self._data.today))
 
     def prefetch_rows(self, column_row: int, first: int, last: int) -> None:
         self.prefetch(self._data.columns[column_row].ids[first:last])
@@ -236,6 +236,10 @@ class BoardModel(QAbstractItemModel):
 
     def follow_up_due(self, card: Card) -> bool:
         return board_data.follow_up_due(card, self._data.today)
+
+    def left_out(self, column_row: int) -> dict[str, int]:
+        """Deals of a column not in its totals for want of an exchange rate, by currency."""
+        return dict(self._data.columns[column_row].left_out)
 
     def totals(self, column_row: int) -> tuple[int, Decimal, Decimal]:
         """(count, amount, weighted amount) of a column as shown."""
@@ -476,7 +480,7 @@ class BoardModel(QAbstractItemModel):
 
     def _totals_from_database(self, column: board_data.Column) -> None:
         with self._db.read() as reader:
-            column.amount_cents, column.weighted_cents_x100 = board_data.column_totals(
+            column.amount_cents, column.weighted_cents_x100, column.left_out = board_data.column_totals(
                 reader, self._data, column, self._filter)
 
     def _recount(self, rows: set[int]) -> None:
@@ -492,7 +496,7 @@ class BoardModel(QAbstractItemModel):
         old = self._data.cards.pop(deal_id, None)
         self._gone.pop(deal_id, None)
         with self._db.read() as reader:
-            fresh = board_data.fetch_cards(reader, [deal_id]).get(deal_id)
+            fresh = board_data.fetch_cards(reader, [deal_id], self._data.book, self._data.today).get(deal_id)
         touched = set()
         found = self.locate(deal_id, old.stage_id, old.position) if old else self.locate(deal_id)
         if found:
@@ -520,14 +524,22 @@ class BoardModel(QAbstractItemModel):
             self._recount({found[0]})
 
 
-def _add(column: board_data.Column, card: Card) -> None:
-    column.amount_cents += card.amount_cents
-    column.weighted_cents_x100 += card.weighted_x100(column.stage)
+def _add(column: board_data.Column, card: Card, sign: int = 1) -> None:
+    """A card's share of its column's totals, in the company's currency; a card without
+    an exchange rate counts among the deals left out instead."""
+    if card.home_cents is None:
+        left = column.left_out.get(card.currency, 0) + sign
+        if left:
+            column.left_out[card.currency] = left
+        else:
+            column.left_out.pop(card.currency, None)
+        return
+    column.amount_cents += sign * card.home_cents
+    column.weighted_cents_x100 += sign * card.weighted_x100(column.stage)
 
 
 def _subtract(column: board_data.Column, card: Card) -> None:
-    column.amount_cents -= card.amount_cents
-    column.weighted_cents_x100 -= card.weighted_x100(column.stage)
+    _add(column, card, -1)
 
 
 def _spread(before: float | None, after: float | None, count: int) -> list[float] | None:

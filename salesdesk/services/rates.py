@@ -1,0 +1,130 @@
+"""Exchange rates as the screens and reports read them (plain SQL, no SQLAlchemy: the
+status bar reads them before the first paint).
+
+Currencies: the company's currency is the one SalesDesk reports in; a deal in another
+currency counts in totals at the exchange rate the user keeps for it.
+
+A rate says what one unit of a currency is worth in the company's currency from a day
+on (``valid_from``) until the next rate of that currency.  A figure is converted at the
+rate in force on the day it is for: today on the screens (board, status bar, targets),
+the last day of the week in the weekly report.  A deal in a currency with no rate on
+that day is never added as if it were in the company's currency: it is left out of the
+total, and the total says so (``Totals.left_out``).
+
+Sums are read from SQL grouped by currency (a handful of rows) and converted here with
+``Decimal``, so a total is exact to the cent whatever the number of deals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from salesdesk.db.engine import Reader
+
+DEFAULT_HOME = "EUR"
+
+
+def home_currency(reader: Reader) -> str:
+    """The company's currency."""
+    return reader.scalar("SELECT value FROM settings WHERE key = 'currency'", {}) or DEFAULT_HOME
+
+
+@dataclass(frozen=True)
+class RateUsed:
+    currency: str
+    valid_from: dt.date
+    rate: Decimal  # one unit of ``currency`` in the home currency
+
+
+@dataclass
+class RateBook:
+    """The rates of one company, read once for a screen or a report."""
+
+    home: str
+    rates: dict[str, list[tuple[dt.date, Decimal]]] = field(default_factory=dict)  # ascending days
+
+    @classmethod
+    def load(cls, reader) -> RateBook:
+        home = home_currency(reader)
+        book = cls(home)
+        if not reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'exchange_rates'", {}):
+            return book  # a file of an older revision, opened read-only: no rates yet
+        rows = reader.execute("SELECT currency, valid_from, rate FROM exchange_rates WHERE quote = :home "
+                              "ORDER BY currency, valid_from", {"home": home})
+        for currency, valid_from, rate in rows:
+            day = valid_from if isinstance(valid_from, dt.date) else dt.date.fromisoformat(str(valid_from)[:10])
+            book.rates.setdefault(currency, []).append((day, Decimal(rate)))
+        return book
+
+    def rate_on(self, currency: str, day: dt.date) -> RateUsed | None:
+        """The rate in force on ``day``; ``None`` for a currency without one yet."""
+        if currency == self.home:
+            return RateUsed(currency, dt.date.min, Decimal(1))
+        found = None
+        for valid_from, rate in self.rates.get(currency, ()):
+            if valid_from > day:
+                break
+            found = RateUsed(currency, valid_from, rate)
+        return found
+
+    def convert(self, value: int, currency: str, day: dt.date) -> int | None:
+        """``value`` (cents, or cents x 100) of ``currency`` in the home currency, rounded
+        half up to the unit; ``None`` when the currency has no rate on ``day``."""
+        used = self.rate_on(currency, day)
+        if used is None:
+            return None
+        if currency == self.home:
+            return int(value)
+        return int((Decimal(int(value)) * used.rate).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Totals:
+    """Sums in the home currency, and what was left out of them for want of a rate."""
+
+    values: list[int]  # one per summed column (amount cents, weighted cents x 100, ...)
+    count_left_out: dict[str, int] = field(default_factory=dict)  # currency -> deals
+    value_left_out: dict[str, int] = field(default_factory=dict)  # currency -> cents (own currency)
+    rates_used: dict[str, RateUsed] = field(default_factory=dict)  # other currencies converted
+
+    @property
+    def left_out(self) -> int:
+        return sum(self.count_left_out.values())
+
+    def note(self) -> str:
+        """"3 deals in USD left out (no exchange rate)", or "" when nothing was."""
+        if not self.count_left_out:
+            return ""
+        parts = [f"{n} in {c}" for c, n in sorted(self.count_left_out.items())]
+        total = self.left_out
+        return f"{total} deal{'s' if total != 1 else ''} ({', '.join(parts)}) left out: no exchange rate"
+
+    def take_notes(self, other: Totals) -> None:
+        """Count what ``other`` left out and the rates it used with this one's (a figure
+        shown beside this total: the panel's won beside its pipeline)."""
+        for c, n in other.count_left_out.items():
+            self.count_left_out[c] = self.count_left_out.get(c, 0) + n
+        for c, v in other.value_left_out.items():
+            self.value_left_out[c] = self.value_left_out.get(c, 0) + v
+        self.rates_used.update(other.rates_used)
+
+
+def totals(rows: Iterable[tuple], book: RateBook, day: dt.date) -> Totals:
+    """Rows ``(currency, count, value, value...)`` (a ``GROUP BY currency``) as Totals."""
+    out: Totals | None = None
+    for currency, count, *values in rows:
+        if out is None:
+            out = Totals([0] * len(values))
+        currency = currency or book.home
+        used = book.rate_on(currency, day)
+        if used is None:
+            out.count_left_out[currency] = out.count_left_out.get(currency, 0) + int(count or 0)
+            out.value_left_out[currency] = out.value_left_out.get(currency, 0) + int(values[0] or 0)
+            continue
+        if currency != book.home:
+            out.rates_used[currency] = used
+        out.values = [total + book.convert(int(v or 0), currency, day) for total, v in zip(out.values, values)]
+    return out if out is not None else Totals([])
