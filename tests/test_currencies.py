@@ -225,3 +225,18 @@ def test_the_crm_data_set_in_an_empty_database_says_the_company_now_counts_in_do
         assert any("company's currency becomes USD" in w for w in result.warnings), result.warnings
     finally:
         database.close()
+
+
+def test_the_targets_screen_names_what_it_left_out(mixed):
+    quarter = Period.containing(PeriodKind.QUARTER, CLOCK.today())
+    with mixed.read() as r:
+        top = r.scalar("SELECT id FROM people WHERE manager_id IS NULL ORDER BY id")
+        note = targets.left_out(r, top, quarter)
+    won = rows(mixed, "SELECT count(*), sum(amount) FROM deals WHERE status = 'won' AND currency = 'GBP' "
+               "AND won_on >= :a AND won_on < :b", a=quarter.start.isoformat(), b=quarter.end.isoformat())[0]
+    assert note.startswith(f"Not counted, for want of an exchange rate to EUR on {CLOCK.today().isoformat()}: ")
+    assert f"{won[0]:,d} won in GBP ({Decimal(won[1]) / 100:,.2f} GBP)" in note
+    with mixed.transaction() as s:
+        currencies.set_rate(s, "GBP", dt.date(2020, 1, 1), "1.15")
+    with mixed.read() as r:
+        assert targets.left_out(r, top, quarter) == ""

@@ -61,10 +61,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
-from salesdesk.domain.money import current_style, from_cents, parse_text
+from salesdesk.domain.money import current_style, format_money, from_cents, parse_text
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
-from salesdesk.services.rates import RateBook
+from salesdesk.services.rates import RateBook, totals
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -241,13 +241,45 @@ def _in_home_currency(reader: Reader, rows, column: int, start: dt.date, end: dt
     company's currency at the rates of the period's last day (or today, while it runs);
     amounts in a currency without a rate are left out, never taken as the company's."""
     book = RateBook.load(reader)
-    day = min(end - dt.timedelta(days=1), CLOCK.today())
+    day = _rate_day(start, end)
     found: dict[int, int] = {}
     for row in rows:
         value = book.convert(int(row[column] or 0), row[-1] or book.home, day)
         if value is not None:
             found[row[0]] = found.get(row[0], 0) + value
     return found
+
+
+def _rate_day(start: dt.date, end: dt.date, today: dt.date | None = None) -> dt.date:
+    """The day whose exchange rates convert a period's money: its last, or today while it runs."""
+    return max(start, min(end - dt.timedelta(days=1), today or CLOCK.today()))
+
+
+def left_out(reader: Reader, root_id: int, period: Period, metric: str = WON_REVENUE,
+             today: dt.date | None = None, *, branch_id: int | None = None) -> str:
+    """What the money figures of ``target_rows`` leave out for want of an exchange rate,
+    in words ("" when nothing): won deals and open deals expected to close in the period,
+    of the team, in a currency without a rate on the period's rate day."""
+    if metric != WON_REVENUE:
+        return ""
+    team, params = _team_cte([root_id])
+    params = {**params, **_span(period.start, period.end), "branch": branch_id}
+    branch = "" if branch_id is None else " AND d.owner_id IN (SELECT id FROM people WHERE branch_id = :branch)"
+    book = RateBook.load(reader)
+    day = _rate_day(period.start, period.end, today)
+    parts = []
+    for what, where in (("won", "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end"),
+                        ("open, expected to close in the period",
+                         "d.status = 'open' AND d.expected_close >= :start AND d.expected_close < :end")):
+        found = totals(reader.execute(
+            team + f"SELECT d.currency, count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE {where} "
+            f"AND d.owner_id IN (SELECT id FROM team){branch} GROUP BY d.currency", params), book, day)
+        parts += [f"{count:,d} {what} in {currency} ({format_money(from_cents(found.value_left_out[currency]), currency)})"
+                  for currency, count in sorted(found.count_left_out.items())]
+    if not parts:
+        return ""
+    return (f"Not counted, for want of an exchange rate to {book.home} on {day.isoformat()}: "
+            + "; ".join(parts) + " (Edit > Exchange rates…)")
 
 
 def _in_scope(person: _Person, branch_id: int | None) -> bool:

@@ -114,6 +114,7 @@ QFrame#icon_tile {{
 QLabel[role="title"] {{ font-size: 22px; font-weight: 600; color: {TEXT}; }}
 QLabel[role="lead"] {{ font-size: 14px; color: {MUTED}; }}
 QLabel[role="muted"] {{ color: {MUTED}; }}
+QLabel[role="warning"] {{ color: {WARNING}; }}
 QLabel[role="caption"] {{ color: {MUTED}; font-size: 11px; font-weight: 600; letter-spacing: 0.5px; }}
 QLabel[role="figure"] {{ font-size: 24px; font-weight: 600; color: {TEXT}; }}
 QLabel[role="figure"][tone="danger"] {{ color: {DANGER}; }}

@@ -35,6 +35,10 @@ def test_a_rate_typed_in_the_dialog_counts_on_the_board_and_undo_takes_it_back(c
     board = window.screens["pipeline"].board
     assert f"{usd_open} in USD not counted (no rate)" in board.summary.text()
     assert "left out: no exchange rate" in window.counts_label.text()
+    window.show_screen("targets")
+    note = window.screens["targets"].targets.left_out
+    assert note.isVisible() and " in USD (" in note.text()
+    window.show_screen("pipeline")
 
     dialog = open_rates(window, qtbot)
     assert "USD" in dialog.missing.text() and dialog.missing.isVisible()
@@ -52,6 +56,11 @@ def test_a_rate_typed_in_the_dialog_counts_on_the_board_and_undo_takes_it_back(c
     eur = sql(company_db, "SELECT sum(amount) FROM deals WHERE status = 'open' AND currency = 'EUR'")
     usd = sql(company_db, "SELECT sum(amount) FROM deals WHERE status = 'open' AND currency = 'USD'")
     assert window.overview.open_amount * 100 == eur + round(usd * 0.9)
+
+    window.show_screen("targets")
+    targets = window.screens["targets"].targets
+    assert not targets.left_out.isVisible()
+    window.show_screen("pipeline")
 
     dialog.close()
     assert window.action_undo.text() == f"&Undo Set the USD rate from {CLOCK.today().isoformat()}"

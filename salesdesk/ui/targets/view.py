@@ -203,6 +203,12 @@ class TargetsWidget(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.split)
         layout.addLayout(bar)
+        self.left_out = QLabel()  # deals in a currency without a rate: never silently added
+        self.left_out.setObjectName("targets_left_out")
+        self.left_out.setWordWrap(True)
+        self.left_out.setProperty("role", "warning")
+        self.left_out.hide()
+        layout.addWidget(self.left_out)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableView()
         self.table.setObjectName("targets_table")
@@ -278,6 +284,10 @@ class TargetsWidget(QWidget):
         with self.db.read() as reader:
             self.rows = _targets().target_rows(reader, self.root_id, self.period, self.chosen_metric(), self.today,
                                                branch_id=self.branch_id())
+            note = _targets().left_out(reader, self.root_id, self.period, self.chosen_metric(), self.today,
+                                       branch_id=self.branch_id())
+        self.left_out.setText(note)
+        self.left_out.setVisible(bool(note))
         self.model.set_rows(self.rows, is_money=self.chosen_metric() == "won_revenue", currency=self.currency)
         self.up.setEnabled(bool(self.rows) and self.rows[0].manager_id is not None)
         if self._charts is not None or self.tabs.isVisible():
