@@ -46,7 +46,9 @@ def test_create_puts_the_deal_at_the_end_of_its_column_with_history(org):
         ({"amount": "lots"}, "amount", "not an amount"),
         ({"owner_id": None}, "owner", "needs an owner"),
         ({"probability": 140}, "probability", "between 0 and 100"),
-        ({"currency": "euros"}, "currency", "three-letter"),
+        ({"currency": "euros"}, "currency", "'euros' is not a currency code"),
+        ({"currency": "XYZ"}, "currency", "'XYZ' is not a currency code"),  # three letters, no currency
+        ({"currency": "dem"}, "currency", "DEM is no longer a currency: it was replaced by EUR"),
     ],
 )
 def test_invalid_values_are_refused_with_the_field_named_and_nothing_saved(org, changes, field, message):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.models import Account, Contact, Deal, DealStatus, LostReason, Person, Stage, StageChange, utcnow
+from salesdesk.domain.currencies import currency_code
 from salesdesk.domain.money import parse_amount, to_money
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 from salesdesk.services import audit
@@ -90,9 +91,10 @@ def _validate(session: Session, values: dict) -> dict:
         if out["amount"] >= Decimal("1e13"):
             raise ValidationError("amount", "The amount is too large")
     if "currency" in out:
-        out["currency"] = (out["currency"] or "").strip().upper()
-        if len(out["currency"]) != 3 or not out["currency"].isalpha():
-            raise ValidationError("currency", "A currency is a three-letter code such as EUR or USD")
+        try:  # an active ISO 4217 code, as imports and exchange rates take it
+            out["currency"] = currency_code(out["currency"] or "")
+        except ValueError as exc:
+            raise ValidationError("currency", str(exc)) from None
     if "probability" in out and out["probability"] is not None:
         if not 0 <= int(out["probability"]) <= 100:
             raise ValidationError("probability", "A probability is between 0 and 100 percent")

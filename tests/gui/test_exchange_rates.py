@@ -135,3 +135,21 @@ def test_changing_the_company_currency_is_one_undo_step_and_every_total_follows(
     assert window.overview.currency == "EUR"
     assert f"{usd_open} in USD not counted (no rate)" in board.summary.text()
     assert sql(company_db, "SELECT value FROM settings WHERE key = 'currency'") == "EUR"
+
+
+def test_the_deal_editor_says_a_currency_without_a_rate_leaves_the_deal_out(company_db, qtbot):
+    from salesdesk.services import currencies
+    from salesdesk.ui.pipeline.deal_dialog import DealDialog
+
+    with company_db.transaction() as s:
+        currencies.set_rate(s, "USD", CLOCK.today(), "0.9")
+    dialog = DealDialog(company_db, stage_id=1)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.currency.setCurrentText("GBP")
+    assert dialog.rate_note.isVisible()
+    assert dialog.rate_note.text().startswith("No exchange rate from GBP to EUR is kept for today")
+    dialog.currency.setCurrentText("USD")
+    assert not dialog.rate_note.isVisible()
+    dialog.currency.setCurrentText("EUR")
+    assert not dialog.rate_note.isVisible()

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.models import Account, Contact, Deal, Person, Stage, StageChange
 from salesdesk.domain.money import format_amount, parse_amount
 from salesdesk.errors import SalesDeskError, ValidationError
 from salesdesk.services import board as board_data
 from salesdesk.services import deals as deal_service
+from salesdesk.services.rates import RateBook
 from salesdesk.ui import theme
 from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
 
@@ -66,6 +68,7 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
     def _load(self, stage_id: int | None) -> None:
         with self.db.read() as reader:
             self.owners = board_data.owner_choices(reader)
+            self.rates = RateBook.load(reader)  # a currency without one is said so below the amount
         with self.db.session() as s:
             self.accounts = s.execute(select(Account.id, Account.name).order_by(Account.name)).all()
             self.contacts = s.execute(select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name)).all()
@@ -157,6 +160,13 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         money.setContentsMargins(0, 0, 0, 0)
         row("A&mount", holder, "amount")
         self.errors["currency"] = self.errors["amount"]
+        self.rate_note = QLabel()  # a currency without a rate: the deal will not count in totals
+        self.rate_note.setObjectName("deal_rate_note")
+        self.rate_note.setWordWrap(True)
+        self.rate_note.setStyleSheet(f"color: {theme.WARNING};")
+        self.rate_note.hide()
+        form.addRow("", self.rate_note)
+        self.currency.currentTextChanged.connect(self._show_rate_note)
 
         stage_id, stage_name, stage_probability = self.stage
         prob = QHBoxLayout()
@@ -213,6 +223,14 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         if self.db.read_only:
             buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
 
+
+    @Slot(str)
+    def _show_rate_note(self, text: str) -> None:
+        code = text.strip().upper()
+        missing = len(code) == 3 and code != self.home_currency and self.rates.rate_on(code, CLOCK.today()) is None
+        self.rate_note.setText(f"No exchange rate from {code} to {self.home_currency} is kept for today: this deal "
+                               f"is left out of totals until one is (Edit > Exchange rates…)." if missing else "")
+        self.rate_note.setVisible(missing)
     def _fill(self) -> None:
         o = self._original
         stage_probability = self.stage[2]
