@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
@@ -241,10 +242,14 @@ def departure(reader: Reader, person_id: int) -> Departure:
         "FROM people p LEFT JOIN people m ON m.id = p.manager_id WHERE p.id = :person", {"person": person_id})
     if row is None:
         raise NotFoundError(f"Person #{person_id} no longer exists")
-    open_deals, open_cents, closed = reader.one(
-        "SELECT count(CASE WHEN status = 'open' THEN 1 END), "
-        "coalesce(sum(CASE WHEN status = 'open' THEN amount END), 0), count(CASE WHEN status <> 'open' THEN 1 END) "
-        "FROM deals WHERE owner_id = :person", {"person": person_id})
+    closed = reader.scalar("SELECT count(*) FROM deals WHERE owner_id = :person AND status <> 'open'",
+                           {"person": person_id})
+    found = totals(reader.execute(  # in the company's currency, today's rates (none: left out)
+        "SELECT currency, count(*), coalesce(sum(amount), 0) FROM deals WHERE owner_id = :person "
+        "AND status = 'open' GROUP BY currency", {"person": person_id}), RateBook.load(reader), CLOCK.today())
+    open_deals = int(reader.scalar("SELECT count(*) FROM deals WHERE owner_id = :person AND status = 'open'",
+                                   {"person": person_id}))
+    open_cents = (found.values or [0])[0]
     open_activities, done = reader.one(
         "SELECT count(CASE WHEN done_at IS NULL THEN 1 END), count(done_at) "
         "FROM activities WHERE owner_id = :person", {"person": person_id})
