@@ -40,6 +40,15 @@ def home_cents(cents: int, currency: str) -> int:
     return int((Decimal(cents) * USD_RATE).to_integral_value(rounding=ROUND_HALF_UP))
 
 
+def total(deals) -> int:
+    """Rows (cents, currency) in EUR cents, as the README says: summed per currency,
+    converted and rounded once per currency; pounds (no rate) left out."""
+    per: dict[str, int] = {}
+    for cents, currency in deals:
+        per[currency] = per.get(currency, 0) + cents
+    return sum(home_cents(cents, currency) for currency, cents in per.items() if currency != "GBP")
+
+
 def rows(db, sql: str, **params):
     with db.read() as r:
         return r.execute(sql, params)
@@ -51,7 +60,7 @@ def test_board_columns_convert_dollars_and_leave_pounds_out_with_a_count(mixed):
         for column in (c for c in data.columns if not c.stage.is_won):  # the won column shows the recent ones
             deals = r.execute("SELECT amount, currency FROM deals WHERE stage_id = :s AND status = 'open'",
                               {"s": column.stage.id})
-            assert column.amount_cents == sum(home_cents(a, c) for a, c in deals if c != "GBP")
+            assert column.amount_cents == total(deals)
             pounds = sum(1 for _, c in deals if c == "GBP")
             assert column.left_out == ({"GBP": pounds} if pounds else {})
         assert any(column.left_out for column in data.columns)
@@ -64,19 +73,20 @@ def test_the_status_bar_figure_leaves_pounds_out_and_says_so(mixed):
     with mixed.read() as r:
         figures = overview.overview(r)
     deals = rows(mixed, "SELECT amount, currency FROM deals WHERE status = 'open'")
-    assert figures.open_amount == Decimal(sum(home_cents(a, c) for a, c in deals if c != "GBP")) / 100
+    assert figures.open_amount == Decimal(total(deals)) / 100
     pounds = sum(1 for _, c in deals if c == "GBP")
     assert figures.left_out == f"{pounds} deals ({pounds} in GBP) left out: no exchange rate"
 
 
 def test_a_rate_counts_from_its_day_on_and_a_later_one_replaces_it(mixed):
+    start = CLOCK.today() - dt.timedelta(days=17)
     with mixed.transaction() as s:
-        currencies.set_rate(s, "GBP", dt.date(2026, 11, 1), "1.15")
+        currencies.set_rate(s, "GBP", start, "1.15")
         currencies.set_rate(s, "GBP", CLOCK.today() + dt.timedelta(days=1), "2")  # not yet
     with mixed.read() as r:
         book = RateBook.load(r)
         assert book.rate_on("GBP", CLOCK.today()).rate == Decimal("1.15")
-        assert book.rate_on("GBP", dt.date(2026, 10, 31)) is None
+        assert book.rate_on("GBP", start - dt.timedelta(days=1)) is None
         assert book.convert(1_000_001, "GBP", CLOCK.today()) == 1_150_001  # 1,150,001.15 rounded half up
         assert overview.overview(r).left_out == ""
 
@@ -91,7 +101,7 @@ def test_weekly_report_converts_at_the_weeks_last_day_and_names_the_rate(mixed):
                a=week.start.isoformat(), b=week.end.isoformat())
     assert won, "the demo has deals won last week"
     assert report.won_count == len(won)
-    assert report.won_value == Decimal(sum(home_cents(a, c) for a, c in won if c != "GBP")) / 100
+    assert report.won_value == Decimal(total(won)) / 100
     assert report.rate_day == week.last_day
     assert [(u.currency, u.rate) for u in report.rates_used] == [("USD", USD_RATE)]
     note = report.currency_note()
@@ -125,9 +135,10 @@ def test_targets_actuals_convert_dollars_and_leave_pounds_out(mixed):
     with mixed.read() as r:
         top = r.scalar("SELECT id FROM people WHERE manager_id IS NULL ORDER BY id")
         actual = targets.actuals(r, top, quarter)[top]
-    won = rows(mixed, "SELECT amount, currency FROM deals WHERE status = 'won' AND won_on >= :a AND won_on < :b",
-               a=quarter.start.isoformat(), b=quarter.end.isoformat())
-    assert actual == Decimal(sum(home_cents(a, c) for a, c in won if c != "GBP")) / 100
+    won = rows(mixed, "SELECT owner_id, amount, currency FROM deals WHERE status = 'won' AND won_on >= :a "
+               "AND won_on < :b", a=quarter.start.isoformat(), b=quarter.end.isoformat())
+    # each person's own won deals converted (rounded once per person and currency), then added up the tree
+    assert actual == Decimal(sum(total([(a, c) for o, a, c in won if o == owner]) for owner in {o for o, *_ in won})) / 100
 
 
 def test_changing_the_company_currency_is_audited_and_undone_by_its_counterpart(mixed):
@@ -234,8 +245,14 @@ def test_the_targets_screen_names_what_it_left_out(mixed):
         note = targets.left_out(r, top, quarter)
     won = rows(mixed, "SELECT count(*), sum(amount) FROM deals WHERE status = 'won' AND currency = 'GBP' "
                "AND won_on >= :a AND won_on < :b", a=quarter.start.isoformat(), b=quarter.end.isoformat())[0]
+    open_gbp = rows(mixed, "SELECT count(*) FROM deals WHERE status = 'open' AND currency = 'GBP' "
+                    "AND expected_close >= :a AND expected_close < :b",
+                    a=quarter.start.isoformat(), b=quarter.end.isoformat())[0][0]
+    assert won[0] or open_gbp, "the demo has pound deals in the quarter"
     assert note.startswith(f"Not counted, for want of an exchange rate to EUR on {CLOCK.today().isoformat()}: ")
-    assert f"{won[0]:,d} won in GBP ({Decimal(won[1]) / 100:,.2f} GBP)" in note
+    if won[0]:
+        assert f"{won[0]:,d} won deal{'s' if won[0] != 1 else ''} in GBP ({Decimal(won[1]) / 100:,.2f} GBP)" in note
+    assert (f"open deal{'s' if open_gbp != 1 else ''} in GBP expected to close in the period" in note) == bool(open_gbp)
     with mixed.transaction() as s:
         currencies.set_rate(s, "GBP", dt.date(2020, 1, 1), "1.15")
     with mixed.read() as r:

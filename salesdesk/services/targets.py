@@ -268,13 +268,15 @@ def left_out(reader: Reader, root_id: int, period: Period, metric: str = WON_REV
     book = RateBook.load(reader)
     day = _rate_day(period.start, period.end, today)
     parts = []
-    for what, where in (("won", "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end"),
-                        ("open, expected to close in the period",
-                         "d.status = 'open' AND d.expected_close >= :start AND d.expected_close < :end")):
+    for what, tail, where in (
+            ("won", "", "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end"),
+            ("open", " expected to close in the period",
+             "d.status = 'open' AND d.expected_close >= :start AND d.expected_close < :end")):
         found = totals(reader.execute(
             team + f"SELECT d.currency, count(*), coalesce(sum(d.amount), 0) FROM deals d WHERE {where} "
             f"AND d.owner_id IN (SELECT id FROM team){branch} GROUP BY d.currency", params), book, day)
-        parts += [f"{count:,d} {what} in {currency} ({format_money(from_cents(found.value_left_out[currency]), currency)})"
+        parts += [f"{count:,d} {what} deal{'s' if count != 1 else ''} in {currency}{tail} "
+                  f"({format_money(from_cents(found.value_left_out[currency]), currency)})"
                   for currency, count in sorted(found.count_left_out.items())]
     if not parts:
         return ""
