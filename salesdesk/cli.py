@@ -652,8 +652,6 @@ def _export(args) -> int:
 def _rates(args) -> int:
     """``rates list|set|import|export``: a change is one transaction with its audit rows,
     refused whole (nothing kept) at its first bad value."""
-    import datetime as dt
-
     from salesdesk.clock import CLOCK
     from salesdesk.db.engine import target_path
     from salesdesk.db.migrate import open_database
@@ -664,6 +662,8 @@ def _rates(args) -> int:
         if args.rates == "export":
             from salesdesk.safety.output import check_output_path
 
+            if args.file.suffix.lower() != ".csv":
+                raise ValidationError("file", f"{args.file}: a rates file is written as .csv")
             check_output_path(args.file, target_path(_target(args)), replace=args.replace)
         _upgrade_if_older(args)  # a file from before exchange rates has none, and gets their table
         db = _open_to_read(args)
@@ -681,15 +681,13 @@ def _rates(args) -> int:
         if not rows:
             _say(f"No exchange rates kept: deals in a currency other than {home} are left out of totals")
         for row in rows:
-            _say(f"{row['currency']}  from {row['valid_from'].isoformat()}  1 {row['currency']} = {row['rate']} {home}")
+            _say(f"{row['currency']}  from {row['valid_from'].isoformat()}  "
+                 f"1 {row['currency']} = {currencies.plain(row['rate'])} {home}")
         return EXIT_OK
 
     text = currencies.read_rates_file(args.file) if args.rates == "import" else None
     if args.rates == "set":
-        try:
-            valid_from = dt.date.fromisoformat(args.valid_from) if args.valid_from else CLOCK.today()
-        except ValueError:
-            raise ValidationError("from", f"{args.valid_from!r} is not a date; write it like 2026-11-02") from None
+        valid_from = currencies.parse_day(args.valid_from) if args.valid_from else CLOCK.today()
     target = _target(args)
     _refuse_damaged(target)
     with _exclusive(target):  # not while a window shows the totals these change
@@ -706,6 +704,6 @@ def _rates(args) -> int:
     if text is not None:
         _say(f"Kept {len(kept):,} exchange rate{'s' if len(kept) != 1 else ''} into {home} from {args.file}")
     else:
-        _say(f"Kept 1 {args.currency.strip().upper()} = {currencies.parse_rate(args.rate)} {home} "
+        _say(f"Kept 1 {args.currency.strip().upper()} = {currencies.plain(currencies.parse_rate(args.rate))} {home} "
              f"from {valid_from.isoformat()}")
     return EXIT_OK

@@ -75,7 +75,7 @@ def test_the_status_bar_figure_leaves_pounds_out_and_says_so(mixed):
     deals = rows(mixed, "SELECT amount, currency FROM deals WHERE status = 'open'")
     assert figures.open_amount == Decimal(total(deals)) / 100
     pounds = sum(1 for _, c in deals if c == "GBP")
-    assert figures.left_out == f"{pounds} deals ({pounds} in GBP) left out: no exchange rate"
+    assert figures.left_out == f"excl. {pounds} deals in GBP (no exchange rate)"
 
 
 def test_a_rate_counts_from_its_day_on_and_a_later_one_replaces_it(mixed):
@@ -153,7 +153,9 @@ def test_changing_the_company_currency_is_audited_and_undone_by_its_counterpart(
     dollars = rows(mixed, "SELECT count(*) FROM deals WHERE status = 'open' AND currency = 'USD'")[0][0]
     assert figures.open_amount == Decimal(rows(
         mixed, "SELECT sum(amount) FROM deals WHERE status = 'open' AND currency = 'USD'")[0][0]) / 100
-    assert f"{figures.open_deals - dollars} deals" in figures.left_out
+    pounds = rows(mixed, "SELECT count(*) FROM deals WHERE status = 'open' AND currency = 'GBP'")[0][0]
+    assert figures.left_out == (f"excl. {figures.open_deals - dollars - pounds} deals in EUR, {pounds} in GBP "
+                                "(no exchange rate)")
     with mixed.transaction() as s:
         currencies.set_company_currency(s, old)
     with mixed.read() as r:
@@ -167,7 +169,8 @@ def test_changing_the_company_currency_is_audited_and_undone_by_its_counterpart(
 def test_a_rates_file_is_kept_all_or_none_and_exports_back(mixed, tmp_path):
     with mixed.transaction() as s:
         kept = currencies.import_rates_csv(s, "currency,valid_from,rate\ngbp,2026-11-01,1.15\nCHF,2026-11-01,1.07\n")
-    assert [(c, d) for c, d, _ in kept] == [("GBP", dt.date(2026, 11, 1)), ("CHF", dt.date(2026, 11, 1))]
+    assert [(c.currency, c.valid_from, c.before) for c in kept] == [("GBP", dt.date(2026, 11, 1), None),
+                                                                   ("CHF", dt.date(2026, 11, 1), None)]
     with mixed.session() as s:
         exported = currencies.rates_csv(s)
     assert exported == ("currency,valid_from,rate\nCHF,2026-11-01,1.07\nGBP,2026-11-01,1.15\n"
@@ -177,9 +180,20 @@ def test_a_rates_file_is_kept_all_or_none_and_exports_back(mixed, tmp_path):
         ("currency,valid_from,rate\nJPY,2026-11-01,0.0061\nJPY,1 Nov,0.0062\n", "line 3: '1 Nov' is not a date"),
         ("currency,valid_from,rate\nJPY,2026-11-01,-1\n", "line 2: A rate is a number above zero"),
         ("currency,valid_from,rate\nEUR,2026-11-01,1\n", "line 2: EUR is the company's currency"),
-        ("currency,valid_from,rate\nJPY,2026-11-01,1e400\n", "line 2: 1e400 is not a plausible rate"),
+        ("currency,valid_from,rate\nJPY,2026-11-01,1e400\n", "line 2: '1e400' is not a rate"),
+        ("currency,valid_from,rate\nJPY,2026-11-01,1_5\n", "line 2: '1_5' is not a rate"),  # a typo for 1.5, not 15
+        ("currency,valid_from,rate\nJPY,2026-11-01,\u0661.\u0662\n", "line 2: '\u0661.\u0662' is not a rate"),
+        ("currency,valid_from,rate\nJPY,2026-11-01,999999999.5\n", "line 2: 999999999.5 is not a plausible rate"),
+        ("currency,valid_from,rate\nJPY,2026-11-01,0.0000000001\n", "line 2: 0.0000000001 is not a plausible rate"),
+        ("currency,valid_from,rate\nJPY,20261101,0.0061\n", "line 2: '20261101' is not a date"),
+        ("currency,valid_from,rate\nJPY,2026-W46-1,0.0061\n", "line 2: '2026-W46-1' is not a date"),
+        ("currency,valid_from,rate\nJPY,2026-02-30,0.0061\n", "line 2: '2026-02-30' is not a date"),
+        ("currency,valid_from,rate\nJPY,0001-01-01,0.0061\n", "line 2: 0001-01-01 is not a day a rate can start on"),
+        ("currency,valid_from,rate\nDEM,2026-11-01,1.9\n", "line 2: DEM is no longer a currency"),
+        ('currency,valid_from,rate\nJPY,2026-11-01,"0.0061\n', "line 2: not CSV SalesDesk can read"),
         ("currency,valid_from,rate\nJPY,2026-11-01,1.0000000000001\n", "line 2: A rate has at most 12 digits"),
-        ("currency,valid_from,rate\nJPY,2026-11-01,nan\n", "line 2: A rate is a number above zero"),
+        ("currency,valid_from,rate\nJPY,2026-11-01,nan\n", "line 2: 'nan' is not a rate"),
+        ("currency,valid_from,rate\nJPY,2026-11-01,0.000\n", "line 2: A rate is a number above zero"),
         ("currency,valid_from,rate\nJPY,2026-11-01\n", "line 2: three values are needed"),
         ("day,currency,rate\n", "starts with the line currency,valid_from,rate"),
     ]
@@ -191,6 +205,12 @@ def test_a_rates_file_is_kept_all_or_none_and_exports_back(mixed, tmp_path):
     with mixed.transaction() as s:
         currencies.undo_import(s, kept)
         assert [r["currency"] for r in currencies.list_rates(s)] == ["USD"]
+    # Old Mac line ends, a byte order mark, spaces: the same rates; a tiny rate in plain digits
+    with mixed.transaction() as s:
+        kept = currencies.import_rates_csv(s, "\ufeffcurrency,valid_from,rate\r usd ,2026-11-01, 0.95 \r"
+                                              "JPY,2026-11-01,0.0000000012345\r")
+        assert [(c.currency, c.before) for c in kept] == [("USD", None), ("JPY", None)]
+        assert "JPY,2026-11-01,0.0000000012345" in currencies.rates_csv(s)
 
 
 def test_the_rates_command_sets_lists_imports_and_exports(mixed, tmp_path, capsys):
@@ -257,3 +277,37 @@ def test_the_targets_screen_names_what_it_left_out(mixed):
         currencies.set_rate(s, "GBP", dt.date(2020, 1, 1), "1.15")
     with mixed.read() as r:
         assert targets.left_out(r, top, quarter) == ""
+
+
+def test_undoing_a_rate_after_the_company_currency_changed_undoes_that_rate(mixed):
+    """Undo steps can be replayed in another order than they were made: a rate's undo
+    acts on the currency it was quoted in, not on whatever the company counts in now."""
+    with mixed.transaction() as s:
+        kept = currencies.set_rate(s, "CHF", dt.date(2026, 11, 1), "1.05")
+        currencies.set_company_currency(s, "USD")
+    with mixed.transaction() as s:
+        currencies.restore_rate(s, kept)
+        currencies.set_company_currency(s, "EUR")
+    with mixed.read() as r:
+        assert RateBook.load(r).rate_on("CHF", CLOCK.today()) is None
+        assert r.scalar("SELECT count(*) FROM exchange_rates WHERE currency = 'CHF'") == 0
+
+
+def test_a_long_rates_file_imports_in_one_statement_and_undoes_whole(mixed):
+    lines = ["currency,valid_from,rate"]
+    day = dt.date(2000, 1, 1)
+    for n in range(20_000):
+        lines.append(f"{('CHF', 'GBP', 'JPY', 'SEK')[n % 4]},{(day + dt.timedelta(days=n // 4)).isoformat()},"
+                     f"1.{n % 1000:03d}1")
+    with mixed.transaction() as s:
+        kept = currencies.import_rates_csv(s, "\n".join(lines))
+    assert len(kept) == 20_000
+    with mixed.read() as r:
+        assert r.scalar("SELECT count(*) FROM exchange_rates") == 20_001
+        book = RateBook.load(r, dt.date(2000, 1, 3))  # the rate in force that day, per currency
+        assert book.rate_on("CHF", dt.date(2000, 1, 3)).rate == Decimal("1.0081")
+        assert r.scalar("SELECT count(*) FROM audit_log WHERE action = 'import_rates'") == 1
+    with mixed.transaction() as s:
+        currencies.undo_import(s, kept)
+    with mixed.read() as r:
+        assert r.scalar("SELECT count(*) FROM exchange_rates") == 1

@@ -209,3 +209,13 @@ def test_positions_between_neighbours_and_renumbering(org):
         rows = s.execute(select(Deal.id, Deal.position).where(Deal.stage_id == org.stages["Contact"]).order_by(Deal.position)).all()
     assert [p for _, p in rows] == [1.0, 2.0, 3.0]
     assert {i for i, _ in rows} == set(ids)
+
+
+def test_an_amount_typed_with_another_currency_is_refused_for_the_deals_own(org):
+    deal = new_deal(org, amount="1000", currency="USD")
+    with org.db.transaction() as s, pytest.raises(ValidationError, match="written with €, but the amount is in USD"):
+        deals.edit_deal(s, deal, amount="€ 7")
+    with org.db.transaction() as s:
+        deals.edit_deal(s, deal, amount="$7")
+    with org.db.session() as s:
+        assert s.get(Deal, deal).amount == Decimal("7.00")

@@ -41,7 +41,19 @@ REFUSED = [
     ("12 apples", ENGLISH, "not an amount"), ("", ENGLISH, "Type an amount"), ("1.2.3", GERMAN, "not an amount"),
     ("USD 5 EUR", ENGLISH, "not an amount"), ("١٢٣", ENGLISH, "digits other than 0-9"),
     ("10,000,000,000,000", ENGLISH, "too large"),
+    # a group never starts with 0: five thousandths written the other way are not 5 (nor 50)
+    ("0,005", ENGLISH, "written with '.' for the decimals"), ("0,050", ENGLISH, "written with '.' for the decimals"),
+    ("00,500", ENGLISH, "written with '.' for the decimals"), ("0,001.00", ENGLISH, "written with '.' for the decimals"),
+    ("0.005", GERMAN, "written with ',' for the decimals"), ("0.050", GERMAN, "written with ',' for the decimals"),
 ]
+
+
+def test_an_amount_written_in_another_currency_than_its_deals_is_refused():
+    assert parse_amount("5 EUR", ENGLISH, currency="EUR") == parse_amount("$5", ENGLISH, currency="USD") == Decimal(5)
+    for text, currency in (("5 USD", "EUR"), ("$5", "EUR"), ("€ 7", "USD")):
+        with pytest.raises(AmountError, match=f"but the amount is in {currency}: change the currency") as refused:
+            parse_amount(text, ENGLISH, currency=currency)
+        assert refused.value.kind == "currency"
 
 
 @pytest.mark.parametrize(("text", "style", "amount"), READ, ids=[f"{r[1].name}:{r[0]}" for r in READ])

@@ -246,6 +246,10 @@ class Reader:
             raise TypeError("use :name parameters with a non-SQLite database")
         return [tuple(row) for row in self._connection.execute(text(sql), params)]
 
+    @property
+    def is_sqlite(self) -> bool:
+        return self._raw or self._connection.dialect.name == "sqlite"
+
     def one(self, sql: str, params: dict | list | tuple = ()) -> tuple | None:
         rows = self.execute(sql, params)
         return rows[0] if rows else None

@@ -82,17 +82,21 @@ class AmountError(ValueError):
         self.kind = kind
 
 
-def parse_amount(text: str, style: MoneyStyle | None = None, *, round_cents: bool = False) -> Decimal:
+def parse_amount(text: str, style: MoneyStyle | None = None, *, round_cents: bool = False,
+                 currency: str = "") -> Decimal:
     """What a person typed, read in ``style`` (default: the user's), to the cent.
 
     Refused (``AmountError``): no amount, another style's amount, more than two decimals
-    (unless ``round_cents``: half up), a negative amount, one of 10 trillion or more."""
+    (unless ``round_cents``: half up), a negative amount, one of 10 trillion or more, and,
+    given the ``currency`` it is in, an amount written with another currency's sign or
+    code ("$5" for a deal in euros)."""
     style = style or _style
     raw = (text or "").strip()
     if not raw:
         raise AmountError("Type an amount, such as " + format_amount(Decimal("1234.50"), style=style), "empty")
+    marks: list[str] = []
     try:
-        value = parse_text(raw, style.decimal, wording=Wording(
+        value = parse_text(raw, style.decimal, marks, wording=Wording(
             f"as this computer's language settings write amounts (such as "
             f"{format_amount(Decimal('1234.50'), style=style)})", TYPED.where))
     except AmountError:
@@ -101,6 +105,10 @@ def parse_amount(text: str, style: MoneyStyle | None = None, *, round_cents: boo
         raise AmountError(str(exc)) from None
     if value < 0:
         raise AmountError("The amount cannot be negative", "negative")
+    wrong = [mark for mark in marks if currency and not mark_fits(mark, currency)]
+    if wrong:
+        raise AmountError(f"{_bare(raw)} is written with {wrong[0]}, but the amount is in {currency}: "
+                          f"change the currency, or write the amount without {wrong[0]}", "currency")
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
     if rounded != value and not round_cents:
         raise AmountError(f"{_bare(raw)} has more than two decimals: amounts are kept to the cent", "decimals")
@@ -157,8 +165,10 @@ _MARKED = re.compile(rf"(?:([{_SIGNS}]|[A-Za-z]{{3}})\s*)?(.*?)(?:\s*([{_SIGNS}]
 _EXPONENT = re.compile(r"[0-9.,]*[0-9][eE][+-]?[0-9]+")
 _GROUPERS = " '\u00a0\u2009\u202f\u2019"  # spaces (no-break, thin, narrow) and apostrophes
 _AMOUNT_CHARS = re.compile(f"[0-9.,{_GROUPERS}]+")
-_WESTERN = re.compile(r"[0-9]{1,3}(?:\|[0-9]{3})*")
-_LAKH = re.compile(r"[0-9]{1,2}(?:\|[0-9]{2})*\|[0-9]{3}")
+# A grouped number never starts with 0: "0,005" under English is a decimal written with
+# the other mark (5 thousandths), not five, so it is refused rather than read as 5.
+_WESTERN = re.compile(r"[1-9][0-9]{0,2}(?:\|[0-9]{3})*")
+_LAKH = re.compile(r"[1-9][0-9]?(?:\|[0-9]{2})*\|[0-9]{3}")
 
 
 def parse_text(raw: str, decimal: str = "", marks: list | None = None, wording: Wording | None = None) -> Decimal:

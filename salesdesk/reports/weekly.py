@@ -281,7 +281,7 @@ class WeeklyReport:
         cur = self.currency
         parts = [f"Amounts are in {cur}."]
         if self.rates_used:
-            rates = "; ".join(f"1 {r.currency} = {r.rate} {cur} (rate from {r.valid_from.isoformat()})"
+            rates = "; ".join(f"1 {r.currency} = {format(r.rate, 'f')} {cur} (rate from {r.valid_from.isoformat()})"
                               for r in self.rates_used)
             parts.append(f"Other currencies are converted at the rates of {self.rate_day.isoformat()}: {rates}.")
         if self.left_out:
@@ -530,8 +530,8 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
     today = today or CLOCK.today()
     cte, params = _scope_cte(scope)
     people = tuple(row[0] for row in reader.execute(cte + "SELECT id FROM scope ORDER BY id", params))
-    book = RateBook.load(reader)
-    sums = _Sums(book, min(week.last_day, today))
+    rate_day = min(week.last_day, today)
+    sums = _Sums(RateBook.load(reader, rate_day), rate_day)
     value, value_params = sums.value_sql()
     params = {**params, **value_params}
     previous_week = week.previous()
@@ -602,7 +602,7 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
             cte + "SELECT p.id, p.name, n.text FROM weekly_notes n JOIN people p ON p.id = n.person_id "
             "WHERE n.week_start = :monday AND n.person_id IN (SELECT id FROM scope) AND trim(n.text) <> '' "
             "ORDER BY lower(p.name), p.id", {**params, "monday": week.start.isoformat()}))
-    currency = book.home
+    currency = sums.book.home
     quarter = Period.containing(PeriodKind.QUARTER, week.last_day)
     until = min(week.end, quarter.end)
     attainment, scope_target = _attainment(reader, scope, quarter, until, today)

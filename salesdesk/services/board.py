@@ -182,7 +182,7 @@ def load_board(reader: Reader, pipeline_id: int, board_filter: BoardFilter = Boa
         from salesdesk.errors import NotFoundError
 
         raise NotFoundError(f"Pipeline #{pipeline_id} no longer exists")
-    book = RateBook.load(reader)
+    book = RateBook.load(reader, today)
     columns = []
     for stage in stages(reader, pipeline_id):
         extra, params = _stage_params(board_filter, stage, now, today)
@@ -218,7 +218,7 @@ def column_totals(reader: Reader, data: BoardData, column: Column,
                   board_filter: BoardFilter) -> tuple[int, int, dict[str, int]]:
     """A column's (amount cents, weighted cents x100, left out) from the database, under the filter."""
     extra, params = _stage_params(board_filter, column.stage, data.now, data.today)
-    return _totals(reader, extra, params, data.book or RateBook.load(reader), data.today)
+    return _totals(reader, extra, params, data.book or RateBook.load(reader, data.today), data.today)
 
 
 _CARD_SQL = (
@@ -247,8 +247,8 @@ def fetch_cards(reader: Reader, deal_ids, book: RateBook | None = None,
     """The cards of some deals (the ones coming into sight), by id; gone deals are absent.
     Each knows its amount in the company's currency at ``book``'s rates of ``today``."""
     ids = list(deal_ids)
-    book = book or RateBook.load(reader)
     today = today or CLOCK.today()
+    book = book or RateBook.load(reader, today)
     found: dict[int, Card] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]

@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal, InvalidOperation
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from salesdesk.db.models import ExchangeRate, Setting
@@ -21,7 +23,7 @@ from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.services import audit
 from salesdesk.services.rates import DEFAULT_HOME
 
-MAX_RATES_FILE = 5_000_000  # bytes: some hundred thousand dated rates
+MAX_RATES_FILE = 2_000_000  # bytes: years of daily rates of dozens of currencies
 
 RATE_COLUMNS = ("currency", "valid_from", "rate")  # the rates file's header
 
@@ -32,22 +34,75 @@ def home_currency(session: Session) -> str:
 
 # --- keeping rates ---------------------------------------------------------------------
 
+_RATE = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")  # ASCII digits only: no 1_5, no exponent, no other scripts
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_RATE = Decimal("999999999")
+MIN_RATE = Decimal("0.000000001")
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # a rate's first day is a day someone could mean
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """What one kept, removed or imported rate changed, for its undo: the rate of
+    ``currency`` into ``quote`` (the company's currency at the time) from ``valid_from``,
+    and the rate that day had before (``None``: none)."""
+
+    currency: str
+    quote: str
+    valid_from: dt.date
+    before: str | None
+
+
+def plain(rate: Decimal | str) -> str:
+    """A rate as plain digits (never 1.2345E-9), as it is stored and shown."""
+    return format(Decimal(rate), "f")
+
 
 def parse_rate(text: str | Decimal) -> Decimal:
-    """A rate typed or read: a positive decimal number written with "." (rates are quoted
-    that way everywhere), up to 12 significant digits."""
-    try:
-        rate = Decimal(str(text).strip())
-    except InvalidOperation:
-        raise ValidationError("rate", f"{str(text).strip()!r} is not a rate: write it like 1.0825") from None
-    if not rate.is_finite() or rate <= 0:
+    """A rate typed or read: a positive decimal number in ASCII digits written with "."
+    (rates are quoted that way everywhere), at most 12 significant digits, between
+    0.000000001 and 999,999,999."""
+    written = str(text).strip()
+    if not _RATE.fullmatch(written):
+        shown = written if len(written) <= 40 else written[:40] + "…"
+        if written.startswith("-") or written in ("0", "0.0"):
+            raise ValidationError("rate", "A rate is a number above zero, such as 1.0825")
+        raise ValidationError("rate", f"{shown!r} is not a rate: write it like 1.0825")
+    rate = Decimal(written)
+    if rate <= 0:
         raise ValidationError("rate", "A rate is a number above zero, such as 1.0825")
     if len(rate.normalize().as_tuple().digits) > 12:
         raise ValidationError("rate", "A rate has at most 12 digits")
-    if not Decimal("1e-9") <= rate < Decimal("1e9"):
-        raise ValidationError("rate", f"{str(text).strip()} is not a plausible rate: one unit is worth "
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise ValidationError("rate", f"{written} is not a plausible rate: one unit is worth "
                                       "between 0.000000001 and 999,999,999 of another")
-    return Decimal(format(rate.normalize(), "f"))  # kept as plain digits: 1e2 is 100
+    return Decimal(plain(rate.normalize()))
+
+
+def parse_day(text: str) -> dt.date:
+    """A rate's first day, written YYYY-MM-DD (not 20261101, not 2026-W46-1)."""
+    written = str(text).strip()
+    try:
+        if not _DAY.fullmatch(written):
+            raise ValueError
+        day = dt.date.fromisoformat(written)
+    except ValueError:
+        shown = written if len(written) <= 40 else written[:40] + "…"
+        raise ValidationError("valid_from", f"{shown!r} is not a date; write it like 2026-11-02") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError("valid_from", f"{written} is not a day a rate can start on "
+                                            f"(years {FIRST_YEAR} to {LAST_YEAR})")
+    return day
+
+
+def _code(currency: str, home: str) -> str:
+    try:
+        code = currency_code(currency)
+    except ValueError as exc:
+        raise ValidationError("currency", str(exc)) from None
+    if code == home:
+        raise ValidationError("currency", f"{code} is the company's currency: it needs no rate")
+    return code
 
 
 def list_rates(session: Session) -> list[dict]:
@@ -57,56 +112,55 @@ def list_rates(session: Session) -> list[dict]:
     return [{"id": r.id, "currency": r.currency, "valid_from": r.valid_from, "rate": Decimal(r.rate)} for r in rows]
 
 
-def set_rate(session: Session, currency: str, valid_from: dt.date, rate: str | Decimal) -> dict | None:
-    """Keep ``rate`` for ``currency`` from ``valid_from`` on (replacing that day's rate);
-    the previous row of that day (for undo), or ``None``."""
+def _row(session: Session, currency: str, quote: str, valid_from: dt.date) -> ExchangeRate | None:
+    return session.scalar(select(ExchangeRate).where(
+        ExchangeRate.currency == currency, ExchangeRate.quote == quote, ExchangeRate.valid_from == valid_from))
+
+
+def set_rate(session: Session, currency: str, valid_from: dt.date, rate: str | Decimal) -> RateChange:
+    """Keep ``rate`` for ``currency`` from ``valid_from`` on (replacing that day's rate)."""
     home = home_currency(session)
-    try:
-        code = currency_code(currency)
-    except ValueError as exc:
-        raise ValidationError("currency", str(exc)) from None
-    if code == home:
-        raise ValidationError("currency", f"{code} is the company's currency: it needs no rate")
-    value = parse_rate(rate)
-    existing = session.scalar(select(ExchangeRate).where(
-        ExchangeRate.currency == code, ExchangeRate.quote == home, ExchangeRate.valid_from == valid_from))
-    previous = None if existing is None else {"currency": code, "valid_from": valid_from, "rate": existing.rate}
+    code = _code(currency, home)
+    value = plain(parse_rate(rate))
+    existing = _row(session, code, home, valid_from)
+    change = RateChange(code, home, valid_from, None if existing is None else existing.rate)
     if existing is None:
-        existing = ExchangeRate(currency=code, quote=home, valid_from=valid_from, rate=str(value))
+        existing = ExchangeRate(currency=code, quote=home, valid_from=valid_from, rate=value)
         session.add(existing)
     else:
-        existing.rate = str(value)
+        existing.rate = value
     session.flush()
     audit.record(session, "set_rate", "exchange_rate", existing.id, currency=code, quote=home,
-                 valid_from=valid_from, rate=str(value), was=None if previous is None else previous["rate"])
-    return previous
+                 valid_from=valid_from, rate=value, was=change.before)
+    return change
 
 
-def remove_rate(session: Session, currency: str, valid_from: dt.date) -> dict:
-    """Remove a kept rate; what it was (for undo)."""
+def remove_rate(session: Session, currency: str, valid_from: dt.date) -> RateChange:
+    """Remove a kept rate of the company's currency."""
     home = home_currency(session)
-    row = session.scalar(select(ExchangeRate).where(
-        ExchangeRate.currency == currency, ExchangeRate.quote == home, ExchangeRate.valid_from == valid_from))
+    row = _row(session, currency, home, valid_from)
     if row is None:
         raise NotFoundError(f"There is no rate of {currency} from {valid_from.isoformat()}")
-    was = {"currency": currency, "valid_from": valid_from, "rate": row.rate}
+    change = RateChange(currency, home, valid_from, row.rate)
     session.delete(row)
     session.flush()
     audit.record(session, "remove_rate", "exchange_rate", row.id, currency=currency, quote=home,
                  valid_from=valid_from, rate=row.rate)
-    return was
+    return change
 
 
-def restore_rate(session: Session, currency: str, valid_from: dt.date, previous: dict | None) -> None:
-    """Undo ``set_rate``/``remove_rate``: put that day's rate back as it was (or none)."""
-    home = home_currency(session)
+def restore_rate(session: Session, change: RateChange) -> None:
+    """Undo ``set_rate``/``remove_rate``: that day's rate into the currency it was
+    quoted in (whatever the company's currency is now) back as it was, or none."""
     session.execute(delete(ExchangeRate).where(
-        ExchangeRate.currency == currency, ExchangeRate.quote == home, ExchangeRate.valid_from == valid_from))
-    if previous is not None:
-        session.add(ExchangeRate(currency=currency, quote=home, valid_from=valid_from, rate=previous["rate"]))
+        ExchangeRate.currency == change.currency, ExchangeRate.quote == change.quote,
+        ExchangeRate.valid_from == change.valid_from))
+    if change.before is not None:
+        session.add(ExchangeRate(currency=change.currency, quote=change.quote, valid_from=change.valid_from,
+                                 rate=change.before))
     session.flush()
-    audit.record(session, "restore_rate", "exchange_rate", None, currency=currency, valid_from=valid_from,
-                 rate=None if previous is None else previous["rate"])
+    audit.record(session, "restore_rate", "exchange_rate", None, currency=change.currency, quote=change.quote,
+                 valid_from=change.valid_from, rate=change.before)
 
 
 def set_company_currency(session: Session, code: str) -> str:
@@ -139,43 +193,75 @@ def rates_csv(session: Session) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(RATE_COLUMNS)
     for r in sorted(list_rates(session), key=lambda r: (r["currency"], r["valid_from"])):
-        writer.writerow((r["currency"], r["valid_from"].isoformat(), str(r["rate"])))
+        writer.writerow((r["currency"], r["valid_from"].isoformat(), plain(r["rate"])))
     return out.getvalue()
 
 
-def import_rates_csv(session: Session, text: str) -> list[tuple[str, dt.date, dict | None]]:
+def import_rates_csv(session: Session, text: str) -> list[RateChange]:
     """Keep every rate of a rates file, all or none: the first bad line is refused with
     its number and the reason, and nothing is written (the caller's transaction rolls
-    back).  Per rate kept: (currency, day, the rate it replaced or None), for undo."""
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or [c.strip().lower() for c in rows[0]] != list(RATE_COLUMNS):
+    back).  What each kept rate changed, for undo; one audit row for the file."""
+    home = home_currency(session)
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=None), strict=True)  # a quote left open is refused
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        raise ValidationError("file", f"line {reader.line_num}: not CSV SalesDesk can read ({exc})") from None
+    if not lines or [c.strip().lower() for c in lines[0]] != list(RATE_COLUMNS):
         raise ValidationError("file", f"A rates file starts with the line {','.join(RATE_COLUMNS)}")
-    kept = []
-    seen = set()
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
+    wanted: dict[tuple[str, dt.date], str] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if not any(c.strip() for c in line):
             continue
-        if len(row) != 3:
+        if len(line) != 3:
             raise ValidationError("file", f"line {number}: three values are needed ({', '.join(RATE_COLUMNS)})")
-        currency, day, rate = (c.strip() for c in row)
         try:
-            valid_from = dt.date.fromisoformat(day)
-        except ValueError:
-            raise ValidationError("file", f"line {number}: {day!r} is not a date; write it like 2026-11-02") from None
-        if (currency.upper(), valid_from) in seen:
-            raise ValidationError("file", f"line {number}: a second rate of {currency.upper()} from {day}")
-        seen.add((currency.upper(), valid_from))
-        try:
-            previous = set_rate(session, currency, valid_from, rate)
+            code = _code(line[0], home)
+            valid_from = parse_day(line[1])
+            value = plain(parse_rate(line[2]))
         except ValidationError as exc:
             raise ValidationError("file", f"line {number}: {exc}") from None
-        kept.append((currency_code(currency), valid_from, previous))
-    return kept
+        if (code, valid_from) in wanted:
+            raise ValidationError("file", f"line {number}: a second rate of {code} from {valid_from.isoformat()}")
+        wanted[(code, valid_from)] = value
+    # Written in bulk: a file of years of daily rates is one statement per table, not
+    # one flush per line.
+    codes = sorted({code for code, _ in wanted})
+    existing = {}
+    for start in range(0, len(codes), 500):
+        for row in session.execute(select(ExchangeRate.currency, ExchangeRate.valid_from, ExchangeRate.rate).where(
+                ExchangeRate.quote == home, ExchangeRate.currency.in_(codes[start:start + 500]))):
+            existing[(row.currency, row.valid_from)] = row.rate
+    changes = [RateChange(code, home, day, existing.get((code, day))) for code, day in wanted]
+    replaced = [(code, day) for code, day in wanted if (code, day) in existing]
+    for code in codes:
+        some = [day for c, day in replaced if c == code]
+        for start in range(0, len(some), 500):
+            session.execute(delete(ExchangeRate).where(ExchangeRate.currency == code, ExchangeRate.quote == home,
+                                                       ExchangeRate.valid_from.in_(some[start:start + 500])))
+    if wanted:
+        session.execute(insert(ExchangeRate), [
+            {"currency": code, "quote": home, "valid_from": day, "rate": value} for (code, day), value in wanted.items()])
+    audit.record(session, "import_rates", "exchange_rate", None, quote=home, rates=len(wanted), replaced=len(replaced),
+                 currencies=codes)
+    return changes
 
 
-def undo_import(session: Session, kept: list[tuple[str, dt.date, dict | None]]) -> None:
-    for currency, valid_from, previous in kept:
-        restore_rate(session, currency, valid_from, previous)
+def undo_import(session: Session, changes: list[RateChange]) -> None:
+    """Put back every rate an import kept or replaced as it was (one audit row)."""
+    days: dict[tuple[str, str], list[dt.date]] = {}
+    for change in changes:
+        days.setdefault((change.currency, change.quote), []).append(change.valid_from)
+    for (currency, quote), some in days.items():
+        for start in range(0, len(some), 500):
+            session.execute(delete(ExchangeRate).where(
+                ExchangeRate.currency == currency, ExchangeRate.quote == quote,
+                ExchangeRate.valid_from.in_(some[start:start + 500])))
+    before = [c for c in changes if c.before is not None]
+    if before:
+        session.execute(insert(ExchangeRate), [
+            {"currency": c.currency, "quote": c.quote, "valid_from": c.valid_from, "rate": c.before} for c in before])
+    audit.record(session, "undo_import_rates", "exchange_rate", None, rates=len(changes))
 
 
 def read_rates_file(path: str | Path) -> str:

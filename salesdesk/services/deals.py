@@ -73,9 +73,15 @@ def end_of_column(session: Session, stage_id: int) -> float:
     return (last or 0.0) + 1.0
 
 
-def _validate(session: Session, values: dict) -> dict:
-    """Check and normalise user-typed values; ``ValidationError`` names the field."""
+def _validate(session: Session, values: dict, currency: str = "") -> dict:
+    """Check and normalise user-typed values; ``ValidationError`` names the field.
+    ``currency`` is the deal's when the values do not change it."""
     out = dict(values)
+    if "currency" in out:
+        try:  # an active ISO 4217 code, as imports and exchange rates take it
+            out["currency"] = currency_code(out["currency"] or "")
+        except ValueError as exc:
+            raise ValidationError("currency", str(exc)) from None
     if "title" in out:
         out["title"] = (out["title"] or "").strip()
         if not out["title"]:
@@ -83,18 +89,14 @@ def _validate(session: Session, values: dict) -> dict:
     if "amount" in out:
         try:  # typed text is read in the user's style (1.234,50 in German); numbers as they are
             typed = out["amount"]
-            out["amount"] = parse_amount(typed) if isinstance(typed, str) else to_money(typed if typed is not None else 0)
+            out["amount"] = (parse_amount(typed, currency=out.get("currency") or currency) if isinstance(typed, str)
+                             else to_money(typed if typed is not None else 0))
         except ValueError as exc:
             raise ValidationError("amount", str(exc)) from None
         if out["amount"] < 0:
             raise ValidationError("amount", "The amount cannot be negative")
         if out["amount"] >= Decimal("1e13"):
             raise ValidationError("amount", "The amount is too large")
-    if "currency" in out:
-        try:  # an active ISO 4217 code, as imports and exchange rates take it
-            out["currency"] = currency_code(out["currency"] or "")
-        except ValueError as exc:
-            raise ValidationError("currency", str(exc)) from None
     if "probability" in out and out["probability"] is not None:
         if not 0 <= int(out["probability"]) <= 100:
             raise ValidationError("probability", "A probability is between 0 and 100 percent")
@@ -160,7 +162,7 @@ def edit_deal(session: Session, deal_id: int, **changes) -> dict:
     deal = _get(session, deal_id)
     if "contact_id" in changes and "account_id" not in changes:
         changes["account_id"] = deal.account_id
-    changes = _validate(session, changes)
+    changes = _validate(session, changes, deal.currency)
     before = {key: getattr(deal, key) for key in changes}
     for key, value in changes.items():
         setattr(deal, key, value)

@@ -129,7 +129,7 @@ def person_panel(reader: Reader, person_id: int, today: dt.date) -> PersonPanel:
         "WHERE p.manager_id = :person AND p.active" + _ORDER, params)]
     team_size = reader.scalar(
         _TEAM + "SELECT count(*) FROM team JOIN people p ON p.id = team.id WHERE p.active OR p.id = :person", params)
-    book = RateBook.load(reader)
+    book = RateBook.load(reader, today)
     pipeline = _team_pipeline(reader, params)
     open_deals = sum(n for n, _, _ in pipeline.values())
     open_sums = totals(((c, n, a, w) for c, (n, a, w) in pipeline.items()), book, today)
@@ -244,9 +244,10 @@ def departure(reader: Reader, person_id: int) -> Departure:
         raise NotFoundError(f"Person #{person_id} no longer exists")
     closed = reader.scalar("SELECT count(*) FROM deals WHERE owner_id = :person AND status <> 'open'",
                            {"person": person_id})
+    today = CLOCK.today()
     found = totals(reader.execute(  # in the company's currency, today's rates (none: left out)
         "SELECT currency, count(*), coalesce(sum(amount), 0) FROM deals WHERE owner_id = :person "
-        "AND status = 'open' GROUP BY currency", {"person": person_id}), RateBook.load(reader), CLOCK.today())
+        "AND status = 'open' GROUP BY currency", {"person": person_id}), RateBook.load(reader, today), today)
     open_deals = int(reader.scalar("SELECT count(*) FROM deals WHERE owner_id = :person AND status = 'open'",
                                    {"person": person_id}))
     open_cents = (found.values or [0])[0]

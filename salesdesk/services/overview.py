@@ -36,9 +36,10 @@ def overview(reader: Reader) -> Overview:
     people = reader.scalar("SELECT count(*) FROM people WHERE active")
     accounts = reader.scalar("SELECT count(*) FROM accounts")
     deals = reader.scalar("SELECT count(*) FROM deals")
-    book = RateBook.load(reader)
+    today = CLOCK.today()
+    book = RateBook.load(reader, today)
     open_sums = totals(reader.execute("SELECT currency, count(*), coalesce(sum(amount), 0) FROM deals "
-                                      "WHERE status = 'open' GROUP BY currency"), book, CLOCK.today())
+                                      "WHERE status = 'open' GROUP BY currency"), book, today)
     open_deals = reader.scalar("SELECT count(*) FROM deals WHERE status = 'open'")
     company = reader.scalar("SELECT value FROM settings WHERE key = 'company'")
     return Overview(int(people), int(accounts), int(deals), int(open_deals), from_cents(int((open_sums.values or [0])[0])),

@@ -45,15 +45,25 @@ class RateBook:
 
     home: str
     rates: dict[str, list[tuple[dt.date, Decimal]]] = field(default_factory=dict)  # ascending days
+    day: dt.date | None = None  # loaded for this day only (the rate in force then, per currency)
 
     @classmethod
-    def load(cls, reader) -> RateBook:
+    def load(cls, reader, day: dt.date | None = None) -> RateBook:
+        """The rates kept for the company's currency; with ``day``, only those in force
+        on it (one row per currency, from the unique index however long the history)."""
         home = home_currency(reader)
-        book = cls(home)
-        if not reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'exchange_rates'", {}):
+        book = cls(home, day=day)
+        if not _has_rates_table(reader):
             return book  # a file of an older revision, opened read-only: no rates yet
-        rows = reader.execute("SELECT currency, valid_from, rate FROM exchange_rates WHERE quote = :home "
-                              "ORDER BY currency, valid_from", {"home": home})
+        if day is None:
+            rows = reader.execute("SELECT currency, valid_from, rate FROM exchange_rates WHERE quote = :home "
+                                  "ORDER BY currency, valid_from", {"home": home})
+        else:
+            rows = reader.execute(
+                "SELECT e.currency, e.valid_from, e.rate FROM exchange_rates e WHERE e.quote = :home "
+                "AND e.valid_from = (SELECT max(x.valid_from) FROM exchange_rates x WHERE x.currency = e.currency "
+                "AND x.quote = e.quote AND x.valid_from <= :day) ORDER BY e.currency",
+                {"home": home, "day": day.isoformat()})
         for currency, valid_from, rate in rows:
             day = valid_from if isinstance(valid_from, dt.date) else dt.date.fromisoformat(str(valid_from)[:10])
             book.rates.setdefault(currency, []).append((day, Decimal(rate)))
@@ -63,6 +73,8 @@ class RateBook:
         """The rate in force on ``day``; ``None`` for a currency without one yet."""
         if currency == self.home:
             return RateUsed(currency, dt.date.min, Decimal(1))
+        if self.day is not None and day != self.day:
+            raise ValueError(f"rates loaded for {self.day.isoformat()}, asked for {day.isoformat()}")
         found = None
         for valid_from, rate in self.rates.get(currency, ()):
             if valid_from > day:
@@ -95,12 +107,13 @@ class Totals:
         return sum(self.count_left_out.values())
 
     def note(self) -> str:
-        """"3 deals in USD left out (no exchange rate)", or "" when nothing was."""
+        """"excl. 3 deals in USD, 1 in GBP (no exchange rate)", or "" when nothing was left out."""
         if not self.count_left_out:
             return ""
         parts = [f"{n} in {c}" for c, n in sorted(self.count_left_out.items())]
-        total = self.left_out
-        return f"{total} deal{'s' if total != 1 else ''} ({', '.join(parts)}) left out: no exchange rate"
+        first = sorted(self.count_left_out.items())[0][1]
+        parts[0] = f"{first} deal{'s' if first != 1 else ''} {parts[0].split(' ', 1)[1]}"
+        return f"excl. {', '.join(parts)} (no exchange rate)"
 
     def take_notes(self, other: Totals) -> None:
         """Count what ``other`` left out and the rates it used with this one's (a figure
@@ -112,12 +125,21 @@ class Totals:
         self.rates_used.update(other.rates_used)
 
 
+def _has_rates_table(reader) -> bool:
+    if not getattr(reader, "is_sqlite", True):
+        return True  # a team server is always upgraded to the newest schema before use
+    return bool(reader.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                              "AND name = 'exchange_rates'", {}))
+
+
 def totals(rows: Iterable[tuple], book: RateBook, day: dt.date) -> Totals:
     """Rows ``(currency, count, value, value...)`` (a ``GROUP BY currency``) as Totals."""
     out: Totals | None = None
     for currency, count, *values in rows:
         if out is None:
             out = Totals([0] * len(values))
+        if not count:  # a currency with no deals here (a team's sums less those outside it)
+            continue
         currency = currency or book.home
         used = book.rate_on(currency, day)
         if used is None:

@@ -240,8 +240,8 @@ def _in_home_currency(reader: Reader, rows, column: int, start: dt.date, end: dt
     """Rows ``(owner, ..., currency)`` per owner and currency, summed per owner in the
     company's currency at the rates of the period's last day (or today, while it runs);
     amounts in a currency without a rate are left out, never taken as the company's."""
-    book = RateBook.load(reader)
     day = _rate_day(start, end)
+    book = RateBook.load(reader, day)
     found: dict[int, int] = {}
     for row in rows:
         value = book.convert(int(row[column] or 0), row[-1] or book.home, day)
@@ -265,8 +265,8 @@ def left_out(reader: Reader, root_id: int, period: Period, metric: str = WON_REV
     team, params = _team_cte([root_id])
     params = {**params, **_span(period.start, period.end), "branch": branch_id}
     branch = "" if branch_id is None else " AND d.owner_id IN (SELECT id FROM people WHERE branch_id = :branch)"
-    book = RateBook.load(reader)
     day = _rate_day(period.start, period.end, today)
+    book = RateBook.load(reader, day)
     parts = []
     for what, tail, where in (
             ("won", "", "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end"),

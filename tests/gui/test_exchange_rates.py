@@ -18,6 +18,10 @@ def dollars(database, share: int = 3) -> int:
     return sql(database, "SELECT count(*) FROM deals WHERE currency = 'USD' AND status = 'open' AND pipeline_id = 1")
 
 
+def all_usd_open(database) -> int:
+    return sql(database, "SELECT count(*) FROM deals WHERE currency = 'USD' AND status = 'open'")
+
+
 def open_rates(window, qtbot):
     edit = next(a for a in window.menuBar().actions() if a.text() == "&Edit").menu()
     action = next(a for a in edit.actions() if a.text() == "E&xchange rates…")
@@ -33,8 +37,8 @@ def test_a_rate_typed_in_the_dialog_counts_on_the_board_and_undo_takes_it_back(c
     window = make_window(company_db)
     window.show_screen("pipeline")
     board = window.screens["pipeline"].board
-    assert f"{usd_open} in USD not counted (no rate)" in board.summary.text()
-    assert "left out: no exchange rate" in window.counts_label.text()
+    assert board.summary.text().endswith(f" · excl. {usd_open} USD")
+    assert window.counts_label.text().endswith(f"excl. {all_usd_open(company_db)} deals in USD (no exchange rate)")
     window.show_screen("targets")
     note = window.screens["targets"].targets.left_out
     assert note.isVisible() and " in USD (" in note.text()
@@ -51,8 +55,8 @@ def test_a_rate_typed_in_the_dialog_counts_on_the_board_and_undo_takes_it_back(c
     assert dialog.table.item(0, 2).text() == "1 USD = 0.9 EUR"
     assert dialog.table.item(0, 1).text() == CLOCK.today().isoformat()
     assert not dialog.missing.isVisible()
-    assert "not counted" not in board.summary.text()
-    assert "left out" not in window.counts_label.text()
+    assert "excl." not in board.summary.text()
+    assert "excl." not in window.counts_label.text()
     eur = sql(company_db, "SELECT sum(amount) FROM deals WHERE status = 'open' AND currency = 'EUR'")
     usd = sql(company_db, "SELECT sum(amount) FROM deals WHERE status = 'open' AND currency = 'USD'")
     assert window.overview.open_amount * 100 == eur + round(usd * 0.9)
@@ -66,7 +70,7 @@ def test_a_rate_typed_in_the_dialog_counts_on_the_board_and_undo_takes_it_back(c
     assert window.action_undo.text() == f"&Undo Set the USD rate from {CLOCK.today().isoformat()}"
     window.action_undo.trigger()
     assert sql(company_db, "SELECT count(*) FROM exchange_rates") == 0
-    assert f"{usd_open} in USD not counted (no rate)" in board.summary.text()
+    assert board.summary.text().endswith(f" · excl. {usd_open} USD")
 
 
 def test_a_bad_rate_is_refused_in_words_and_nothing_is_kept(company_db, make_window, qtbot, monkeypatch):
@@ -127,13 +131,14 @@ def test_changing_the_company_currency_is_one_undo_step_and_every_total_follows(
     all_usd = sql(company_db, "SELECT count(*) FROM deals WHERE status = 'open' AND currency = 'USD'")
     assert window.overview.open_amount * 100 == sql(
         company_db, "SELECT sum(amount) FROM deals WHERE status = 'open' AND currency = 'USD'")
-    assert f"{window.overview.open_deals - all_usd} in EUR" in window.counts_label.text()
-    assert "in EUR not counted (no rate)" in board.summary.text()
+    assert window.counts_label.text().endswith(f"excl. {window.overview.open_deals - all_usd} deals in EUR "
+                                               "(no exchange rate)")
+    assert " EUR" in board.summary.text().split(" · excl. ")[1]
     assert window.action_undo.text() == "&Undo Make USD the company's currency"
     window.action_undo.trigger()
     QApplication.processEvents()
     assert window.overview.currency == "EUR"
-    assert f"{usd_open} in USD not counted (no rate)" in board.summary.text()
+    assert board.summary.text().endswith(f" · excl. {usd_open} USD")
     assert sql(company_db, "SELECT value FROM settings WHERE key = 'currency'") == "EUR"
 
 

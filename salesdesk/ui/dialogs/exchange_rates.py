@@ -33,7 +33,7 @@ from salesdesk.clock import CLOCK
 from salesdesk.domain.currencies import ACTIVE, currency_code
 from salesdesk.errors import SalesDeskError
 from salesdesk.services import currencies
-from salesdesk.services.rates import RateBook
+from salesdesk.services.rates import RateBook, home_currency
 from salesdesk.ui.format import plural
 from salesdesk.ui.undo import run_step
 from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
@@ -79,7 +79,7 @@ def ask_company_currency(window, parent: QWidget | None = None) -> None:
     """Ask for the company's currency (the deals' currencies offered first)."""
     parent = parent or window
     with window.db.read() as reader:
-        home = RateBook.load(reader).home
+        home = home_currency(reader)
         used = deal_currencies(reader)
     offered = [home] + [c for c in used if c != home] + sorted(ACTIVE - {home, *used})
     code, ok = QInputDialog.getItem(
@@ -87,8 +87,32 @@ def ask_company_currency(window, parent: QWidget | None = None) -> None:
         f"The company reports in {home}. Every total, target and report is in this currency;\n"
         "deals in other currencies count at the exchange rates kept for it.\n\nCurrency:",
         offered, 0, True)
-    if ok and code.strip() and code.strip().upper() != home:
+    if ok and code.strip() and code.strip().upper() != home and _confirmed(window, parent, home, code.strip().upper()):
         change_company_currency(window, code, parent)
+
+
+def _confirmed(window, parent: QWidget, home: str, new: str) -> bool:
+    """Say what a change of the company's currency does before doing it."""
+    try:
+        new = currency_code(new)
+    except ValueError:
+        return True  # refused in words by change_company_currency
+    with window.db.read() as reader:
+        kept = reader.scalar("SELECT count(*) FROM exchange_rates WHERE quote = :q", {"q": new})
+        stranded = reader.scalar("SELECT count(*) FROM deals WHERE status = 'open' AND currency <> :q", {"q": new})
+    box = QMessageBox(QMessageBox.Icon.Question, "Company currency",
+                      f"Make {new} the company's currency instead of {home}?", QMessageBox.StandardButton.NoButton,
+                      parent)
+    box.setInformativeText(
+        f"Every total, target and report will be in {new}. "
+        + (f"{plural(stranded, 'open deal')} in other currencies count only where a rate into {new} is kept "
+           f"({plural(kept, 'rate')} kept now). " if stranded else "")
+        + f"Targets keep their numbers: a target of 600,000 {home} reads 600,000 {new}. "
+        "Edit → Undo changes it back.")
+    change = box.addButton(f"Make it {new}", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is change
 
 
 class ExchangeRatesDialog(QDialog):
@@ -137,6 +161,9 @@ class ExchangeRatesDialog(QDialog):
         self.rate.setPlaceholderText("such as 0.9213")
         self.rate.returnPressed.connect(self.keep_rate)
         self.currency.lineEdit().returnPressed.connect(self.keep_rate)
+        day_field = self.valid_from.findChild(QLineEdit)
+        if day_field is not None:
+            day_field.returnPressed.connect(self.keep_rate)
         self.keep_button = QPushButton("&Keep rate")
         self.keep_button.setObjectName("keep_rate")
         self.keep_button.setAutoDefault(False)
@@ -152,7 +179,7 @@ class ExchangeRatesDialog(QDialog):
         keep_row.addWidget(self.keep_button)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.remove_button = QPushButton("&Remove")
+        self.remove_button = QPushButton("Re&move")
         self.remove_button.setObjectName("remove_rate")
         self.import_button = QPushButton("&Import…")
         self.export_button = QPushButton("&Export…")
@@ -187,7 +214,7 @@ class ExchangeRatesDialog(QDialog):
     @Slot()
     def load(self) -> None:
         with self.window.db.read() as reader:
-            self.book = RateBook.load(reader)
+            self.book = RateBook.load(reader, CLOCK.today())
             used = deal_currencies(reader)
         with self.window.db.session() as session:
             self.rates = currencies.list_rates(session)
@@ -213,7 +240,8 @@ class ExchangeRatesDialog(QDialog):
 
         self.table.setRowCount(len(self.rates))
         for row, rate in enumerate(self.rates):
-            cells = (rate["currency"], rate["valid_from"].isoformat(), f"1 {rate['currency']} = {rate['rate']} {home}")
+            cells = (rate["currency"], rate["valid_from"].isoformat(),
+                     f"1 {rate['currency']} = {currencies.plain(rate['rate'])} {home}")
             for column, value in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(value))
         self._selection_changed()
@@ -230,7 +258,7 @@ class ExchangeRatesDialog(QDialog):
             self.currency.setEditText(chosen["currency"])
             day = chosen["valid_from"]
             self.valid_from.setDate(QDate(day.year, day.month, day.day))
-            self.rate.setText(str(chosen["rate"]))
+            self.rate.setText(currencies.plain(chosen["rate"]))
 
     def _step(self, text: str, do, undo) -> bool:
         def shown(_result, _undone):
@@ -244,8 +272,7 @@ class ExchangeRatesDialog(QDialog):
         code, text = self.currency.currentText().strip().upper(), self.rate.text()
         day = self.valid_from.date().toPython()
         return self._step(f"Set the {code} rate from {day.isoformat()}",
-                          lambda s: currencies.set_rate(s, code, day, text),
-                          lambda s, previous: currencies.restore_rate(s, code, day, previous))
+                          lambda s: currencies.set_rate(s, code, day, text), currencies.restore_rate)
 
     @Slot()
     def remove_selected(self) -> bool:
@@ -254,8 +281,7 @@ class ExchangeRatesDialog(QDialog):
             return False
         code, day = chosen["currency"], chosen["valid_from"]
         return self._step(f"Remove the {code} rate from {day.isoformat()}",
-                          lambda s: currencies.remove_rate(s, code, day),
-                          lambda s, was: currencies.restore_rate(s, code, day, was))
+                          lambda s: currencies.remove_rate(s, code, day), currencies.restore_rate)
 
     def ask_import_path(self) -> str:
         """The rates file to read (tests replace this method)."""

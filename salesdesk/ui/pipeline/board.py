@@ -322,9 +322,13 @@ class BoardWidget(QWidget):
         for r in open_rows:
             for currency, n in self.model.left_out(r).items():
                 left_out[currency] = left_out.get(currency, 0) + n
-        note = "".join(f" · {n} in {c} not counted (no rate)" for c, n in sorted(left_out.items()))
+        note = (" · excl. " + ", ".join(f"{n} {c}" for c, n in sorted(left_out.items()))) if left_out else ""
         self.summary.setText(f"{count:,} open · {compact_money(amount, self.currency)} · weighted "
                              f"{compact_money(weighted)} · {won:,} won{f' in {days} days' if days else ''}{shown}{note}")
+        self.summary.setToolTip(
+            "" if not left_out else "Not in these totals, for want of an exchange rate to "
+            f"{self.currency} today (Edit → Exchange rates…): "
+            + ", ".join(f"{n} open deal{'s' if n != 1 else ''} in {c}" for c, n in sorted(left_out.items())))
 
     # -- filters -------------------------------------------------------------------------
     def current_filter(self) -> BoardFilter:

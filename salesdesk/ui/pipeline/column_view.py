@@ -375,7 +375,7 @@ class ColumnHeader(QWidget):
         self.add.setGeometry(COLUMN_WIDTH - 30, 4, 24, 24)
         self.add.clicked.connect(self._on_add)
         self.add.setEnabled(not model.read_only)
-        self.name_text = self.count_text = self.totals_text = ""
+        self.name_text = self.count_text = self.totals_text = self.amount_text = self.left_out_text = ""
         model.totals_changed.connect(self._on_totals_changed)
         self.refresh()
 
@@ -395,10 +395,11 @@ class ColumnHeader(QWidget):
         count, amount, weighted = self._model.totals(self.column_row)
         self.name_text = column.stage.name
         self.count_text = f"{count:,}"
-        self.totals_text = f"{compact_money(amount, self._currency)}  ·  weighted {compact_money(weighted)}"
+        self.amount_text = compact_money(amount, self._currency)
+        self.totals_text = f"{self.amount_text}  ·  weighted {compact_money(weighted)}"
         left_out = self._model.left_out(self.column_row)
-        if left_out:  # never added as if in the company's currency
-            self.totals_text += "  ·  " + ", ".join(f"{n} {c} left out" for c, n in sorted(left_out.items()))
+        # never added as if in the company's currency: said in the warning colour
+        self.left_out_text = ("excl. " + ", ".join(f"{n} {c}" for c, n in sorted(left_out.items()))) if left_out else ""
         self.setToolTip(
             ("" if not left_out else "Not in the totals, for want of an exchange rate (Edit → Exchange rates…): "
              + ", ".join(f"{n} deal{'s' if n != 1 else ''} in {c}" for c, n in sorted(left_out.items())) + "\n")
@@ -427,7 +428,16 @@ class ColumnHeader(QWidget):
         name = painter.fontMetrics().elidedText(self.name_text, Qt.TextElideMode.ElideRight, int(name_rect.width()))
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         painter.setFont(self._small)
+        line = QRectF(8, 28, COLUMN_WIDTH - 16, 18)
+        totals = self.totals_text
+        if self.left_out_text:
+            metrics = painter.fontMetrics()
+            note_width = metrics.horizontalAdvance(self.left_out_text)
+            if metrics.horizontalAdvance(f"{totals}  ·  {self.left_out_text}") > line.width():
+                totals = self.amount_text  # the weighted figure stays in the tooltip
+            painter.setPen(QColor(theme.WARNING))
+            painter.drawText(QRectF(line.right() - note_width, line.top(), note_width, line.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.left_out_text)
         painter.setPen(QColor(theme.MUTED))
-        painter.drawText(QRectF(8, 28, COLUMN_WIDTH - 16, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         self.totals_text)
+        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, totals)
         painter.end()

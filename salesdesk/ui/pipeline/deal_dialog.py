@@ -68,7 +68,7 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
     def _load(self, stage_id: int | None) -> None:
         with self.db.read() as reader:
             self.owners = board_data.owner_choices(reader)
-            self.rates = RateBook.load(reader)  # a currency without one is said so below the amount
+            self.rates = RateBook.load(reader, CLOCK.today())  # a currency without one is said so below the amount
         with self.db.session() as s:
             self.accounts = s.execute(select(Account.id, Account.name).order_by(Account.name)).all()
             self.contacts = s.execute(select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name)).all()
