@@ -23,7 +23,7 @@ import pytest
 
 from salesdesk.clock import CLOCK
 from salesdesk.cli import main as salesdesk
-from salesdesk.db.backup import BACKUP_MARK, backup_file, integrity_problems
+from salesdesk.db.backup import BACKUP_MARK, STAMP_FORMAT, backup_file, integrity_problems
 from salesdesk.db.migrate import open_database
 from salesdesk.errors import DatabaseError, SalesDeskError
 from salesdesk.paths import backup_dir, data_dir
@@ -143,7 +143,8 @@ def test_backups_without_the_mark_are_still_recognised_by_their_name(db_path, zo
     open_database(db_path).close()
     folder = backup_dir(db_path)
     folder.mkdir()
-    old = folder / "sales-20261101-090000-000000-manual.sqlite3"  # as earlier SalesDesks named them: local time
+    taken = dt.datetime.combine(CLOCK.today() - dt.timedelta(days=17), dt.time(9))  # before today's copy
+    old = folder / f"sales-{taken:{STAMP_FORMAT}}-manual.sqlite3"  # as earlier SalesDesks named them: local time
     with sqlite3.connect(db_path) as source, sqlite3.connect(old) as copy:
         source.backup(copy)
     source.close()
@@ -151,7 +152,8 @@ def test_backups_without_the_mark_are_still_recognised_by_their_name(db_path, zo
     assert application_id(old) == 0 and is_backup(old)
     newer = back_up(db_path, "manual")
     assert [b.path for b in list_backups(db_path)] == [newer, old]
-    assert list_backups(db_path)[1].taken_at == dt.datetime(2026, 11, 1, 9, 0).astimezone()
+    assert list_backups(db_path)[1].taken_at == CLOCK.to_local(CLOCK.utc_of_local(taken))
+    assert f"{list_backups(db_path)[1].taken_at:%Y-%m-%d %H:%M}" == f"{taken:%Y-%m-%d %H:%M}"  # shown as named
 
 
 # --- 2. a sidecar is not a database ----------------------------------------------------------
@@ -278,7 +280,7 @@ def test_thinning_after_the_autumn_clock_change_keeps_the_newest_copies(db_path,
     # The clock reads 02:10, 02:20, 02:30 (summer time), then 02:05, 02:15 again (winter time).
     instants = [dt.datetime(2026, 10, 25, 0, m, tzinfo=utc) for m in (10, 20, 30)]
     instants += [dt.datetime(2026, 10, 25, 1, m, tzinfo=utc) for m in (5, 15)]
-    made = {instant: fake_backup(db_path, instant.astimezone()) for instant in instants}
+    made = {instant: fake_backup(db_path, CLOCK.to_local(instant)) for instant in instants}
     thin_backups(db_path)
     left = list_backups(db_path)
     assert [b.path for b in left] == [made[i] for i in sorted(instants, reverse=True)[:3]]

@@ -99,8 +99,8 @@ def test_thin_backups_deletes_only_what_the_policy_drops(db_path):
     left = list_backups(db_path)
     assert removed and len(left) + len(removed) == len(made)
     assert left[0].path == made[0]  # the newest stays
-    # taken_at is aware local time (the names carry UTC)
-    assert {b.taken_at for b in left} == backups_to_keep((now - dt.timedelta(hours=h)).astimezone()
+    # taken_at is aware local time (the names carry UTC; naive times are the clock's local time)
+    assert {b.taken_at for b in left} == backups_to_keep(CLOCK.to_local(CLOCK.utc_of_local(now - dt.timedelta(hours=h)))
                                                          for h in range(0, 24 * 40, 6))
     assert (backup_dir(db_path) / "notes.txt").exists()
 

@@ -235,12 +235,13 @@ def test_iso_week_53_runs_from_monday_28_december_to_sunday_3_january(org):
     week = parse_iso_week("2026-W53")
     assert (week.start, week.last_day, week.label) == (dt.date(2026, 12, 28), dt.date(2027, 1, 3), "2026-W53")
     with org.db.transaction() as s:
-        for title, amount, day in (("before", "1.00", local(2026, 12, 27)),
-                                   ("monday", "10.00", local(2026, 12, 28)),
-                                   ("new year", "100.00", local(2027, 1, 1)),
-                                   ("sunday", "1000.00", local(2027, 1, 3, 23, 59)),
-                                   ("next week", "10000.00", local(2027, 1, 4))):
-            add_deal(s, org, title, "sp1", amount, won_on=day.date(), created=day)
+        for title, amount, wall in (("before", "1.00", dt.datetime(2026, 12, 27)),
+                                    ("monday", "10.00", dt.datetime(2026, 12, 28)),
+                                    ("new year", "100.00", dt.datetime(2027, 1, 1)),
+                                    ("sunday", "1000.00", dt.datetime(2027, 1, 3, 23, 59)),
+                                    ("next week", "10000.00", dt.datetime(2027, 1, 4))):
+            # won on the local day; created at that local time, stored as UTC
+            add_deal(s, org, title, "sp1", amount, won_on=wall.date(), created=CLOCK.utc_of_local(wall))
     ava = org.people["sp1"]
     assert read(org.db, targets.actuals, [ava], week)[ava] == D("1110.00")
     assert read(org.db, targets.actuals, [ava], week, "new_deals")[ava] == 3

@@ -139,10 +139,11 @@ def pipeline_at(path: Path, people: set[int], end: dt.date | None) -> tuple[Deci
             if status != "open":
                 continue
         else:
-            e = end.isoformat()
-            if str(created) >= e or (status == "won" and str(won_on) < e) or (status == "lost" and str(lost_on) < e):
+            # won_on and lost_on are local days; stamps are UTC, compared with the local midnight's instant
+            e, e_at = end.isoformat(), CLOCK.local_midnight(end).isoformat(sep=" ")
+            if str(created) >= e_at or (status == "won" and str(won_on) < e) or (status == "lost" and str(lost_on) < e):
                 continue
-            earlier = sorted(h for h in history.get(did, []) if h[0] < e)
+            earlier = sorted(h for h in history.get(did, []) if h[0] < e_at)
             stage = earlier[-1][2] if earlier else stage
             if stages[stage][1]:
                 continue
@@ -359,8 +360,15 @@ def test_long_lists_keep_their_largest_deals_and_say_so(demo_file, tmp_path, mon
     assert sorted(listed) == sorted((str(d)[:10], amount(c)) for d, c in won[:3])
     assert listed == sorted(listed, key=lambda r: r[0])  # read in date order
     moves = sql(demo_file, "SELECT count(*) FROM stage_changes WHERE changed_at >= ? AND changed_at < ?",
-                (week.start.isoformat(), week.end.isoformat()))[0][0]
+                tuple(at.isoformat(sep=" ") for at in CLOCK.utc_bounds(week.start, week.end)))[0][0]  # stamps are UTC
     assert f"Stage changes ({moves})" in text and len(report.stage_changes) == 4
+    # "When" is the user's wall clock: each listed time is a stage change of the week in local time.
+    local_times = {f"{CLOCK.to_local(dt.datetime.fromisoformat(at)):%a %H:%M}" for (at,) in sql(
+        demo_file, "SELECT changed_at FROM stage_changes WHERE changed_at >= ? AND changed_at < ?",
+        tuple(at.isoformat(sep=" ") for at in CLOCK.utc_bounds(week.start, week.end)))}
+    part = section(text, "Stage changes (", ("Won deals (",))
+    shown = re.findall(r"^\s*((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d)\s", part, re.M)
+    assert len(shown) == 4 and set(shown) <= local_times, (shown, sorted(local_times)[:8])
     assert report.attainment_hidden > 0 and len(report.attainment) <= 8
     assert f"{report.attainment_hidden} people further down are counted in their managers' rows." in text
 

@@ -128,13 +128,17 @@ def test_a_branch_scope_only_counts_that_branchs_people(demo, week):
 def test_stage_changes_listed_are_the_stage_changes_of_the_week(demo, week):
     with demo.read() as reader:
         report = weekly_report(reader, week, parse_scope(reader, "company"))
-        rows = reader.execute(
-            "SELECT c.deal_id, f.name, t.name FROM stage_changes c LEFT JOIN stages f ON f.id = c.from_stage_id "
-            "LEFT JOIN stages t ON t.id = c.to_stage_id WHERE date(c.changed_at) BETWEEN :a AND :z "
-            "ORDER BY c.changed_at, c.id", {"a": week.start.isoformat(), "z": week.last_day.isoformat()})
-        assert rows
-        assert [(m.deal_id, m.from_stage, m.to_stage) for m in report.stage_changes] == rows
-        assert all(week.start <= m.changed_at.date() < week.end for m in report.stage_changes)
+        # Stamps are UTC; the week is the user's: each change's local day, worked out in Python.
+        changes = [(deal_id, from_name, to_name, CLOCK.to_local(as_datetime(at))) for deal_id, from_name, to_name, at
+                   in reader.execute("SELECT c.deal_id, f.name, t.name, c.changed_at FROM stage_changes c "
+                                     "LEFT JOIN stages f ON f.id = c.from_stage_id "
+                                     "LEFT JOIN stages t ON t.id = c.to_stage_id ORDER BY c.changed_at, c.id")]
+        in_week = [change for change in changes if week.start <= change[3].date() < week.end]
+        assert in_week
+        assert [(m.deal_id, m.from_stage, m.to_stage) for m in report.stage_changes] == [c[:3] for c in in_week]
+        # Shown in local time, as the user's wall clock read when the deal moved.
+        assert [f"{m.changed_at:%Y-%m-%d %H:%M:%S}" for m in report.stage_changes] == [
+            f"{c[3]:%Y-%m-%d %H:%M:%S}" for c in in_week]
 
 
 def test_lists_won_lost_top_open_products_and_notes(demo, week):
@@ -156,7 +160,8 @@ def test_lists_won_lost_top_open_products_and_notes(demo, week):
         stale_days = dict(reader.execute("SELECT id, stale_days FROM stages"))
         end = CLOCK.local_midnight(week.end)  # stamps are UTC
         planned = {row[0] for row in reader.execute(
-            "SELECT deal_id FROM activities WHERE due_on >= :b AND (done_at IS NULL OR done_at >= :b)", p)}
+            "SELECT deal_id FROM activities WHERE due_on >= :b AND (done_at IS NULL OR done_at >= :b_at)",
+            {**p, "b_at": end.isoformat(sep=" ")})}
         stale = {i for i, (_, stage, entered) in open_then.items() if stale_days[stage] is not None
                  and entered < end - dt.timedelta(days=stale_days[stage] + 1) and i not in planned}
         assert report.stale_count == len(stale) > 0
@@ -169,17 +174,18 @@ def open_at_end(reader, end: dt.date) -> dict[int, tuple[int, int, dt.datetime]]
     """Deal id -> (cents, stage, entered) of the deals open when ``end`` began, rebuilt in
     Python from the deals and their whole stage history."""
     won_stages = {row[0] for row in reader.execute("SELECT id FROM stages WHERE is_won")}
+    end_at = CLOCK.local_midnight(end)  # stamps are UTC; won_on and lost_on are local days
     last: dict[int, tuple] = {}
     for deal_id, changed_at, cid, stage in reader.execute(
             "SELECT deal_id, changed_at, id, to_stage_id FROM stage_changes ORDER BY deal_id"):
         when = dt.datetime.fromisoformat(str(changed_at))
-        if when < dt.datetime.combine(end, dt.time()) and (deal_id not in last or (when, cid) > last[deal_id][:2]):
+        if when < end_at and (deal_id not in last or (when, cid) > last[deal_id][:2]):
             last[deal_id] = (when, cid, stage)
     out = {}
     for did, cents, stage, status, won_on, lost_on, created in reader.execute(
             "SELECT id, amount, stage_id, status, won_on, lost_on, created_at FROM deals"):
         created = dt.datetime.fromisoformat(str(created))
-        if created.date() >= end or (status == "won" and str(won_on) < str(end)) \
+        if created >= end_at or (status == "won" and str(won_on) < str(end)) \
                 or (status == "lost" and str(lost_on) < str(end)):
             continue
         when, _, stage = last.get(did, (created, 0, stage))

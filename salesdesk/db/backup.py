@@ -71,6 +71,8 @@ def backup_name(source: Path, reason: str, when: dt.datetime | None = None) -> s
     """The file name of a copy of ``source`` taken at ``when`` (aware, or naive local
     time; default now) for ``reason``.  The name carries the time in UTC."""
     reason = _REASON.sub("-", reason.lower()).strip("-") or "manual"
+    if when is not None and when.tzinfo is None:  # local wall time in the clock's zone, not the machine's
+        when = CLOCK.utc_of_local(when).replace(tzinfo=dt.UTC)
     instant = (when or _after_the_newest(source, CLOCK.now())).astimezone(dt.UTC)
     return fit_name(source.stem, f"-{instant.strftime(STAMP_FORMAT)}{UTC_SUFFIX}-{reason}.sqlite3",
                     backup_dir(source))  # within 255 bytes and SQLite's longest path

@@ -169,7 +169,7 @@ class StageMove:
     account: str
     from_stage: str | None  # None: the deal's first row (created)
     to_stage: str | None
-    changed_at: dt.datetime
+    changed_at: dt.datetime | None  # aware, local time: when the user saw it happen
     changed_by: str
 
 
@@ -511,6 +511,11 @@ def _stale(reader: Reader, cte: str, params: dict, today: dt.date, now: dt.datet
     return rows, count, from_cents(cents)
 
 
+def _local(stamp: dt.datetime | None) -> dt.datetime | None:
+    """A stored stamp (naive UTC) as the user's local time."""
+    return CLOCK.to_local(stamp) if stamp is not None else None
+
+
 def _largest_by_day(rows: tuple[DealRow, ...]) -> tuple[DealRow, ...]:
     """The largest deals, read in date order (then largest first)."""
     return tuple(sorted(rows, key=lambda r: (r.day or dt.date.min, -r.amount, r.deal_id)))
@@ -547,7 +552,7 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
                   "WHERE c.changed_at >= :start_at AND c.changed_at < :end_at" + _IN_SCOPE)
     move_count = int(reader.scalar(cte + "SELECT count(*) " + move_where, span))
     moves = tuple(sorted((
-        StageMove(row[0], row[1], row[2], row[3], row[4], as_datetime(row[5]), row[6] or "")
+        StageMove(row[0], row[1], row[2], row[3], row[4], _local(as_datetime(row[5])), row[6] or "")
         for row in reader.execute(
             cte + "SELECT d.id, d.title, coalesce(a.name, ''), f.name, t.name, c.changed_at, w.name "
             "FROM stage_changes c JOIN deals d ON d.id = c.deal_id LEFT JOIN accounts a ON a.id = d.account_id "
@@ -555,7 +560,7 @@ def weekly_report(reader: Reader, week: Period, scope: Scope, today: dt.date | N
             "LEFT JOIN people w ON w.id = c.changed_by_id "
             "WHERE c.changed_at >= :start_at AND c.changed_at < :end_at" + _IN_SCOPE
             + f" ORDER BY {value} DESC, c.id LIMIT :limit", {**span, "limit": MOVES_LIMIT})),
-        key=lambda m: (m.changed_at or dt.datetime.min, m.deal_id)))
+        key=lambda m: (m.changed_at is not None, m.changed_at or 0, m.deal_id)))
     won = _largest_by_day(_deals(reader, cte, {**span, "limit": LIST_LIMIT},
                                  "d.status = 'won' AND d.won_on >= :start AND d.won_on < :end",
                                  f" ORDER BY {value} DESC, d.id LIMIT :limit", day="d.won_on"))

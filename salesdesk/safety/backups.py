@@ -97,7 +97,8 @@ def list_backups(database: Path) -> list[BackupInfo]:
 def _taken_at(stamp: str, *, utc: bool) -> dt.datetime:
     """A name's stamp as an aware local time: UTC in new names, local time in old ones."""
     moment = dt.datetime.strptime(stamp, STAMP_FORMAT)
-    return CLOCK.to_local(moment) if utc else moment.astimezone()  # an old name: the system's zone
+    # An old name: local wall time, read in the clock's zone (the system's unless pinned).
+    return CLOCK.to_local(moment if utc else CLOCK.utc_of_local(moment))
 
 
 def newest_backup(database: Path) -> BackupInfo | None:
