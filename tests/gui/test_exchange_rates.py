@@ -158,3 +158,4 @@ def test_the_deal_editor_says_a_currency_without_a_rate_leaves_the_deal_out(comp
     assert not dialog.rate_note.isVisible()
     dialog.currency.setCurrentText("EUR")
     assert not dialog.rate_note.isVisible()
+

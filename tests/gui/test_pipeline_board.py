@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 
@@ -11,6 +12,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
+from salesdesk.clock import CLOCK
 from salesdesk.ui.pipeline.board import BoardWidget
 from tests.conftest import dump
 from tests.gui.conftest import sql, when_modal
@@ -210,3 +212,19 @@ def test_several_selected_cards_move_together(board, company_db):
     assert board.undo_stack.count() == 1
     board.undo_stack.undo()
     assert ids(board, 0)[:2] == [first, second]
+
+
+def test_the_deal_editor_shows_stage_history_in_local_time(company_db, qtbot):
+    """Stamps are stored in UTC; a user in Tokyo reads the hour their clock showed."""
+    from salesdesk.db.engine import as_datetime
+    from salesdesk.ui.pipeline.deal_dialog import DealDialog
+
+    CLOCK.pin_zone("Asia/Tokyo")  # the autouse fixture pins the test day again afterwards
+    with company_db.read() as reader:
+        deal_id, changed_at = reader.one("SELECT deal_id, changed_at FROM stage_changes ORDER BY id LIMIT 1")
+    dialog = DealDialog(company_db, deal_id=deal_id)
+    qtbot.addWidget(dialog)
+    local = CLOCK.to_local(as_datetime(changed_at))
+    assert dialog.history_table.horizontalHeaderItem(0).text() == "When"
+    assert dialog.history_table.item(0, 0).text() == local.strftime("%d %b %Y %H:%M")
+    assert local.utcoffset() == dt.timedelta(hours=9)

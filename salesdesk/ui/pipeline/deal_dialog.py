@@ -202,12 +202,13 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
                                     + {"won": " (won)", "lost": " (lost)"}.get(self.status, "")))
             table = QTableWidget(len(self.history), 4)
             table.setObjectName("deal_history")
-            table.setHorizontalHeaderLabels(["When (UTC)", "From", "To", "By"])
+            table.setHorizontalHeaderLabels(["When", "From", "To", "By"])
             table.verticalHeader().hide()
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             for r, (when, from_name, to_name, who) in enumerate(self.history):
-                for c, value in enumerate((when.strftime("%d %b %Y %H:%M"), from_name, to_name, who)):
+                local = CLOCK.to_local(when)  # stored in UTC, shown as the user's clock read then
+                for c, value in enumerate((local.strftime("%d %b %Y %H:%M"), from_name, to_name, who)):
                     table.setItem(r, c, QTableWidgetItem(value))
             table.setMaximumHeight(150)
             layout.addWidget(table)
