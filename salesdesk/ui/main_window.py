@@ -50,6 +50,7 @@ from salesdesk.safety.instance_lock import InstanceLock
 from salesdesk.services.overview import Overview, overview
 from salesdesk.ui.busy import wait_cursor
 from salesdesk.ui.format import compact_money, plural
+from salesdesk.ui.history import History
 from salesdesk.ui.icons import app_icon, icon
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.state import WindowState
@@ -167,7 +168,14 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setUnifiedTitleAndToolBarOnMac(True)
 
+        # One undo history for the window (ui/history.py): Ctrl+Z undoes the last change
+        # wherever it was made.  The group holds it alone; it is what the actions follow.
+        self._summary_due = False
+        self.history = History(self)
+        self.history.changes_committed.connect(self._changes_committed)
         self.undo_group = QUndoGroup(self)
+        self.undo_group.addStack(self.history)
+        self.undo_group.setActiveStack(self.history)
         self._build_actions()
         self._build_menus()
         install_transfer_actions(self)  # File: Import…, Import CRM Sales Opportunities…, Export…
@@ -416,8 +424,7 @@ class MainWindow(QMainWindow):
         screen = self.screens.get(key)
         if screen is None:
             screen_class = SCREENS[SCREEN_KEYS.index(key)].load()
-            screen = self.screens[key] = screen_class(self.db, settings=self.state.settings)
-            self.undo_group.addStack(screen.undo_stack)
+            screen = self.screens[key] = screen_class(self.db, settings=self.state.settings, undo_stack=self.history)
             self.stack.addWidget(screen)
             self._add_screen_menu(screen)
         return screen
@@ -446,7 +453,7 @@ class MainWindow(QMainWindow):
         screen = self.stack.widget(index)
         if screen is None:
             return
-        self.undo_group.setActiveStack(screen.undo_stack)
+        self.history.owner = screen.key  # the steps made from now on are this screen's
         self.screen_actions[screen.key].setChecked(True)
         for key, menu in self.screen_menus.items():
             menu.menuAction().setVisible(key == screen.key)
@@ -473,9 +480,34 @@ class MainWindow(QMainWindow):
 
     # --- what is shown ------------------------------------------------------------------
 
+    @Slot(str)
+    def _changes_committed(self, owner: str) -> None:
+        """A step was done, undone or redone on ``owner``'s screen: every other screen
+        reads the database again (a hidden one when next shown), and the status bar
+        after the change has painted (a drop shows at once, the figures a moment later)."""
+        for screen in self.screens.values():
+            if screen.key != owner:
+                screen.reload()
+        if not self._summary_due:
+            self._summary_due = True
+            QTimer.singleShot(0, self._refresh_summary)
+
+    @Slot()
+    def _refresh_summary(self) -> None:
+        self._summary_due = False
+        if self.db is not None:
+            self._show_summary()
+
     @Slot()
     def reload(self) -> None:
         """Show what the database holds: status bar, banner, every screen built so far."""
+        self._show_summary()
+        for screen in self.screens.values():
+            screen.reload()
+        self.reloaded.emit()
+
+    def _show_summary(self) -> None:
+        """The status bar's figures and the banner of an empty database."""
         with self.db.read() as reader:
             self.overview = summary = overview(reader)
         self.database_label.setText(self._database_name())
@@ -489,9 +521,6 @@ class MainWindow(QMainWindow):
             + (f"  ·  {summary.left_out}" if summary.left_out else "")
         )
         self._update_banner(summary)
-        for screen in self.screens.values():
-            screen.reload()
-        self.reloaded.emit()
 
     def _database_name(self) -> str:
         path = self.db.path
@@ -603,8 +632,8 @@ class MainWindow(QMainWindow):
         """Show ``db`` instead of the current database, which is closed."""
         key = self.current_screen().key
         old, self.db = self.db, db
+        self.history.clear()  # undo cannot reach into another file (or a restored copy)
         for screen in self.screens.values():
-            self.undo_group.removeStack(screen.undo_stack)
             self.stack.removeWidget(screen)
             screen.deleteLater()
         self.screens.clear()

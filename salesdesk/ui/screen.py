@@ -19,9 +19,10 @@ class Screen(QWidget):
     call after the data changed: a visible screen refreshes at once, a hidden one when
     it is next shown, so a change costs one query, not six.
 
-    Each screen has its own ``undo_stack``; the main window puts it in its undo group
-    and makes it the active one while the screen is shown.  ``settings`` is where a
-    screen keeps its UI state (filters, splitters): the window's own ``QSettings``.
+    ``undo_stack`` is the window's one undo history (``ui/history.py``), shared by every
+    screen, so Ctrl+Z undoes the last change wherever it was made; a screen built alone
+    (a test, a preview) gets one of its own.  ``settings`` is where a screen keeps its
+    UI state (filters, splitters): the window's own ``QSettings``.
     """
 
     key: ClassVar[str]
@@ -29,12 +30,13 @@ class Screen(QWidget):
     icon_name: ClassVar[str]
     description: ClassVar[str]
 
-    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
+                 undo_stack: QUndoStack | None = None):
         super().__init__(parent)
         self.setObjectName(f"screen_{self.key}")
         self.db = db
         self.settings = settings
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self._stale = True
         self.refresh_count = 0  # how many times data was read: lets tests see laziness
         self.layout_ = QVBoxLayout(self)

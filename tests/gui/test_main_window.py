@@ -144,7 +144,7 @@ class Rename(QUndoCommand):
         self.log.append("undo")
 
 
-def test_undo_and_redo_follow_the_shown_screen(qtbot, make_window, company_db):
+def test_one_undo_history_for_the_window_whichever_screen_is_shown(qtbot, make_window, company_db):
     window = make_window(company_db)
     log = []
     window.screens["pipeline"].undo_stack.push(Rename(log))
@@ -159,10 +159,15 @@ def test_undo_and_redo_follow_the_shown_screen(qtbot, make_window, company_db):
     qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert log == ["redo", "undo", "redo"]
 
-    window.show_screen("orgchart")  # another screen, its own (empty) history
-    assert not window.action_undo.isEnabled()
-    window.show_screen("pipeline")
+    # Issue 14: undo was per screen (another screen's Undo was greyed out); now Ctrl+Z
+    # on any screen undoes the last change made anywhere, named in the Edit menu.
+    window.show_screen("orgchart")
     assert window.action_undo.isEnabled()
+    assert window.action_undo.text() == "&Undo rename the stage"
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert log == ["redo", "undo", "redo", "undo"]
+    window.show_screen("pipeline")
+    assert window.action_redo.isEnabled()
 
 
 def test_read_only_database_says_so(make_window, company_file, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
@@ -21,14 +22,17 @@ class CustomersScreen(Screen):
         "proposal for a customer a click away."
     )
 
-    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
-        super().__init__(db, parent, settings)
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
+                 undo_stack: QUndoStack | None = None):
+        super().__init__(db, parent, settings, undo_stack)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)
         self.summary = None  # a services.summary figure set, once read
 
     def refresh(self) -> None:
-        from salesdesk.services.summary import customers_summary  # SQLAlchemy: not needed for the first paint
+        from salesdesk.services.summary import (
+            customers_summary,  # SQLAlchemy: not needed for the first paint
+        )
 
         with self.db.session() as session:
             self.summary = s = customers_summary(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Slot
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
@@ -19,8 +20,9 @@ class PipelineScreen(Screen):
         "stale, and see each column's total and weighted value as you go."
     )
 
-    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
-        super().__init__(db, parent, settings)
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
+                 undo_stack: QUndoStack | None = None):
+        super().__init__(db, parent, settings, undo_stack)
         self.board = BoardWidget(db, self.undo_stack, settings, self)
         self.board.status_message.connect(self._show_status)
         self.layout_.addWidget(self.board)

@@ -13,9 +13,19 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog,
-                               QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database, as_date
@@ -56,8 +66,9 @@ class ReportsScreen(Screen):
         "to your director as a PDF: wins, losses, moves, stale deals and attainment."
     )
 
-    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
-        super().__init__(db, parent, settings)
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
+                 undo_stack: QUndoStack | None = None):
+        super().__init__(db, parent, settings, undo_stack)
         self.report = None  # the WeeklyReport on view (plain values)
         self.scopes: list = []
         self._filling = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
@@ -19,8 +20,9 @@ class TargetsScreen(Screen):
         "among their team, and follow actuals and the forecast against them."
     )
 
-    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None):
-        super().__init__(db, parent, settings)
+    def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
+                 undo_stack: QUndoStack | None = None):
+        super().__init__(db, parent, settings, undo_stack)
         self.targets = TargetsWidget(db, self.undo_stack, settings, self)
         self.layout_.addWidget(self.targets)
 

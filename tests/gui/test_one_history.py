@@ -1,0 +1,89 @@
+"""Issue 14: every screen hears of every change, and Ctrl+Z undoes the last change made
+anywhere.  Deals won on the board show at once in the status bar, the Targets screen and
+the org chart's panel; undone from the org chart, they are open again everywhere."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.gui.conftest import sql
+
+
+def open_deals_of_first_pipeline(database, limit: int) -> list[tuple[int, int]]:
+    import sqlite3
+
+    with sqlite3.connect(database.path) as connection:
+        rows = connection.execute(
+            "SELECT d.id, d.amount FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.status = 'open' "
+            "AND d.pipeline_id = 1 AND d.currency = 'EUR' ORDER BY d.id LIMIT ?", (limit,)).fetchall()
+    connection.close()
+    return rows
+
+
+def settle(qtbot):
+    qtbot.wait(20)  # the status bar's figures follow on the next turn of the event loop
+    QApplication.processEvents()
+
+
+def test_deals_won_on_the_board_show_everywhere_and_undo_from_the_org_chart(company_db, make_window, qtbot):
+    window = make_window(company_db)
+    window.show_screen("targets")
+    targets = window.screens["targets"].targets
+    top = targets.rows[0]
+    actual_before = top.actual
+    window.show_screen("orgchart")
+    chart = window.screens["orgchart"].chart
+    chart.scene.select(top.person_id)
+    QApplication.processEvents()
+    team_open = sql(company_db, "SELECT count(*) FROM deals WHERE status = 'open'")
+    assert f"{team_open:,} open deals" in chart.panel.pipeline.text()
+    open_before = window.overview.open_deals
+
+    window.show_screen("pipeline")
+    board = window.screens["pipeline"].board
+    won = open_deals_of_first_pipeline(company_db, 3)
+    board.win_deals([deal_id for deal_id, _ in won])
+    settle(qtbot)
+    assert sql(company_db, "SELECT count(*) FROM deals WHERE status = 'won' AND id IN (?, ?, ?)",
+               *[deal_id for deal_id, _ in won]) == 3
+    assert window.overview.open_deals == open_before - 3
+    assert f"{open_before - 3} open deals" in window.counts_label.text()
+
+    window.show_screen("targets")  # it was hidden: it reads the change when shown
+    assert targets.rows[0].actual == actual_before + Decimal(sum(cents for _, cents in won)) / 100
+    window.show_screen("orgchart")
+    assert f"{team_open - 3:,} open deals" in chart.panel.pipeline.text()
+
+    # Ctrl+Z on the org chart undoes the board's change, named in the Edit menu
+    assert window.action_undo.text().startswith("&Undo Move")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot)
+    assert sql(company_db, "SELECT count(*) FROM deals WHERE status = 'open' AND id IN (?, ?, ?)",
+               *[deal_id for deal_id, _ in won]) == 3
+    assert f"{team_open:,} open deals" in chart.panel.pipeline.text()  # the screen on view, at once
+    assert window.overview.open_deals == open_before
+    window.show_screen("targets")
+    assert targets.rows[0].actual == actual_before
+    window.show_screen("pipeline")
+    assert all(board.model.locate(deal_id) is not None for deal_id, _ in won)
+    assert board.model.column(board.model.locate(won[0][0])[0]).stage.is_won is False
+
+
+def test_a_hidden_screen_reads_the_change_once_when_shown_not_at_every_change(company_db, make_window, qtbot):
+    window = make_window(company_db)
+    window.show_screen("targets")
+    targets_screen = window.screens["targets"]
+    window.show_screen("pipeline")
+    board = window.screens["pipeline"].board
+    before = targets_screen.refresh_count
+    for deal_id, _ in open_deals_of_first_pipeline(company_db, 3):
+        board.win_deals([deal_id])
+    settle(qtbot)
+    assert targets_screen.refresh_count == before  # hidden: three changes cost no reads
+    window.show_screen("targets")
+    assert targets_screen.refresh_count == before + 1
