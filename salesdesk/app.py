@@ -1,6 +1,6 @@
 """Start the window: application, logging, exception hook, database, main window.
 
-Start-up time is a feature (PERFORMANCE.md: a painted window in under 400 ms), so the
+Start-up time is a feature (README, Speed: a painted window in under 400 ms), so the
 first paint needs neither SQLAlchemy nor Alembic (about 300 ms and 130 ms to import
 here): an up-to-date database is recognised and read with the sqlite3 module, and
 SQLAlchemy is imported in a background thread once the window is on screen, ready

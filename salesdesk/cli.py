@@ -1,7 +1,8 @@
 """The command line: parse, call the services, print one line per outcome.
 
-Without a command it opens the window.  Commands never import Qt, so scheduled jobs
-run on machines without a display.  Every failure prints one line starting with
+Without a command it opens the window.  Commands import no Qt except ``report weekly``,
+which draws its PDF with Qt on the offscreen platform; all of them run in scheduled jobs
+on machines without a display.  Every failure prints one line starting with
 ``salesdesk: error:`` and exits non-zero; a refused command changes nothing.
 """
 

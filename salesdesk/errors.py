@@ -30,3 +30,15 @@ class NotFoundError(SalesDeskError):
 
 class DatabaseError(SalesDeskError):
     """The database file cannot be used: wrong kind, too new, damaged, unreachable."""
+
+
+def log_if_unexpected(exc: BaseException, what: str, logger_name: str = "salesdesk") -> bool:
+    """Log ``exc`` with its traceback unless it is one of ours (written for the user):
+    a bug caught to keep the screen true to the database must still reach the log.
+    Whether it was unexpected."""
+    if isinstance(exc, SalesDeskError):
+        return False
+    import logging
+
+    logging.getLogger(logger_name).error("%s failed unexpectedly", what, exc_info=(type(exc), exc, exc.__traceback__))
+    return True

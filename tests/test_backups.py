@@ -1,4 +1,4 @@
-"""Backups (RELIABILITY.md): verified copies through the backup API, thinned, restorable;
+"""Backups (README: Data safety): verified copies through the backup API, thinned, restorable;
 a damaged file is kept aside and the newest good backup put back."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The database promises of RELIABILITY.md, checked on real files."""
+"""The database promises of the README's Data safety, checked on real files."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_start_up_knows_every_migration_without_asking_alembic():
 
 
 def test_opening_an_up_to_date_database_does_not_load_sqlalchemy(db_path):
-    """The window's first paint reads through sqlite3 alone (PERFORMANCE.md: start-up)."""
+    """The window's first paint reads through sqlite3 alone (README, Speed: start-up)."""
     import subprocess
     import sys
 
@@ -169,7 +169,7 @@ def test_missing_file_or_folder(tmp_path):
 
 
 def test_board_totals_use_a_covering_index(db):
-    """Column totals must not read the deals table itself (PERFORMANCE.md: 70 ms vs 403 ms at 1M)."""
+    """Column totals must not read the deals table itself (README, Speed: 70 ms vs 403 ms at 1M)."""
     with db.session() as s:
         plan = " ".join(str(r[-1]) for r in s.execute(text(
             "EXPLAIN QUERY PLAN SELECT stage_id, count(*), sum(amount) FROM deals "

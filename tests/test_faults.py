@@ -1,4 +1,4 @@
-"""Failures of the storage during use (RELIABILITY.md): a full disk, a read-only file, a
+"""Failures of the storage during use (README: Data safety): a full disk, a read-only file, a
 database another program keeps locked.  Each time: one clear message, nothing
 half-written, the database exactly as before, and the same change works once the
 cause is gone."""

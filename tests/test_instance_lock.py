@@ -1,4 +1,4 @@
-"""One SalesDesk per database file (RELIABILITY.md): a second one is told who has it
+"""One SalesDesk per database file (README: Data safety): a second one is told who has it
 open and may open it read-only; a lock left by a killed process is recovered."""
 
 from __future__ import annotations

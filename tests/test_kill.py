@@ -1,4 +1,4 @@
-"""The kill test (RELIABILITY.md, after SQLite's own crash tests).
+"""The kill test (README: Data safety; after SQLite's own crash tests).
 
 A child process (tests/children/kill_child.py) moves and edits deals of a demo company at full
 speed and reports each action only after its commit has returned; the parent kills it

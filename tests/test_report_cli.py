@@ -111,3 +111,31 @@ def test_a_folder_as_the_output_is_refused_in_one_line(demo_db, tmp_path):
     result = salesdesk("--db", str(demo_db), "report", "weekly", "--out", str(tmp_path))
     assert "is a folder" in one_error_line(result, code=1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_writes_its_pdf_with_no_display(demo_db, tmp_path):
+    """The one command that loads Qt (to draw the PDF) needs no display: a scheduled job
+    on a server runs it."""
+    import os
+    import sys
+
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "XAUTHORITY")}
+    out = tmp_path / "headless.pdf"
+    result = subprocess.run([sys.executable, "-m", "salesdesk", "--db", str(demo_db), "report", "weekly",
+                             "--out", str(out)], capture_output=True, text=True, env=environment, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert pdf_text(out).startswith("Weekly sales report")
+
+
+def test_the_other_commands_never_load_qt(demo_db, tmp_path):
+    import sys
+
+    script = ("import sys\nfrom salesdesk.cli import main\n"
+              f"for argv in (['check'], ['rates', 'list'], ['export', 'deals', {str(tmp_path / 'd.csv')!r}],"
+              f" ['backup', '--list']):\n"
+              f"    assert main(['--db', {str(demo_db)!r}, *argv]) == 0, argv\n"
+              "loaded = sorted(m for m in sys.modules if m.startswith('PySide6'))\n"
+              "assert not loaded, loaded\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -1,5 +1,5 @@
 """The open database: SQLAlchemy engine and sessions for changes, a plain reader for
-the screens' fast reads, with the connection settings RELIABILITY.md promises.
+the screens' fast reads, with the connection settings the README's Data safety promises.
 
 SQLite gets, on every connection: foreign keys on, WAL, ``synchronous=FULL`` (a
 committed change survives power loss), a busy timeout, and real transactions: Python's

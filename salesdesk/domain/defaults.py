@@ -15,7 +15,7 @@ class StageDefault(NamedTuple):
 
 DEFAULT_PIPELINE = "New business"
 
-# The nine steps of the sales process (PRODUCT.md).  Reaching "Deal" wins the deal;
+# The nine steps of the sales process (README).  Reaching "Deal" wins the deal;
 # "After Sales" follows a won deal, so it counts as won too.
 DEFAULT_STAGES: tuple[StageDefault, ...] = (
     StageDefault("Contact", 5, 14, False),

@@ -1,7 +1,7 @@
 """Put a backup back in place of the database, keeping the current file aside.
 
 At every instant the database's path holds the old database or the restored one,
-whenever a SIGKILL lands (RELIABILITY.md: a restore is one rename over the old file).
+whenever a SIGKILL lands (README, Data safety: a restore is one rename over the old file).
 The steps, and what the path holds if the process dies after each:
 
 1. The backup is verified (integrity, foreign keys, a SalesDesk schema we can open),

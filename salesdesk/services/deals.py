@@ -11,12 +11,23 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from salesdesk.clock import CLOCK
-from salesdesk.db.models import Account, Contact, Deal, DealStatus, LostReason, Person, Stage, StageChange, utcnow
+from salesdesk.db.models import (
+    Account,
+    Contact,
+    Deal,
+    DealStatus,
+    LostReason,
+    Person,
+    Stage,
+    StageChange,
+    utcnow,
+)
 from salesdesk.domain.currencies import currency_code
+from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.domain.money import parse_amount, to_money
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 from salesdesk.services import audit
@@ -137,7 +148,7 @@ def create_deal(
     from salesdesk.services.reference import setting
 
     values = _validate(session, dict(
-        title=title, owner_id=owner_id, amount=amount, currency=currency or setting(session, "currency", "EUR"),
+        title=title, owner_id=owner_id, amount=amount, currency=currency or setting(session, "currency", DEFAULT_CURRENCY),
         account_id=account_id, contact_id=contact_id, probability=probability,
     ))
     stage = _stage(session, stage_id)

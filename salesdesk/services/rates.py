@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from salesdesk.db.engine import Reader
+from salesdesk.domain.defaults import DEFAULT_CURRENCY
 
-DEFAULT_HOME = "EUR"
+DEFAULT_HOME = DEFAULT_CURRENCY  # a database whose settings name no currency
 
 
 def home_currency(reader: Reader) -> str:

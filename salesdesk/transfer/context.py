@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from salesdesk.clock import CLOCK
+from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.transfer.plan import UNIQUE, Claim, Plan
 
 TABLES = ("branches", "people", "accounts", "contacts", "products", "deals", "deal_lines", "stage_changes",
@@ -75,7 +76,7 @@ class Context:
     @cached_property
     def currency(self) -> str:
         row = self.rows("SELECT value FROM settings WHERE key = 'currency'")
-        return row[0][0] if row else "EUR"
+        return row[0][0] if row and row[0][0] else DEFAULT_CURRENCY
 
     @cached_property
     def roles(self) -> dict[str, tuple[int, int, str]]:

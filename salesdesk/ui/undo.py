@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from salesdesk.errors import log_if_unexpected
+
 
 class ServiceStep(QUndoCommand):
     def __init__(self, db, text: str, do: Callable, undo: Callable, shown: Callable[[Any, bool], None],
@@ -29,6 +31,7 @@ class ServiceStep(QUndoCommand):
             with self._db.transaction() as session:
                 self._result = self._do(session)
         except Exception as exc:
+            log_if_unexpected(exc, f"redo of {self.text()!r}", __name__)
             self.setObsolete(True)
             self._failed(exc)
             return
@@ -39,6 +42,7 @@ class ServiceStep(QUndoCommand):
             with self._db.transaction() as session:
                 self._undo(session, self._result)
         except Exception as exc:
+            log_if_unexpected(exc, f"undo of {self.text()!r}", __name__)
             self.setObsolete(True)
             self._failed(exc)
             return
@@ -56,6 +60,7 @@ def run_step(stack: QUndoStack, db, text: str, do: Callable, undo: Callable,
     except Exception as exc:
         if raise_errors:
             raise
+        log_if_unexpected(exc, repr(text), __name__)
         failed(exc)
         return False
     shown(result, False)

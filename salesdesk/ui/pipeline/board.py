@@ -16,16 +16,40 @@ from functools import partial
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen, QUndoStack
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox,
-    QPushButton, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget, QWidgetAction,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
 )
 
+from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
 from salesdesk.ui import theme
 from salesdesk.ui.pipeline.cards import CardPainter
-from salesdesk.ui.pipeline.column_view import CardColumnView, CardSelection, ColumnHeader
-from salesdesk.ui.pipeline.commands import DeleteDealsCommand, MoveDealsCommand, move_text
+from salesdesk.ui.pipeline.column_view import (
+    CardColumnView,
+    CardSelection,
+    ColumnHeader,
+)
+from salesdesk.ui.pipeline.commands import (
+    DeleteDealsCommand,
+    MoveDealsCommand,
+    move_text,
+)
 from salesdesk.ui.pipeline.model import MIME_TYPE, Applied, BoardModel, decode_ids
 
 NO_DATE = QDate(2000, 1, 1)  # the minimum of the date filters, shown as "any"
@@ -104,7 +128,7 @@ class BoardWidget(QWidget):
         self.card_painter = CardPainter(self.font())
         self.columns: list[CardColumnView] = []
         self.headers: list[ColumnHeader] = []
-        self.currency = "EUR"
+        self.currency = DEFAULT_CURRENCY  # until the board has read the company's
         self._filter_timer = QTimer(self, singleShot=True, interval=250)
         self._filter_timer.timeout.connect(self.apply_filters)
         self._build()
@@ -621,14 +645,11 @@ def preview(path: str) -> int:  # pragma: no cover - a developer's look at the b
     from salesdesk.db.migrate import open_database
 
     app = QApplication.instance() or QApplication(sys.argv)
-    try:
-        from salesdesk.ui import theme as look
+    from salesdesk.ui import theme as look
 
-        app.setStyle("Fusion")
-        app.setPalette(look.palette())
-        app.setStyleSheet(look.STYLE_SHEET)
-    except Exception:
-        pass
+    app.setStyle("Fusion")
+    app.setPalette(look.palette())
+    app.setStyleSheet(look.STYLE_SHEET)
     db = open_database(path)
     stack = QUndoStack()
     board = BoardWidget(db, stack)

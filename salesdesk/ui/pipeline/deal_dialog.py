@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.models import Account, Contact, Deal, Person, Stage, StageChange
+from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.domain.money import format_amount, parse_amount
 from salesdesk.errors import SalesDeskError, ValidationError
 from salesdesk.services import board as board_data
@@ -74,7 +75,7 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             self.contacts = s.execute(select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name)).all()
             from salesdesk.services.reference import setting
 
-            self.home_currency = setting(s, "currency", "EUR")
+            self.home_currency = setting(s, "currency", DEFAULT_CURRENCY)
             if self.deal_id is not None:
                 deal = s.get(Deal, self.deal_id)
                 if deal is None:

@@ -392,8 +392,9 @@ class BoardModel(QAbstractItemModel):
         self._failed(exc)
 
     def _failed(self, exc: Exception) -> None:
-        from salesdesk.errors import SalesDeskError
+        from salesdesk.errors import SalesDeskError, log_if_unexpected
 
+        log_if_unexpected(exc, "a change on the board", __name__)
         message = str(exc) if isinstance(exc, SalesDeskError) else _database_message(exc)
         self.reload()
         self.save_failed.emit(message)

@@ -2,7 +2,7 @@
 50 people x 52 weeks of weekly bars, drawn with pyqtgraph in the app's look.
 
 The charts know nothing of the database: they take plain lists, and the screen reads
-the figures.  pyqtgraph costs 300-430 ms to import (PERFORMANCE.md), so it is imported
+the figures.  pyqtgraph costs 300-430 ms to import (README: Speed), so it is imported
 the first time a chart is made (:func:`_kit`), never when this module is imported.
 
 Every chart is a plain ``QWidget`` holding a pyqtgraph plot (``plot_widget``, its

@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
+from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.domain.money import AmountError, format_amount, parse_amount
 from salesdesk.ui import theme
 from salesdesk.ui.format import money
@@ -32,7 +33,7 @@ class TargetTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list = []
         self.is_money = True
-        self.currency = "EUR"
+        self.currency = DEFAULT_CURRENCY  # until the screen has read the company's
         self.read_only = False
         self._bold = QFont()
         self._bold.setWeight(QFont.Weight.DemiBold)

@@ -19,8 +19,6 @@ from salesdesk.ui.busy import wait_cursor
 
 CRM_FOLDER = "transfer/crm_folder"
 EXPORT_FOLDER = "transfer/export_folder"
-# Where the public data set sits next to a checkout (PRODUCT.md: ../shared/data/...).
-DATA_SET_HINTS = (Path("../shared/data/crm-sales-opportunities"), Path("/work/shared/data/crm-sales-opportunities"))
 
 
 def install_transfer_actions(window) -> None:
@@ -103,8 +101,8 @@ class TransferActions(QObject):
         """Ask for the data set's folder (tests replace this method)."""
         from salesdesk.ui.widgets.save_path import ask_folder
 
-        hint = next((p.resolve() for p in DATA_SET_HINTS if p.is_dir()), None)
-        chosen = ask_folder(self.window, self.settings, CRM_FOLDER, "The CRM Sales Opportunities folder", hint)
+        # The folder chosen last time, else home: no folder of the machine this was written on.
+        chosen = ask_folder(self.window, self.settings, CRM_FOLDER, "The CRM Sales Opportunities folder")
         return str(chosen) if chosen else None
 
     @Slot()
