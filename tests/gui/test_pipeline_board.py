@@ -228,3 +228,22 @@ def test_the_deal_editor_shows_stage_history_in_local_time(company_db, qtbot):
     assert dialog.history_table.horizontalHeaderItem(0).text() == "When"
     assert dialog.history_table.item(0, 0).text() == local.strftime("%d %b %Y %H:%M")
     assert local.utcoffset() == dt.timedelta(hours=9)
+
+
+def test_undoing_a_delete_under_a_search_puts_the_deal_back_in_the_summary(board, company_db, qtbot):
+    """Issue 14: with a search active, undoing a delete left the summary at "0 open ·
+    0 EUR" while the card was back."""
+    title = sql(company_db, "SELECT title FROM deals WHERE status = 'open' AND pipeline_id = 1 ORDER BY id LIMIT 1")
+    board.search.setText(title)
+    board.apply_filters()
+    shown = board.summary.text()
+    count = int(shown.split(" open")[0].replace(",", ""))
+    assert count >= 1
+    column, row = next((r, i) for r in range(board.model.column_count()) for i in range(board.model.column(r).count)
+                       if board.model.card(r, i).title == title)
+    board.focus_card(column, row)
+    when_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    QTest.keyClick(board.columns[column], Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: board.summary.text().startswith(f"{count - 1:,} open"))
+    board.undo_stack.undo()
+    qtbot.waitUntil(lambda: board.summary.text() == shown)

@@ -124,6 +124,13 @@ class BoardWidget(QWidget):
         self.model = BoardModel(db, self)
         self.model.record_move = self._record_move
         self.model.save_failed.connect(self._on_save_failed)
+        # Any change of a column's totals (a drop, an undo, a deal put back) shows in the
+        # summary too: once per turn of the event loop, however many columns changed.
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(0)
+        self._summary_timer.timeout.connect(self._update_summary)
+        self.model.totals_changed.connect(lambda _row: self._summary_timer.start())  # not start(row ms)
         self.selection = CardSelection(self)
         self.card_painter = CardPainter(self.font())
         self.columns: list[CardColumnView] = []
