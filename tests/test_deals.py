@@ -219,3 +219,32 @@ def test_an_amount_typed_with_another_currency_is_refused_for_the_deals_own(org)
         deals.edit_deal(s, deal, amount="$7")
     with org.db.session() as s:
         assert s.get(Deal, deal).amount == Decimal("7.00")
+
+
+def test_renumbering_a_column_counts_as_a_write_of_each_deal(org):
+    """Issue 14: renumber_column bypassed the version counter and the audit row."""
+    ids = [new_deal(org, title=f"R{i}") for i in range(3)]
+    with org.db.session() as s:
+        versions = dict(s.execute(select(Deal.id, Deal.version).where(Deal.id.in_(ids))).all())
+    with org.db.transaction() as s:
+        loaded = s.get(Deal, ids[0])  # loaded by the caller: read again, not flushed with an old version
+        deals.renumber_column(s, org.stages["Contact"])
+        deals.edit_deal(s, ids[0], title="R0 renamed")
+        assert (loaded.title, loaded.position) == ("R0 renamed", 1.0)
+    with org.db.session() as s:
+        after = dict(s.execute(select(Deal.id, Deal.version).where(Deal.id.in_(ids))).all())
+        assert all(after[i] > versions[i] for i in ids)
+        assert s.scalar(select(AuditEntry.action).where(AuditEntry.action == "renumber")) == "renumber"
+        assert s.get(Deal, ids[0]).title == "R0 renamed"
+
+
+def test_deleting_a_deal_leaves_what_the_caller_loaded_attached(org):
+    """Issue 14: delete_deal called expunge_all(), detaching everything the caller had loaded."""
+    keep, gone = new_deal(org, title="Keep"), new_deal(org, title="Gone")
+    with org.db.transaction() as s:
+        kept = s.get(Deal, keep)
+        deals.delete_deal(s, gone)
+        kept.title = "Kept and renamed"  # still in the session: saved with it
+    with org.db.session() as s:
+        assert s.get(Deal, keep).title == "Kept and renamed"
+        assert s.get(Deal, gone) is None

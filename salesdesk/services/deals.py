@@ -337,10 +337,21 @@ def position_between(before: float | None, after: float | None) -> float | None:
 def renumber_column(session: Session, stage_id: int) -> None:
     """Spread a column's positions out again (1, 2, 3...) keeping its order."""
     ids = session.scalars(select(Deal.id).where(Deal.stage_id == stage_id).order_by(Deal.position, Deal.id)).all()
-    session.execute(
-        Deal.__table__.update().where(Deal.id == bindparam("b_id")).values(position=bindparam("b_pos")),
+    table = Deal.__table__
+    session.execute(  # in bulk, but counted like any write: the version moves, an audit row says so
+        table.update().where(table.c.id == bindparam("b_id")).values(position=bindparam("b_pos"),
+                                                                      version=table.c.version + 1),
         [{"b_id": deal_id, "b_pos": float(i)} for i, deal_id in enumerate(ids, 1)],
     )
+    for deal_id in ids:
+        _forget_loaded(session, deal_id)
+    audit.record(session, "renumber", "stage", stage_id, deals=len(ids))
+
+
+def _detach_loaded(session: Session, which) -> None:
+    """Detach the loaded objects ``which`` picks (rows about to be deleted in Core)."""
+    for obj in [o for o in session.identity_map.values() if which(o)]:
+        session.expunge(obj)
 
 
 @dataclass(frozen=True)
@@ -368,7 +379,10 @@ def delete_deal(session: Session, deal_id: int) -> DeletedDeal:
         activities=_rows(session, Activity.__table__, Activity.__table__.c.deal_id == deal_id),
         lines=_rows(session, DealLine.__table__, DealLine.__table__.c.deal_id == deal_id),
     )
-    session.expunge_all()  # the ORM must not try to flush a row we delete in Core
+    session.flush()
+    # The ORM must not flush rows deleted here in Core; what else the caller loaded stays.
+    _detach_loaded(session, lambda obj: (isinstance(obj, Deal) and obj.id == deal_id)
+                   or getattr(obj, "deal_id", None) == deal_id)
     session.execute(delete(table).where(table.c.id == deal_id))
     audit.record(session, "delete", "deal", deal_id, title=snapshot.deal["title"])
     return snapshot
