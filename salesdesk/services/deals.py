@@ -397,3 +397,51 @@ def restore_deal(session: Session, snapshot: DeletedDeal) -> None:
         if rows:
             session.execute(table.insert(), rows)
     audit.record(session, "restore", "deal", snapshot.deal["id"], title=snapshot.deal["title"])
+
+
+# --- what the deal editor shows ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditorForm:
+    """The deal editor's choices and the deal as it is (plain values, no ORM objects)."""
+
+    accounts: list[tuple[int, str]]
+    contacts: list[tuple[int, int | None, str]]  # id, account id, name
+    home_currency: str
+    stage: tuple[int, str, int]  # id, name, default probability
+    status: str
+    original: dict | None  # the editable fields of an existing deal
+    inactive_owner: tuple[int, str] | None  # a former owner, still choosable for an old deal
+    history: list[tuple]  # (changed at, from, to, by)
+
+
+def editor_form(session: Session, deal_id: int | None, stage_id: int | None) -> EditorForm:
+    """What the editor needs for ``deal_id`` (None: a new deal in ``stage_id``)."""
+    from salesdesk.services.reference import setting
+
+    accounts = [tuple(r) for r in session.execute(select(Account.id, Account.name).order_by(Account.name))]
+    contacts = [tuple(r) for r in session.execute(
+        select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name))]
+    original, status, inactive, history = None, "open", None, []
+    if deal_id is not None:
+        deal = session.get(Deal, deal_id)
+        if deal is None:
+            raise NotFoundError(f"Deal #{deal_id} no longer exists")
+        original = {k: getattr(deal, k) for k in EDITABLE}
+        stage_id, status = deal.stage_id, str(getattr(deal.status, "value", deal.status))
+        owner = session.get(Person, deal.owner_id)
+        if owner is not None and not owner.active:
+            inactive = (owner.id, owner.name)
+        names = dict(session.execute(select(Stage.id, Stage.name)).all())
+        people = dict(session.execute(select(Person.id, Person.name)).all())
+        history = [
+            (c.changed_at, names.get(c.from_stage_id, "—") if c.from_stage_id else "(created)",
+             names.get(c.to_stage_id, "—"), people.get(c.changed_by_id, ""))
+            for c in session.scalars(select(StageChange).where(StageChange.deal_id == deal_id)
+                                     .order_by(StageChange.changed_at, StageChange.id))]
+    stage = session.get(Stage, stage_id) if stage_id is not None else None
+    if stage is None:
+        raise ValidationError("stage", "Choose a stage for the new deal")
+    return EditorForm(accounts, contacts, setting(session, "currency", DEFAULT_CURRENCY),
+                      (stage.id, stage.name, stage.probability), status, original, inactive, history)

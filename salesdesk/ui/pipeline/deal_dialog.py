@@ -28,11 +28,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from salesdesk.clock import CLOCK
-from salesdesk.db.models import Account, Contact, Deal, Person, Stage, StageChange
-from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.domain.money import format_amount, parse_amount
 from salesdesk.errors import SalesDeskError, ValidationError
 from salesdesk.services import board as board_data
@@ -71,37 +68,13 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             self.owners = board_data.owner_choices(reader)
             self.rates = RateBook.load(reader, CLOCK.today())  # a currency without one is said so below the amount
         with self.db.session() as s:
-            self.accounts = s.execute(select(Account.id, Account.name).order_by(Account.name)).all()
-            self.contacts = s.execute(select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name)).all()
-            from salesdesk.services.reference import setting
-
-            self.home_currency = setting(s, "currency", DEFAULT_CURRENCY)
-            if self.deal_id is not None:
-                deal = s.get(Deal, self.deal_id)
-                if deal is None:
-                    raise SalesDeskError(f"Deal #{self.deal_id} no longer exists")
-                self._original = {k: getattr(deal, k) for k in deal_service.EDITABLE}
-                stage_id = deal.stage_id
-                self.status = deal.status
-                owner = s.get(Person, deal.owner_id)
-                if owner is not None and not owner.active:
-                    # Keep a former owner choosable so an old deal opens unchanged.
-                    self.owners.append(board_data.OwnerChoice(owner.id, owner.name, "inactive", 0))
-                names = dict(s.execute(select(Stage.id, Stage.name)).all())
-                people = dict(s.execute(select(Person.id, Person.name)).all())
-                self.history = [
-                    (c.changed_at, names.get(c.from_stage_id, "—") if c.from_stage_id else "(created)",
-                     names.get(c.to_stage_id, "—"), people.get(c.changed_by_id, ""))
-                    for c in s.scalars(select(StageChange).where(StageChange.deal_id == self.deal_id)
-                                       .order_by(StageChange.changed_at, StageChange.id))
-                ]
-            else:
-                self.status = "open"
-                self.history = []
-            stage = s.get(Stage, stage_id) if stage_id is not None else None
-            if stage is None:
-                raise SalesDeskError("Choose a stage for the new deal")
-            self.stage = (stage.id, stage.name, stage.probability)
+            form = deal_service.editor_form(s, self.deal_id, stage_id)
+        self.accounts, self.contacts, self.home_currency = form.accounts, form.contacts, form.home_currency
+        self.status, self.history, self.stage = form.status, form.history, form.stage
+        if form.original is not None:
+            self._original = form.original
+        if form.inactive_owner is not None:  # kept choosable so an old deal opens unchanged
+            self.owners.append(board_data.OwnerChoice(*form.inactive_owner, "inactive", 0))
 
     # -- form ------------------------------------------------------------------------------
     def _build(self) -> None:
