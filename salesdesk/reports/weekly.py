@@ -128,6 +128,11 @@ def scope_choices(reader: Reader) -> list[Scope]:
     return out
 
 
+def first_deal_created(reader: Reader):
+    """When the first deal was made (the weeks the Reports screen offers start there)."""
+    return reader.scalar("SELECT min(created_at) FROM deals")
+
+
 def _scope_cte(scope: Scope) -> tuple[str, dict]:
     """``WITH RECURSIVE scope(id)``: the scope's people.  UNION stops at cycles."""
     if scope.kind == COMPANY:

@@ -33,6 +33,20 @@ def home_currency(reader: Reader) -> str:
     return reader.scalar("SELECT value FROM settings WHERE key = 'currency'", {}) or DEFAULT_HOME
 
 
+def deal_currencies(reader: Reader) -> list[str]:
+    """The currencies deals are in, most deals first."""
+    return [row[0] for row in reader.execute(
+        "SELECT currency FROM deals GROUP BY currency ORDER BY count(*) DESC, currency", {})]
+
+
+def currency_change(reader: Reader, new: str) -> tuple[int, int]:
+    """What making ``new`` the company's currency means: (rates kept into it, open deals
+    in other currencies)."""
+    kept = reader.scalar("SELECT count(*) FROM exchange_rates WHERE quote = :q", {"q": new})
+    other = reader.scalar("SELECT count(*) FROM deals WHERE status = 'open' AND currency <> :q", {"q": new})
+    return int(kept or 0), int(other or 0)
+
+
 @dataclass(frozen=True)
 class RateUsed:
     currency: str

@@ -33,18 +33,12 @@ from salesdesk.clock import CLOCK
 from salesdesk.domain.currencies import ACTIVE, currency_code
 from salesdesk.errors import SalesDeskError
 from salesdesk.services import currencies
-from salesdesk.services.rates import RateBook, home_currency
+from salesdesk.services.rates import RateBook, currency_change, deal_currencies, home_currency
 from salesdesk.ui.format import plural
 from salesdesk.ui.undo import run_step
 from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
 
 SETTINGS = "exchange_rates"
-
-
-def deal_currencies(reader) -> list[str]:
-    """The currencies deals are in, most deals first."""
-    return [row[0] for row in reader.execute(
-        "SELECT currency FROM deals GROUP BY currency ORDER BY count(*) DESC, currency")]
 
 
 def _refused(parent: QWidget, title: str):
@@ -98,8 +92,7 @@ def _confirmed(window, parent: QWidget, home: str, new: str) -> bool:
     except ValueError:
         return True  # refused in words by change_company_currency
     with window.db.read() as reader:
-        kept = reader.scalar("SELECT count(*) FROM exchange_rates WHERE quote = :q", {"q": new})
-        stranded = reader.scalar("SELECT count(*) FROM deals WHERE status = 'open' AND currency <> :q", {"q": new})
+        kept, stranded = currency_change(reader, new)
     box = QMessageBox(QMessageBox.Icon.Question, "Company currency",
                       f"Make {new} the company's currency instead of {home}?", QMessageBox.StandardButton.NoButton,
                       parent)

@@ -177,19 +177,17 @@ class LetGoDialog(QDialog):
 
     def __init__(self, db, person_id: int, parent=None):
         super().__init__(parent)
-        from salesdesk.services.org import org_people
+        from salesdesk.services.org import departure, org_people
 
         self.setObjectName("let_go_dialog")
         self.setWindowTitle("Let someone go")
         with db.read() as reader:
             people = {p.id: p for p in org_people(reader)}
-            open_deals, closed_deals = reader.one(
-                "SELECT coalesce(sum(status = 'open'), 0), coalesce(sum(status <> 'open'), 0) FROM deals WHERE owner_id = :p",
-                {"p": person_id})
-            reports = reader.scalar("SELECT count(*) FROM people WHERE manager_id = :p AND active", {"p": person_id})
+            leaving = departure(reader, person_id)  # the service written for this dialog
         person = people[person_id]
         manager = people.get(person.manager_id)
-        self.open_deals, self.closed_deals = int(open_deals), int(closed_deals)
+        reports = leaving.reports
+        self.open_deals, self.closed_deals = leaving.open_deals, leaving.closed_deals
         layout = QVBoxLayout(self)
         lines = [f"<b>{person.name}</b> ({person.role}, {person.branch or 'no branch'})"]
         if reports:

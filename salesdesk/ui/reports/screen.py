@@ -150,11 +150,11 @@ class ReportsScreen(Screen):
     # --- choices --------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        from salesdesk.reports.weekly import scope_choices
+        from salesdesk.reports.weekly import first_deal_created, scope_choices
 
         with self.db.read() as reader:
             self.scopes = scope_choices(reader)
-            first = reader.scalar("SELECT min(created_at) FROM deals")
+            first = first_deal_created(reader)
         week_now = self.selected_week() or last_full_week()
         scope_now = self.selected_scope()
         saved = str(self.settings.value(f"{SETTINGS}/scope", "")) if self.settings else ""

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from salesdesk.clock import CLOCK
 from salesdesk.domain.money import AmountError, format_amount, parse_amount
 from salesdesk.domain.periods import Period, PeriodKind
+from salesdesk.services.board import branch_choices
 from salesdesk.services.rates import home_currency
 from salesdesk.ui import theme
 from salesdesk.ui.targets.model import (
@@ -247,7 +248,7 @@ class TargetsWidget(QWidget):
 
         with self.db.read() as reader:
             people = chart_people(reader)
-            branches = reader.execute("SELECT id, name FROM branches WHERE active ORDER BY name")
+            branches = branch_choices(reader)
             self.currency = home_currency(reader)
         managers = [p for p in people if any(q.manager_id == p.id for q in people)]
         if self.root_id is None or self.root_id not in {p.id for p in people}:
