@@ -416,6 +416,12 @@ class EditorForm:
     history: list[tuple]  # (changed at, from, to, by)
 
 
+def lost_reasons(session: Session) -> list[tuple[int, str]]:
+    """The reasons a deal can be lost for, in the order the user keeps them."""
+    return [tuple(r) for r in session.execute(select(LostReason.id, LostReason.name).where(
+        LostReason.active.is_(True)).order_by(LostReason.position, LostReason.name))]
+
+
 def editor_form(session: Session, deal_id: int | None, stage_id: int | None) -> EditorForm:
     """What the editor needs for ``deal_id`` (None: a new deal in ``stage_id``)."""
     from salesdesk.services.reference import setting

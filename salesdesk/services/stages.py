@@ -25,6 +25,15 @@ class StagePlan:
     is_won: bool = False
 
 
+def pipeline_name(session: Session, pipeline_id: int) -> str:
+    pipeline = session.get(Pipeline, pipeline_id)
+    if pipeline is None:
+        from salesdesk.errors import NotFoundError
+
+        raise NotFoundError(f"Pipeline #{pipeline_id} no longer exists")
+    return pipeline.name
+
+
 def plan_of(session: Session, pipeline_id: int) -> list[StagePlan]:
     return [StagePlan(s.id, s.name, s.probability, s.stale_days, s.is_won)
             for s in session.scalars(select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position))]

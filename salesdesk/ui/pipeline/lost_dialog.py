@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout
-from sqlalchemy import select
 
-from salesdesk.db.models import LostReason
 from salesdesk.ui import theme
 
 
@@ -15,9 +13,10 @@ class LostReasonDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("lost_dialog")
         self.setWindowTitle("Mark as lost")
+        from salesdesk.services.deals import lost_reasons
+
         with db.session() as s:
-            reasons = s.execute(select(LostReason.id, LostReason.name).where(LostReason.active.is_(True))
-                                .order_by(LostReason.position, LostReason.name)).all()
+            reasons = lost_reasons(s)
         layout = QVBoxLayout(self)
         what = f"“{titles[0]}”" if len(titles) == 1 else f"{len(titles)} deals"
         layout.addWidget(QLabel(f"Why was {what} lost? It leaves the board; you can reopen it later."))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from salesdesk.db.models import Pipeline
 from salesdesk.errors import SalesDeskError
 from salesdesk.services import stages as stage_service
 from salesdesk.services.stages import StagePlan
@@ -30,7 +29,7 @@ class StageEditorDialog(QDialog):
         self.setWindowTitle("Stages")
         self.resize(620, 440)
         with db.session() as s:
-            self.pipeline_name = s.get(Pipeline, pipeline_id).name
+            self.pipeline_name = stage_service.pipeline_name(s, pipeline_id)
             self.plan = stage_service.plan_of(s, pipeline_id)
             self.counts = {p.id: stage_service.deals_in_stage(s, p.id) for p in self.plan}
         layout = QVBoxLayout(self)
