@@ -51,93 +51,90 @@ def move_text(model: BoardModel, applied: Applied) -> str:
     return f"Move {what} to {stage_name}"
 
 
-class DeleteDealsCommand(QUndoCommand):
+class _BoardStep(QUndoCommand):
+    """A step whose ``redo``/``undo`` each commit one transaction, then update the board."""
+
+    def __init__(self, model: BoardModel, db, text: str):
+        super().__init__(text)
+        self._model, self._db = model, db
+
+    def _commit(self, work) -> bool:
+        """``work(session)`` in one transaction; when it fails the board says why and
+        shows the database's truth, and this step is dropped (False)."""
+        try:
+            with self._db.transaction() as session:
+                work(session)
+        except Exception as exc:
+            self.setObsolete(True)
+            self._model.report_failure(exc)
+            return False
+        return True
+
+
+class DeleteDealsCommand(_BoardStep):
     """Delete deals (history, activities and lines with them); undo restores them whole."""
 
     def __init__(self, model: BoardModel, db, deal_ids: list[int]):
         titles = [_title_of(model, i) for i in deal_ids]
-        super().__init__(f"Delete “{titles[0]}”" if len(titles) == 1 else f"Delete {len(titles)} deals")
-        self._model, self._db, self._ids = model, db, list(deal_ids)
+        super().__init__(model, db, f"Delete “{titles[0]}”" if len(titles) == 1 else f"Delete {len(titles)} deals")
+        self._ids = list(deal_ids)
         self._snapshots: list[object] = []
         self.failed = False
 
     def redo(self):
-        try:
-            with self._db.transaction() as session:
-                self._snapshots = [_deals().delete_deal(session, i) for i in self._ids]
-        except Exception as exc:
+        def delete(session):
+            self._snapshots = [_deals().delete_deal(session, i) for i in self._ids]
+
+        if not self._commit(delete):
             self.failed = True
-            self.setObsolete(True)
-            self._model.report_failure(exc)
             return
         for deal_id in self._ids:
             self._model.forget_deal(deal_id)
 
     def undo(self):
-        try:
-            with self._db.transaction() as session:
-                for snapshot in self._snapshots:
-                    _deals().restore_deal(session, snapshot)
-        except Exception as exc:
-            self.setObsolete(True)
-            self._model.report_failure(exc)
-            return
-        for deal_id in self._ids:
-            self._model.refresh_deal(deal_id)
+        def restore(session):
+            for snapshot in self._snapshots:
+                _deals().restore_deal(session, snapshot)
+
+        if self._commit(restore):
+            for deal_id in self._ids:
+                self._model.refresh_deal(deal_id)
 
 
-class CreateDealCommand(QUndoCommand):
+class CreateDealCommand(_BoardStep):
     """A deal created in the editor (already saved); undo deletes it, redo restores it."""
 
     def __init__(self, model: BoardModel, db, deal_id: int, title: str):
-        super().__init__(f"New deal “{title}”")
-        self._model, self._db, self._id = model, db, deal_id
+        super().__init__(model, db, f"New deal “{title}”")
+        self._id = deal_id
         self._snapshot: object | None = None
         self._fresh = True
 
     def redo(self):
-        if self._fresh:
+        if self._fresh or self._commit(lambda session: _deals().restore_deal(session, self._snapshot)):
             self._fresh = False
             self._model.refresh_deal(self._id)
-            return
-        try:
-            with self._db.transaction() as session:
-                _deals().restore_deal(session, self._snapshot)
-        except Exception as exc:
-            self.setObsolete(True)
-            self._model.report_failure(exc)
-            return
-        self._model.refresh_deal(self._id)
 
     def undo(self):
-        try:
-            with self._db.transaction() as session:
-                self._snapshot = _deals().delete_deal(session, self._id)
-        except Exception as exc:
-            self.setObsolete(True)
-            self._model.report_failure(exc)
-            return
-        self._model.forget_deal(self._id)
+        def delete(session):
+            self._snapshot = _deals().delete_deal(session, self._id)
+
+        if self._commit(delete):
+            self._model.forget_deal(self._id)
 
 
-class EditDealCommand(QUndoCommand):
+class EditDealCommand(_BoardStep):
     """Fields changed in the editor (already saved); undo and redo swap the values."""
 
     def __init__(self, model: BoardModel, db, deal_id: int, before: dict, after: dict, title: str):
-        super().__init__(f"Edit “{title}”")
-        self._model, self._db, self._id = model, db, deal_id
+        super().__init__(model, db, f"Edit “{title}”")
+        self._id = deal_id
         self._before, self._after = before, after
         self._fresh = True
 
     def _set(self, values: dict) -> None:
-        try:
-            with self._db.transaction() as session:
-                _deals().edit_deal(session, self._id, **values)
-        except Exception as exc:
-            self.setObsolete(True)
-            self._model.report_failure(exc)
-            return
-        self._model.refresh_deal(self._id)
+        if self._commit(lambda session: _deals().edit_deal(session, self._id, **values)):
+            self._model.refresh_deal(self._id)
 
     def redo(self):
         if self._fresh:
