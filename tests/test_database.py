@@ -189,3 +189,19 @@ def test_reads_nest_and_a_failed_read_says_what_failed(db):
             reader.execute("SELECT * FROM nowhere")
     with db.read() as reader:  # and the next read works
         assert reader.scalar("SELECT 1") == 1
+
+
+def test_a_read_inside_a_read_shares_its_snapshot(db):
+    """Issue 14 named Database.read() as not nestable: a screen's read may call a service
+    that reads too.  The inner read works and sees what the outer one sees."""
+    from salesdesk.services import people
+
+    with db.read() as outer:
+        before = outer.scalar("SELECT count(*) FROM branches")
+        with db.transaction() as s:  # another writer commits meanwhile
+            people.add_branch(s, "Nested")
+        with db.read() as inner:
+            assert inner.scalar("SELECT count(*) FROM branches") == before
+        assert outer.scalar("SELECT count(*) FROM branches") == before
+    with db.read() as after:
+        assert after.scalar("SELECT count(*) FROM branches") == before + 1
