@@ -4,6 +4,13 @@ The Qt layer shows ``str(error)`` in a dialog and the command line prints it on 
 line, so every message names what is wrong in the user's terms.
 """
 
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
 
 class SalesDeskError(Exception):
     """Base class: a failure the user can understand and act on."""
@@ -42,3 +49,46 @@ def log_if_unexpected(exc: BaseException, what: str, logger_name: str = "salesde
 
     logging.getLogger(logger_name).error("%s failed unexpectedly", what, exc_info=(type(exc), exc, exc.__traceback__))
     return True
+
+
+# --- what the error dialog says (built without Qt, so the CLI and tests can use it) ---
+
+
+@dataclass(frozen=True)
+class ErrorReport:
+    """What the error dialog says; built without Qt so it can be tested on its own."""
+
+    title: str
+    message: str
+    details: str | None  # the traceback; None for errors written for the user
+    log_file: Path | None
+    user_error: bool
+    reload: bool  # the screens should show again what the database holds
+
+
+def describe_error(
+    exc_type: type[BaseException],
+    exc: BaseException | None,
+    tb: TracebackType | None,
+    log_file: Path | None = None,
+) -> ErrorReport:
+    """Plain words for an exception.
+
+    ``SalesDeskError`` messages are written for the user (a refused rule, a damaged
+    file) and are shown alone.  Anything else is a bug: say what failed in one
+    sentence, reassure about the data, and keep the traceback for "Details".
+    """
+    if isinstance(exc, SalesDeskError):
+        # A write the storage refused (disk full, read-only, locked) may have left a
+        # screen showing what was not saved; a refused rule changed nothing on screen.
+        return ErrorReport("SalesDesk", str(exc) or exc_type.__name__, None, log_file, True,
+                           isinstance(exc, DatabaseError))
+    what = f"{exc_type.__name__}: {exc}" if exc is not None and str(exc) else exc_type.__name__
+    message = (
+        "SalesDesk ran into an unexpected problem and could not finish what it was doing.\n\n"
+        "Nothing half-done was saved: each change is written whole or not at all, and the "
+        "screens now show what the database holds.\n\n"
+        f"The problem: {what}"
+    )
+    details = "".join(traceback.format_exception(exc_type, exc, tb))
+    return ErrorReport("Something went wrong", message, details, log_file, False, True)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from salesdesk.ui.error_hook import ErrorReport
+from salesdesk.errors import ErrorReport
 from salesdesk.ui.icons import icon
 from salesdesk.ui import theme
 
