@@ -112,7 +112,7 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
                 log.info("backed up %s to %s before upgrading", path, copy)
             _upgrade(db)
         if not read_only:  # a new database (or one whose creation stopped short) gets its reference data
-            from salesdesk.services.reference import ensure_reference_data
+            from salesdesk.db.reference import ensure_reference_data
 
             with db.transaction() as session:
                 ensure_reference_data(session)

@@ -145,7 +145,7 @@ def create_deal(
     by_id: int | None = None,
 ) -> int:
     """Create an open deal at the end of ``stage_id``'s column; returns its id."""
-    from salesdesk.services.reference import setting
+    from salesdesk.db.reference import setting
 
     values = _validate(session, dict(
         title=title, owner_id=owner_id, amount=amount, currency=currency or setting(session, "currency", DEFAULT_CURRENCY),
@@ -424,7 +424,7 @@ def lost_reasons(session: Session) -> list[tuple[int, str]]:
 
 def editor_form(session: Session, deal_id: int | None, stage_id: int | None) -> EditorForm:
     """What the editor needs for ``deal_id`` (None: a new deal in ``stage_id``)."""
-    from salesdesk.services.reference import setting
+    from salesdesk.db.reference import setting
 
     accounts = [tuple(r) for r in session.execute(select(Account.id, Account.name).order_by(Account.name))]
     contacts = [tuple(r) for r in session.execute(

@@ -73,7 +73,7 @@ from salesdesk.db.models import (
 )
 from salesdesk.domain import defaults
 from salesdesk.errors import RuleError
-from salesdesk.services.reference import set_setting
+from salesdesk.db.reference import set_setting
 
 COMPANY = "Northwind Trading"
 COMPANY_DOMAIN = "northwind-trading.eu"
