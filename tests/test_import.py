@@ -253,7 +253,7 @@ def test_updating_a_manager_keeps_their_team_valid(db, org, tmp_path):
     mapping = guess_mapping(path, "people")
     mapping.duplicates = "update"
     assert refused(db, path, mapping) == [
-        "row 2, column role: Tia Lund cannot become Salesperson: Ava Stone reports to them and a manager must "
+        "row 2, column role: Tia Lund cannot become Salesperson: Ava Stone (Salesperson) reports to them and a manager must "
         "hold a more senior role"]
     path = write(tmp_path / "p2.csv", "email,active\ntia@example.com,no\n")
     mapping = guess_mapping(path, "people")

@@ -138,7 +138,8 @@ def give_history(org, person_id):
 
 def test_a_drop_on_a_junior_is_refused_naming_the_seniority_rule(org):
     refused(org.db, lambda s: people.move_person(s, org.people["bm_n"], org.people["tl_n"]),
-            match=r"Tia Lund \(Team Leader\) cannot manage Nora Banks: a manager must hold a more senior role")
+            match=r"Tia Lund \(Team Leader\) cannot manage Nora Banks \(Branch Manager\): a manager must hold a more "
+                  r"senior role")  # the importer's and the chart's wording too (issue 14)
 
 
 def test_a_drop_on_an_equal_is_refused(org):

@@ -134,33 +134,29 @@ def _check_manager(session: Session, person_name: str, role: Role, manager_id: i
                 f"{top.name} is already the top of the organisation; {person_name} needs a manager"
             )
         return None
-    if manager_id == person_id:
-        raise RuleError(f"{person_name} cannot be their own manager")
-    manager = session.get(Person, manager_id)
-    if manager is None:
+    manager = session.get(Person, manager_id) if manager_id != person_id else None
+    if manager is None and manager_id != person_id:
         raise NotFoundError(f"Person #{manager_id} no longer exists")
-    if not manager.active:
-        raise RuleError(f"{manager.name} is no longer active and cannot manage anyone")
-    manager_role = session.get(Role, manager.role_id)
-    hierarchy.check_seniority(person_name, role.rank, manager.name, manager_role.rank, manager_role.name)
-    if person_id is not None:
-        managers = _managers(session, manager_id)
-        hierarchy.check_no_cycle(person_id, manager_id, managers, _names(session, person_id, manager_id))
+    manager_role = session.get(Role, manager.role_id) if manager is not None else role
+    reason = hierarchy.why_not_manager(
+        person_id, person_name, role.name, role.rank, manager_id, manager.name if manager else person_name, manager_role.name,
+        manager_role.rank, manager.active if manager else True,
+        _managers(session, manager_id) if person_id is not None else None)
+    if reason:
+        raise RuleError(reason)
     return manager
 
 
 def _check_reports_junior(session: Session, person: Person, role: Role) -> None:
     senior = session.execute(
-        select(Person.name, Role.name)
+        select(Person.name, Role.name, Role.rank)
         .join(Role, Person.role_id == Role.id)
         .where(Person.manager_id == person.id, Person.active.is_(True), Role.rank <= role.rank)
         .limit(1)
-    ).first()
-    if senior:
-        raise RuleError(
-            f"{person.name} cannot become {role.name}: {senior[0]} ({senior[1]}) reports to them "
-            f"and a manager must hold a more senior role"
-        )
+    ).all()
+    reason = hierarchy.why_not_role(person.name, role.name, role.rank, [tuple(r) for r in senior])
+    if reason:
+        raise RuleError(reason)
 
 
 # --- rows as they were, and putting them back -------------------------------------------

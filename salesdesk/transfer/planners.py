@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from salesdesk.domain import hierarchy
 from salesdesk.domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodKind, parse_iso_week
 from salesdesk.transfer import values as parse
 from salesdesk.transfer.context import Context, PersonInfo, StageInfo, squeeze
@@ -176,6 +177,7 @@ class PeoplePlanner(Planner):
     def _check_hierarchy(self) -> None:
         ctx, plan = self.ctx, self.plan
         people = ctx.people
+        managers = {pid: person.manager_id for pid, person in people.items()}
         for p in self.pending:
             info = people[p.id]
             if p.values.get("_bad") or not info.active:
@@ -184,25 +186,11 @@ class PeoplePlanner(Planner):
             if info.manager_id is not None:
                 manager = people[info.manager_id]
                 column = self.column(p.columns, "manager" if "manager" in p.values else "role")
-                if manager.id == info.id:
-                    plan.problem(p.row, column, f"{info.name} cannot be their own manager")
-                    continue
-                if not manager.active:
-                    plan.problem(p.row, column, f"{manager.name} is no longer active and cannot manage anyone")
-                    continue
                 m_rank, m_role = ctx.role_rank.get(manager.role_id, (99, "?"))
-                if m_rank >= rank:
-                    plan.problem(p.row, column, f"{manager.name} ({m_role}) cannot manage {info.name} ({role}): "
-                                                f"a manager must hold a more senior role")
-                    continue
-                seen, current = {info.id}, manager.id
-                while current is not None:
-                    if current in seen:
-                        plan.problem(p.row, column, f"{info.name} and {manager.name} would manage each other "
-                                                    f"(a cycle)")
-                        break
-                    seen.add(current)
-                    current = people[current].manager_id
+                reason = hierarchy.why_not_manager(info.id, info.name, role, rank, manager.id, manager.name, m_role, m_rank,
+                                                   manager.active, managers)
+                if reason:
+                    plan.problem(p.row, column, reason)
         # An updated person must still fit above their own team.
         reports: dict[int, list[PersonInfo]] = {}
         for person in people.values():
@@ -218,10 +206,10 @@ class PeoplePlanner(Planner):
                              f"{team[0].name}; give the team another manager first")
                 continue
             rank, role = ctx.role_rank.get(info.role_id, (99, "?"))
-            senior = [r for r in team if ctx.role_rank.get(r.role_id, (99, "?"))[0] <= rank]
-            if senior:
-                plan.problem(p.row, self.column(p.columns, "role"), f"{info.name} cannot become {role}: "
-                             f"{senior[0].name} reports to them and a manager must hold a more senior role")
+            reason = hierarchy.why_not_role(info.name, role, rank, [
+                (r.name, *reversed(ctx.role_rank.get(r.role_id, (99, "?")))) for r in team])
+            if reason:
+                plan.problem(p.row, self.column(p.columns, "role"), reason)
         tops = ctx.top_people()
         if len(tops) > 1:  # one top: the one already there, else the file's first
             pending = {p.id: p for p in self.pending}
