@@ -19,8 +19,10 @@ run: system-run $(INSTALLED)
 	@$(PY) -m salesdesk demo --if-empty
 	$(PY) -m salesdesk
 
-# One worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
+# Lint first (ruff: pyflakes, bugbear, simplify; see pyproject.toml), then the suite on
+# one worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
 test: system-test $(INSTALLED)
+	$(PY) -m ruff check salesdesk tests benchmarks
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 bench: system-test $(INSTALLED)

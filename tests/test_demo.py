@@ -280,7 +280,7 @@ def test_stage_history_is_consistent_with_many_deals(big):
     assert big.summary.deals == 5000
     assert stage_history_problems(big) == []
     first, last = rows(big, "SELECT min(expected_close), max(expected_close) FROM deals")[0]
-    assert "2025-10-01" < first and last <= str(TODAY + dt.timedelta(days=92))
+    assert first > "2025-10-01" and last <= str(TODAY + dt.timedelta(days=92))
     assert rows(big, "PRAGMA foreign_key_check") == []
     with big.session() as s:
         assert rule_problems(s) == []

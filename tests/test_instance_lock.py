@@ -117,7 +117,7 @@ def test_every_name_of_the_file_shares_one_lock(db, db_path):
     names = other_names(db_path)
     first = InstanceLock(db_path).acquire()
     try:
-        for how, name in names.items():
+        for _how, name in names.items():
             with pytest.raises(DatabaseInUse, match=f"pid {os.getpid()}"):
                 InstanceLock(name).acquire()
     finally:

@@ -27,6 +27,7 @@ the user's, or a folder), and the answer is right under every name of the file.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import struct
@@ -225,10 +226,8 @@ def _holder(fd: int) -> LockHolder:
 
 
 def _unlock_and_close(fd: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         fcntl.fcntl(fd, _OFD_SETLK, _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0))  # every byte we locked
-    except OSError:
-        pass
     _close(fd)
 
 
@@ -242,9 +241,7 @@ def _close(fd: int) -> None:
             others = set(descriptors(f"/proc/self/fd/{candidate}")) - parked
             if not others:
                 _parked.remove(candidate)
-                try:
+                with contextlib.suppress(OSError):
                     os.close(candidate)
-                except OSError:
-                    pass
 
 

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import itertools
@@ -296,8 +297,6 @@ def _zip_parts(handle, title: str, sheet_rows) -> None:
             sheet.write(("".join(batch) + "</sheetData></worksheet>").encode("utf-8"))
         archive.close()
     except BaseException:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # the first failure says it; the caller deletes the file
             archive.close()
-        except (OSError, ValueError):
-            pass  # the first failure says it; the file is deleted by the caller
         raise

@@ -473,7 +473,7 @@ def _open_csv(path: Path) -> Iterator[Sheet]:
         findings = _Findings()
         rows = _CsvRows(reader, lines, surveyed, findings, delimiter)
         header_row, headers = 0, None
-        for header_row, cells in rows.read(0, None, sys.maxsize):  # skip blank lines before the header
+        for header_row, cells in rows.read(0, None, sys.maxsize):  # noqa: B007 (read after the loop) skip blank lines before the header
             if any(c.strip() for c in cells):
                 headers = cells
                 break
@@ -510,7 +510,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Sheet]:
         title, rows = book.sheet(sheet, findings.add)
         header_row, raw, headers = 0, None, None
         try:
-            for header_row, values in rows:
+            for header_row, values in rows:  # noqa: B007 (read after the loop)
                 if any(v is not None and (v.strip() if isinstance(v, str) else True) for v in values):
                     raw, headers = values, ["" if v is None else as_text(v).strip() for v in values]
                     break

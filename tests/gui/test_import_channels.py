@@ -40,7 +40,7 @@ def wizard_problems(wizard: ImportWizard) -> list[str]:
 
 
 @pytest.mark.parametrize("name", REFUSED)
-def test_the_wizard_refuses_each_file_the_import_refuses_in_the_same_words(company, db_path, ui_settings,
+def test_the_wizard_refuses_each_file_the_import_refuses_in_the_same_words(company, db_path, ui_settings,  # noqa: F811 (company: the fixture)
                                                                            qtbot, name):
     path = CORPUS / name
     expected = {**BASIC, **READING, **VALUES}[name][1]
@@ -61,7 +61,7 @@ def test_the_wizard_refuses_each_file_the_import_refuses_in_the_same_words(compa
 
 
 @pytest.mark.parametrize("name", REFUSED)
-def test_the_command_line_refuses_each_file_in_the_same_words_one_line_each(company, db_path, capsys, name):
+def test_the_command_line_refuses_each_file_in_the_same_words_one_line_each(company, db_path, capsys, name):  # noqa: F811 (company: the fixture)
     from salesdesk.cli import main
 
     company.db.close()

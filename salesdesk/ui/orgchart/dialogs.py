@@ -74,7 +74,7 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
         row("&Phone", self.phone, "phone")
         self.role = QComboBox()
         self.role.setObjectName("person_role")
-        for role_id, name, rank, _count in self.roles:
+        for role_id, name, _rank, _count in self.roles:
             self.role.addItem(name, role_id)
         row("&Role", self.role, "role")
         self.manager = QComboBox()
@@ -285,7 +285,7 @@ class BranchesDialog(QDialog):
         with self.chart.db.read() as reader:
             self.branches = branch_list(reader)
         self.table.setRowCount(len(self.branches))
-        for r, (branch_id, name, city, region, active, people) in enumerate(self.branches):
+        for r, (_branch_id, name, city, _region, active, people) in enumerate(self.branches):
             for c, value in enumerate((name, city or "", f"{people:,}", "yes" if active else "no")):
                 self.table.setItem(r, c, QTableWidgetItem(value))
 

@@ -300,11 +300,8 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
                         continue
                 except ValueError:
                     pass  # not an amount: a change, which saving refuses in words
-            elif key == "title" and value.strip() == (old or ""):
-                continue
-            elif key == "currency" and str(value).strip().upper() == (old or ""):
-                continue
-            elif value == old:
+            elif (key == "title" and value.strip() == (old or "")) \
+                    or (key == "currency" and str(value).strip().upper() == (old or "")) or value == old:
                 continue
             changes[key] = value
         return changes

@@ -299,7 +299,7 @@ class ReportsScreen(Screen):
             if self.settings is not None:
                 self.settings.setValue(f"{SETTINGS}/note_person", person_id)
             saved = run_step(self.undo_stack, self.db, f"Note of {name} for {week.label}",
-                             lambda s: _notes().write_note(s, person_id, week.start, text),
+                             lambda s, person_id=person_id, text=text: _notes().write_note(s, person_id, week.start, text),
                              lambda s, before: _notes().restore_note(s, before),
                              lambda *_: self.show_report(), self._refused)
             if saved:  # else the warning was shown: the dialog comes back with the text kept
