@@ -815,3 +815,21 @@ def test_the_chart_reads_the_same_people_in_the_same_order_as_the_forms(org):
         light = chart.chart_people(reader, include_inactive=True)
     assert [(p.id, p.name, p.role, p.rank, p.branch_id, p.branch, p.manager_id, p.active) for p in full] == \
         [tuple(p) for p in light]
+
+
+def test_the_owner_filter_stops_at_a_cycle_in_damaged_data(org):
+    """The board's team query was UNION ALL: two people managing each other (a damaged
+    or hand-edited file) made it recurse for ever.  It is the one team query now."""
+    import sqlite3
+
+    from salesdesk.services import board as board_data
+    from salesdesk.services import deals
+
+    with org.db.transaction() as s:
+        deals.create_deal(s, title="Loop", owner_id=org.people["sp1"], stage_id=org.stages["Contact"], amount="10")
+    with sqlite3.connect(org.db.path) as raw:
+        raw.execute("UPDATE people SET manager_id = ? WHERE id = ?", (org.people["sp1"], org.people["tl_n"]))
+    raw.close()
+    with org.db.read() as reader:
+        data = board_data.load_board(reader, 1, board_data.BoardFilter(owner_id=org.people["tl_n"]))
+    assert sum(c.count for c in data.columns) == 1

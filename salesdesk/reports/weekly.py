@@ -69,6 +69,7 @@ from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import ValidationError
 from salesdesk.services.rates import RateBook, RateUsed, Totals, totals
 from salesdesk.services.targets import WON_REVENUE, target_rows
+from salesdesk.services.team import team_cte
 
 COMPANY, BRANCH, PERSON = "company", "branch", "person"
 TOP_OPEN = 10
@@ -140,8 +141,7 @@ def _scope_cte(scope: Scope) -> tuple[str, dict]:
     elif scope.kind == BRANCH:
         body = "SELECT id FROM people WHERE branch_id = :scope_id"
     elif scope.kind == PERSON:
-        body = ("SELECT id FROM people WHERE id = :scope_id UNION "
-                "SELECT c.id FROM people c JOIN scope s ON c.manager_id = s.id")
+        return team_cte(scope.id, name="scope", param="scope_id")
     else:
         raise ValidationError("scope", f"Unknown scope kind {scope.kind!r}")
     return f"WITH RECURSIVE scope(id) AS ({body}) ", {"scope_id": scope.id}

@@ -20,6 +20,7 @@ from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.names import initials
 from salesdesk.services.rates import DEFAULT_HOME, RateBook, home_currency, totals
+from salesdesk.services.team import team_cte
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +147,9 @@ def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.da
                      "(SELECT id FROM accounts WHERE name LIKE :text ESCAPE '\\'))")
         params["text"] = f"%{escaped}%"
     if f.owner_id is not None:
-        where.append("d.owner_id IN (WITH RECURSIVE team(id) AS (SELECT :owner UNION ALL "
-                     "SELECT p.id FROM people p JOIN team ON p.manager_id = team.id) SELECT id FROM team)")
-        params["owner"] = f.owner_id
+        team, team_params = team_cte(f.owner_id, param="owner")  # UNION: damaged data cannot loop
+        where.append(f"d.owner_id IN ({team}SELECT id FROM team)")
+        params.update(team_params)
     if f.branch_id is not None:
         where.append("d.owner_id IN (SELECT id FROM people WHERE branch_id = :branch)")
         params["branch"] = f.branch_id

@@ -19,6 +19,7 @@ from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError
 from salesdesk.services.rates import RateBook, totals
+from salesdesk.services.team import team_cte
 
 
 class OrgPerson(NamedTuple):
@@ -111,10 +112,8 @@ class PersonPanel:
     left_out: str = ""  # "2 deals (2 in USD) left out: no exchange rate", or ""
 
 
-# The person and everyone below them, active or not: the deals of someone who left
-# still count for the team they left.  UNION (not UNION ALL) stops at any cycle.
-_TEAM = ("WITH RECURSIVE team(id) AS (SELECT :person UNION "
-         "SELECT c.id FROM people c JOIN team t ON c.manager_id = t.id) ")
+# The person and everyone below them (services/team.py), with :person.
+_TEAM = team_cte(0, param="person")[0]
 
 
 def person_panel(reader: Reader, person_id: int, today: dt.date) -> PersonPanel:

@@ -65,6 +65,7 @@ from salesdesk.domain.money import current_style, format_money, from_cents, pars
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 from salesdesk.services.rates import RateBook, totals
+from salesdesk.services.team import team_cte
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -143,10 +144,7 @@ class _Tree(NamedTuple):
 def _team_cte(roots: Sequence[int]) -> tuple[str, dict]:
     """``WITH RECURSIVE team(id)``: the roots and everyone below them, active or not.
     UNION (not UNION ALL) stops at any cycle in damaged data."""
-    marks = ", ".join(f":root{n}" for n in range(len(roots)))
-    sql = (f"WITH RECURSIVE team(id) AS (SELECT id FROM people WHERE id IN ({marks}) UNION "
-           "SELECT c.id FROM people c JOIN team t ON c.manager_id = t.id) ")
-    return sql, {f"root{n}": root for n, root in enumerate(roots)}
+    return team_cte(list(roots))
 
 
 def _tree(reader: Reader, roots: Sequence[int]) -> _Tree:
