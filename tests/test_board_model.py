@@ -231,3 +231,15 @@ def test_a_failed_save_puts_the_card_back_and_says_why(board, db, qtbot):
     assert ids_in(model, 0)[0] == deal_id
     assert stack.count() == 0
     assert dump(db) == before
+
+
+def test_the_stale_filter_shows_exactly_the_cards_drawn_stale(db):
+    """One rule (services/stale.py) for the red cards and the "Stale only" filter."""
+    with db.read() as reader:
+        everything = board_data.load_board(reader, 1)
+        only = board_data.load_board(reader, 1, BoardFilter(stale_only=True))
+        cards = board_data.fetch_cards(reader, [i for c in everything.columns for i in c.ids])
+    red = {i for c in everything.columns for i in c.ids
+           if board_data.is_stale(cards[i], c.stage, everything.now, everything.today)}
+    assert red, "the demo has stale deals"
+    assert {i for c in only.columns for i in c.ids} == red

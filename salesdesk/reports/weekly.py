@@ -69,6 +69,7 @@ from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import ValidationError
 from salesdesk.services.rates import RateBook, RateUsed, Totals, totals
 from salesdesk.services.targets import WON_REVENUE, target_rows
+from salesdesk.services import stale
 from salesdesk.services.team import team_cte
 
 COMPANY, BRANCH, PERSON = "company", "branch", "person"
@@ -505,11 +506,10 @@ def _stale(reader: Reader, cte: str, params: dict, today: dt.date, now: dt.datet
     p = {**params, "today": today.isoformat(), "limit": LIST_LIMIT}
     ors = []
     for n, (stage_id, days) in enumerate(stages):
-        ors.append(f"(o.stage_id = :st{n} AND o.entered < :before{n})")
+        ors.append(f"(o.stage_id = :st{n} AND o.entered <= :before{n})")
         p[f"st{n}"] = stage_id
-        p[f"before{n}"] = (now - dt.timedelta(days=int(days) + 1)).isoformat(sep=" ")
-    where = (" AND (" + " OR ".join(ors) + ") AND NOT EXISTS (SELECT 1 FROM activities x WHERE x.deal_id = d.id "
-             "AND (x.done_at IS NULL OR x.done_at >= :asof_at) AND x.due_on > :today)")
+        p[f"before{n}"] = stale.stale_since(now, int(days)).isoformat(sep=" ")
+    where = " AND (" + " OR ".join(ors) + ") AND " + stale.nothing_planned(activity="x", done_by="asof_at")
     count, (cents,) = sums.of(reader.execute(
         cte + "SELECT d.currency, count(*), coalesce(sum(d.amount), 0) " + _OPEN + where + " GROUP BY d.currency", p), 1)
     rows = _open_deals(reader, cte, p, where, f" ORDER BY {value} DESC, d.id LIMIT :limit", now=now)

@@ -20,6 +20,7 @@ from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
 from salesdesk.domain.names import initials
 from salesdesk.services.rates import DEFAULT_HOME, RateBook, home_currency, totals
+from salesdesk.services import stale
 from salesdesk.services.team import team_cte
 
 
@@ -166,9 +167,8 @@ def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.da
         if stage.stale_days is None or stage.is_won:
             where.append("0")
         else:
-            where.append("d.stage_entered_at < :stale_before AND NOT EXISTS (SELECT 1 FROM activities a "
-                         "WHERE a.deal_id = d.id AND a.done_at IS NULL AND a.due_on > :today)")
-            params["stale_before"] = (now - dt.timedelta(days=stage.stale_days + 1)).isoformat(sep=" ")
+            where.append(f"d.stage_entered_at <= :stale_before AND {stale.nothing_planned()}")
+            params["stale_before"] = stale.stale_since(now, stage.stale_days).isoformat(sep=" ")
             params["today"] = today.isoformat()
     return "".join(f" AND {w}" for w in where), params
 
@@ -266,11 +266,9 @@ def is_stale(card: Card, stage: StageInfo, now: dt.datetime, today: dt.date) -> 
     A deal with a future activity is being worked on: users of other tools complain
     that such deals still turn red.
     """
-    if stage.stale_days is None or card.status != "open":
+    if card.status != "open":
         return False
-    if card.last_due is not None and card.last_due > today:
-        return False
-    return (now - card.stage_entered_at).days > stage.stale_days
+    return stale.is_stale(card.stage_entered_at, stage.stale_days, card.last_due, now, today)
 
 
 def follow_up_due(card: Card, today: dt.date) -> bool:
