@@ -34,11 +34,11 @@ from salesdesk.domain.currencies import ACTIVE, currency_code
 from salesdesk.errors import SalesDeskError
 from salesdesk.services import currencies
 from salesdesk.services.rates import RateBook, currency_change, deal_currencies, home_currency
+from salesdesk.ui import options
 from salesdesk.ui.format import plural
 from salesdesk.ui.undo import run_step
 from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
 
-SETTINGS = "exchange_rates"
 
 
 def _refused(parent: QWidget, title: str):
@@ -309,7 +309,7 @@ class ExchangeRatesDialog(QDialog):
 
     @Slot()
     def ask_export(self) -> None:
-        path = ask_save_path(self, self.window.state.settings, f"{SETTINGS}/export_folder", "Export exchange rates",
+        path = ask_save_path(self, self.window.state.settings, options.RATES_EXPORT_FOLDER.key, "Export exchange rates",
                              f"exchange-rates-{self.home}.csv", "CSV files", "csv", database=self.window.db.path)
         if path is None:
             return

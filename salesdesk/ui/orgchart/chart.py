@@ -33,7 +33,6 @@ def _people():
 
 
 class OrgChartWidget(QWidget):
-    SETTINGS = "org_chart"
 
     def __init__(self, db, undo_stack: QUndoStack, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
@@ -454,9 +453,10 @@ class OrgChartWidget(QWidget):
 
     # -- export --------------------------------------------------------------------------------
     def _export_path(self, kind: str, suffix: str) -> Path | None:
+        from salesdesk.ui.options import ORG_EXPORT_FOLDER
         from salesdesk.ui.widgets.save_path import ask_save_path
 
-        return ask_save_path(self, self.settings, f"{self.SETTINGS}/export_folder",
+        return ask_save_path(self, self.settings, ORG_EXPORT_FOLDER.key,
                              f"Export the org chart as {kind}", f"org-chart.{suffix}", kind, suffix,
                              database=self.db.path)
 

@@ -10,7 +10,6 @@ Signals:
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import partial
 
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
 from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
-from salesdesk.ui import theme
+from salesdesk.ui import options, theme
 from salesdesk.ui.pipeline.cards import CardPainter
 from salesdesk.ui.pipeline.column_view import (
     CardColumnView,
@@ -114,7 +113,6 @@ class DropZone(QFrame):
 class BoardWidget(QWidget):
     status_message = Signal(str)
 
-    SETTINGS = "pipeline_board"
 
     def __init__(self, db, undo_stack: QUndoStack, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
@@ -412,54 +410,28 @@ class BoardWidget(QWidget):
             w.blockSignals(False)
         self._update_more_filters_text()
 
+    _FILTER_OPTIONS = (("text", options.BOARD_TEXT), ("owner_id", options.BOARD_OWNER),
+                       ("branch_id", options.BOARD_BRANCH), ("close_from", options.BOARD_CLOSE_FROM),
+                       ("close_to", options.BOARD_CLOSE_TO), ("stale_only", options.BOARD_STALE_ONLY))
+
     def _saved_filter(self) -> BoardFilter:
-        s = self.settings
-        key = self.SETTINGS
-
-        def number(name):
-            value = s.value(f"{key}/{name}")
-            try:
-                return int(value) if value not in (None, "") else None
-            except (TypeError, ValueError):
-                return None
-
-        def day(name):
-            value = s.value(f"{key}/{name}")
-            try:
-                return dt.date.fromisoformat(str(value)) if value else None
-            except ValueError:
-                return None
-
-        return BoardFilter(
-            text=str(s.value(f"{key}/text", "") or ""),
-            owner_id=number("owner"), branch_id=number("branch"),
-            close_from=day("close_from"), close_to=day("close_to"),
-            stale_only=str(s.value(f"{key}/stale_only", "false")).lower() in ("true", "1"),
-        )
+        return BoardFilter(**{name: option.read(self.settings) for name, option in self._FILTER_OPTIONS})
 
     def _save_filter(self, f: BoardFilter) -> None:
-        s, key = self.settings, self.SETTINGS
-        s.setValue(f"{key}/text", f.text)
-        s.setValue(f"{key}/owner", f.owner_id if f.owner_id is not None else "")
-        s.setValue(f"{key}/branch", f.branch_id if f.branch_id is not None else "")
-        s.setValue(f"{key}/close_from", f.close_from.isoformat() if f.close_from else "")
-        s.setValue(f"{key}/close_to", f.close_to.isoformat() if f.close_to else "")
-        s.setValue(f"{key}/stale_only", f.stale_only)
+        for name, option in self._FILTER_OPTIONS:
+            option.write(self.settings, getattr(f, name))
 
     def _saved_pipeline(self, pipelines) -> int | None:
         if not pipelines:
             return None
-        value = self.settings.value(f"{self.SETTINGS}/pipeline")
+        saved = options.BOARD_PIPELINE.read(self.settings)
         ids = [p.id for p in pipelines]
-        try:
-            return int(value) if value is not None and int(value) in ids else ids[0]
-        except (TypeError, ValueError):
-            return ids[0]
+        return saved if saved in ids else ids[0]
 
     @Slot(int)
     def _on_pipeline_chosen(self, index: int) -> None:
         pipeline_id = self.pipeline_box.itemData(index)
-        self.settings.setValue(f"{self.SETTINGS}/pipeline", pipeline_id)
+        options.BOARD_PIPELINE.write(self.settings, pipeline_id)
         self.selection.clear()
         self._load(pipeline_id, self.current_filter())
 
@@ -639,7 +611,7 @@ class BoardWidget(QWidget):
             # refer to stages that may be gone.
             self.undo_stack.clear()
             if dialog.pipeline_id is not None:
-                self.settings.setValue(f"{self.SETTINGS}/pipeline", dialog.pipeline_id)
+                options.BOARD_PIPELINE.write(self.settings, dialog.pipeline_id)
             self.refresh()
 
 

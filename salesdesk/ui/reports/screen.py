@@ -32,12 +32,12 @@ from salesdesk.db.engine import Database, as_date
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.errors import SalesDeskError
 from salesdesk.safety.output import check_output_path
+from salesdesk.ui import options
 from salesdesk.ui.busy import wait_cursor
 from salesdesk.ui.reports.preview import ReportPreview
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.save_path import ask_folder, ask_save_path
 
-SETTINGS = "reports"
 WEEKS_BACK = 104  # two years of weeks to choose from, more when the deals go further back
 WEEKS_MAX = 520
 
@@ -157,7 +157,7 @@ class ReportsScreen(Screen):
             first = first_deal_created(reader)
         week_now = self.selected_week() or last_full_week()
         scope_now = self.selected_scope()
-        saved = str(self.settings.value(f"{SETTINGS}/scope", "")) if self.settings else ""
+        saved = options.REPORTS_SCOPE.read(self.settings)
         self._filling = True
         try:
             self._fill_weeks(first)
@@ -234,8 +234,8 @@ class ReportsScreen(Screen):
         if self._filling:
             return
         scope = self.selected_scope()
-        if scope is not None and self.settings is not None:
-            self.settings.setValue(f"{SETTINGS}/scope", f"{scope.kind}:{scope.id or ''}")
+        if scope is not None:
+            options.REPORTS_SCOPE.write(self.settings, f"{scope.kind}:{scope.id or ''}")
         self.show_report()
 
     # --- the report -----------------------------------------------------------------------
@@ -286,8 +286,8 @@ class ReportsScreen(Screen):
             QMessageBox.information(self, "My week", "There is nobody in the company yet to write a note.")
             return
         scope = self.selected_scope()
-        last = self.settings.value(f"{SETTINGS}/note_person") if self.settings else None
-        chosen = scope.id if scope is not None and scope.kind == "person" else (int(last) if last else None)
+        last = options.REPORTS_NOTE_PERSON.read(self.settings)
+        chosen = scope.id if scope is not None and scope.kind == "person" else last
 
         def read(person_id: int) -> str:
             with self.db.read() as reader:
@@ -296,8 +296,7 @@ class ReportsScreen(Screen):
         self.note_dialog = dialog = NoteDialog(week, people, read, chosen, self)
         while dialog.exec() == QDialog.DialogCode.Accepted:
             person_id, text, name = dialog.person_id(), dialog.note(), dialog.person_box.currentText()
-            if self.settings is not None:
-                self.settings.setValue(f"{SETTINGS}/note_person", person_id)
+            options.REPORTS_NOTE_PERSON.write(self.settings, person_id)
             saved = run_step(self.undo_stack, self.db, f"Note of {name} for {week.label}",
                              lambda s, person_id=person_id, text=text: _notes().write_note(s, person_id, week.start, text),
                              lambda s, before: _notes().restore_note(s, before),
@@ -316,7 +315,7 @@ class ReportsScreen(Screen):
 
         if self.report is None:
             return
-        path = ask_save_path(self, self.settings, f"{SETTINGS}/export_folder", "Export the weekly report",
+        path = ask_save_path(self, self.settings, options.REPORTS_EXPORT_FOLDER.key, "Export the weekly report",
                              report_file_name(self.report.week, self.report.scope), "PDF", "pdf",
                              database=self.db.path)
         if path is None:
@@ -339,7 +338,7 @@ class ReportsScreen(Screen):
         branches = [s for s in self.scopes if s.kind == "branch"]
         if week is None or not branches:
             return
-        folder = ask_folder(self, self.settings, f"{SETTINGS}/batch_folder",
+        folder = ask_folder(self, self.settings, options.REPORTS_BATCH_FOLDER.key,
                             f"Write one weekly report per branch for {week.label} into")
         if folder is None:
             return

@@ -39,7 +39,7 @@ from salesdesk.domain.money import AmountError, format_amount, parse_amount
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.services.board import branch_choices
 from salesdesk.services.rates import home_currency
-from salesdesk.ui import theme
+from salesdesk.ui import options, theme
 from salesdesk.ui.targets.model import (
     ATTAINMENT,
     FractionRole,
@@ -128,7 +128,6 @@ class SplitDialog(QDialog):
 
 
 class TargetsWidget(QWidget):
-    SETTINGS = "targets"
 
     def __init__(self, db, undo_stack: QUndoStack, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
@@ -136,7 +135,7 @@ class TargetsWidget(QWidget):
         self.undo_stack = undo_stack
         self.settings = settings or QSettings()
         self.today = CLOCK.today()
-        kind = str(self.settings.value(f"{self.SETTINGS}/kind", "quarter"))
+        kind = options.TARGETS_KIND.read(self.settings)
         self.period = Period.containing(kind if kind in {k for k, _ in KINDS} else "quarter", self.today)
         self.root_id: int | None = None
         self.rows = []
@@ -252,9 +251,9 @@ class TargetsWidget(QWidget):
             self.currency = home_currency(reader)
         managers = [p for p in people if any(q.manager_id == p.id for q in people)]
         if self.root_id is None or self.root_id not in {p.id for p in people}:
-            saved = self.settings.value(f"{self.SETTINGS}/team")
+            saved = options.TARGETS_TEAM.read(self.settings)
             ids = {p.id for p in managers}
-            self.root_id = int(saved) if saved not in (None, "") and int(saved) in ids else (managers[0].id if managers else None)
+            self.root_id = saved if saved in ids else (managers[0].id if managers else None)
         self.team_box.blockSignals(True)
         self.team_box.clear()
         for p in managers:
@@ -336,7 +335,7 @@ class TargetsWidget(QWidget):
     def _export_path(self, kind: str, suffix: str):
         from salesdesk.ui.widgets.save_path import ask_save_path
 
-        return ask_save_path(self, self.settings, f"{self.SETTINGS}/export_folder", f"Export the chart as {kind}",
+        return ask_save_path(self, self.settings, options.TARGETS_EXPORT_FOLDER.key, f"Export the chart as {kind}",
                              f"targets-{self.period.label}.{suffix}", kind, suffix, database=self.db.path)
 
     @Slot()
@@ -364,7 +363,7 @@ class TargetsWidget(QWidget):
     @Slot(int)
     def _on_kind(self, index: int) -> None:
         kind = self.kind_box.itemData(index)
-        self.settings.setValue(f"{self.SETTINGS}/kind", kind)
+        options.TARGETS_KIND.write(self.settings, kind)
         self.period = Period.containing(kind, self.period.start if kind != "week" else self.today)
         self.load()
 
@@ -393,7 +392,7 @@ class TargetsWidget(QWidget):
         if row is not None and row.depth > 0 and not any(r.manager_id == person_id for r in self.rows):
             return  # nobody below them: nothing to drill into
         self.root_id = person_id
-        self.settings.setValue(f"{self.SETTINGS}/team", person_id)
+        options.TARGETS_TEAM.write(self.settings, person_id)
         index = self.team_box.findData(person_id)
         if index >= 0:
             self.team_box.setCurrentIndex(index)
