@@ -41,9 +41,33 @@ def db_path(tmp_path):
     return tmp_path / "sales.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def _template_database(tmp_path_factory):
+    """A new, migrated, seeded database file, made once per worker: a test's database is
+    a copy of it (2 ms) rather than Alembic's run over again (60 ms)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    open_database(path).close()  # closed: checkpointed, no -wal left beside it
+    return path
+
+
+def new_database_file(template, path):
+    """A copy of the template with a reference of its own, as every new database has."""
+    import secrets
+    import shutil
+    import sqlite3
+
+    shutil.copyfile(template, path)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE settings SET value = ? WHERE key = 'database_reference'",
+                           ("sd-" + secrets.token_hex(6),))
+    connection.close()
+    return path
+
+
 @pytest.fixture
-def db(db_path):
-    database = open_database(db_path)
+def db(db_path, _template_database):
+    database = open_database(new_database_file(_template_database, db_path))
     yield database
     database.close()
 
