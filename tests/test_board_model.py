@@ -45,7 +45,7 @@ def db(demo_file, tmp_path):
 def board(db, qtbot):
     model = BoardModel(db)
     stack = QUndoStack()
-    model.record_move = lambda applied: stack.push(MoveDealsCommand(model, applied, move_text(model, applied)))
+    model.moved.connect(lambda applied: stack.push(MoveDealsCommand(model, applied, move_text(model, applied))))
     model.load(1)
     return model, stack
 

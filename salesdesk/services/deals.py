@@ -324,14 +324,23 @@ def restore_placements(session: Session, records: list[MoveRecord]) -> None:
 
 def position_between(before: float | None, after: float | None) -> float | None:
     """A position strictly between two neighbours, or None when floats run out."""
+    found = positions_between(before, after, 1)
+    return None if found is None else found[0]
+
+
+def positions_between(before: float | None, after: float | None, count: int) -> list[float] | None:
+    """``count`` increasing positions strictly between two neighbours (None: the ends
+    of the column), or None when floats run out and the column must be renumbered."""
     if before is None and after is None:
-        return 1.0
+        return [float(i) for i in range(1, count + 1)]
     if before is None:
-        return after - 1.0
+        return [after - count + i for i in range(count)]
     if after is None:
-        return before + 1.0
-    middle = (before + after) / 2
-    return middle if before < middle < after else None
+        return [before + 1 + i for i in range(count)]
+    step = (after - before) / (count + 1)
+    positions = [before + step * (i + 1) for i in range(count)]
+    ordered = all(a < b for a, b in zip([before, *positions], [*positions, after]))
+    return positions if ordered else None
 
 
 def renumber_column(session: Session, stage_id: int) -> None:

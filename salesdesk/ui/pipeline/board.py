@@ -120,7 +120,7 @@ class BoardWidget(QWidget):
         self.undo_stack = undo_stack
         self.settings = settings or QSettings()
         self.model = BoardModel(db, self)
-        self.model.record_move = self._record_move
+        self.model.moved.connect(self._record_move)  # a move committed: one undo step
         self.model.save_failed.connect(self._on_save_failed)
         # Any change of a column's totals (a drop, an undo, a deal put back) shows in the
         # summary too: once per turn of the event loop, however many columns changed.

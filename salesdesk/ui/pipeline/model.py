@@ -80,6 +80,7 @@ def decode_ids(mime: QMimeData) -> list[int]:
 class BoardModel(QAbstractItemModel):
     totals_changed = Signal(int)
     save_failed = Signal(str)
+    moved = Signal(object)  # an Applied move or loss, committed and shown: the screen makes it an undo step
 
     def __init__(self, db, parent=None):
         super().__init__(parent)
@@ -88,8 +89,6 @@ class BoardModel(QAbstractItemModel):
         self._filter = BoardFilter()
         self._pipeline_id: int | None = None
         self._gone: dict[int, tuple] = {}  # cards taken off the board, for undo
-        # Set by the screen: pushes an undo command for a move already applied.
-        self.record_move = None
 
     # -- loading ------------------------------------------------------------------
     @property
@@ -322,7 +321,7 @@ class BoardModel(QAbstractItemModel):
         # Neighbours in the target column, skipping the deals being moved themselves.
         before = next((positions[r] for r in range(row - 1, -1, -1) if ids[r] not in moving), None)
         after = next((positions[r] for r in range(row, len(ids)) if ids[r] not in moving), None)
-        positions = _spread(before, after, len(deal_ids))
+        positions = _deals().positions_between(before, after, len(deal_ids))
         try:
             with self._db.transaction() as session:
                 if positions is None:  # floats ran out between the neighbours
@@ -338,8 +337,7 @@ class BoardModel(QAbstractItemModel):
             return self.move_deals(deal_ids, column_row, self._row_after_reload(column_row, row))
         applied = Applied(tuple(records))
         self._apply(applied, undo=False)
-        if self.record_move is not None:
-            self.record_move(applied)
+        self.moved.emit(applied)
         return applied
 
     def _row_after_reload(self, column_row: int, row: int) -> int:
@@ -356,8 +354,7 @@ class BoardModel(QAbstractItemModel):
             return None
         applied = Applied(tuple(records), lost=True, lost_reason_id=reason_id, lost_note=note)
         self._apply(applied, undo=False)
-        if self.record_move is not None:
-            self.record_move(applied)
+        self.moved.emit(applied)
         return applied
 
     def redo(self, applied: Applied) -> Applied | None:
@@ -543,29 +540,8 @@ def _subtract(column: board_data.Column, card: Card) -> None:
     _add(column, card, -1)
 
 
-def _spread(before: float | None, after: float | None, count: int) -> list[float] | None:
-    """``count`` increasing positions strictly between two neighbours."""
-    if before is None and after is None:
-        return [float(i) for i in range(1, count + 1)]
-    if before is None:
-        return [after - count + i for i in range(count)]
-    if after is None:
-        return [before + 1 + i for i in range(count)]
-    step = (after - before) / (count + 1)
-    positions = [before + step * (i + 1) for i in range(count)]
-    ordered = all(a < b for a, b in zip([before, *positions], [*positions, after]))
-    return positions if ordered else None
-
-
 def _database_message(exc: Exception) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    lowered = text.lower()
-    if "readonly" in lowered or "read-only" in lowered:
-        reason = "the database file is read-only"
-    elif "locked" in lowered or "busy" in lowered:
-        reason = "another program is using the database"
-    elif "disk" in lowered and "full" in lowered:
-        reason = "the disk is full"
-    else:
-        reason = text
-    return f"The change could not be saved: {reason}. The board shows what the database holds."
+    """A failure that is not one of ours: a bug (the storage's own refusals come worded
+    as DatabaseError from Database.transaction, engine.storage_failure)."""
+    return (f"The change could not be saved ({type(exc).__name__}: {exc}). "
+            "The board shows what the database holds.")
