@@ -324,6 +324,7 @@ class BoardWidget(QWidget):
                 view = CardColumnView(self.model, row, self.selection, self.card_painter)
                 view.setObjectName(f"board_column_{row}")
                 view.open_requested.connect(self.open_deal)
+                view.dropped.connect(self.drop_deals)
                 view.installEventFilter(self)
                 box.addWidget(header)
                 box.addWidget(view, 1)
@@ -434,6 +435,12 @@ class BoardWidget(QWidget):
         options.BOARD_PIPELINE.write(self.settings, pipeline_id)
         self.selection.clear()
         self._load(pipeline_id, self.current_filter())
+
+    @Slot(list, int, int)
+    def drop_deals(self, ids: list[int], column_row: int, row: int) -> None:
+        """Deals dropped on a column: one move, one undo step (``_record_move``)."""
+        if not self.model.read_only and 0 <= column_row < self.model.column_count():
+            self.model.move_deals(ids, column_row, row)
 
     # -- undo integration ------------------------------------------------------------------
     def _record_move(self, applied: Applied) -> None:

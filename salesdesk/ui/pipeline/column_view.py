@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QMimeData, QModelIndex, QObject, QPoint, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QObject, QPoint, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolButton, QWidget
 
@@ -70,6 +70,7 @@ QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: tran
 
 class CardColumnView(QAbstractScrollArea):
     open_requested = Signal(int)
+    dropped = Signal(list, int, int)  # deal ids, this column's row, the row they go before (-1: the end)
 
     def __init__(self, model: BoardModel, column_row: int, selection: CardSelection,
                  card_painter: CardPainter | None = None, parent=None):
@@ -320,19 +321,14 @@ class CardColumnView(QAbstractScrollArea):
         row = self.drop_row_at(event.position().toPoint())
         self._drop_row = None
         self.viewport().update()
-        mime: QMimeData = event.mimeData()
-        if not decode_ids(mime):
+        ids = decode_ids(event.mimeData())  # once: the board gets the ids, not the mime data
+        if not ids:
             event.ignore()
             return
         event.setDropAction(Qt.DropAction.MoveAction)
         event.accept()
         # Let the drag finish before the database work (heavy work out of the drop handler).
-        ids = decode_ids(mime)
-        QTimer.singleShot(0, partial(self._drop, ids, row))
-
-    def _drop(self, ids: list[int], row: int) -> None:
-        mime = encode_ids(ids)
-        self._model.dropMimeData(mime, Qt.DropAction.MoveAction, row, 0, self._model.index(self.column_row))
+        QTimer.singleShot(0, partial(self.dropped.emit, ids, self.column_row, row))
 
     @Slot()
     def _autoscroll_step(self):
