@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from salesdesk import paths
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database
-from salesdesk.errors import DatabaseError
+from salesdesk.errors import DatabaseError, log_if_unexpected
 from salesdesk.safety.files import same_file
 from salesdesk.safety.instance_lock import InstanceLock
 from salesdesk.services.overview import Overview, overview
@@ -729,6 +729,7 @@ class MainWindow(QMainWindow):
             try:
                 problems = quick_problems(path)
             except Exception as exc:  # an unreadable file is a problem too
+                log_if_unexpected(exc, "the integrity check at start", __name__)
                 problems = [str(exc)]
             results.put(("integrity_checked", ((path, problems),)))
 
@@ -805,6 +806,7 @@ class MainWindow(QMainWindow):
             try:
                 result, error = work(), None
             except Exception as exc:  # reported in the window, never lost in a thread
+                log_if_unexpected(exc, "a backup", __name__)
                 result, error = None, exc
             results.put(("backup_finished", (result, error)))
 

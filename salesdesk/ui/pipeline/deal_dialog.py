@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from salesdesk.clock import CLOCK
 from salesdesk.domain.money import format_amount, parse_amount
-from salesdesk.errors import SalesDeskError, ValidationError
+from salesdesk.errors import SalesDeskError, ValidationError, log_if_unexpected
 from salesdesk.services import board as board_data
 from salesdesk.services import deals as deal_service
 from salesdesk.services.rates import RateBook
@@ -328,12 +328,11 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             self.changes = {}
             QMessageBox.warning(self, "Not saved", str(exc))
             return
-        except Exception as exc:  # the database refused: say so, keep the form
+        except Exception as exc:  # a bug (the storage's refusals are SalesDeskError): logged, the form kept
+            log_if_unexpected(exc, "saving a deal", __name__)
             self.saved_id = None
             self.changes = {}
-            from salesdesk.ui.pipeline.model import _database_message
-
-            QMessageBox.warning(self, "Not saved", _database_message(exc).replace(" The board shows what the database holds.", ""))
+            QMessageBox.warning(self, "Not saved", f"The deal could not be saved ({type(exc).__name__}: {exc}).")
             return
         self.saved_title = values["title"].strip()
         self.accept()
