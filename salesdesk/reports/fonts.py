@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import re
 from functools import cache
+import sys
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
 
 from salesdesk.errors import SalesDeskError
 
-FONTS = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+def _fonts_folder() -> Path:
+    """``resources/fonts`` beside the source tree (a checkout, the editable install make
+    does), else where a wheel puts its data files: ``<prefix>/share/salesdesk/fonts``."""
+    beside = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+    if beside.is_dir():
+        return beside
+    return Path(sys.prefix) / "share" / "salesdesk" / "fonts"
+
+
+FONTS = _fonts_folder()
 FILES = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
          "LiberationSans-Italic.ttf", "LiberationSans-BoldItalic.ttf")
 
