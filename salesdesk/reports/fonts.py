@@ -10,13 +10,14 @@ Open Font License (resources/fonts/LICENSE-OFL.txt).
 from __future__ import annotations
 
 import re
-from functools import cache
 import sys
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
 
 from salesdesk.errors import SalesDeskError
+
 
 def _fonts_folder() -> Path:
     """``resources/fonts`` beside the source tree (a checkout, the editable install make
