@@ -287,21 +287,6 @@ def card_query(pipeline_id: int) -> tuple[str, dict]:
     )
 
 
-def sql_totals(reader: Reader, pipeline_id: int, won_since: dt.date | None = None) -> dict[int, tuple[int, int, int]]:
-    """Per stage: (count, amount cents, weighted cents x100) of the unfiltered board, in SQL
-    (won deals only from ``won_since`` on, when given).
-
-    Used to check the board's running totals; answered from the covering index.
-    """
-    rows = reader.execute(
-        "SELECT d.stage_id, count(*), coalesce(sum(d.amount), 0), "
-        "coalesce(sum(d.amount * coalesce(d.probability, s.probability)), 0) "
-        "FROM deals d JOIN stages s ON s.id = d.stage_id "
-        "WHERE d.pipeline_id = :p AND (d.status = 'open' OR (d.status = 'won' AND d.won_on >= :since)) "
-        "GROUP BY d.stage_id", {"p": pipeline_id, "since": (won_since or dt.date.min).isoformat()})
-    return {stage_id: (count, amount, weighted) for stage_id, count, amount, weighted in rows}
-
-
 @dataclass(frozen=True, slots=True)
 class OwnerChoice:
     id: int

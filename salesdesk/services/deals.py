@@ -304,10 +304,6 @@ def reopen_deal(session: Session, deal_id: int, stage_id: int | None = None) -> 
     return MoveRecord(before, Placement.of(deal), history_id)
 
 
-def effective_probability(deal_probability: int | None, stage_probability: int) -> int:
-    return stage_probability if deal_probability is None else deal_probability
-
-
 def move_deals(session: Session, deal_ids: list[int], stage_id: int, positions: list[float] | None = None,
                by_id: int | None = None) -> list[MoveRecord]:
     """Move several deals at once (one user drag): one transaction, one undo step."""
