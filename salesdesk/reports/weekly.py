@@ -67,7 +67,7 @@ from salesdesk.db.engine import Reader, as_date, as_datetime
 from salesdesk.domain.money import format_money, from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import ValidationError
-from salesdesk.services.rates import RateBook, RateUsed, Totals, totals
+from salesdesk.services.rates import RateBook, RateUsed, Totals, plain, totals
 from salesdesk.services.targets import WON_REVENUE, target_rows
 from salesdesk.services import stale
 from salesdesk.services.team import team_cte
@@ -287,7 +287,7 @@ class WeeklyReport:
         cur = self.currency
         parts = [f"Amounts are in {cur}."]
         if self.rates_used:
-            rates = "; ".join(f"1 {r.currency} = {format(r.rate, 'f')} {cur} (rate from {r.valid_from.isoformat()})"
+            rates = "; ".join(f"1 {r.currency} = {plain(r.rate)} {cur} (rate from {r.valid_from.isoformat()})"
                               for r in self.rates_used)
             parts.append(f"Other currencies are converted at the rates of {self.rate_day.isoformat()}: {rates}.")
         if self.left_out:

@@ -15,13 +15,14 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from salesdesk.db.models import ExchangeRate, Setting
+from salesdesk.db.models import ExchangeRate
 from salesdesk.domain.currencies import currency_code
 from salesdesk.errors import NotFoundError, ValidationError
 from salesdesk.safety.files import is_special, looks_like_sqlite, open_file
 from salesdesk.safety.output import check_output_path, written_aside
 from salesdesk.services import audit
-from salesdesk.services.rates import DEFAULT_HOME
+from salesdesk.db.reference import set_setting, setting
+from salesdesk.services.rates import DEFAULT_HOME, plain
 
 MAX_RATES_FILE = 2_000_000  # bytes: years of daily rates of dozens of currencies
 
@@ -29,7 +30,7 @@ RATE_COLUMNS = ("currency", "valid_from", "rate")  # the rates file's header
 
 
 def home_currency(session: Session) -> str:
-    return session.scalar(select(Setting.value).where(Setting.key == "currency")) or DEFAULT_HOME
+    return setting(session, "currency") or DEFAULT_HOME
 
 
 # --- keeping rates ---------------------------------------------------------------------
@@ -51,11 +52,6 @@ class RateChange:
     quote: str
     valid_from: dt.date
     before: str | None
-
-
-def plain(rate: Decimal | str) -> str:
-    """A rate as plain digits (never 1.2345E-9), as it is stored and shown."""
-    return format(Decimal(rate), "f")
 
 
 def parse_rate(text: str | Decimal) -> Decimal:
@@ -174,11 +170,7 @@ def set_company_currency(session: Session, code: str) -> str:
         raise ValidationError("currency", str(exc)) from None
     old = home_currency(session)
     if new != old:
-        row = session.get(Setting, "currency")
-        if row is None:
-            session.add(Setting(key="currency", value=new))
-        else:
-            row.value = new
+        set_setting(session, "currency", new)
         session.flush()
         audit.record(session, "set_company_currency", "setting", None, currency=new, was=old)
     return old
@@ -233,12 +225,8 @@ def import_rates_csv(session: Session, text: str) -> list[RateChange]:
                 ExchangeRate.quote == home, ExchangeRate.currency.in_(codes[start:start + 500]))):
             existing[(row.currency, row.valid_from)] = row.rate
     changes = [RateChange(code, home, day, existing.get((code, day))) for code, day in wanted]
-    replaced = [(code, day) for code, day in wanted if (code, day) in existing]
-    for code in codes:
-        some = [day for c, day in replaced if c == code]
-        for start in range(0, len(some), 500):
-            session.execute(delete(ExchangeRate).where(ExchangeRate.currency == code, ExchangeRate.quote == home,
-                                                       ExchangeRate.valid_from.in_(some[start:start + 500])))
+    replaced = [change for change in changes if change.before is not None]
+    _delete_rates(session, replaced)
     if wanted:
         session.execute(insert(ExchangeRate), [
             {"currency": code, "quote": home, "valid_from": day, "rate": value} for (code, day), value in wanted.items()])
@@ -247,8 +235,8 @@ def import_rates_csv(session: Session, text: str) -> list[RateChange]:
     return changes
 
 
-def undo_import(session: Session, changes: list[RateChange]) -> None:
-    """Put back every rate an import kept or replaced as it was (one audit row)."""
+def _delete_rates(session: Session, changes: list[RateChange]) -> None:
+    """Delete the rates ``changes`` name, a statement per currency and 500 days."""
     days: dict[tuple[str, str], list[dt.date]] = {}
     for change in changes:
         days.setdefault((change.currency, change.quote), []).append(change.valid_from)
@@ -257,6 +245,11 @@ def undo_import(session: Session, changes: list[RateChange]) -> None:
             session.execute(delete(ExchangeRate).where(
                 ExchangeRate.currency == currency, ExchangeRate.quote == quote,
                 ExchangeRate.valid_from.in_(some[start:start + 500])))
+
+
+def undo_import(session: Session, changes: list[RateChange]) -> None:
+    """Put back every rate an import kept or replaced as it was (one audit row)."""
+    _delete_rates(session, changes)
     before = [c for c in changes if c.before is not None]
     if before:
         session.execute(insert(ExchangeRate), [

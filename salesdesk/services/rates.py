@@ -47,6 +47,11 @@ def currency_change(reader: Reader, new: str) -> tuple[int, int]:
     return int(kept or 0), int(other or 0)
 
 
+def plain(rate: Decimal | str) -> str:
+    """A rate as plain digits (never 1.2345E-9), as it is stored and shown."""
+    return format(Decimal(rate), "f")
+
+
 @dataclass(frozen=True)
 class RateUsed:
     currency: str
@@ -125,9 +130,8 @@ class Totals:
         """"excl. 3 deals in USD, 1 in GBP (no exchange rate)", or "" when nothing was left out."""
         if not self.count_left_out:
             return ""
-        parts = [f"{n} in {c}" for c, n in sorted(self.count_left_out.items())]
-        first = sorted(self.count_left_out.items())[0][1]
-        parts[0] = f"{first} deal{'s' if first != 1 else ''} {parts[0].split(' ', 1)[1]}"
+        (currency, n), *others = sorted(self.count_left_out.items())
+        parts = [f"{n} deal{'s' if n != 1 else ''} in {currency}", *(f"{m} in {c}" for c, m in others)]
         return f"excl. {', '.join(parts)} (no exchange rate)"
 
     def take_notes(self, other: Totals) -> None:
