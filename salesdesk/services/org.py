@@ -241,15 +241,14 @@ def departure(reader: Reader, person_id: int) -> Departure:
         "FROM people p LEFT JOIN people m ON m.id = p.manager_id WHERE p.id = :person", {"person": person_id})
     if row is None:
         raise NotFoundError(f"Person #{person_id} no longer exists")
-    closed = reader.scalar("SELECT count(*) FROM deals WHERE owner_id = :person AND status <> 'open'",
-                           {"person": person_id})
-    today = CLOCK.today()
-    found = totals(reader.execute(  # in the company's currency, today's rates (none: left out)
-        "SELECT currency, count(*), coalesce(sum(amount), 0) FROM deals WHERE owner_id = :person "
-        "AND status = 'open' GROUP BY currency", {"person": person_id}), RateBook.load(reader, today), today)
-    open_deals = int(reader.scalar("SELECT count(*) FROM deals WHERE owner_id = :person AND status = 'open'",
-                                   {"person": person_id}))
-    open_cents = (found.values or [0])[0]
+    # One read of their deals: per status (open or not) and currency.
+    rows = reader.execute("SELECT status = 'open', currency, count(*), coalesce(sum(amount), 0) FROM deals "
+                          "WHERE owner_id = :person GROUP BY 1, 2", {"person": person_id})
+    open_rows = [row[1:] for row in rows if row[0]]
+    closed = sum(int(row[2]) for row in rows if not row[0])
+    open_deals = sum(int(count) for _, count, _ in open_rows)
+    today = CLOCK.today()  # in the company's currency at today's rates (none: left out)
+    open_cents = (totals(open_rows, RateBook.load(reader, today), today).values or [0])[0]
     open_activities, done = reader.one(
         "SELECT count(CASE WHEN done_at IS NULL THEN 1 END), count(done_at) "
         "FROM activities WHERE owner_id = :person", {"person": person_id})

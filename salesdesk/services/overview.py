@@ -38,9 +38,10 @@ def overview(reader: Reader) -> Overview:
     deals = reader.scalar("SELECT count(*) FROM deals")
     today = CLOCK.today()
     book = RateBook.load(reader, today)
-    open_sums = totals(reader.execute("SELECT currency, count(*), coalesce(sum(amount), 0) FROM deals "
-                                      "WHERE status = 'open' GROUP BY currency"), book, today)
-    open_deals = reader.scalar("SELECT count(*) FROM deals WHERE status = 'open'")
+    rows = reader.execute("SELECT currency, count(*), coalesce(sum(amount), 0) FROM deals "
+                          "WHERE status = 'open' GROUP BY currency")
+    open_sums = totals(rows, book, today)
+    open_deals = sum(int(count) for _, count, _ in rows)  # left-out deals are open deals too
     company = reader.scalar("SELECT value FROM settings WHERE key = 'company'")
     return Overview(int(people), int(accounts), int(deals), int(open_deals), from_cents(int((open_sums.values or [0])[0])),
                     book.home, company or "", open_sums.note())
