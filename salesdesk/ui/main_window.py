@@ -170,7 +170,10 @@ class MainWindow(QMainWindow):
 
         # One undo history for the window (ui/history.py): Ctrl+Z undoes the last change
         # wherever it was made.  The group holds it alone; it is what the actions follow.
-        self._summary_due = False
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(0)
+        self._summary_timer.timeout.connect(self._refresh_summary)
         self.history = History(self)
         self.history.changes_committed.connect(self._changes_committed)
         self.undo_group = QUndoGroup(self)
@@ -488,13 +491,10 @@ class MainWindow(QMainWindow):
         for screen in self.screens.values():
             if screen.key != owner:
                 screen.reload()
-        if not self._summary_due:
-            self._summary_due = True
-            QTimer.singleShot(0, self._refresh_summary)
+        self._summary_timer.start()  # once, however many steps this turn of the event loop
 
     @Slot()
     def _refresh_summary(self) -> None:
-        self._summary_due = False
         if self.db is not None:
             self._show_summary()
 
