@@ -6,16 +6,15 @@ import datetime as dt
 import random
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from sqlalchemy import event, text
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.migrate import open_database
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
-from salesdesk.ui.pipeline.commands import MoveDealsCommand, move_text
+from salesdesk.ui.history import History
 from salesdesk.ui.pipeline.model import BoardModel, decode_ids
+from salesdesk.ui.pipeline.operations import BoardOperations
 from tests.conftest import dump
 
 
@@ -44,10 +43,9 @@ def db(demo_file, tmp_path):
 @pytest.fixture
 def board(db, qtbot):
     model = BoardModel(db)
-    stack = QUndoStack()
-    model.moved.connect(lambda applied: stack.push(MoveDealsCommand(model, applied, move_text(model, applied))))
+    stack = History()
     model.load(1)
-    return model, stack
+    return model, stack, BoardOperations(model, db, stack)
 
 
 def ids_in(model, column_row):
@@ -91,17 +89,17 @@ def assert_matches_database(model, db):
 
 
 def test_the_model_is_a_well_behaved_qt_model(board, qtmodeltester):
-    model, _ = board
+    model, _, _ = board
     qtmodeltester.check(model, force_py=True)
 
 
 def test_a_drop_moves_the_deal_writes_history_and_updates_totals(board, db):
-    model, stack = board
+    model, stack, ops = board
     deal_id = ids_in(model, 0)[0]
     mime = model.mimeData([model.index(0, 0, model.index(0))])
     assert decode_ids(mime) == [deal_id]
     before_target = model.totals(3)
-    assert model.dropMimeData(mime, Qt.DropAction.MoveAction, 1, 0, model.index(3))
+    assert ops.move(decode_ids(mime), 3, 1)
     assert ids_in(model, 3)[1] == deal_id
     assert deal_id not in ids_in(model, 0)
     assert model.totals(3)[0] == before_target[0] + 1
@@ -114,10 +112,10 @@ def test_a_drop_moves_the_deal_writes_history_and_updates_totals(board, db):
 
 
 def test_undo_and_redo_leave_the_database_exactly_as_before(board, db):
-    model, stack = board
+    model, stack, ops = board
     before = dump(db)
     ids = ids_in(model, 1)[:3]
-    model.move_deals(ids, 7, 0)  # three deals to "Deal": won
+    ops.move(ids, 7, 0)  # three deals to "Deal": won
     with db.session() as s:
         assert s.execute(text(f"SELECT count(*) FROM deals WHERE status = 'won' AND id IN ({','.join(map(str, ids))})")).scalar() == 3
     after = dump(db)
@@ -136,10 +134,10 @@ def test_undo_and_redo_leave_the_database_exactly_as_before(board, db):
 
 
 def test_reorder_within_a_column(board, db):
-    model, stack = board
+    model, stack, ops = board
     ids = ids_in(model, 2)
     assert len(ids) >= 3
-    model.move_deals([ids[-1]], 2, 0)
+    ops.move([ids[-1]], 2, 0)
     assert ids_in(model, 2) == [ids[-1], *ids[:-1]]
     with db.session() as s:
         assert s.execute(text("SELECT count(*) FROM stage_changes WHERE deal_id = :d"), {"d": ids[-1]}).scalar() == \
@@ -150,7 +148,7 @@ def test_reorder_within_a_column(board, db):
 
 
 def test_totals_equal_sql_after_random_moves_and_undos(board, db):
-    model, stack = board
+    model, stack, ops = board
     rng = random.Random(5)
     for _ in range(60):
         choice = rng.random()
@@ -159,7 +157,7 @@ def test_totals_equal_sql_after_random_moves_and_undos(board, db):
             src = rng.choice(sources)
             cards = ids_in(model, src)
             picked = rng.sample(cards, k=min(len(cards), rng.choice([1, 1, 2, 3])))
-            model.move_deals(picked, rng.randrange(model.column_count()), rng.randint(-1, 5))
+            ops.move(picked, rng.randrange(model.column_count()), rng.randint(-1, 5))
         elif stack.canUndo():
             stack.undo()
         elif stack.canRedo():
@@ -171,11 +169,11 @@ def test_totals_equal_sql_after_random_moves_and_undos(board, db):
 
 
 def test_lost_leaves_the_board_and_undo_brings_it_back_in_place(board, db):
-    model, stack = board
+    model, stack, ops = board
     ids = ids_in(model, 4)
     with db.session() as s:
         reason = s.execute(text("SELECT id FROM lost_reasons LIMIT 1")).scalar()
-    model.lose_deals([ids[1]], reason, "budget frozen")
+    ops.lose([ids[1]], reason, "budget frozen")
     assert ids[1] not in ids_in(model, 4)
     stack.undo()
     assert ids_in(model, 4) == ids
@@ -187,7 +185,7 @@ def test_lost_leaves_the_board_and_undo_brings_it_back_in_place(board, db):
 
 
 def test_won_columns_show_recent_wins_unless_asked_for_all(board, db):
-    model, _ = board
+    model, _, _ = board
     won_rows = [r for r in range(model.column_count()) if model.column(r).stage.is_won]
     recent = sum(model.column(r).count for r in won_rows)
     with db.session() as s:
@@ -200,7 +198,7 @@ def test_won_columns_show_recent_wins_unless_asked_for_all(board, db):
 
 
 def test_filters_and_their_totals(board, db):
-    model, _ = board
+    model, _, _ = board
     with db.session() as s:
         owner, name = s.execute(text("SELECT p.id, p.name FROM people p JOIN roles r ON r.id = p.role_id WHERE r.name = 'Branch Manager' LIMIT 1")).one()
         team = [r[0] for r in s.execute(text(
@@ -231,7 +229,7 @@ def test_filters_and_their_totals(board, db):
 
 
 def test_a_failed_save_puts_the_card_back_and_says_why(board, db, qtbot):
-    model, stack = board
+    model, stack, ops = board
     before = dump(db)
     deal_id = ids_in(model, 0)[0]
     db.engine.dispose()
@@ -241,7 +239,7 @@ def test_a_failed_save_puts_the_card_back_and_says_why(board, db, qtbot):
         dbapi_connection.execute("PRAGMA query_only = 1")
 
     with qtbot.waitSignal(model.save_failed) as failure:
-        ok = model.dropMimeData(model.mimeData([model.index(0, 0, model.index(0))]), Qt.DropAction.MoveAction, 0, 0, model.index(5))
+        ok = ops.move(decode_ids(model.mimeData([model.index(0, 0, model.index(0))])), 5, 0)
     assert not ok
     assert "could not be saved" in failure.args[0] and "read-only" in failure.args[0]
     assert ids_in(model, 0)[0] == deal_id

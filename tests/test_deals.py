@@ -81,7 +81,7 @@ def test_reaching_the_deal_stage_wins_and_leaving_it_reopens(org):
 def test_reorder_within_a_column_writes_no_history(org):
     a, b = new_deal(org), new_deal(org, title="B")
     with org.db.transaction() as s:
-        deals.reorder_deal(s, b, 0.5)
+        deals.move_deal(s, b, org.stages["Contact"], 0.5)
     with org.db.session() as s:
         order = s.scalars(select(Deal.id).where(Deal.stage_id == org.stages["Contact"]).order_by(Deal.position)).all()
     assert order == [b, a]
@@ -197,18 +197,32 @@ def test_several_deals_move_together_and_undo_together(org):
 
 
 def test_positions_between_neighbours_and_renumbering(org):
-    assert deals.position_between(1.0, 2.0) == 1.5
-    assert deals.position_between(None, 2.0) == 1.0
-    assert deals.position_between(3.0, None) == 4.0
-    assert deals.position_between(1.0, 1.0) is None
+    assert deals.positions_between(1.0, 2.0, 1) == [1.5]
+    assert deals.positions_between(None, 2.0, 1) == [1.0]
+    assert deals.positions_between(3.0, None, 1) == [4.0]
+    assert deals.positions_between(1.0, 1.0, 1) is None
     ids = [new_deal(org, title=f"D{i}") for i in range(3)]
     with org.db.transaction() as s:
-        deals.reorder_deal(s, ids[2], 1.0)  # tie with the first
+        deals.move_deal(s, ids[2], org.stages["Contact"], 1.0)  # tie with the first
         deals.renumber_column(s, org.stages["Contact"])
     with org.db.session() as s:
         rows = s.execute(select(Deal.id, Deal.position).where(Deal.stage_id == org.stages["Contact"]).order_by(Deal.position)).all()
     assert [p for _, p in rows] == [1.0, 2.0, 3.0]
     assert {i for i, _ in rows} == set(ids)
+
+
+def test_a_drop_where_positions_ran_out_renumbers_the_column_and_lands_between_its_neighbours(org):
+    a, b, c = (new_deal(org, title=t) for t in "ABC")
+    contact = org.stages["Contact"]
+    with org.db.transaction() as s:
+        deals.move_deal(s, b, contact, 1.0)  # a and b tie: nothing fits between them
+        deals.move_deal(s, a, contact, 1.0)
+        drop = deals.drop_deals(s, [c], contact, before_id=a, after_id=b)
+    assert drop.renumbered
+    with org.db.session() as s:
+        order = s.scalars(select(Deal.id).where(Deal.stage_id == contact).order_by(Deal.position)).all()
+    assert order == [a, c, b]
+    assert len(history(org.db, c)) == 1  # a reorder: no stage change written
 
 
 def test_an_amount_typed_with_another_currency_is_refused_for_the_deals_own(org):

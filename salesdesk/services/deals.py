@@ -240,11 +240,6 @@ def _forget_loaded(session: Session, deal_id: int) -> None:
         session.expire(deal)
 
 
-def reorder_deal(session: Session, deal_id: int, position: float) -> MoveRecord:
-    deal = _get(session, deal_id)
-    return move_deal(session, deal_id, deal.stage_id, position)
-
-
 def restore_placement(session: Session, record: MoveRecord) -> None:
     """Undo a move: put back stage, position, status and dates, and drop its history row."""
     deal = _get(session, record.before.deal_id)
@@ -313,15 +308,39 @@ def move_deals(session: Session, deal_ids: list[int], stage_id: int, positions: 
     return [move_deal(session, deal_id, stage_id, position, by_id) for deal_id, position in zip(deal_ids, positions)]
 
 
+@dataclass(frozen=True)
+class Drop:
+    """What a drop did: one record per deal, and whether the column was renumbered
+    first (its other cards then have new positions: the board reads them again)."""
+
+    records: list[MoveRecord]
+    renumbered: bool = False
+
+
+def drop_deals(session: Session, deal_ids: list[int], stage_id: int, before_id: int | None = None,
+               after_id: int | None = None, by_id: int | None = None) -> Drop:
+    """Deals dropped in a column between two of its deals (None: an end of the column;
+    both None: after its last deal).  One user drag, one transaction: when the
+    neighbours' positions leave no room between them the column is renumbered first."""
+
+    def between() -> list[float] | None:
+        before, after = (session.scalar(select(Deal.position).where(Deal.id == i)) if i is not None else None
+                         for i in (before_id, after_id))
+        return positions_between(before, after, len(deal_ids))
+
+    if before_id is None and after_id is None:
+        return Drop(move_deals(session, deal_ids, stage_id, None, by_id))
+    positions = between()
+    renumbered = positions is None
+    if renumbered:
+        renumber_column(session, stage_id)
+        positions = between()
+    return Drop(move_deals(session, deal_ids, stage_id, positions, by_id), renumbered)
+
+
 def restore_placements(session: Session, records: list[MoveRecord]) -> None:
     for record in reversed(records):
         restore_placement(session, record)
-
-
-def position_between(before: float | None, after: float | None) -> float | None:
-    """A position strictly between two neighbours, or None when floats run out."""
-    found = positions_between(before, after, 1)
-    return None if found is None else found[0]
 
 
 def positions_between(before: float | None, after: float | None, count: int) -> list[float] | None:

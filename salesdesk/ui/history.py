@@ -1,52 +1,39 @@
-"""The window's one undo history, and who changed what.
+"""The window's one undo history, and the news of what changed.
 
-Every screen pushes its undo steps onto the window's ``History``: Ctrl+Z undoes the last
-change wherever it was made, and the Edit menu names it.  ``History`` remembers which
-screen made each step (``owner``, kept up to date by the window as screens are shown),
-and after a step is done, undone or redone it says so with ``changes_committed(owner)``:
-the window then tells every other screen to show what the database holds (a hidden
-screen reads it when it is next shown), while the screen that owns the step keeps
-itself up to date from the step's own records (a board drop repaints one card, not
-the board).
+Every screen performs its changes on the window's ``History`` (``ui/operations``):
+Ctrl+Z undoes the last change wherever it was made, and the Edit menu names it.  After
+a step is done, undone or redone, ``changes_committed(Changes)`` says which kinds of
+records changed and which screen made it (``owner``, kept up to date by the window as
+screens are shown): the window then marks every other screen that shows those kinds out
+of date (a hidden screen reads the database when it is next shown), while the screen
+that made the step keeps itself up to date from the step's own records (a board drop
+repaints one card, not the board).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from collections.abc import Iterable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoStack
+
+from salesdesk.ui.operations import Changes
 
 
 class History(QUndoStack):
-    """A ``QUndoStack`` that knows which screen each step came from.
+    """A ``QUndoStack`` of ``Operation`` steps that announces what each one changed.
 
     Signals:
-        changes_committed(str): a step was done, undone or redone; the key of the
-            screen that made it ("" for the window's own: exchange rates, currency).
+        changes_committed(Changes): a step was done, undone or redone.
     """
 
-    changes_committed = Signal(str)
+    changes_committed = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.owner = ""  # the screen on view: it owns the steps pushed now
-        self._owners: list[str] = []  # parallel to the commands
-        self._index = 0
-        self.indexChanged.connect(self._moved)
+        self.owner = ""  # the key of the screen on view: it owns the steps performed now
 
-    def push(self, command: QUndoCommand) -> None:
-        del self._owners[self.index():]  # the steps undone are dropped by the push
-        self._owners.append(self.owner)
-        super().push(command)
-
-    def clear(self) -> None:
-        self._owners.clear()
-        self._index = 0
-        super().clear()
-
-    @Slot(int)
-    def _moved(self, index: int) -> None:
-        del self._owners[self.count():]  # a step merged into the one before it
-        step = index - 1 if index > self._index else index  # done or redone / undone
-        self._index = index
-        if 0 <= step < len(self._owners):
-            self.changes_committed.emit(self._owners[step])
+    def announce(self, kinds: Iterable[str], ids: Iterable[int] = ()) -> None:
+        """Tell the screens of a change that is no undo step (a dialog with its own
+        Cancel, such as the stage editor): the owner has shown it already."""
+        self.changes_committed.emit(Changes(frozenset(kinds), frozenset(ids), self.owner))

@@ -52,6 +52,7 @@ from salesdesk.ui.busy import wait_cursor
 from salesdesk.ui.format import compact_money, plural
 from salesdesk.ui.history import History
 from salesdesk.ui.icons import app_icon, icon
+from salesdesk.ui.operations import DEALS, PEOPLE, RATES, SETTINGS, Changes
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.state import WindowState
 from salesdesk.ui.transfer import install_transfer_actions
@@ -85,6 +86,7 @@ SCREENS: tuple[ScreenEntry, ...] = (
 DEFAULT_SIZE = QSize(1280, 800)
 START_BACKUP_DELAY_MS = 5_000  # after the first paint and the warm-up, before most work
 PERIODIC_BACKUP_MS = 30 * 60 * 1000
+STATUS_BAR_SHOWS = frozenset({DEALS, PEOPLE, RATES, SETTINGS})  # people, open deals, pipeline value
 SCREEN_KEYS: tuple[str, ...] = tuple(screen.key for screen in SCREENS)
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
@@ -483,15 +485,17 @@ class MainWindow(QMainWindow):
 
     # --- what is shown ------------------------------------------------------------------
 
-    @Slot(str)
-    def _changes_committed(self, owner: str) -> None:
-        """A step was done, undone or redone on ``owner``'s screen: every other screen
-        reads the database again (a hidden one when next shown), and the status bar
-        after the change has painted (a drop shows at once, the figures a moment later)."""
+    @Slot(object)
+    def _changes_committed(self, changes: Changes) -> None:
+        """A step was done, undone or redone: every other screen that shows what it
+        changed reads the database again (a hidden one when next shown; the screen that
+        made it has shown it already), and the status bar after the change has painted
+        (a drop shows at once, the figures a moment later)."""
         for screen in self.screens.values():
-            if screen.key != owner:
+            if screen.key != changes.owner and screen.shows & changes.kinds:
                 screen.reload()
-        self._summary_timer.start()  # once, however many steps this turn of the event loop
+        if changes.kinds & STATUS_BAR_SHOWS:
+            self._summary_timer.start()  # once, however many steps this turn of the event loop
 
     @Slot()
     def _refresh_summary(self) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from salesdesk.db.engine import Database
+from salesdesk.ui.history import History
 
 
 class Screen(QWidget):
@@ -29,14 +30,15 @@ class Screen(QWidget):
     title: ClassVar[str]
     icon_name: ClassVar[str]
     description: ClassVar[str]
+    shows: ClassVar[frozenset[str]] = frozenset()  # kinds of records (ui/operations): their changes reload it
 
     def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
-                 undo_stack: QUndoStack | None = None):
+                 undo_stack: History | None = None):
         super().__init__(parent)
         self.setObjectName(f"screen_{self.key}")
         self.db = db
         self.settings = settings
-        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self.undo_stack = undo_stack if undo_stack is not None else History(self)
         self._stale = True
         self.refresh_count = 0  # how many times data was read: lets tests see laziness
         self.layout_ = QVBoxLayout(self)

@@ -178,11 +178,11 @@ def when_modal(callback, attempts: int = 60) -> None:
 @pytest.fixture
 def board(company_db, ui_settings, qtbot):
     """The pipeline board over the small company, shown and active (real clicks reach it)."""
-    from PySide6.QtGui import QUndoStack
+    from salesdesk.ui.history import History
 
     from salesdesk.ui.pipeline.board import BoardWidget
 
-    stack = QUndoStack()
+    stack = History()
     widget = BoardWidget(company_db, stack, ui_settings)
     qtbot.addWidget(widget)
     widget.resize(1500, 900)

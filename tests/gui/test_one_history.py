@@ -87,3 +87,43 @@ def test_a_hidden_screen_reads_the_change_once_when_shown_not_at_every_change(co
     assert targets_screen.refresh_count == before  # hidden: three changes cost no reads
     window.show_screen("targets")
     assert targets_screen.refresh_count == before + 1
+
+
+def test_each_change_reloads_only_the_screens_that_show_what_it_changed(company_db, make_window, qtbot):
+    """A change announces its kinds of records: a target set on the Targets screen is read
+    again by the Reports screen, not by the board, whose deals did not change."""
+    window = make_window(company_db)
+    for key in ("pipeline", "reports", "targets"):
+        window.show_screen(key)
+    board, reports = window.screens["pipeline"], window.screens["reports"]
+    targets = window.screens["targets"].targets
+    board_reads, report_reads = board.refresh_count, reports.refresh_count
+    row = targets.rows[0]
+    assert targets.set_target(row.person_id, Decimal("123456"))
+    settle(qtbot)
+    window.show_screen("pipeline")
+    assert board.refresh_count == board_reads  # nothing it shows changed
+    window.show_screen("reports")
+    assert reports.refresh_count == report_reads + 1
+    assert window.action_undo.text() == f"&Undo Target of {row.name} for {targets.period.label}"
+
+
+def test_renaming_a_stage_keeps_the_moves_made_before_undoable(company_db, make_window, qtbot):
+    from tests.gui.conftest import when_modal
+
+    window = make_window(company_db)
+    board = window.screens["pipeline"].board
+    deal_id = board.model.deal_id(0, 0)
+    assert board.drop_deals([deal_id], 2, 0)
+
+    def rename(dialog):
+        dialog.table.item(1, 0).setText("Qualified")
+        dialog.save()
+
+    when_modal(rename)
+    board.open_stage_editor()
+    assert board.headers[1].name_text == "Qualified"
+    assert window.history.canUndo() and window.action_undo.text().startswith("&Undo Move")
+    window.history.undo()
+    assert board.model.locate(deal_id)[0] == 0
+    assert sql(company_db, "SELECT stage_id FROM deals WHERE id = ?", deal_id) == board.model.column(0).stage.id

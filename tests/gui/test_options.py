@@ -25,14 +25,14 @@ def test_values_read_back_as_their_type_and_bad_ones_as_the_default(ui_settings)
 
 
 def test_a_hand_edited_filter_opens_the_board_unfiltered_where_it_cannot_be_read(company_db, ui_settings, qtbot):
-    from PySide6.QtGui import QUndoStack
+    from salesdesk.ui.history import History
 
     from salesdesk.ui.pipeline.board import BoardWidget
 
     ui_settings.setValue(options.BOARD_OWNER.key, "nobody")
     ui_settings.setValue(options.BOARD_CLOSE_TO.key, "31/12/2026")
     ui_settings.setValue(options.BOARD_TEXT.key, "Deal 1")
-    board = BoardWidget(company_db, QUndoStack(), ui_settings)
+    board = BoardWidget(company_db, History(), ui_settings)
     qtbot.addWidget(board)
     board.refresh()
     assert board.model.board_filter == BoardFilter(text="Deal 1")

@@ -7,10 +7,12 @@ import subprocess
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtGui import QImage
+
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from salesdesk.ui.history import History
 from salesdesk.ui.orgchart.chart import OrgChartWidget
 from tests.conftest import dump
 from tests.gui.conftest import sql, when_modal
@@ -18,7 +20,7 @@ from tests.gui.conftest import sql, when_modal
 
 @pytest.fixture
 def chart(company_db, ui_settings, qtbot):
-    widget = OrgChartWidget(company_db, QUndoStack(), ui_settings)
+    widget = OrgChartWidget(company_db, History(), ui_settings)
     qtbot.addWidget(widget)
     widget.resize(1500, 900)
     widget.move(0, 0)
@@ -49,7 +51,7 @@ def screen_point(chart, person_id, dy=0.5):
 
 
 def test_it_opens_readable_with_the_top_selected(company_db, ui_settings, qtbot):
-    widget = OrgChartWidget(company_db, QUndoStack(), ui_settings)
+    widget = OrgChartWidget(company_db, History(), ui_settings)
     qtbot.addWidget(widget)
     widget.resize(1200, 800)
     widget.show()

@@ -7,9 +7,9 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QUndoStack
 
 from salesdesk.paths import backup_dir
+from salesdesk.ui.history import History
 from salesdesk.ui.transfer import install_transfer_actions
 from salesdesk.ui.widgets.save_path import ask_save_path
 
@@ -108,8 +108,8 @@ def test_chart_exports_refuse_the_database(company_db, ui_settings, link, qtbot,
     from salesdesk.ui.orgchart.chart import OrgChartWidget
     from salesdesk.ui.targets.view import TargetsWidget
 
-    org = OrgChartWidget(company_db, QUndoStack(), ui_settings)
-    targets = TargetsWidget(company_db, QUndoStack(), ui_settings)
+    org = OrgChartWidget(company_db, History(), ui_settings)
+    targets = TargetsWidget(company_db, History(), ui_settings)
     for widget in (org, targets):
         qtbot.addWidget(widget)
         widget.refresh()

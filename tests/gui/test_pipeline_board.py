@@ -8,11 +8,11 @@ import subprocess
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from salesdesk.clock import CLOCK
+from salesdesk.ui.history import History
 from salesdesk.ui.pipeline.board import BoardWidget
 from tests.conftest import dump
 from tests.gui.conftest import sql, when_modal
@@ -151,7 +151,7 @@ def test_filters_narrow_the_board_and_are_remembered(board, company_db, ui_setti
     shown = [model.card(r, i).title for r in range(model.column_count()) for i in range(model.column(r).count)]
     assert shown and all(t.startswith("Deal 1") for t in shown)
     assert "(filtered)" in board.summary.text()
-    again = BoardWidget(company_db, QUndoStack(), ui_settings)
+    again = BoardWidget(company_db, History(), ui_settings)
     qtbot.addWidget(again)
     again.refresh()
     assert again.search.text() == "Deal 1"
@@ -207,7 +207,7 @@ def test_several_selected_cards_move_together(board, company_db):
     QTest.mouseClick(column.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
                      column.card_rect(1).center().toPoint())
     assert column.selected_ids_in_board_order() == [first, second]
-    board.model.move_deals(column.selected_ids_in_board_order(), 2, 0)
+    board.operations.move(column.selected_ids_in_board_order(), 2, 0)
     assert ids(board, 2)[:2] == [first, second]
     assert board.undo_stack.count() == 1
     board.undo_stack.undo()

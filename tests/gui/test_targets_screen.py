@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from PySide6.QtGui import QUndoStack
 
 from salesdesk.domain.periods import Period
+from salesdesk.ui.history import History
 from salesdesk.ui.targets.model import TARGET
 from salesdesk.ui.targets.view import TargetsWidget
 from tests.conftest import dump
@@ -16,7 +16,7 @@ from tests.gui.conftest import sql
 
 @pytest.fixture
 def screen(company_db, ui_settings, qtbot):
-    widget = TargetsWidget(company_db, QUndoStack(), ui_settings)
+    widget = TargetsWidget(company_db, History(), ui_settings)
     qtbot.addWidget(widget)
     widget.resize(1300, 800)
     widget.refresh()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
 from salesdesk.ui.format import percent, plural
+from salesdesk.ui.history import History
+from salesdesk.ui.operations import DEALS
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.cards import BreakdownRow
 from salesdesk.ui.widgets.placeholder import PlaceholderPage
@@ -15,6 +16,7 @@ from salesdesk.ui.widgets.placeholder import PlaceholderPage
 
 class CustomersScreen(Screen):
     key = "customers"
+    shows = frozenset({DEALS})
     title = "Customers"
     icon_name = "customers"
     description = (
@@ -23,7 +25,7 @@ class CustomersScreen(Screen):
     )
 
     def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
-                 undo_stack: QUndoStack | None = None):
+                 undo_stack: History | None = None):
         super().__init__(db, parent, settings, undo_stack)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)

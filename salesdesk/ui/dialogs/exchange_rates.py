@@ -36,9 +36,8 @@ from salesdesk.services import currencies
 from salesdesk.services.rates import RateBook, currency_change, deal_currencies, home_currency
 from salesdesk.ui import options
 from salesdesk.ui.format import plural
-from salesdesk.ui.undo import run_step
+from salesdesk.ui.operations import RATES, SETTINGS, run_step
 from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
-
 
 
 def _refused(parent: QWidget, title: str):
@@ -64,9 +63,10 @@ def change_company_currency(window, code: str, parent: QWidget | None = None) ->
         now = old if undone else new
         window.statusBar().showMessage(f"The company counts in {now}: totals, targets and reports are in {now}", 8000)
 
-    return run_step(window.undo_group.activeStack(), window.db, f"Make {new} the company's currency",
+    return run_step(window.history, window.db, f"Make {new} the company's currency",
                     lambda s: currencies.set_company_currency(s, new),
-                    lambda s, old: currencies.set_company_currency(s, old), shown, _refused(parent, "Company currency"))
+                    lambda s, old: currencies.set_company_currency(s, old), shown, _refused(parent, "Company currency"),
+                    kinds={SETTINGS})
 
 
 def ask_company_currency(window, parent: QWidget | None = None) -> None:
@@ -257,8 +257,8 @@ class ExchangeRatesDialog(QDialog):
         def shown(_result, _undone):
             self.window.reload()  # every total; this dialog follows (reloaded)
 
-        return run_step(self.window.undo_group.activeStack(), self.window.db, text, do, undo, shown,
-                        _refused(self, "Exchange rates"))
+        return run_step(self.window.history, self.window.db, text, do, undo, shown,
+                        _refused(self, "Exchange rates"), kinds={RATES})
 
     @Slot()
     def keep_rate(self) -> bool:
@@ -300,9 +300,9 @@ class ExchangeRatesDialog(QDialog):
             kept[:] = currencies.import_rates_csv(session, text)
             return list(kept)
 
-        done = run_step(self.window.undo_group.activeStack(), self.window.db, "Import exchange rates", do,
+        done = run_step(self.window.history, self.window.db, "Import exchange rates", do,
                         currencies.undo_import, lambda *_: self.window.reload(),
-                        _refused(self, "Exchange rates not imported"))
+                        _refused(self, "Exchange rates not imported"), kinds={RATES})
         if done:
             self.window.statusBar().showMessage(f"Kept {plural(len(kept), 'exchange rate')} from {path}", 8000)
         return done

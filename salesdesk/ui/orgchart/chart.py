@@ -12,14 +12,15 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStringListModel, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QCompleter, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox,
     QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
 from salesdesk.clock import CLOCK
-from salesdesk.ui.undo import run_step
+from salesdesk.ui.history import History
+from salesdesk.ui.operations import DEALS, PEOPLE, TARGETS, run_step
 from salesdesk.ui.orgchart.panel import PersonPanel
 from salesdesk.ui.orgchart.scene import OrgChartScene
 from salesdesk.ui.orgchart.view import OrgChartView
@@ -34,7 +35,7 @@ def _people():
 
 class OrgChartWidget(QWidget):
 
-    def __init__(self, db, undo_stack: QUndoStack, settings: QSettings | None = None, parent=None):
+    def __init__(self, db, undo_stack: History, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
         self.db = db
         self.undo_stack = undo_stack
@@ -310,7 +311,7 @@ class OrgChartWidget(QWidget):
         return run_step(self.undo_stack, self.db, f"Move {name} under {manager}",
                         lambda s: _people().move_person(s, person_id, manager_id),
                         lambda s, old: _people().move_person(s, person_id, old),
-                        shown, self._refused)
+                        shown, self._refused, kinds={PEOPLE}, ids={person_id})
 
     @Slot()
     def add_person(self) -> None:
@@ -339,7 +340,8 @@ class OrgChartWidget(QWidget):
             if not undone:
                 self.view.centre_on(person_id)
 
-        run_step(self.undo_stack, self.db, f"Hire {name}", do, undo, shown, self._refused, raise_errors=True)
+        run_step(self.undo_stack, self.db, f"Hire {name}", do, undo, shown, self._refused, kinds={PEOPLE},
+                 raise_errors=True)
 
     @Slot()
     def edit_current(self) -> None:
@@ -365,7 +367,7 @@ class OrgChartWidget(QWidget):
 
         run_step(self.undo_stack, self.db, f"Edit {name}", do,
                  lambda s, before: _people().edit_person(s, person_id, **before),
-                 self._reload_after(person_id), self._refused, raise_errors=True)
+                 self._reload_after(person_id), self._refused, kinds={PEOPLE}, ids={person_id}, raise_errors=True)
 
     @Slot()
     def remove_current(self) -> None:
@@ -383,12 +385,12 @@ class OrgChartWidget(QWidget):
             run_step(self.undo_stack, self.db, f"Remove {name}",
                      lambda s: _people().remove_person(s, person_id, deals_to),
                      lambda s, removal: _people().restore_person(s, removal),
-                     self._reload_after(), self._refused)
+                     self._reload_after(), self._refused, kinds={PEOPLE, DEALS, TARGETS}, ids={person_id})
         else:
             run_step(self.undo_stack, self.db, f"Deactivate {name}",
                      lambda s: _people().deactivate_person(s, person_id, deals_to),
                      lambda s, record: _people().reactivate_person(s, person_id, record),
-                     self._reload_after(), self._refused)
+                     self._reload_after(), self._refused, kinds={PEOPLE, DEALS}, ids={person_id})
 
     @Slot()
     def move_team_to_branch(self) -> None:
@@ -411,7 +413,7 @@ class OrgChartWidget(QWidget):
         run_step(self.undo_stack, self.db, f"Move {person.name}'s team to {choice}",
                  lambda s: _people().move_team_to_branch(s, person_id, branch_id),
                  lambda s, previous: _people().restore_branches(s, previous),
-                 self._reload_after(person_id), self._refused)
+                 self._reload_after(person_id), self._refused, kinds={PEOPLE})
 
     @Slot()
     def bring_back(self) -> None:
@@ -437,7 +439,7 @@ class OrgChartWidget(QWidget):
         return run_step(self.undo_stack, self.db, "Bring back a former colleague",
                         lambda s: _people().reactivate_person(s, person_id),
                         lambda s, _r: _people().deactivate_person(s, person_id),
-                        shown, self._refused)
+                        shown, self._refused, kinds={PEOPLE}, ids={person_id})
 
     @Slot()
     def edit_branches(self) -> None:

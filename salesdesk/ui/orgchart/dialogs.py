@@ -238,14 +238,14 @@ class LetGoDialog(QDialog):
 def _editor_step(dialog, text: str, do, undo) -> bool:
     """An editor dialog's change as an undo step of the chart: the dialog's list and the
     chart show the result (and show it again on undo and redo)."""
-    from salesdesk.ui.undo import run_step
+    from salesdesk.ui.operations import PEOPLE, run_step
 
     def shown(result, undone):
         dialog.load()
         dialog.chart.refresh()
 
     return run_step(dialog.chart.undo_stack, dialog.chart.db, text, do, undo, shown,
-                    lambda exc: QMessageBox.warning(dialog, "Not changed", str(exc)))
+                    lambda exc: QMessageBox.warning(dialog, "Not changed", str(exc)), kinds={PEOPLE})
 
 
 class BranchesDialog(QDialog):

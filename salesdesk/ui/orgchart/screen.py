@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
+from salesdesk.ui.history import History
 from salesdesk.ui.orgchart.chart import OrgChartWidget
+from salesdesk.ui.operations import DEALS, PEOPLE, RATES, SETTINGS, TARGETS
 from salesdesk.ui.screen import Screen
 
 
 class OrgChartScreen(Screen):
     key = "orgchart"
+    shows = frozenset({PEOPLE, DEALS, TARGETS, RATES, SETTINGS})
     title = "Org chart"
     icon_name = "orgchart"
     description = (
@@ -21,7 +23,7 @@ class OrgChartScreen(Screen):
     )
 
     def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
-                 undo_stack: QUndoStack | None = None):
+                 undo_stack: History | None = None):
         super().__init__(db, parent, settings, undo_stack)
         self.chart = OrgChartWidget(db, self.undo_stack, settings, self)
         self.layout_.addWidget(self.chart)

@@ -1,8 +1,9 @@
 """The pipeline board: filters, one painted column per stage, Won and Lost drop zones.
 
-Every change the user makes here is an undo step on ``undo_stack``: drops and
-keyboard moves (``MoveDealsCommand``), new deals, edits, deletions.  The board asks
-the model, the model asks the services, and nothing is drawn before it is committed.
+Every change the user makes here is one operation (``ui/pipeline/operations``) on the
+window's history: drops and keyboard moves, Won and Lost, new deals, edits, deletions.
+The operation runs the deal services, the model shows what they committed, and nothing
+is drawn before it is committed.
 
 Signals:
     status_message(str): a short line for the status bar after an action.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen, QUndoStack
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,18 +39,16 @@ from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
 from salesdesk.ui import options, theme
+from salesdesk.ui.history import History
+from salesdesk.ui.operations import DEALS, STAGES, perform
 from salesdesk.ui.pipeline.cards import CardPainter
 from salesdesk.ui.pipeline.column_view import (
     CardColumnView,
     CardSelection,
     ColumnHeader,
 )
-from salesdesk.ui.pipeline.commands import (
-    DeleteDealsCommand,
-    MoveDealsCommand,
-    move_text,
-)
-from salesdesk.ui.pipeline.model import MIME_TYPE, Applied, BoardModel, decode_ids
+from salesdesk.ui.pipeline.model import MIME_TYPE, BoardModel, decode_ids
+from salesdesk.ui.pipeline.operations import BoardOperations
 
 NO_DATE = QDate(2000, 1, 1)  # the minimum of the date filters, shown as "any"
 
@@ -114,13 +113,13 @@ class BoardWidget(QWidget):
     status_message = Signal(str)
 
 
-    def __init__(self, db, undo_stack: QUndoStack, settings: QSettings | None = None, parent=None):
+    def __init__(self, db, undo_stack: History, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
         self.db = db
         self.undo_stack = undo_stack
         self.settings = settings or QSettings()
         self.model = BoardModel(db, self)
-        self.model.moved.connect(self._record_move)  # a move committed: one undo step
+        self.operations = BoardOperations(self.model, db, undo_stack)
         self.model.save_failed.connect(self._on_save_failed)
         # Any change of a column's totals (a drop, an undo, a deal put back) shows in the
         # summary too: once per turn of the event loop, however many columns changed.
@@ -437,17 +436,15 @@ class BoardWidget(QWidget):
         self._load(pipeline_id, self.current_filter())
 
     @Slot(list, int, int)
-    def drop_deals(self, ids: list[int], column_row: int, row: int) -> None:
-        """Deals dropped on a column: one move, one undo step (``_record_move``)."""
-        if not self.model.read_only and 0 <= column_row < self.model.column_count():
-            self.model.move_deals(ids, column_row, row)
+    def drop_deals(self, ids: list[int], column_row: int, row: int) -> bool:
+        """Deals dropped on a column before ``row`` (-1: the end): one undo step."""
+        return self._said(self.operations.move(ids, column_row, row))
 
-    # -- undo integration ------------------------------------------------------------------
-    def _record_move(self, applied: Applied) -> None:
-        text = move_text(self.model, applied)
-        self.undo_stack.push(MoveDealsCommand(self.model, applied, text))
-        self._update_summary()
-        self.status_message.emit(text)
+    def _said(self, operation) -> bool:
+        """A change was made: the status bar names it."""
+        if operation is not None:
+            self.status_message.emit(operation.text())
+        return operation is not None
 
     @Slot(str)
     def _on_save_failed(self, message: str) -> None:
@@ -522,7 +519,7 @@ class BoardWidget(QWidget):
         target = position[0] + step
         if not 0 <= target < self.model.column_count():
             return
-        self.model.move_deals(ids, target, -1)
+        self._said(self.operations.move(ids, target, -1))
         found = self.model.locate(self.selection.current)
         if found:
             self.columns[found[0]].setFocus()
@@ -535,7 +532,7 @@ class BoardWidget(QWidget):
         if won is None:
             QMessageBox.information(self, "No won stage", "This pipeline has no stage that wins a deal.")
             return
-        self.model.move_deals(ids, won, -1)
+        self._said(self.operations.move(ids, won, -1))
 
     @Slot(list)
     def lose_deals(self, ids: list[int]) -> None:
@@ -546,8 +543,8 @@ class BoardWidget(QWidget):
         if dialog.exec() != LostReasonDialog.DialogCode.Accepted:
             return
         reason_id, note = dialog.reason()
-        self.model.lose_deals(ids, reason_id, note)
-        self.selection.clear()
+        if self._said(self.operations.lose(ids, reason_id, note)):
+            self.selection.clear()
 
     def _title(self, deal_id: int) -> str:
         return self.model.card_by_id(deal_id).title
@@ -563,12 +560,8 @@ class BoardWidget(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        command = DeleteDealsCommand(self.model, self.db, ids)
-        self.undo_stack.push(command)
-        if not command.failed:
+        if self._said(self.operations.delete(ids)):
             self.selection.clear()
-            self._update_summary()
-            self.status_message.emit(command.text())
 
     @Slot()
     def open_current(self) -> None:
@@ -585,26 +578,30 @@ class BoardWidget(QWidget):
     @Slot(int)
     def new_deal(self, stage_id: int) -> None:
         from salesdesk.ui.pipeline.deal_dialog import DealDialog
+        from salesdesk.ui.pipeline.operations import create_deal
 
-        dialog = DealDialog(self.db, parent=self, stage_id=stage_id)
+        def submit(values: dict) -> int:
+            operation = create_deal(self.db, stage_id, values, self.model.refresh_deal)
+            perform(self.undo_stack, operation, raise_errors=True)
+            return operation.result
+
+        dialog = DealDialog(self.db, parent=self, stage_id=stage_id, submit=submit)
         if dialog.exec() == DealDialog.DialogCode.Accepted and dialog.saved_id is not None:
-            from salesdesk.ui.pipeline.commands import CreateDealCommand
-
-            self.undo_stack.push(CreateDealCommand(self.model, self.db, dialog.saved_id, dialog.saved_title))
-            self._update_summary()
             found = self.model.locate(dialog.saved_id)
             if found:
                 self.focus_card(*found)
 
     @Slot(int)
     def open_deal(self, deal_id: int) -> None:
-        from salesdesk.ui.pipeline.commands import EditDealCommand
         from salesdesk.ui.pipeline.deal_dialog import DealDialog
+        from salesdesk.ui.pipeline.operations import edit_deal
 
-        dialog = DealDialog(self.db, parent=self, deal_id=deal_id)
-        if dialog.exec() == DealDialog.DialogCode.Accepted and dialog.changes:
-            self.undo_stack.push(EditDealCommand(self.model, self.db, deal_id, dialog.before, dialog.changes, dialog.saved_title))
-            self._update_summary()
+        def submit(changes: dict) -> None:
+            title = str(changes.get("title", self.model.card_by_id(deal_id).title)).strip()
+            perform(self.undo_stack, edit_deal(self.db, deal_id, changes, title, self.model.refresh_deal),
+                    raise_errors=True)
+
+        DealDialog(self.db, parent=self, deal_id=deal_id, submit=submit).exec()
 
     @Slot()
     def open_stage_editor(self) -> None:
@@ -614,9 +611,12 @@ class BoardWidget(QWidget):
             return
         dialog = StageEditorDialog(self.db, self.model.pipeline_id, self)
         if dialog.exec() == StageEditorDialog.DialogCode.Accepted:
-            # Stage changes are not undo steps (the dialog has Cancel); old steps would
-            # refer to stages that may be gone.
-            self.undo_stack.clear()
+            # Stage changes are not undo steps (the dialog has Cancel).  Steps made before
+            # still undo after a rename, a new stage or a new order; after a removal they
+            # would refer to a stage that is gone, so the history ends there.
+            if dialog.removed:
+                self.undo_stack.clear()
+            self.undo_stack.announce({STAGES, DEALS})
             if dialog.pipeline_id is not None:
                 options.BOARD_PIPELINE.write(self.settings, dialog.pipeline_id)
             self.refresh()
@@ -637,7 +637,7 @@ def preview(path: str) -> int:  # pragma: no cover - a developer's look at the b
     app.setPalette(look.palette())
     app.setStyleSheet(look.STYLE_SHEET)
     db = open_database(path)
-    stack = QUndoStack()
+    stack = History()
     board = BoardWidget(db, stack)
     board.resize(1400, 860)
     board.refresh()

@@ -1,11 +1,15 @@
 """The deal editor: create a deal in a stage, or edit one, with its stage history.
 
-Invalid values get a message under their field and nothing is saved: the service
-validates inside its transaction, which rolls back on the first error.
+Save submits the values (a new deal) or the changed fields (an edit) to ``submit``,
+which performs the change as one undo step (``ui/pipeline/operations``); invalid values
+get a message under their field and nothing is saved: the service validates inside its
+transaction, which rolls back on the first error.  A dialog opened on its own (a test,
+a preview) performs on a history of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt, Slot
@@ -43,16 +47,18 @@ CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN")
 
 
 class DealDialog(AsksBeforeDiscarding, QDialog):
-    """After ``exec()`` returns Accepted: ``saved_id`` (a new deal) or ``before`` and
-    ``changes`` (an edit), and ``saved_title``, for the undo step."""
+    """``submit(values)`` saves a new deal and returns its id; ``submit(changes)`` saves
+    an edit.  After ``exec()`` returns Accepted: ``saved_id`` (a new deal) or
+    ``changes`` (an edit), and ``saved_title``."""
 
-    def __init__(self, db, parent=None, *, deal_id: int | None = None, stage_id: int | None = None):
+    def __init__(self, db, parent=None, *, deal_id: int | None = None, stage_id: int | None = None,
+                 submit: Callable[[dict], int | None] | None = None):
         super().__init__(parent)
         self.db = db
         self.deal_id = deal_id
+        self._submit = submit  # None: perform alone (a bound method kept here would keep the dialog alive)
         self.saved_id: int | None = None
         self.saved_title = ""
-        self.before: dict = {}
         self.changes: dict = {}
         self._original: dict = {}
         self.setObjectName("deal_dialog")
@@ -311,13 +317,12 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         self._clear_errors()
         try:
             values = self.values()
-            with self.db.transaction() as session:
-                if self.deal_id is None:
-                    self.saved_id = deal_service.create_deal(session, stage_id=self.stage[0], **values)
-                else:
-                    self.changes = self._diff(values)
-                    if self.changes:
-                        self.before = deal_service.edit_deal(session, self.deal_id, **self.changes)
+            if self.deal_id is None:
+                self.saved_id = (self._submit or self._perform_alone)(values)
+            else:
+                self.changes = self._diff(values)
+                if self.changes:
+                    (self._submit or self._perform_alone)(self.changes)
         except ValidationError as exc:
             self.saved_id = None
             self.changes = {}
@@ -336,6 +341,18 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             return
         self.saved_title = values["title"].strip()
         self.accept()
+
+    def _perform_alone(self, values: dict) -> int | None:
+        from salesdesk.ui.history import History
+        from salesdesk.ui.operations import perform
+        from salesdesk.ui.pipeline.operations import create_deal, edit_deal
+
+        if self.deal_id is None:
+            operation = create_deal(self.db, self.stage[0], values)
+        else:
+            operation = edit_deal(self.db, self.deal_id, values, str(self._original.get("title") or ""))
+        perform(History(self), operation, raise_errors=True)
+        return operation.result if self.deal_id is None else None
 
     unsaved_question = "Save the changes to this deal?"
 

@@ -2,8 +2,9 @@
 
 The model holds each column's deal ids and positions, its running totals, and a cache
 of the plain ``Card`` tuples in sight (never ORM objects); it changes them only after
-the database has committed.  Every change goes
-through the deal services in one short transaction; the model then updates the two
+the database has committed.  It writes nothing itself: every change is an operation
+(``ui/pipeline/operations``) that runs the deal services in one short transaction and
+hands the model the records committed; the model then updates the
 columns involved with fine-grained move/insert/remove signals, never a reset, so
 selection and scroll positions survive a drop.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, Qt, Signal
@@ -28,13 +29,6 @@ from salesdesk.services.board import BoardData, BoardFilter, Card
 
 MIME_TYPE = "application/x-salesdesk-deal-ids"
 
-
-def _deals():
-    """The deal services, imported on the first change (they bring SQLAlchemy, which
-    the board does not need to paint)."""
-    from salesdesk.services import deals
-
-    return deals
 
 # Item data roles beyond Qt's own.
 DealIdRole = Qt.ItemDataRole.UserRole + 1
@@ -49,15 +43,12 @@ CardRole = Qt.ItemDataRole.UserRole + 8
 
 @dataclass(frozen=True)
 class Applied:
-    """A move as applied: the service records that undo puts back.
-
-    ``lost_reason_id``/``lost_note`` are set when the move marked the deals lost.
-    """
+    """A move or a loss as committed: the service records that undo puts back, and
+    whether the drop renumbered its column first (the board is then read again)."""
 
     records: tuple  # of services.deals.MoveRecord
     lost: bool = False
-    lost_reason_id: int | None = None
-    lost_note: str | None = None
+    renumbered: bool = False
 
 
 def encode_ids(ids: list[int]) -> QMimeData:
@@ -80,7 +71,6 @@ def decode_ids(mime: QMimeData) -> list[int]:
 class BoardModel(QAbstractItemModel):
     totals_changed = Signal(int)
     save_failed = Signal(str)
-    moved = Signal(object)  # an Applied move or loss, committed and shown: the screen makes it an undo step
 
     def __init__(self, db, parent=None):
         super().__init__(parent)
@@ -299,104 +289,28 @@ class BoardModel(QAbstractItemModel):
         ids = [self.data(i, DealIdRole) for i in indexes if i.isValid() and i.internalId() != 0]
         return encode_ids([i for i in ids if i is not None])
 
-    def canDropMimeData(self, mime, action, row, column, parent) -> bool:
-        return (not self.read_only and action == Qt.DropAction.MoveAction and bool(decode_ids(mime))
-                and parent.isValid() and parent.internalId() == 0)
-
-    def dropMimeData(self, mime, action, row, column, parent) -> bool:
-        """Drop deals on a column (``parent``) before ``row`` (-1: at the end)."""
-        if not self.canDropMimeData(mime, action, row, column, parent):
-            return False
-        return self.move_deals(decode_ids(mime), parent.row(), row) is not None
-
-    # -- changes: database first, then the model ------------------------------------
-    def move_deals(self, deal_ids: list[int], column_row: int, row: int = -1) -> Applied | None:
-        """Move deals to a column before ``row``; one transaction and one undo step."""
-        target = self._data.columns[column_row]
-        ids, positions = target.ids, target.positions
+    # -- changes: committed by an operation (ui/pipeline/operations), then shown here ------
+    def neighbours(self, column_row: int, row: int, moving: list[int]) -> tuple[int | None, int | None]:
+        """The deals a drop before ``row`` of a column lands between (None: an end),
+        not counting the deals being moved themselves."""
+        ids = self._data.columns[column_row].ids
         if row < 0 or row > len(ids):
             row = len(ids)
-        moving = set(deal_ids)
-        self.prefetch(deal_ids)  # their amounts move the totals
-        # Neighbours in the target column, skipping the deals being moved themselves.
-        before = next((positions[r] for r in range(row - 1, -1, -1) if ids[r] not in moving), None)
-        after = next((positions[r] for r in range(row, len(ids)) if ids[r] not in moving), None)
-        positions = _deals().positions_between(before, after, len(deal_ids))
-        try:
-            with self._db.transaction() as session:
-                if positions is None:  # floats ran out between the neighbours
-                    _deals().renumber_column(session, target.stage.id)
-                    records = None
-                else:
-                    records = _deals().move_deals(session, deal_ids, target.stage.id, positions)
-        except Exception as exc:  # the screen must show what the database holds
-            self._failed(exc)
-            return None
-        if records is None:
-            self.reload()
-            return self.move_deals(deal_ids, column_row, self._row_after_reload(column_row, row))
-        applied = Applied(tuple(records))
-        self._apply(applied, undo=False)
-        self.moved.emit(applied)
-        return applied
-
-    def _row_after_reload(self, column_row: int, row: int) -> int:
-        return min(row, len(self._data.columns[column_row].ids))
-
-    def lose_deals(self, deal_ids: list[int], reason_id: int | None, note: str | None) -> Applied | None:
-        """Mark deals lost: they leave the board.  One transaction, one undo step."""
-        self.prefetch(deal_ids)
-        try:
-            with self._db.transaction() as session:
-                records = [_deals().mark_lost(session, deal_id, reason_id, note) for deal_id in deal_ids]
-        except Exception as exc:
-            self._failed(exc)
-            return None
-        applied = Applied(tuple(records), lost=True, lost_reason_id=reason_id, lost_note=note)
-        self._apply(applied, undo=False)
-        self.moved.emit(applied)
-        return applied
-
-    def redo(self, applied: Applied) -> Applied | None:
-        """Apply a move again after an undo (its history rows are written anew)."""
-        try:
-            with self._db.transaction() as session:
-                if applied.lost:
-                    records = [_deals().mark_lost(session, r.before.deal_id, applied.lost_reason_id, applied.lost_note)
-                               for r in applied.records]
-                else:
-                    records = [_deals().move_deal(session, r.before.deal_id, r.after.stage_id, r.after.position)
-                               for r in applied.records]
-        except Exception as exc:
-            self._failed(exc)
-            return None
-        again = replace(applied, records=tuple(records))
-        self._apply(again, undo=False)
-        return again
-
-    def undo(self, applied: Applied) -> bool:
-        try:
-            with self._db.transaction() as session:
-                _deals().restore_placements(session, list(applied.records))
-        except Exception as exc:
-            self._failed(exc)
-            return False
-        self._apply(applied, undo=True)
-        return True
+        skip = set(moving)
+        before = next((ids[r] for r in range(row - 1, -1, -1) if ids[r] not in skip), None)
+        after = next((ids[r] for r in range(row, len(ids)) if ids[r] not in skip), None)
+        return before, after
 
     def report_failure(self, exc: Exception) -> None:
-        """A change was refused or failed: show the database's truth and say why."""
-        self._failed(exc)
+        """A change was refused or failed (the operation logged a bug): show the
+        database's truth and say why."""
+        from salesdesk.errors import SalesDeskError
 
-    def _failed(self, exc: Exception) -> None:
-        from salesdesk.errors import SalesDeskError, log_if_unexpected
-
-        log_if_unexpected(exc, "a change on the board", __name__)
         message = str(exc) if isinstance(exc, SalesDeskError) else _database_message(exc)
         self.reload()
         self.save_failed.emit(message)
 
-    def _apply(self, applied: Applied, *, undo: bool) -> None:
+    def apply(self, applied: Applied, *, undo: bool) -> None:
         """Mirror committed placements in the model, one fine-grained move per card."""
         touched = set()
         records = reversed(applied.records) if undo else applied.records

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Slot
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
+from salesdesk.ui.history import History
 from salesdesk.ui.pipeline.board import BoardWidget
+from salesdesk.ui.operations import DEALS, PEOPLE, RATES, SETTINGS, STAGES
 from salesdesk.ui.screen import Screen
 
 
 class PipelineScreen(Screen):
     key = "pipeline"
+    shows = frozenset({DEALS, STAGES, PEOPLE, RATES, SETTINGS})
     title = "Pipeline"
     icon_name = "pipeline"
     description = (
@@ -21,7 +23,7 @@ class PipelineScreen(Screen):
     )
 
     def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
-                 undo_stack: QUndoStack | None = None):
+                 undo_stack: History | None = None):
         super().__init__(db, parent, settings, undo_stack)
         self.board = BoardWidget(db, self.undo_stack, settings, self)
         self.board.status_message.connect(self._show_status)

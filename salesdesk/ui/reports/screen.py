@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,7 +34,9 @@ from salesdesk.errors import SalesDeskError
 from salesdesk.safety.output import check_output_path
 from salesdesk.ui import options
 from salesdesk.ui.busy import wait_cursor
+from salesdesk.ui.history import History
 from salesdesk.ui.reports.preview import ReportPreview
+from salesdesk.ui.operations import EVERYTHING
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.save_path import ask_folder, ask_save_path
 
@@ -59,6 +61,7 @@ def report_file_name(week: Period, scope) -> str:
 
 class ReportsScreen(Screen):
     key = "reports"
+    shows = EVERYTHING
     title = "Reports"
     icon_name = "reports"
     description = (
@@ -67,7 +70,7 @@ class ReportsScreen(Screen):
     )
 
     def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
-                 undo_stack: QUndoStack | None = None):
+                 undo_stack: History | None = None):
         super().__init__(db, parent, settings, undo_stack)
         self.report = None  # the WeeklyReport on view (plain values)
         self.scopes: list = []
@@ -274,8 +277,8 @@ class ReportsScreen(Screen):
     def write_note(self) -> None:
         """Write a person's "My week" note for the week on view: one undo step."""
         from salesdesk.services.notes import read_note
+        from salesdesk.ui.operations import NOTES, run_step
         from salesdesk.ui.reports.note_dialog import NoteDialog
-        from salesdesk.ui.undo import run_step
 
         week = self.selected_week()
         if week is None:
@@ -300,7 +303,7 @@ class ReportsScreen(Screen):
             saved = run_step(self.undo_stack, self.db, f"Note of {name} for {week.label}",
                              lambda s, person_id=person_id, text=text: _notes().write_note(s, person_id, week.start, text),
                              lambda s, before: _notes().restore_note(s, before),
-                             lambda *_: self.show_report(), self._refused)
+                             lambda *_: self.show_report(), self._refused, kinds={NOTES}, ids={person_id})
             if saved:  # else the warning was shown: the dialog comes back with the text kept
                 self._status(f"Note of {name} for {week.label} saved")
                 break

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtGui import QColor, QPainter, QUndoStack
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,13 +40,14 @@ from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.services.board import branch_choices
 from salesdesk.services.rates import home_currency
 from salesdesk.ui import options, theme
+from salesdesk.ui.history import History
+from salesdesk.ui.operations import TARGETS, run_step
 from salesdesk.ui.targets.model import (
     ATTAINMENT,
     FractionRole,
     PersonIdRole,
     TargetTableModel,
 )
-from salesdesk.ui.undo import run_step
 
 METRICS = (("won_revenue", "Won revenue"), ("won_deals", "Won deals"), ("new_deals", "New deals"),
            ("activities", "Activities done"))
@@ -129,7 +130,7 @@ class SplitDialog(QDialog):
 
 class TargetsWidget(QWidget):
 
-    def __init__(self, db, undo_stack: QUndoStack, settings: QSettings | None = None, parent=None):
+    def __init__(self, db, undo_stack: History, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
         self.db = db
         self.undo_stack = undo_stack
@@ -427,7 +428,7 @@ class TargetsWidget(QWidget):
         return run_step(self.undo_stack, self.db, text,
                         lambda s: _targets().set_target(s, person_id, period, metric, value),
                         lambda s, previous: _targets().restore_target(s, person_id, period, metric, previous),
-                        self._shown, self._refused)
+                        self._shown, self._refused, kinds={TARGETS}, ids={person_id})
 
     def selected_row(self):
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -456,4 +457,4 @@ class TargetsWidget(QWidget):
         return run_step(self.undo_stack, self.db, f"Split {name}'s target for {period.label}",
                         lambda s: _targets().cascade_target(s, manager_id, period, metric, total, how),
                         lambda s, previous: _targets().restore_targets(s, previous),
-                        self._shown, self._refused)
+                        self._shown, self._refused, kinds={TARGETS})
