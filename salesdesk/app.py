@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import threading
 
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The ``QApplication`` with our names, icon and look (reused if one exists)."""
-    app = QApplication.instance() or QApplication(argv if argv is not None else [APP_NAME])
+    # instance() is typed as the QCoreApplication base; here it is always a QApplication
+    app = cast(QApplication, QApplication.instance()) or QApplication(argv if argv is not None else [APP_NAME])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)

@@ -519,8 +519,9 @@ def _import(args) -> int:
         _open_to_read(args).close()
     elif not fresh:
         _refuse_damaged(target)  # nothing imported into a damaged file
-    before = {p for p in sidecars(path) if p.exists()} if fresh else set()
-    was_empty = fresh and path.exists()
+    # fresh implies a path; "path is not None" says so to the type checker
+    before = {p for p in sidecars(path) if p.exists()} if fresh and path is not None else set()
+    was_empty = fresh and path is not None and path.exists()
     lock = _exclusive(target, writes=not args.dry_run)
     lock.__enter__()  # refused (one line) while a window has the file open; a new file is made and locked
     db = result = None
@@ -532,6 +533,7 @@ def _import(args) -> int:
             db.close()
             db = None
         if fresh:  # still ours (the lock is held): put it back as it was, no file or an empty one
+            assert path is not None
             _unmake(path, was_empty, before)
         if not isinstance(exc, _Refused):
             raise

@@ -61,11 +61,17 @@ class Clock:
         # their wall clocks (02:30 summer time would sort after 02:15 winter time of the
         # same night); with fixed offsets they compare as instants.
         local = stamp.astimezone(self._zone)
-        return local.replace(tzinfo=dt.timezone(local.utcoffset(), local.tzname()))
+        offset, name = local.utcoffset(), local.tzname()
+        assert offset is not None and name is not None  # astimezone() gives an aware time
+        return local.replace(tzinfo=dt.timezone(offset, name))
 
     def local_zone(self) -> dt.tzinfo:
         """The local zone: the pinned one, else the system's offset at this moment."""
-        return self._zone if self._zone is not None else self.now_local().tzinfo
+        if self._zone is not None:
+            return self._zone
+        zone = self.now_local().tzinfo
+        assert zone is not None  # now_local() is aware
+        return zone
 
     def utc_of_local(self, wall: dt.datetime) -> dt.datetime:
         """A local wall-clock time (naive) as the database stores it: naive UTC.  An hour

@@ -336,10 +336,10 @@ class Database:
                 yield Reader(connection, raw=False)
             return
         if self._reader is None:
-            connection = sqlite3.connect(sqlite_uri(self._path, mode="ro"), uri=True, isolation_level=None,
-                                         check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-            connection.execute("PRAGMA query_only = 1")
-            self._reader = connection
+            snapshot = sqlite3.connect(sqlite_uri(self._path, mode="ro"), uri=True, isolation_level=None,
+                                       check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            snapshot.execute("PRAGMA query_only = 1")
+            self._reader = snapshot
         reader = self._reader
         if reader.in_transaction:  # inside another read: the same snapshot
             yield Reader(reader, raw=True)

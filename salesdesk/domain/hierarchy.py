@@ -8,8 +8,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 from salesdesk.errors import RuleError
+
+
+class ManagerOf(Protocol):
+    """person id -> manager id: a mapping, or what looks a manager up the same way (the org chart's)."""
+
+    def get(self, person_id: int, /) -> int | None: ...
 
 
 # One wording for each rule, whoever asks: the services (a refusal), the importer (a
@@ -18,7 +25,7 @@ from salesdesk.errors import RuleError
 
 def why_not_manager(person_id: int | None, person_name: str, person_role: str, person_rank: int, manager_id: int,
                     manager_name: str, manager_role: str, manager_rank: int, manager_active: bool = True,
-                    managers: Mapping[int, int | None] | None = None) -> str | None:
+                    managers: ManagerOf | None = None) -> str | None:
     """Why the manager cannot manage the person, or None.  ``managers`` (person ->
     manager) finds a cycle; ``person_id`` None is someone new, below nobody yet."""
     if manager_id == person_id:
@@ -44,7 +51,7 @@ def why_not_role(person_name: str, role_name: str, role_rank: int,
     return None
 
 
-def reports_to(person_id: int, boss_id: int, managers: Mapping[int, int | None]) -> bool:
+def reports_to(person_id: int, boss_id: int, managers: ManagerOf) -> bool:
     """Whether ``person_id`` is ``boss_id`` or below them (a cycle above stops the walk)."""
     seen: set[int] = set()
     current: int | None = person_id

@@ -123,7 +123,8 @@ def format_amount(amount: Decimal | int, currency: str = "", *, style: MoneyStyl
     style = style or _style
     text = f"{Decimal(amount):,.{places}f}"
     if style != ENGLISH:
-        text = text.translate(str.maketrans({",": style.group, ".": style.decimal}))
+        marks: dict[str, str | int | None] = {",": style.group, ".": style.decimal}
+        text = text.translate(str.maketrans(marks))
     return f"{text} {currency}".strip()
 
 
@@ -208,6 +209,7 @@ def _unmarked(raw: str) -> tuple[str | None, str, str]:
     if raw[:1] in ("+", "-"):
         sign, raw = raw[0], raw[1:].lstrip()
     match = _MARKED.fullmatch(raw)
+    assert match is not None  # every group of _MARKED is optional or lazy
     before, body, after = match[1], match[2], match[3]
     marks = {m if m in _SIGNS else m.upper() for m in (before, after) if m}
     if any(m not in _SIGNS and m not in ACTIVE for m in marks):

@@ -142,6 +142,7 @@ def _scope_cte(scope: Scope) -> tuple[str, dict]:
     elif scope.kind == BRANCH:
         body = "SELECT id FROM people WHERE branch_id = :scope_id"
     elif scope.kind == PERSON:
+        assert scope.id is not None  # a person scope names its person
         return team_cte(scope.id, name="scope", param="scope_id")
     else:
         raise ValidationError("scope", f"Unknown scope kind {scope.kind!r}")
@@ -284,6 +285,7 @@ class WeeklyReport:
         "" when every deal is in the company's currency."""
         if not self.rates_used and not self.left_out:
             return ""
+        assert self.rate_day is not None  # set whenever rates were looked up
         cur = self.currency
         parts = [f"Amounts are in {cur}."]
         if self.rates_used:
@@ -385,7 +387,8 @@ class _Sums:
     def value_sql(self) -> tuple[str, dict]:
         """``d.amount`` in the home currency at the day's rates, as SQL, to order deals by
         what they are worth (0 for a currency without a rate)."""
-        cases, params = ["WHEN :fx_home THEN 1.0"], {"fx_home": self.book.home}
+        cases = ["WHEN :fx_home THEN 1.0"]
+        params: dict[str, str | float] = {"fx_home": self.book.home}
         for n, currency in enumerate(sorted(self.book.rates)):
             used = self.book.rate_on(currency, self.day)
             if used is not None:
@@ -683,7 +686,9 @@ def _pace(reader: Reader, cte: str, params: dict, quarter: Period, until: dt.dat
             "AND d.won_on >= :start AND d.won_on < :end" + _IN_SCOPE + " GROUP BY d.won_on, d.currency",
             {**params, "start": quarter.start.isoformat(), "end": until.isoformat()}):
         _, (home,) = sums.of([(currency, count, value)], 1, "won in the quarter to date")
-        cents[as_date(day)] = cents.get(as_date(day), 0) + home
+        won_on = as_date(day)
+        assert won_on is not None  # won_on >= :start
+        cents[won_on] = cents.get(won_on, 0) + home
     points, total = [], 0
     week = Period.containing(PeriodKind.WEEK, quarter.start)
     while week.start < until:

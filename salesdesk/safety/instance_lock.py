@@ -41,7 +41,7 @@ from salesdesk.safety.files import descriptors, file_id, sidecars
 try:
     import fcntl
 except ImportError:  # Windows: no fcntl; the lock is skipped there for now
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # the lock checks for None before any use
 
 LOCK_OFFSET = 1 << 62
 PID_BASE = LOCK_OFFSET + 1  # the holder's pid, as the position of a second locked byte

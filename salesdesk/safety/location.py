@@ -81,24 +81,24 @@ def location_risk(path: Path | str, mountinfo: str = "", sync_markers: bool = Fa
 
     ``sync_markers`` says a folder above the file holds a Syncthing ``.stfolder``.
     """
-    path = PurePosixPath(str(path))
-    mount = mount_of(path, mountinfo) if mountinfo else None
+    where = PurePosixPath(str(path))
+    mount = mount_of(where, mountinfo) if mountinfo else None
     if mount is not None and (mount[1] in NETWORK_FILESYSTEMS or mount[1].split(".")[0] in NETWORK_FILESYSTEMS):
         point, fstype, source = mount
         return LocationRisk(
             "network", fstype,
-            f"{path.name} is on a network drive ({fstype}{' from ' + source if source else ''}, mounted at {point}). "
+            f"{where.name} is on a network drive ({fstype}{' from ' + source if source else ''}, mounted at {point}). "
             "SQLite's write-ahead log does not work over network file systems and their locks are unreliable: "
             "a dropped connection or a second computer can corrupt the database. "
             "Move it to this computer's own disk (File ▸ Open database), and keep backups on the share if you like.",
         )
-    for part in path.parts[:-1]:
+    for part in where.parts[:-1]:
         lowered = part.lower()
         for prefix, service in SYNC_FOLDERS:
             if lowered.startswith(prefix):
-                return _sync_risk(path, service)
+                return _sync_risk(where, service)
     if sync_markers:
-        return _sync_risk(path, "Syncthing")
+        return _sync_risk(where, "Syncthing")
     return None
 
 

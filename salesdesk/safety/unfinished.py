@@ -111,7 +111,7 @@ def _write_record(temporary: Path) -> Path | None:
 
 
 def _remove_recorded(now: dt.datetime | None) -> list[Path]:
-    removed = []
+    removed: list[Path] = []
     try:
         records = list(records_folder().iterdir())
     except OSError:

@@ -141,7 +141,8 @@ def stages(reader: Reader, pipeline_id: int) -> list[StageInfo]:
 
 
 def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.date) -> tuple[str, dict]:
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, object] = {}
     if f.text.strip():
         escaped = f.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append("(d.title LIKE :text ESCAPE '\\' OR d.account_id IN "

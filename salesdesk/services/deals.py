@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from typing import cast
+
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -218,10 +220,14 @@ def move_deal(session: Session, deal_id: int, stage_id: int, position: float | N
             values.update(status=DealStatus.WON.value, won_on=CLOCK.today())
         elif not stage.is_won and row.status == DealStatus.WON:
             values.update(status=DealStatus.OPEN.value, won_on=None)
-        history_id = session.execute(insert(StageChange).values(
+        # Core statements: session.execute() gives a CursorResult, typed as the Result of any statement
+        inserted = cast(CursorResult, session.execute(insert(StageChange).values(
             deal_id=deal_id, from_stage_id=row.stage_id, to_stage_id=stage_id, changed_at=now, changed_by_id=by_id,
-        )).inserted_primary_key[0]
-    changed = session.execute(update(Deal).where(Deal.id == deal_id, Deal.version == row.version).values(**values))
+        ))).inserted_primary_key
+        assert inserted is not None  # a single-row insert has one
+        history_id = inserted[0]
+    changed = cast(CursorResult, session.execute(
+        update(Deal).where(Deal.id == deal_id, Deal.version == row.version).values(**values)))
     if changed.rowcount != 1:
         raise RuleError(f"“{row.title}” was changed by someone else meanwhile; the board shows it as it is now")
     _forget_loaded(session, deal_id)
@@ -349,6 +355,7 @@ def positions_between(before: float | None, after: float | None, count: int) -> 
     if before is None and after is None:
         return [float(i) for i in range(1, count + 1)]
     if before is None:
+        assert after is not None  # both None returned above
         return [after - count + i for i in range(count)]
     if after is None:
         return [before + 1 + i for i in range(count)]
@@ -361,7 +368,7 @@ def positions_between(before: float | None, after: float | None, count: int) -> 
 def renumber_column(session: Session, stage_id: int) -> None:
     """Spread a column's positions out again (1, 2, 3...) keeping its order."""
     ids = session.scalars(select(Deal.id).where(Deal.stage_id == stage_id).order_by(Deal.position, Deal.id)).all()
-    table = Deal.__table__
+    table = cast(Table, Deal.__table__)  # typed as any FromClause; a model's is its Table
     session.execute(  # in bulk, but counted like any write: the version moves, an audit row says so
         table.update().where(table.c.id == bindparam("b_id")).values(position=bindparam("b_pos"),
                                                                       version=table.c.version + 1),
@@ -396,7 +403,7 @@ def delete_deal(session: Session, deal_id: int) -> DeletedDeal:
     from salesdesk.db.models import Activity, DealLine
 
     _get(session, deal_id)
-    table = Deal.__table__
+    table = cast(Table, Deal.__table__)  # typed as any FromClause; a model's is its Table
     snapshot = DeletedDeal(
         deal=_rows(session, table, table.c.id == deal_id)[0],
         history=_rows(session, StageChange.__table__, StageChange.__table__.c.deal_id == deal_id),
@@ -415,11 +422,12 @@ def delete_deal(session: Session, deal_id: int) -> DeletedDeal:
 def restore_deal(session: Session, snapshot: DeletedDeal) -> None:
     from salesdesk.db.models import Activity, DealLine
 
-    session.execute(Deal.__table__.insert(), [snapshot.deal])
+    # __table__ is typed as any FromClause; a model's is its Table
+    session.execute(cast(Table, Deal.__table__).insert(), [snapshot.deal])
     for table, rows in ((StageChange.__table__, snapshot.history), (Activity.__table__, snapshot.activities),
                         (DealLine.__table__, snapshot.lines)):
         if rows:
-            session.execute(table.insert(), rows)
+            session.execute(cast(Table, table).insert(), rows)
     audit.record(session, "restore", "deal", snapshot.deal["id"], title=snapshot.deal["title"])
 
 
@@ -442,7 +450,7 @@ class EditorForm:
 
 def lost_reasons(session: Session) -> list[tuple[int, str]]:
     """The reasons a deal can be lost for, in the order the user keeps them."""
-    return [tuple(r) for r in session.execute(select(LostReason.id, LostReason.name).where(
+    return [(rid, name) for rid, name in session.execute(select(LostReason.id, LostReason.name).where(
         LostReason.active.is_(True)).order_by(LostReason.position, LostReason.name))]
 
 
@@ -450,8 +458,8 @@ def editor_form(session: Session, deal_id: int | None, stage_id: int | None) -> 
     """What the editor needs for ``deal_id`` (None: a new deal in ``stage_id``)."""
     from salesdesk.db.reference import setting
 
-    accounts = [tuple(r) for r in session.execute(select(Account.id, Account.name).order_by(Account.name))]
-    contacts = [tuple(r) for r in session.execute(
+    accounts = [(aid, name) for aid, name in session.execute(select(Account.id, Account.name).order_by(Account.name))]
+    contacts: list[tuple[int, int | None, str]] = [(cid, aid, name) for cid, aid, name in session.execute(
         select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.name))]
     original, status, inactive, history = None, "open", None, []
     if deal_id is not None:
@@ -463,8 +471,9 @@ def editor_form(session: Session, deal_id: int | None, stage_id: int | None) -> 
         owner = session.get(Person, deal.owner_id)
         if owner is not None and not owner.active:
             inactive = (owner.id, owner.name)
-        names = dict(session.execute(select(Stage.id, Stage.name)).all())
-        people = dict(session.execute(select(Person.id, Person.name)).all())
+        # a stage or person deleted since is None: .get() then gives the stand-in
+        names: dict[int | None, str] = dict(session.execute(select(Stage.id, Stage.name)).all())
+        people: dict[int | None, str] = dict(session.execute(select(Person.id, Person.name)).all())
         history = [
             (c.changed_at, names.get(c.from_stage_id, "—") if c.from_stage_id else "(created)",
              names.get(c.to_stage_id, "—"), people.get(c.changed_by_id, ""))

@@ -80,6 +80,7 @@ def restore_note(session: Session, before: NoteBefore) -> None:
         if note is None:
             note = WeeklyNote(id=before.id, person_id=before.person_id, week_start=before.week_start)
             session.add(note)
+        assert before.updated_at is not None  # a note that was there had its time
         note.text, note.updated_at = before.text, before.updated_at
         flag_modified(note, "updated_at")  # the old time, not "now"
     session.flush()

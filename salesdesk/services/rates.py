@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from salesdesk.db.engine import Reader
 from salesdesk.domain.defaults import DEFAULT_CURRENCY
@@ -167,5 +168,7 @@ def totals(rows: Iterable[tuple], book: RateBook, day: dt.date) -> Totals:
             continue
         if currency != book.home:
             out.rates_used[currency] = used
-        out.values = [total + book.convert(int(v or 0), currency, day) for total, v in zip(out.values, values)]
+        # convert() is None only without a rate, and this currency has one on this day
+        out.values = [total + cast(int, book.convert(int(v or 0), currency, day))
+                      for total, v in zip(out.values, values)]
     return out if out is not None else Totals([])

@@ -143,5 +143,7 @@ def rename_pipeline(session: Session, pipeline_id: int, name: str) -> None:
     clash = session.scalar(select(Pipeline.id).where(func.lower(Pipeline.name) == name.lower(), Pipeline.id != pipeline_id))
     if clash is not None:
         raise ValidationError("name", f"There is already a pipeline called {name}")
-    session.get(Pipeline, pipeline_id).name = name
+    pipeline = session.get(Pipeline, pipeline_id)
+    assert pipeline is not None  # renamed from the board that shows it
+    pipeline.name = name
     audit.record(session, "edit", "pipeline", pipeline_id, name=name)

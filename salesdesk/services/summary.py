@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,13 +38,14 @@ class CustomersSummary:
 
 
 def customers_summary(session: Session) -> CustomersSummary:
-    accounts = session.scalar(select(func.count()).select_from(Account))
-    contacts = session.scalar(select(func.count()).select_from(Contact))
-    with_open = session.scalar(
+    # a count always gives one row: scalar_one(), not the optional scalar()
+    accounts = session.execute(select(func.count()).select_from(Account)).scalar_one()
+    contacts = session.execute(select(func.count()).select_from(Contact)).scalar_one()
+    with_open = session.execute(
         select(func.count(func.distinct(Deal.account_id))).where(
             Deal.status == DealStatus.OPEN, Deal.account_id.is_not(None)
         )
-    )
+    ).scalar_one()
     sectors = session.execute(
         select(Account.sector, func.count())
         .where(Account.sector.is_not(None))
@@ -51,7 +53,8 @@ def customers_summary(session: Session) -> CustomersSummary:
         .order_by(func.count().desc(), Account.sector)
         .limit(5)
     ).all()
-    return CustomersSummary(accounts, contacts, with_open, tuple(SectorFigures(n, c) for n, c in sectors))
+    return CustomersSummary(accounts, contacts, with_open,
+                            tuple(SectorFigures(cast(str, n), c) for n, c in sectors))  # sector IS NOT NULL
 
 
 # --- activities ----------------------------------------------------------------------
@@ -78,9 +81,9 @@ def activities_summary(session: Session, today: dt.date | None = None) -> Activi
         ).where(is_open)
     ).one()
     week_start, week_end = CLOCK.utc_bounds(week.start, week.end)  # done_at is a UTC stamp
-    done_week = session.scalar(
+    done_week = session.execute(
         select(func.count()).select_from(Activity).where(Activity.done_at >= week_start, Activity.done_at < week_end)
-    )
+    ).scalar_one()
     by_kind = dict(session.execute(select(Activity.kind, func.count()).where(is_open).group_by(Activity.kind)).all())
     order = ("call", "meeting", "email", "task")
     kinds = tuple((k, int(by_kind.get(k, 0))) for k in order) + tuple(

@@ -126,8 +126,9 @@ class Context:
     @cached_property
     def people(self) -> dict[int, PersonInfo]:
         out = {}
-        for row in self.rows("SELECT id, name, email, external_id, role_id, manager_id, branch_id, active FROM people"):
-            out[row[0]] = PersonInfo(*row[:7], bool(row[7]))
+        for pid, name, email, ext, role_id, manager_id, branch_id, active in self.rows(
+                "SELECT id, name, email, external_id, role_id, manager_id, branch_id, active FROM people"):
+            out[pid] = PersonInfo(pid, name, email, ext, role_id, manager_id, branch_id, bool(active))
         for person in out.values():
             self._index_person(person)
         return out
@@ -181,7 +182,7 @@ class Context:
     # --- accounts, contacts, products -----------------------------------------------------
 
     @cached_property
-    def accounts(self) -> dict[str, dict[str, int]]:
+    def accounts(self) -> dict[str, dict]:
         out: dict[str, dict] = {"external_id": {}, "name": {}, "shared": {}}  # shared: name -> [ids]
         for aid, name, ext in self.rows("SELECT id, name, external_id FROM accounts ORDER BY id"):
             self._index_account(out, aid, name, ext)
@@ -231,8 +232,8 @@ class Context:
         index["name"].setdefault((aid, name.casefold()), cid)
 
     @cached_property
-    def products(self) -> dict[str, dict[str, tuple[int, int]]]:
-        """by code / name / squeezed name -> (id, price in cents)."""
+    def products(self) -> dict[str, dict[str, tuple]]:
+        """by code / name -> (id, price in cents); by squeezed name -> (id, price in cents, name)."""
         out: dict[str, dict] = {"code": {}, "name": {}, "squeezed": {}}
         for pid, name, code, price in self.rows("SELECT id, name, code, price FROM products ORDER BY id"):
             self.index_product(out, pid, name, code, int(price or 0))
@@ -282,7 +283,9 @@ def check_unique_updates(ctx: Context, plan: Plan) -> None:
         one, name_column = _RECORDS[table]
         folded = UNIQUE[table][column]
         key = str.casefold if folded else str
-        names, holder, held = {}, {}, {}  # id -> name; value -> id; id -> value
+        names: dict[int, str] = {}
+        holder: dict[str, int] = {}  # value -> id
+        held: dict[int, str] = {}  # id -> value
         for row_id, value, name in ctx.rows(f"SELECT id, {column}, {name_column} FROM {table} "
                                             f"WHERE {column} IS NOT NULL ORDER BY id"):
             names[row_id] = name
@@ -294,8 +297,9 @@ def check_unique_updates(ctx: Context, plan: Plan) -> None:
             if other is not None and other != claim.row_id:
                 plan.problem(claim.row, claim.header, _clash(claim, one, other, names[other], column == name_column))
                 continue
-            if holder.get(held.get(claim.row_id)) == claim.row_id:
-                del holder[held[claim.row_id]]
+            previous = held.get(claim.row_id)
+            if previous is not None and holder.get(previous) == claim.row_id:
+                del holder[previous]
             holder[wanted], held[claim.row_id] = claim.row_id, wanted
 
 

@@ -91,7 +91,9 @@ def _remembered(parser: Callable, limit: int = 50_000) -> Callable:
 def signed(change: Decimal) -> str:
     """``+0.0045``, ``-1.20``: a total change, exact, with at least the two decimals of cents."""
     change = change.normalize()
-    if change.as_tuple().exponent > -2:
+    exponent = change.as_tuple().exponent
+    assert isinstance(exponent, int)  # a sum of finite amounts
+    if exponent > -2:
         change = change.quantize(Decimal("0.01"))
     return f"{change:+f}"
 

@@ -97,7 +97,8 @@ class Mapping:
         return lowered.get(word.strip().lower(), word)
 
     def to_json(self) -> dict:
-        out = {"kind": self.kind, "columns": self.columns, "values": self.values, "duplicates": self.duplicates}
+        out: dict[str, object] = {"kind": self.kind, "columns": self.columns, "values": self.values,
+                                  "duplicates": self.duplicates}
         if self.date_order:
             out["date_order"] = self.date_order
         if self.serial_dates:

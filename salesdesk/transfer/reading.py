@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from salesdesk.errors import DatabaseError, SalesDeskError
 from salesdesk.safety.files import NOT_ORDINARY, open_file, sqlite_kind
@@ -272,7 +272,7 @@ class _Scan:
 
     def __init__(self) -> None:
         self.strict = codecs.getincrementaldecoder("utf-8")()
-        self.lenient = None
+        self.lenient: codecs.IncrementalDecoder | None = None
         self.rest = codecs.getincrementaldecoder("utf-8")("surrogateescape")  # a sequence cut by a chunk's end
         self.multibyte = self.invalid = self.look = self.look_cp1252 = False
         self.fed = self.made = 0  # bytes given to the lenient decoder, characters it made
@@ -379,6 +379,7 @@ class _CsvRows:
 
     def cleaned(self, number: int, cells: list[str]) -> list[str] | None:
         """A flagged row: its cells cleaned, or None (and its problems noted)."""
+        assert self.lines is not None  # only rows read through _Lines are flagged
         self.lines.flagged = False
         fine = True
         for i, cell in enumerate(cells):
@@ -464,7 +465,7 @@ def _open_csv(path: Path) -> Iterator[Sheet]:
             sample = handle.read(SAMPLE_BYTES)
         except UnicodeError as exc:
             raise ImportRefused([Problem(1, "", f"the file cannot be read as {surveyed.encoding} text "
-                                                f"({exc.reason})")]) from None
+                                                f"({exc.reason if isinstance(exc, UnicodeDecodeError) else exc})")]) from None
         delimiter = sniff_delimiter(sample)
         handle.seek(0)
         lines = None if surveyed.plain else _Lines(handle)
@@ -484,8 +485,9 @@ def _open_csv(path: Path) -> Iterator[Sheet]:
             raise _too_wide(header_row, _width(headers))
         rows.header = headers
         findings.headers = [h.strip() for h in headers]
-        yield Sheet(path.name, findings.headers, rows.read(header_row, headers), surveyed.encoding, delimiter,
-                    header_row)
+        # a list of text is a list of cells; the rows are only read after this
+        data = cast("Iterator[tuple[int, list[Cell]]]", rows.read(header_row, headers))
+        yield Sheet(path.name, findings.headers, data, surveyed.encoding, delimiter, header_row)
 
 
 def _csv_reason(exc: Exception) -> str:
@@ -522,6 +524,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Sheet]:
         if headers is None:
             raise ImportRefused([Problem(1, "", "the sheet is empty: it needs a header row naming the columns")])
         findings.headers = headers
+        assert raw is not None  # found with headers
 
         def data() -> Iterator[tuple[int, list[Cell]]]:
             try:

@@ -511,6 +511,7 @@ class _SheetReader:
 
         def value_of(index: int, raw: str):  # noqa: C901 - one branch per cell type
             if kind is None or kind == "n":
+                value: int | float
                 if raw.isdigit() and raw.isascii() and len(raw) < 16:
                     value = int(raw)
                 elif _NUMBER.fullmatch(raw):

@@ -12,11 +12,15 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from salesdesk.errors import ErrorReport, SalesDeskError, describe_error
+
+if TYPE_CHECKING:  # the dialog's module loads with the first error
+    from salesdesk.ui.dialogs.error_dialog import ErrorDialog
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +42,8 @@ class ExceptionHook(QObject):
         self.log_file = log_file
         self.window: QWidget | None = None
         self.reload: Callable[[], None] | None = None
-        self.dialog = None
-        self._previous = None
+        self.dialog: ErrorDialog | None = None
+        self._previous: Callable[..., Any] | None = None
         self._handling = False
         self._reload_pending = False
 

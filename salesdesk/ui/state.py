@@ -7,6 +7,8 @@ folder and never touch the user's own configuration.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QByteArray, QSettings
 
 
@@ -68,7 +70,7 @@ class WindowState:
         value = self.settings.value(self.DISMISSED_EMPTY, [])
         if isinstance(value, str):  # INI stores a one-item list as a plain string
             return [value]
-        return [str(v) for v in value or []]
+        return [str(v) for v in cast("list | None", value) or []]  # what dismiss_empty_banner stored
 
     def sync(self) -> None:
         self.settings.sync()

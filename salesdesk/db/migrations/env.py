@@ -13,7 +13,9 @@ def run_migrations_online() -> None:
     if connection is None:
         from sqlalchemy import create_engine
 
-        connection = create_engine(config.get_main_option("sqlalchemy.url")).connect()
+        url = config.get_main_option("sqlalchemy.url")
+        assert url is not None  # run by hand (alembic upgrade), alembic.ini names the database
+        connection = create_engine(url).connect()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -250,7 +250,7 @@ def _products(ctx: Context, plan: Plan, path: Path, duplicates: str) -> None:
     mapping = Mapping("products", {"product": "name", "series": "series", "sales_price": "price"},
                       duplicates=duplicates)
     planner = ProductsPlanner(ctx, plan, mapping)
-    known = {}
+    known: dict[str, str] = {}  # cleaned name -> the catalogue's spelling
     for _pid, name in ctx.rows("SELECT id, name FROM products ORDER BY id"):
         known.setdefault(clean(name), name)
     with open_sheet(path) as sheet:
@@ -309,6 +309,7 @@ def _deals(ctx: Context, plan: Plan, path: Path, duplicates: str, agents: dict[s
             planner.row(number, values, columns)
     planner.finish()
     if undated:
+        assert last_day is not None  # only a known last day dates them
         plan.warn(f"{undated:,} opportunities have no dates (all Prospecting): created on "
                   f"{last_day.isoformat()}, the data set's last day")
     idle = sorted(a for a in agents if not deals_of[a])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
@@ -12,6 +14,9 @@ from salesdesk.ui.operations import DEALS
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.cards import BreakdownRow
 from salesdesk.ui.widgets.placeholder import PlaceholderPage
+
+if TYPE_CHECKING:  # the services bring SQLAlchemy: not needed for the first paint
+    from salesdesk.services.summary import CustomersSummary
 
 
 class CustomersScreen(Screen):
@@ -29,7 +34,7 @@ class CustomersScreen(Screen):
         super().__init__(db, parent, settings, undo_stack)
         self.page = PlaceholderPage(self.icon_name, self.title, self.description)
         self.layout_.addWidget(self.page)
-        self.summary = None  # a services.summary figure set, once read
+        self.summary: CustomersSummary | None = None  # the figures, once read
 
     def refresh(self) -> None:
         from salesdesk.services.summary import (

@@ -27,7 +27,7 @@ def _size(size: int) -> str:
 class BackupsDialog(QDialog):
     def __init__(self, window):
         super().__init__(window)
-        self.window = window
+        self.main_window = window  # not "window": that is QWidget.window()
         self.backups: list[BackupInfo] = []
         self.setObjectName("backups_dialog")
         self.setWindowTitle("Backups")
@@ -82,7 +82,7 @@ class BackupsDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        self.backups = list_backups(self.window.db.path)
+        self.backups = list_backups(self.main_window.db.path)
         self.table.setRowCount(len(self.backups))
         for row, backup in enumerate(self.backups):
             cells = (f"{backup.taken_at:%a %d %b %Y  %H:%M}", backup.reason_text, _size(backup.size))
@@ -103,18 +103,18 @@ class BackupsDialog(QDialog):
 
     @Slot()
     def _update_buttons(self) -> None:
-        if not self.window.db.read_only:
+        if not self.main_window.db.read_only:
             self.restore_button.setEnabled(self.selected() is not None)
 
     @Slot()
     def back_up_now(self) -> None:
-        if self.window.back_up_now() is not None:
+        if self.main_window.back_up_now() is not None:
             self.load()
 
     def confirm_restore(self, backup: BackupInfo) -> bool:
         from salesdesk.safety.integrity import quick_problems
 
-        path = self.window.db.path
+        path = self.main_window.db.path
         # The name restore will use: a damaged file is kept as "-damaged-", as the CLI says too.
         aside = aside_name(path, "damaged" if quick_problems(path) else "before-restore")
         box = QMessageBox(QMessageBox.Icon.Question, "Restore a backup",
@@ -133,9 +133,9 @@ class BackupsDialog(QDialog):
     @Slot()
     def restore_selected(self) -> None:
         backup = self.selected()
-        if backup is None or self.window.db.read_only or not self.confirm_restore(backup):
+        if backup is None or self.main_window.db.read_only or not self.confirm_restore(backup):
             return
-        if self.window.restore_from(backup.path) is not None:
+        if self.main_window.restore_from(backup.path) is not None:
             self.accept()
         else:
             self.load()

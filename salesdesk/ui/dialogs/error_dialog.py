@@ -100,6 +100,7 @@ class ErrorDialog(QDialog):
     @Slot(bool)
     def _toggle_details(self, shown: bool) -> None:
         self.details.setVisible(shown)
+        assert self.details_button is not None  # the button that sent this
         self.details_button.setText("Hide details" if shown else "Show details")
         self.adjustSize()
 

@@ -113,7 +113,7 @@ class ExchangeRatesDialog(QDialog):
 
     def __init__(self, window):
         super().__init__(window)
-        self.window = window
+        self.main_window = window  # not "window": that is QWidget.window()
         self.rates: list[dict] = []
         self.setObjectName("exchange_rates_dialog")
         self.setWindowTitle("Exchange rates")
@@ -183,7 +183,7 @@ class ExchangeRatesDialog(QDialog):
         self.remove_button.clicked.connect(self.remove_selected)
         self.import_button.clicked.connect(self.ask_import)
         self.export_button.clicked.connect(self.ask_export)
-        self.home_button.clicked.connect(lambda: ask_company_currency(self.window, self))
+        self.home_button.clicked.connect(lambda: ask_company_currency(self.main_window, self))
         buttons.rejected.connect(self.reject)
         if window.db.read_only:
             for widget in (self.keep_button, self.remove_button, self.import_button, self.home_button, self.rate):
@@ -206,10 +206,10 @@ class ExchangeRatesDialog(QDialog):
 
     @Slot()
     def load(self) -> None:
-        with self.window.db.read() as reader:
+        with self.main_window.db.read() as reader:
             self.book = RateBook.load(reader, CLOCK.today())
             used = deal_currencies(reader)
-        with self.window.db.session() as session:
+        with self.main_window.db.session() as session:
             self.rates = currencies.list_rates(session)
         home = self.home
         self.intro.setText(
@@ -246,7 +246,7 @@ class ExchangeRatesDialog(QDialog):
     @Slot()
     def _selection_changed(self) -> None:
         chosen = self.selected()
-        self.remove_button.setEnabled(chosen is not None and not self.window.db.read_only)
+        self.remove_button.setEnabled(chosen is not None and not self.main_window.db.read_only)
         if chosen is not None:  # ready to correct it
             self.currency.setEditText(chosen["currency"])
             day = chosen["valid_from"]
@@ -255,9 +255,9 @@ class ExchangeRatesDialog(QDialog):
 
     def _step(self, text: str, do, undo) -> bool:
         def shown(_result, _undone):
-            self.window.reload()  # every total; this dialog follows (reloaded)
+            self.main_window.reload()  # every total; this dialog follows (reloaded)
 
-        return run_step(self.window.history, self.window.db, text, do, undo, shown,
+        return run_step(self.main_window.history, self.main_window.db, text, do, undo, shown,
                         _refused(self, "Exchange rates"), kinds={RATES})
 
     @Slot()
@@ -300,27 +300,27 @@ class ExchangeRatesDialog(QDialog):
             kept[:] = currencies.import_rates_csv(session, text)
             return list(kept)
 
-        done = run_step(self.window.history, self.window.db, "Import exchange rates", do,
-                        currencies.undo_import, lambda *_: self.window.reload(),
+        done = run_step(self.main_window.history, self.main_window.db, "Import exchange rates", do,
+                        currencies.undo_import, lambda *_: self.main_window.reload(),
                         _refused(self, "Exchange rates not imported"), kinds={RATES})
         if done:
-            self.window.statusBar().showMessage(f"Kept {plural(len(kept), 'exchange rate')} from {path}", 8000)
+            self.main_window.statusBar().showMessage(f"Kept {plural(len(kept), 'exchange rate')} from {path}", 8000)
         return done
 
     @Slot()
     def ask_export(self) -> None:
-        path = ask_save_path(self, self.window.state.settings, options.RATES_EXPORT_FOLDER.key, "Export exchange rates",
-                             f"exchange-rates-{self.home}.csv", "CSV files", "csv", database=self.window.db.path)
+        path = ask_save_path(self, self.main_window.state.settings, options.RATES_EXPORT_FOLDER.key, "Export exchange rates",
+                             f"exchange-rates-{self.home}.csv", "CSV files", "csv", database=self.main_window.db.path)
         if path is None:
             return
 
         def write():
-            with self.window.db.session() as session:
-                currencies.export_rates(session, path, self.window.db.path, replace=True)
+            with self.main_window.db.session() as session:
+                currencies.export_rates(session, path, self.main_window.db.path, replace=True)
             return path
 
         if written_or_refused(self, write) is not None:
-            self.window.statusBar().showMessage(f"Exchange rates exported to {path}", 8000)
+            self.main_window.statusBar().showMessage(f"Exchange rates exported to {path}", 8000)
 
     def keyPressEvent(self, event):
         """Enter in the rate's fields keeps the rate; Enter never closes the dialog (a

@@ -85,9 +85,9 @@ def recover_damaged(parent: QWidget | None, path: Path, problems: list[str], res
     if box.clickedButton() is not restore_button:
         return None
     if restore is None:
-        from salesdesk.safety.restore import restore_backup as restore
+        from salesdesk.safety.restore import restore_backup
 
-        restore = partial(restore, database=path, lock=lock)
+        restore = partial(restore_backup, database=path, lock=lock)
     outcome = restore(backup.path)
     if outcome is None:
         return None
@@ -133,6 +133,7 @@ def open_guarded(target: str, *, read_only: bool = False, parent: QWidget | None
             problems = quick_problems(path) if path is not None else []
             if not problems:
                 raise  # not damage: a foreign or newer file, refused with its own message
+            assert path is not None  # problems are read from the file
             if read_only:
                 raise DatabaseError(f"{path}: is damaged ({problems[0]}); "
                                     "close the other SalesDesk to repair it") from None

@@ -8,12 +8,19 @@ leaves it open with the reason when not), drops the edits, or stays.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox
 
 Button = QMessageBox.StandardButton
 
+if TYPE_CHECKING:  # to the type checker the mixin is the QDialog it is mixed into
+    from PySide6.QtWidgets import QDialog as _Dialog
+else:
+    _Dialog = object
 
-class AsksBeforeDiscarding:
+
+class AsksBeforeDiscarding(_Dialog):
     """Mix into a ``QDialog`` before it: ``class DealDialog(AsksBeforeDiscarding, QDialog)``."""
 
     unsaved_question = "Save the changes?"

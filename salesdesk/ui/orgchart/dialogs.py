@@ -7,6 +7,7 @@ a refused value is shown next to its field and the dialog stays open.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtWidgets import (
@@ -108,12 +109,14 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
             self.phone.setText(o.phone or "")
             self.role.setCurrentIndex(max(0, self.role.findData(o.role_id)))
             self.branch.setCurrentIndex(max(0, self.branch.findData(o.branch_id)) if o.branch_id else 0)
-            self.hire_date.setDate(QDate(o.hire_date) if o.hire_date else NO_DATE)
+            hired = o.hire_date
+            self.hire_date.setDate(QDate(hired.year, hired.month, hired.day) if hired else NO_DATE)
             if not o.active:
                 layout.addWidget(QLabel("This person is no longer active."))
         else:
             self.role.setCurrentIndex(self.role.count() - 1)  # most hires are salespeople
-            self.hire_date.setDate(QDate(CLOCK.today()))
+            today = CLOCK.today()
+            self.hire_date.setDate(QDate(today.year, today.month, today.day))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -133,6 +136,7 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
             values["manager_id"] = self.manager.currentData()
             return values
         o = self.original
+        assert o is not None  # the person being edited
         before = {"name": o.name, "email": o.email, "phone": o.phone, "role_id": o.role_id,
                   "branch_id": o.branch_id, "hire_date": o.hire_date}
         return {k: v for k, v in values.items() if v != before[k] and not (k == "name" and v.strip() == o.name)}
@@ -185,7 +189,7 @@ class LetGoDialog(QDialog):
             people = {p.id: p for p in org_people(reader)}
             leaving = departure(reader, person_id)  # the service written for this dialog
         person = people[person_id]
-        manager = people.get(person.manager_id)
+        manager = people.get(person.manager_id) if person.manager_id is not None else None
         reports = leaving.reports
         self.open_deals, self.closed_deals = leaving.open_deals, leaving.closed_deals
         layout = QVBoxLayout(self)
@@ -303,7 +307,7 @@ class BranchesDialog(QDialog):
         name, ok = QInputDialog.getText(self, "New branch", "Name of the branch:")
         if not ok:
             return
-        kept = {}  # redo brings back the same row (same id), not a new branch
+        kept: dict[str, Any] = {}  # redo brings back the same row (same id), not a new branch
 
         def do(s):
             if "row" in kept:
@@ -408,7 +412,7 @@ class RolesDialog(QDialog):
         name, ok = QInputDialog.getText(self, "New role", f"Name of the role (rank {position}):")
         if not ok:
             return
-        kept = {}  # redo brings back the same role (same id and rank)
+        kept: dict[str, Any] = {}  # redo brings back the same role (same id and rank)
 
         def do(s):
             if "role" in kept:

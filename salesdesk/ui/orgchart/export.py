@@ -31,7 +31,8 @@ def export_png(scene, path: Path, scale: float = 1.0, *, database: Path | None =
     scene.render(painter, QRectF(0, 0, image.width(), image.height()), source)
     painter.end()
     with written_aside(target) as temp:
-        if not image.save(str(temp), "PNG"):
+        # the stubs ask bytes for the format, but PySide6 takes only a str (bytes raise ValueError)
+        if not image.save(str(temp), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"{path}: could not be written")
     return path
 

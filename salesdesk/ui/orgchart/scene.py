@@ -31,6 +31,10 @@ def sibling_key(person) -> tuple:
 
 class OrgChartScene(QGraphicsScene):
     current_changed = Signal(int)
+    # The chart's own maps hide QObject.children() and QGraphicsScene.items(), which
+    # nothing calls on this scene; the names are used all over the chart and its tests.
+    children: dict[int, list[int]]  # type: ignore[assignment]
+    items: dict[int, PersonItem]  # type: ignore[assignment]
 
     def __init__(self, font: QFont, parent=None):
         super().__init__(parent)
@@ -39,12 +43,12 @@ class OrgChartScene(QGraphicsScene):
         self.setBackgroundBrush(QColor(theme.WINDOW))
         self.look = Look(font)
         self.people: dict = {}
-        self.children: dict[int, list[int]] = {}
+        self.children = {}
         self.roots: list[int] = []
         self.collapsed: set[int] = set()
         self.below: dict[int, int] = {}
         self.positions: dict[int, tuple[float, float]] = {}
-        self.items: dict[int, PersonItem] = {}
+        self.items = {}
         self.highlight: dict[int, str] = {}
         self._children_shown: dict[int, list[int]] = {}
         self.current_id = 0

@@ -13,7 +13,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView
 
@@ -195,6 +195,7 @@ class OrgChartView(QGraphicsView):
         self._target = person_id
         self.target_reason = None
         if person_id:
+            assert self._dragging is not None  # hovering is what a drag does
             self.target_reason = self.chart.may_manage(person_id, self._dragging)
             self.chart.set_highlight(person_id, "bad" if self.target_reason else "ok")
             name = self.chart.people[person_id].name
@@ -216,5 +217,5 @@ class OrgChartView(QGraphicsView):
         super().paintEvent(event)
         self.painted.emit()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painter.fillRect(rect, self.chart.backgroundBrush())

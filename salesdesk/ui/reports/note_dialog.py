@@ -25,15 +25,16 @@ class NoteDialog(AsksBeforeDiscarding, QDialog):
         self.setObjectName("note_dialog")
         self.setWindowTitle(f"My week: {week.label}")
         self.week, self._read = week, read
-        self.person_box = QComboBox(objectName="note_person")
+        # PySide6 takes any Qt property as a keyword; its stubs name only the class's own ones
+        self.person_box = QComboBox(objectName="note_person")  # type: ignore[call-arg]
         for pid, name in people:
             self.person_box.addItem(name, pid)
         if person_id is not None and self.person_box.findData(person_id) >= 0:
             self.person_box.setCurrentIndex(self.person_box.findData(person_id))
-        self.text = QPlainTextEdit(objectName="note_text")
+        self.text = QPlainTextEdit(objectName="note_text")  # type: ignore[call-overload]
         self.text.setPlaceholderText("What happened this week, what is next, where you need help…")
         self.text.setTabChangesFocus(True)
-        self.count = QLabel(objectName="note_count")
+        self.count = QLabel(objectName="note_count")  # type: ignore[call-overload]
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -39,6 +40,9 @@ from salesdesk.ui.reports.preview import ReportPreview
 from salesdesk.ui.operations import EVERYTHING
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.widgets.save_path import ask_folder, ask_save_path
+
+if TYPE_CHECKING:  # the report's module loads with the first report, not with the window
+    from salesdesk.reports.weekly import WeeklyReport
 
 WEEKS_BACK = 104  # two years of weeks to choose from, more when the deals go further back
 WEEKS_MAX = 520
@@ -72,7 +76,7 @@ class ReportsScreen(Screen):
     def __init__(self, db: Database, parent: QWidget | None = None, settings: QSettings | None = None,
                  undo_stack: History | None = None):
         super().__init__(db, parent, settings, undo_stack)
-        self.report = None  # the WeeklyReport on view (plain values)
+        self.report: WeeklyReport | None = None  # the one on view (plain values)
         self.scopes: list = []
         self._filling = False
         body = QWidget(self)
@@ -80,19 +84,20 @@ class ReportsScreen(Screen):
         layout.setContentsMargins(12, 10, 12, 0)
         bar = QHBoxLayout()
         bar.setSpacing(6)
-        self.previous_button = QToolButton(text="◀", objectName="report_previous_week", toolTip="Previous week")
-        self.next_button = QToolButton(text="▶", objectName="report_next_week", toolTip="Next week")
-        self.week_box = QComboBox(objectName="report_week")
+        # PySide6 takes any Qt property as a keyword; its stubs name only the class's own ones
+        self.previous_button = QToolButton(text="◀", objectName="report_previous_week", toolTip="Previous week")  # type: ignore[call-arg]
+        self.next_button = QToolButton(text="▶", objectName="report_next_week", toolTip="Next week")  # type: ignore[call-arg]
+        self.week_box = QComboBox(objectName="report_week")  # type: ignore[call-arg]
         self.week_box.setMinimumContentsLength(30)
-        self.scope_box = QComboBox(objectName="report_scope")
+        self.scope_box = QComboBox(objectName="report_scope")  # type: ignore[call-arg]
         self.scope_box.setMinimumContentsLength(24)
         self.scope_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.scope_box.setMaxVisibleItems(25)
-        self.page_label = QLabel(objectName="report_page")
-        self.export_button = QPushButton("Export PDF…", objectName="report_export")
+        self.page_label = QLabel(objectName="report_page")  # type: ignore[call-overload]
+        self.export_button = QPushButton("Export PDF…", objectName="report_export")  # type: ignore[call-overload]
         self.export_button.setDefault(True)
-        self.batch_button = QPushButton("One PDF per branch…", objectName="report_batch")
-        self.note_button = QPushButton("My week…", objectName="report_note")
+        self.batch_button = QPushButton("One PDF per branch…", objectName="report_batch")  # type: ignore[call-overload]
+        self.note_button = QPushButton("My week…", objectName="report_note")  # type: ignore[call-overload]
         self.note_button.setToolTip("Write a person's note for this week; the report prints it under \u201cMy week\u201d")
         week_label = QLabel("&Week")
         week_label.setBuddy(self.week_box)
@@ -136,7 +141,8 @@ class ReportsScreen(Screen):
             self.addAction(act)
             return act
 
-        self.export_action = action("Export PDF…", ["Ctrl+E"], self.export_pdf, "report_export_pdf")
+        # not "export_action": that is Screen's maker of list-export actions
+        self.export_pdf_action = action("Export PDF…", ["Ctrl+E"], self.export_pdf, "report_export_pdf")
         self.batch_action = action("One PDF per Branch…", ["Ctrl+Shift+E"], self.export_branches, "report_batch_pdf")
         self.note_action = action("My Week…", ["Ctrl+M"], self.write_note, "report_note_action")
         self.note_action.setEnabled(not self.db.read_only)
@@ -147,7 +153,7 @@ class ReportsScreen(Screen):
         self.fit_action = action("Fit Width", ["Ctrl+0"], lambda: self.preview.set_zoom(None), "report_fit")
 
     def menu(self) -> tuple[str, list]:
-        return "&Report", [self.export_action, self.batch_action, None, self.note_action, None, self.previous_action, self.next_action,
+        return "&Report", [self.export_pdf_action, self.batch_action, None, self.note_action, None, self.previous_action, self.next_action,
                            None, self.zoom_in_action, self.zoom_out_action, self.fit_action]
 
     # --- choices --------------------------------------------------------------------------
@@ -193,8 +199,9 @@ class ReportsScreen(Screen):
         today = CLOCK.today()
         this_week = Period.containing(PeriodKind.WEEK, today)
         start = today - dt.timedelta(weeks=WEEKS_BACK)
-        if first_created:
-            start = min(start, as_date(first_created))
+        created = as_date(first_created)  # None when blank
+        if created is not None:
+            start = min(start, created)
         oldest = Period.containing(PeriodKind.WEEK, max(start, today - dt.timedelta(weeks=WEEKS_MAX)))
         self.week_box.clear()
         week = this_week

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 from PySide6.QtCore import QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics
@@ -79,7 +80,7 @@ def _figures(target: float | None, actual: float | None, unit: str) -> str:
 class _Kit:
     """pyqtgraph and the few subclasses the charts need, made when first asked for."""
 
-    pg: object
+    pg: ModuleType
     PlotView: type
     CategoryAxis: type
     ValueAxis: type
@@ -352,9 +353,11 @@ class CumulativeChart(Chart):
             fx, fy = xs, [nan if v is None else v for v in forecast]
             self.last_actual.setData([], [])
         else:
+            anchor = actual[last]
+            assert anchor is not None  # the last actual point
             later = [(i, v) for i, v in enumerate(forecast) if i > last and v is not None]
-            fx, fy = ([last] + [i for i, _ in later], [actual[last]] + [v for _, v in later]) if later else ([], [])
-            self.last_actual.setData([last], [actual[last]])
+            fx, fy = ([last] + [i for i, _ in later], [anchor] + [v for _, v in later]) if later else ([], [])
+            self.last_actual.setData([last], [anchor])
         self.forecast_curve.setData(fx, fy)
         self.bottom_axis.set_names(self.labels)
         self.view_box.setXRange(-0.4, max(count, 1) - 0.6, padding=0)
@@ -364,9 +367,10 @@ class CumulativeChart(Chart):
     def tooltip_text(self, index: int) -> str:
         """``"Mar — actual 120,000 EUR, target 150,000 EUR"`` (the figures there are)."""
         parts = [
-            f"{name} {format_value(series[index], self.unit)}"
-            for name, series in (("actual", self.actual), ("target", self.target), ("forecast", self.forecast))
-            if series[index] is not None
+            f"{name} {format_value(value, self.unit)}"
+            for name, value in (("actual", self.actual[index]), ("target", self.target[index]),
+                                ("forecast", self.forecast[index]))
+            if value is not None
         ]
         return f"{self.labels[index]} — {', '.join(parts) or 'no figures'}"
 

@@ -8,6 +8,7 @@ board and in the weekly report.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QColor, QPainter
@@ -48,6 +49,9 @@ from salesdesk.ui.targets.model import (
     PersonIdRole,
     TargetTableModel,
 )
+
+if TYPE_CHECKING:  # pyqtgraph comes with the charts, the first time they are shown
+    from salesdesk.ui.targets.charts import AttainmentChart, CumulativeChart
 
 METRICS = (("won_revenue", "Won revenue"), ("won_deals", "Won deals"), ("new_deals", "New deals"),
            ("activities", "Activities done"))
@@ -139,12 +143,12 @@ class TargetsWidget(QWidget):
         kind = options.TARGETS_KIND.read(self.settings)
         self.period = Period.containing(kind if kind in {k for k, _ in KINDS} else "quarter", self.today)
         self.root_id: int | None = None
-        self.rows = []
+        self.rows: list = []  # the target rows on view, depth first
         self.model = TargetTableModel(self)
         self.model.read_only = db.read_only
         self.model.edit_requested.connect(self.set_target)
         self.model.edit_refused.connect(self._say_refused)
-        self._charts = None
+        self._charts: tuple[AttainmentChart, CumulativeChart] | None = None
         self._build()
 
     # -- layout -------------------------------------------------------------------------
@@ -449,7 +453,9 @@ class TargetsWidget(QWidget):
         dialog = SplitDialog(row.name, len(reports), row.target, unit, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        self.split_target(row.person_id, dialog.value(), dialog.how())
+        total = dialog.value()
+        assert total is not None  # the dialog is accepted with a number only
+        self.split_target(row.person_id, total, dialog.how())
 
     def split_target(self, manager_id: int, total: Decimal, how: str) -> bool:
         name = next((r.name for r in self.rows if r.person_id == manager_id), "")

@@ -195,7 +195,7 @@ class ColumnsPage(QWizardPage):
         self.combos: list[QComboBox] = []
 
     def initializePage(self) -> None:
-        preview, mapping = self.wiz.preview, self.wiz.mapping
+        _, preview, mapping = self.wiz.chosen()
         spec = mapping.spec
         self.table.setRowCount(len(preview.headers))
         self.combos = []
@@ -215,17 +215,20 @@ class ColumnsPage(QWizardPage):
         self.update_missing()
 
     def columns(self) -> dict[str, str]:
-        return {h: c.currentData() for h, c in zip(self.wiz.preview.headers, self.combos) if c.currentData() and h}
+        _, preview, _ = self.wiz.chosen()
+        return {h: c.currentData() for h, c in zip(preview.headers, self.combos) if c.currentData() and h}
 
     def set_column(self, header: str, field: str | None) -> None:
         """Map ``header`` to ``field`` (None: not imported), as a click in its combo box would."""
-        combo = self.combos[self.wiz.preview.headers.index(header)]
+        _, preview, _ = self.wiz.chosen()
+        combo = self.combos[preview.headers.index(header)]
         combo.setCurrentIndex(combo.findData(field) if field else 0)
 
     @Slot()
     def update_missing(self) -> None:
         chosen = set(self.columns().values())
-        missing = [f.label for f in self.wiz.mapping.spec.fields if f.required and f.name not in chosen]
+        _, _, mapping = self.wiz.chosen()
+        missing = [f.label for f in mapping.spec.fields if f.required and f.name not in chosen]
         self.missing.setText(f"Still needed: {', '.join(missing)}" if missing else "Every needed field has a column.")
 
     @Slot()
@@ -233,7 +236,8 @@ class ColumnsPage(QWizardPage):
         self.wiz.save_mapping()
 
     def validatePage(self) -> bool:
-        self.wiz.mapping.columns = self.columns()
+        _, _, mapping = self.wiz.chosen()
+        mapping.columns = self.columns()
         return True
 
 
@@ -279,11 +283,11 @@ class ValuesPage(QWizardPage):
         self.shown = False  # the choices are the mapping's until the page has been shown
 
     def initializePage(self) -> None:
-        mapping = self.wiz.mapping
+        path, _, mapping = self.wiz.chosen()
         fields = [f for f in mapping.spec.value_mapped if f in mapping.columns.values()]
         header_of = {field: header for header, field in mapping.columns.items()}
         with wait_cursor():
-            words = distinct_words(self.wiz.path, [header_of[f] for f in fields]) if fields else {}
+            words = distinct_words(path, [header_of[f] for f in fields]) if fields else {}
             with self.wiz.db.read() as reader:
                 targets = {f: mapping_targets(reader, f) for f in fields}
         rows = [(f, w) for f in fields for w in words.get(header_of[f], [])]
@@ -319,7 +323,10 @@ class ValuesPage(QWizardPage):
         for row in (self.decimal_separator, self.round_cents):
             self.reading.setRowVisible(row, amounts)
         while self.serial_box.count():
-            self.serial_box.takeAt(0).widget().deleteLater()
+            item = self.serial_box.takeAt(0)
+            old = item.widget() if item is not None else None
+            assert old is not None  # the layout holds only the check boxes added below
+            old.deleteLater()
         self.serial_dates = {}
         for field in mapping.spec.date_fields:
             if field in header_of:
@@ -341,7 +348,7 @@ class ValuesPage(QWizardPage):
     def validatePage(self) -> bool:
         if not self.shown:  # saved from the columns page first: the mapping's own choices stand
             return True
-        mapping = self.wiz.mapping
+        _, _, mapping = self.wiz.chosen()
         mapping.decimal_separator = self.decimal_separator.currentData()
         mapping.round_cents = self.round_cents.isChecked()
         mapping.serial_dates = [field for field, box in self.serial_dates.items() if box.isChecked()]
@@ -351,7 +358,7 @@ class ValuesPage(QWizardPage):
                 else combo.currentText().strip()
             if target and target != AS_IS and target != word:
                 values.setdefault(field, {})[word] = target
-        self.wiz.mapping.values = values
+        mapping.values = values
         return True
 
 
@@ -385,14 +392,15 @@ class CheckPage(QWizardPage):
 
     def run_dry(self) -> None:
         self.problems, self.dry_run, more = [], None, 0
+        path, preview, mapping = self.wiz.chosen()
         try:
             with wait_cursor():
-                self.dry_run = import_file(self.wiz.db, self.wiz.path, self.wiz.mapping, dry_run=True)
+                self.dry_run = import_file(self.wiz.db, path, mapping, dry_run=True)
         except ImportRefused as exc:
             self.problems, more = exc.problems, exc.more
         except SalesDeskError as exc:
             self.problems = [Problem(0, "", str(exc))]
-        self.show_preview(self.wiz.preview)
+        self.show_preview(preview)
         self.problem_list.clear()
         self.problem_list.addItems([str(p) for p in self.problems])
         if more:
@@ -435,22 +443,24 @@ class CheckPage(QWizardPage):
             for c in range(self.table.columnCount()):
                 item = self.table.item(r, c)
                 if item is not None and item.background() == PROBLEM_BRUSH:
-                    out.append((int(self.table.verticalHeaderItem(r).text()),
-                                self.table.horizontalHeaderItem(c).text()))
+                    number, header = self.table.verticalHeaderItem(r), self.table.horizontalHeaderItem(c)
+                    assert number is not None and header is not None  # show_preview labels every row and column
+                    out.append((int(number.text()), header.text()))
         return out
 
     def isComplete(self) -> bool:
         return self.dry_run is not None
 
     def validatePage(self) -> bool:
+        path, _, mapping = self.wiz.chosen()
         try:
             with wait_cursor():
-                result = import_file(self.wiz.db, self.wiz.path, self.wiz.mapping)
+                result = import_file(self.wiz.db, path, mapping)
         except ImportRefused as exc:  # the database changed since the dry run
             self.problems = exc.problems
             self.run_dry()
             return False
-        self.wiz.result = result
+        self.wiz.outcome = result
         self.wiz.imported.emit(result)
         return True
 
@@ -467,7 +477,7 @@ class ResultPage(QWizardPage):
         QVBoxLayout(self).addWidget(self.text)
 
     def initializePage(self) -> None:
-        self.text.setText("\n\n".join(self.wiz.result.lines()) if self.wiz.result else "")
+        self.text.setText("\n\n".join(self.wiz.outcome.lines()) if self.wiz.outcome else "")
 
 
 class ImportWizard(QWizard):
@@ -492,7 +502,7 @@ class ImportWizard(QWizard):
         self.path: Path | None = None
         self.preview: Preview | None = None
         self.mapping: Mapping | None = None
-        self.result: ImportResult | None = None
+        self.outcome: ImportResult | None = None  # not "result": that is QDialog.result()
         self.source_page = SourcePage(self)
         self.columns_page = ColumnsPage(self)
         self.values_page = ValuesPage(self)
@@ -505,6 +515,11 @@ class ImportWizard(QWizard):
         if path is not None:
             self.source_page.file.setText(str(path))
 
+    def chosen(self) -> tuple[Path, Preview, Mapping]:
+        """The file, its first rows and its mapping: the source page sets them before any later page shows."""
+        assert self.path is not None and self.preview is not None and self.mapping is not None
+        return self.path, self.preview, self.mapping
+
     @Slot()
     def save_mapping(self) -> None:
         """Save the mapping as chosen so far (columns, words, how cells are read) as JSON."""
@@ -516,5 +531,6 @@ class ImportWizard(QWizard):
         if chosen:
             self.columns_page.validatePage()
             self.values_page.validatePage()
-            written_or_refused(self, lambda: self.mapping.save(chosen, database=database, replace=True),
+            _, _, mapping = self.chosen()
+            written_or_refused(self, lambda: mapping.save(chosen, database=database, replace=True),
                                "Mapping not saved")

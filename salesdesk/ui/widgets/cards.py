@@ -118,8 +118,9 @@ class BreakdownCard(QFrame):
         self.rows = list(rows)
         while self._grid.count():
             item = self._grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None  # count() says there is an item
+            if widget is not None:
+                widget.deleteLater()
         for r, row in enumerate(rows):
             name = _label(row.label)
             if row.note:

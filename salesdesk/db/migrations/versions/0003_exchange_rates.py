@@ -12,7 +12,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02 22:45:00
 """
-from typing import Sequence, Union
+from typing import Any, Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
@@ -41,7 +41,7 @@ _INDEXES = (
 
 def _rebuild_indexes(which: int) -> None:
     for name, *columns, status in _INDEXES:
-        where = {} if status is None else {"sqlite_where": sa.text(f"status = '{status}'"),
+        where: dict[str, Any] = {} if status is None else {"sqlite_where": sa.text(f"status = '{status}'"),
                                            "postgresql_where": sa.text(f"status = '{status}'")}
         op.drop_index(name, table_name="deals")
         op.create_index(name, "deals", columns[which], unique=False, **where)
