@@ -39,6 +39,7 @@ from salesdesk.services.branches import (
 )
 from salesdesk.services.roles import add_role, delete_role, rename_role, reorder_roles, restore_role
 from tests.conftest import dump
+from tests.org_tree import org_children
 
 OLD = dt.datetime(2020, 1, 2, 3, 4, 5)
 
@@ -624,7 +625,7 @@ def test_org_people_are_senior_first_then_by_name(org):
 def test_org_children_make_the_tree_in_order(org):
     p = org.people
     with org.db.read() as reader:
-        roots, children = chart.org_children(chart.org_people(reader))
+        roots, children = org_children(chart.org_people(reader))
     assert roots == [p["vp"]]
     assert children[p["vp"]] == [p["dir"]]
     assert children[p["dir"]] == [p["bm_n"], p["bm_s"]]
@@ -636,7 +637,7 @@ def test_someone_whose_manager_is_left_out_is_a_root():
     person = chart.OrgPerson
     people_ = [person(1, "Vera", None, None, None, True, 1, "VP", 1, None, "", None),
                person(3, "Ava", None, None, None, True, 6, "Salesperson", 6, None, "", 2)]  # 2 is inactive
-    assert chart.org_children(people_) == ([1, 3], {})
+    assert org_children(people_) == ([1, 3], {})
 
 
 def test_a_cycle_in_damaged_data_still_shows_everyone_once():
@@ -644,7 +645,7 @@ def test_a_cycle_in_damaged_data_still_shows_everyone_once():
     people_ = [person(1, "A", None, None, None, True, 1, "VP", 1, None, "", 2),
                person(2, "B", None, None, None, True, 1, "VP", 1, None, "", 1),
                person(3, "C", None, None, None, True, 1, "VP", 1, None, "", 2)]
-    roots, children = chart.org_children(people_)
+    roots, children = org_children(people_)
     shown = list(roots) + [c for kids in children.values() for c in kids]
     assert sorted(shown) == [1, 2, 3] and roots == [1]
 
@@ -774,7 +775,7 @@ def test_reorganise_the_demo_company_and_undo_every_step(db):
     original = dump(db)
     with db.read() as reader:
         everyone = {p.id: p for p in chart.org_people(reader)}
-    roots, children = chart.org_children(list(everyone.values()))
+    roots, children = org_children(list(everyone.values()))
     by_role = {}
     for p in everyone.values():
         by_role.setdefault(p.role, []).append(p)
