@@ -154,7 +154,7 @@ def aggregate_1m() -> list[float]:
     targets, roll-ups, actuals and forecast, won revenue."""
     from salesdesk.db.migrate import open_database
     from salesdesk.domain.periods import Period, PeriodKind
-    from salesdesk.services import targets
+    from salesdesk.services.targets import queries
 
     db = open_database(targets_database())
     today = CLOCK.today()
@@ -162,7 +162,7 @@ def aggregate_1m() -> list[float]:
     try:
         def read():
             with db.read() as reader:
-                return targets.target_rows(reader, 1, quarter, "won_revenue", today)
+                return queries.target_rows(reader, 1, quarter, "won_revenue", today)
 
         return _timed(read)
     finally:
@@ -174,14 +174,14 @@ def series_1m() -> list[float]:
     """The year chart's series for the whole company at 1M deals: won revenue by month,
     month targets and the forecast continued by expected close month."""
     from salesdesk.db.migrate import open_database
-    from salesdesk.services import targets
+    from salesdesk.services.targets import queries
 
     db = open_database(targets_database())
     today = CLOCK.today()
     try:
         def read():
             with db.read() as reader:
-                return targets.monthly_series(reader, 1, today.year, "won_revenue", today)
+                return queries.monthly_series(reader, 1, today.year, "won_revenue", today)
 
         return _timed(read)
     finally:

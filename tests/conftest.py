@@ -76,7 +76,7 @@ class Org:
     """A small company built through the services: ids by name for readable tests."""
 
     def __init__(self, database):
-        from salesdesk.services import people
+        from salesdesk.services import branches, people
 
         self.db = database
         with database.transaction() as s:
@@ -87,8 +87,8 @@ class Org:
             self.renewal_stages = {
                 st.name: st.id for st in s.scalars(select(Stage).where(Stage.pipeline_id == 2))
             }
-            north = people.add_branch(s, "North")
-            south = people.add_branch(s, "South")
+            north = branches.add_branch(s, "North")
+            south = branches.add_branch(s, "South")
             self.branches = {"North": north, "South": south}
             p = {}
             p["vp"] = people.add_person(s, name="Vera Price", role_id=self.roles["VP Sales"], manager_id=None, email="vera@example.com")

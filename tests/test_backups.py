@@ -33,10 +33,10 @@ def branch_names(path: Path) -> list[str]:
 
 
 def add_branch(database, name: str) -> None:
-    from salesdesk.services import people
+    from salesdesk.services import branches
 
     with database.transaction() as s:
-        people.add_branch(s, name)
+        branches.add_branch(s, name)
 
 
 def damage(path: Path) -> None:

@@ -19,7 +19,8 @@ from salesdesk.clock import CLOCK
 from salesdesk.db.migrate import open_database
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.reports.weekly import parse_scope, weekly_report
-from salesdesk.services import board, targets
+from salesdesk.services import board
+from salesdesk.services.targets.queries import actuals, target_rows
 from salesdesk.services.demo import load_demo
 from salesdesk.services.summary import activities_summary
 
@@ -80,7 +81,7 @@ def check_the_day(tmp_path, day: dt.date, zone: str, hour: int) -> None:
             quarter = Period.containing(PeriodKind.QUARTER, CLOCK.today())
             assert quarter.start <= day < quarter.end
             top = reader.scalar("SELECT id FROM people WHERE manager_id IS NULL ORDER BY id LIMIT 1")
-            rows = targets.target_rows(reader, top, quarter)
+            rows = target_rows(reader, top, quarter)
             in_quarter = reader.scalar("SELECT coalesce(sum(amount), 0) FROM deals WHERE status = 'won' "
                                        "AND won_on >= :a AND won_on < :b",
                                        {"a": quarter.start.isoformat(), "b": quarter.end.isoformat()})
@@ -132,7 +133,7 @@ def test_a_deal_created_just_after_midnight_on_monday_in_berlin_is_that_weeks(tm
             scope = parse_scope(reader, "company")
             assert weekly_report(reader, week, scope).current.new_deals == 1
             assert weekly_report(reader, week.previous(), scope).current.new_deals == 0
-            new = targets.actuals(reader, [org.people["sp1"]], week, "new_deals")
+            new = actuals(reader, [org.people["sp1"]], week, "new_deals")
             assert new[org.people["sp1"]] == 1
         assert isinstance(deal_id, int)
     finally:

@@ -132,13 +132,13 @@ def test_won_figures_equal_the_csv(imported, expected):
 
 
 def test_won_value_per_agent_in_the_targets_actuals(imported, expected):
-    from salesdesk.services import targets
+    from salesdesk.services.targets.queries import actuals
 
     db, _ = imported
     with db.read() as r:
         ids = dict(r.execute("SELECT name, id FROM people"))
         year = Period(PeriodKind.YEAR, dt.date(2017, 1, 1))
-        actual = targets.actuals(r, [ids[name] for name in expected["per_agent"]], year, "won_revenue")
+        actual = actuals(r, [ids[name] for name in expected["per_agent"]], year, "won_revenue")
         in_2017 = defaultdict(Decimal)
         for row in expected["rows"]:
             if row["deal_stage"] == "Won" and row["close_date"].startswith("2017"):
@@ -269,7 +269,7 @@ def test_people_and_products_there_before_are_found_by_name(tmp_path, expected):
 def test_every_scopes_headline_target_agrees_with_its_table(tmp_path):
     """Targets on every level of the imported hierarchy (regional managers, managers,
     agents): the company's, each office's and each manager's headline equals its table."""
-    from salesdesk.services import targets
+    from salesdesk.services.targets.commands import set_target
 
     from tests.target_checks import headline_targets_agree
 
@@ -280,7 +280,7 @@ def test_every_scopes_headline_target_agrees_with_its_table(tmp_path):
         with db.transaction() as s:
             people = s.execute(text("SELECT id FROM people ORDER BY id")).scalars().all()
             for n, person_id in enumerate(people):
-                targets.set_target(s, person_id, quarter, "won_revenue", 50_000 + 1_000 * n)
+                set_target(s, person_id, quarter, "won_revenue", 50_000 + 1_000 * n)
         week = Period(PeriodKind.WEEK, dt.date(2017, 11, 6))
         with db.read() as r:
             assert headline_targets_agree(r, week, today=dt.date(2017, 11, 15)) > 5

@@ -15,7 +15,8 @@ from salesdesk.clock import CLOCK
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.errors import ValidationError
 from salesdesk.reports.weekly import COMPANY, Scope, weekly_report
-from salesdesk.services import board, currencies, overview, targets
+from salesdesk.services import board, currencies, overview
+from salesdesk.services.targets.queries import actuals, left_out
 from salesdesk.services.demo import load_demo
 from salesdesk.services.rates import RateBook
 
@@ -134,7 +135,7 @@ def test_targets_actuals_convert_dollars_and_leave_pounds_out(mixed):
     quarter = Period.containing(PeriodKind.QUARTER, CLOCK.today())
     with mixed.read() as r:
         top = r.scalar("SELECT id FROM people WHERE manager_id IS NULL ORDER BY id")
-        actual = targets.actuals(r, top, quarter)[top]
+        actual = actuals(r, top, quarter)[top]
     won = rows(mixed, "SELECT owner_id, amount, currency FROM deals WHERE status = 'won' AND won_on >= :a "
                "AND won_on < :b", a=quarter.start.isoformat(), b=quarter.end.isoformat())
     # each person's own won deals converted (rounded once per person and currency), then added up the tree
@@ -262,7 +263,7 @@ def test_the_targets_screen_names_what_it_left_out(mixed):
     quarter = Period.containing(PeriodKind.QUARTER, CLOCK.today())
     with mixed.read() as r:
         top = r.scalar("SELECT id FROM people WHERE manager_id IS NULL ORDER BY id")
-        note = targets.left_out(r, top, quarter)
+        note = left_out(r, top, quarter)
     won = rows(mixed, "SELECT count(*), sum(amount) FROM deals WHERE status = 'won' AND currency = 'GBP' "
                "AND won_on >= :a AND won_on < :b", a=quarter.start.isoformat(), b=quarter.end.isoformat())[0]
     open_gbp = rows(mixed, "SELECT count(*) FROM deals WHERE status = 'open' AND currency = 'GBP' "
@@ -276,7 +277,7 @@ def test_the_targets_screen_names_what_it_left_out(mixed):
     with mixed.transaction() as s:
         currencies.set_rate(s, "GBP", dt.date(2020, 1, 1), "1.15")
     with mixed.read() as r:
-        assert targets.left_out(r, top, quarter) == ""
+        assert left_out(r, top, quarter) == ""
 
 
 def test_undoing_a_rate_after_the_company_currency_changed_undoes_that_rate(mixed):

@@ -194,12 +194,12 @@ def test_reads_nest_and_a_failed_read_says_what_failed(db):
 def test_a_read_inside_a_read_shares_its_snapshot(db):
     """Issue 14 named Database.read() as not nestable: a screen's read may call a service
     that reads too.  The inner read works and sees what the outer one sees."""
-    from salesdesk.services import people
+    from salesdesk.services import branches
 
     with db.read() as outer:
         before = outer.scalar("SELECT count(*) FROM branches")
         with db.transaction() as s:  # another writer commits meanwhile
-            people.add_branch(s, "Nested")
+            branches.add_branch(s, "Nested")
         with db.read() as inner:
             assert inner.scalar("SELECT count(*) FROM branches") == before
         assert outer.scalar("SELECT count(*) FROM branches") == before

@@ -16,6 +16,7 @@ from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.errors import RuleError
 from salesdesk.services import demo as demo_module
 from salesdesk.services import people
+from salesdesk.services.branches import add_branch
 from salesdesk.services.checks import rule_problems
 from salesdesk.services.demo import DemoSummary, is_empty, load_demo
 
@@ -427,7 +428,7 @@ def test_is_empty(db, company):
     assert is_empty(db)
     assert not is_empty(company)
     with db.transaction() as s:
-        people.add_branch(s, "North")
+        add_branch(s, "North")
     assert is_empty(db)  # a branch alone is no company yet
     with db.transaction() as s:
         role = s.execute(text("SELECT id FROM roles WHERE rank = 1")).scalar()

@@ -61,7 +61,7 @@ def test_a_lock_left_by_a_killed_process_is_recovered(db_path):
 
 
 def test_a_read_only_second_instance_reads_but_refuses_writes(db, db_path, org):
-    from salesdesk.services import people
+    from salesdesk.services import branches
 
     first = InstanceLock(db_path).acquire()
     try:
@@ -74,7 +74,7 @@ def test_a_read_only_second_instance_reads_but_refuses_writes(db, db_path, org):
             before = dump(db)
             with pytest.raises(DatabaseError) as refused:
                 with second.transaction() as s:
-                    people.add_branch(s, "Sneaky")
+                    branches.add_branch(s, "Sneaky")
             assert str(refused.value) == ("The change could not be saved: this window opened the database read-only, "
                                           "so it cannot change it. Nothing was half-written.")
             assert dump(db) == before

@@ -29,7 +29,17 @@ from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 from salesdesk.services import deals, people
 from salesdesk.services import org as chart
+from salesdesk.services.branches import (
+    add_branch,
+    delete_branch,
+    edit_branch,
+    rename_branch,
+    restore_branch,
+    set_branch_active,
+)
+from salesdesk.services.roles import add_role, delete_role, rename_role, reorder_roles, restore_role
 from tests.conftest import dump
+from tests.org_tree import org_children
 
 OLD = dt.datetime(2020, 1, 2, 3, 4, 5)
 
@@ -179,7 +189,7 @@ def test_a_closed_branch_takes_nobody(org):
     south = org.branches["South"]
     with org.db.transaction() as s:
         people.move_team_to_branch(s, org.people["bm_s"], org.branches["North"])
-        people.set_branch_active(s, south, False)
+        set_branch_active(s, south, False)
     for action in (lambda s: people.edit_person(s, org.people["sp1"], branch_id=south),
                    lambda s: people.move_team_to_branch(s, org.people["bm_n"], south),
                    lambda s: people.add_person(s, name="Eve", role_id=org.roles["Salesperson"],
@@ -443,40 +453,40 @@ def test_moving_a_team_to_a_branch_and_back(org):
 
 def test_branch_names_are_checked(org):
     north = org.branches["North"]
-    assert refused(org.db, lambda s: people.rename_branch(s, north, "  "), ValidationError,
+    assert refused(org.db, lambda s: rename_branch(s, north, "  "), ValidationError,
                    "A branch needs a name").field == "name"
-    refused(org.db, lambda s: people.rename_branch(s, north, "south"), ValidationError,
+    refused(org.db, lambda s: rename_branch(s, north, "south"), ValidationError,
             "There is already a branch called south")
-    refused(org.db, lambda s: people.add_branch(s, "SOUTH"), ValidationError, "already a branch called SOUTH")
+    refused(org.db, lambda s: add_branch(s, "SOUTH"), ValidationError, "already a branch called SOUTH")
 
 
 def test_rename_and_edit_a_branch_and_undo(org):
     north = org.branches["North"]
     before = dump(org.db)
     with org.db.transaction() as s:
-        old = people.rename_branch(s, north, "North & Scotland")
-        previous = people.edit_branch(s, north, city="Leeds", region="UK & Ireland")
+        old = rename_branch(s, north, "North & Scotland")
+        previous = edit_branch(s, north, city="Leeds", region="UK & Ireland")
     assert old == "North" and previous == {"city": None, "region": None}
     with org.db.transaction() as s:
-        people.edit_branch(s, north, **previous)
-        people.rename_branch(s, north, old)
+        edit_branch(s, north, **previous)
+        rename_branch(s, north, old)
     assert dump(org.db) == before
 
 
 def test_a_branch_with_people_cannot_close(org):
-    refused(org.db, lambda s: people.set_branch_active(s, org.branches["North"], False),
+    refused(org.db, lambda s: set_branch_active(s, org.branches["North"], False),
             match="4 active people still work in North; move them to another branch before closing it")
 
 
 def test_close_and_reopen_an_empty_branch(org):
     with org.db.transaction() as s:
-        west = people.add_branch(s, "West", city="Bristol")
+        west = add_branch(s, "West", city="Bristol")
     before = dump(org.db)
     with org.db.transaction() as s:
-        was = people.set_branch_active(s, west, False)
+        was = set_branch_active(s, west, False)
     assert was is True
     with org.db.transaction() as s:
-        people.set_branch_active(s, west, was)
+        set_branch_active(s, west, was)
     assert dump(org.db) == before
 
 
@@ -484,20 +494,20 @@ def test_a_branch_in_use_cannot_be_deleted(org):
     with org.db.transaction() as s:
         s.add(Budget(branch_id=org.branches["South"], period_kind="month", period_start=month_start(),
                      amount=Decimal("10000")))
-    refused(org.db, lambda s: people.delete_branch(s, org.branches["South"]),
+    refused(org.db, lambda s: delete_branch(s, org.branches["South"]),
             match="South is still used by 2 people and 1 budget; close it instead to keep them")
 
 
 def test_adding_a_branch_is_undone_by_deleting_it_and_redone_by_restoring(org):
     before = dump(org.db)
     with org.db.transaction() as s:
-        west = people.add_branch(s, "West", city="Bristol", region="South West")
+        west = add_branch(s, "West", city="Bristol", region="South West")
     after = dump(org.db)
     with org.db.transaction() as s:
-        row = people.delete_branch(s, west)
+        row = delete_branch(s, west)
     assert dump(org.db) == before
     with org.db.transaction() as s:
-        people.restore_branch(s, row)
+        restore_branch(s, row)
     assert dump(org.db) == after
 
 
@@ -512,59 +522,59 @@ def ladder(db) -> list[tuple[str, int]]:
 def test_rename_a_role_and_undo(org):
     before = dump(org.db)
     with org.db.transaction() as s:
-        old = people.rename_role(s, org.roles["Team Leader"], "Team Lead")
+        old = rename_role(s, org.roles["Team Leader"], "Team Lead")
     assert old == "Team Leader"
     with org.db.transaction() as s:
-        people.rename_role(s, org.roles["Team Leader"], old)
+        rename_role(s, org.roles["Team Leader"], old)
     assert dump(org.db) == before
-    refused(org.db, lambda s: people.rename_role(s, org.roles["Team Leader"], "salesperson"), ValidationError,
+    refused(org.db, lambda s: rename_role(s, org.roles["Team Leader"], "salesperson"), ValidationError,
             "There is already a role called salesperson")
-    refused(org.db, lambda s: people.add_role(s, "", 1), ValidationError, "A role needs a name")
+    refused(org.db, lambda s: add_role(s, "", 1), ValidationError, "A role needs a name")
 
 
 def test_add_a_role_into_the_ladder_and_undo_and_redo(org):
     before = dump(org.db)
     with org.db.transaction() as s:
-        new = people.add_role(s, "Senior Salesperson", 6)
+        new = add_role(s, "Senior Salesperson", 6)
     assert ladder(org.db) == [("VP Sales", 1), ("Director of Sales", 2), ("Sales Manager", 3), ("Branch Manager", 4),
                               ("Team Leader", 5), ("Senior Salesperson", 6), ("Salesperson", 7)]
     after = dump(org.db)
     with org.db.transaction() as s:
-        deleted = people.delete_role(s, new)
+        deleted = delete_role(s, new)
     assert dump(org.db) == before
     with org.db.transaction() as s:
-        people.restore_role(s, deleted)
+        restore_role(s, deleted)
     assert dump(org.db) == after
 
 
 def test_add_a_role_at_the_top_and_at_the_bottom(org):
     with org.db.transaction() as s:
-        people.add_role(s, "Chief Revenue Officer", 1)
-        people.add_role(s, "Sales Intern", 8)
+        add_role(s, "Chief Revenue Officer", 1)
+        add_role(s, "Sales Intern", 8)
     names = [name for name, _ in ladder(org.db)]
     assert names[0] == "Chief Revenue Officer" and names[-1] == "Sales Intern"
     assert [rank for _, rank in ladder(org.db)] == list(range(1, 9))
-    refused(org.db, lambda s: people.add_role(s, "Nowhere", 10), ValidationError, "from 1 .most senior. to 9")
+    refused(org.db, lambda s: add_role(s, "Nowhere", 10), ValidationError, "from 1 .most senior. to 9")
 
 
 def test_a_role_someone_holds_cannot_be_deleted(org):
     with org.db.transaction() as s:
         people.deactivate_person(s, org.people["sp3"])
-    refused(org.db, lambda s: people.delete_role(s, org.roles["Salesperson"]),
+    refused(org.db, lambda s: delete_role(s, org.roles["Salesperson"]),
             match=r"3 people \(1 of them inactive\) hold the role Salesperson; give them another role")
-    refused(org.db, lambda s: people.delete_role(s, org.roles["VP Sales"]), match="1 person holds the role VP Sales")
+    refused(org.db, lambda s: delete_role(s, org.roles["VP Sales"]), match="1 person holds the role VP Sales")
 
 
 def test_a_reorder_that_breaks_seniority_is_refused_naming_a_pair(org):
     r = org.roles
     order = [r["VP Sales"], r["Director of Sales"], r["Sales Manager"], r["Branch Manager"], r["Salesperson"],
              r["Team Leader"]]
-    refused(org.db, lambda s: people.reorder_roles(s, order),
+    refused(org.db, lambda s: reorder_roles(s, order),
             match=r"Tia Lund \(Team Leader\) would no longer be senior to Ava Stone \(Salesperson\); "
                   r"a manager must hold a more senior role")
     with pytest.raises(ValueError):
         with org.db.transaction() as s:
-            people.reorder_roles(s, order[:-1])
+            reorder_roles(s, order[:-1])
 
 
 def test_a_reorder_that_keeps_seniority_and_its_undo(org):
@@ -573,10 +583,10 @@ def test_a_reorder_that_keeps_seniority_and_its_undo(org):
     order = [r["VP Sales"], r["Director of Sales"], r["Branch Manager"], r["Sales Manager"], r["Team Leader"],
              r["Salesperson"]]  # nobody is a Sales Manager
     with org.db.transaction() as s:
-        previous = people.reorder_roles(s, order)
+        previous = reorder_roles(s, order)
     assert [name for name, _ in ladder(org.db)][2:4] == ["Branch Manager", "Sales Manager"]
     with org.db.transaction() as s:
-        people.reorder_roles(s, previous)
+        reorder_roles(s, previous)
     assert dump(org.db) == before
 
 
@@ -588,7 +598,7 @@ def test_inactive_people_do_not_hold_a_reorder_back(org):
     # Branch Manager above Director: Nora reports to Dan (refused); Sam's team is empty.
     with org.db.transaction() as s:
         people.move_person(s, org.people["bm_n"], org.people["vp"])
-        people.reorder_roles(s, [r["VP Sales"], r["Branch Manager"], r["Director of Sales"], r["Sales Manager"],
+        reorder_roles(s, [r["VP Sales"], r["Branch Manager"], r["Director of Sales"], r["Sales Manager"],
                                  r["Team Leader"], r["Salesperson"]])
     assert ladder(org.db)[1] == ("Branch Manager", 2)
 
@@ -615,7 +625,7 @@ def test_org_people_are_senior_first_then_by_name(org):
 def test_org_children_make_the_tree_in_order(org):
     p = org.people
     with org.db.read() as reader:
-        roots, children = chart.org_children(chart.org_people(reader))
+        roots, children = org_children(chart.org_people(reader))
     assert roots == [p["vp"]]
     assert children[p["vp"]] == [p["dir"]]
     assert children[p["dir"]] == [p["bm_n"], p["bm_s"]]
@@ -627,7 +637,7 @@ def test_someone_whose_manager_is_left_out_is_a_root():
     person = chart.OrgPerson
     people_ = [person(1, "Vera", None, None, None, True, 1, "VP", 1, None, "", None),
                person(3, "Ava", None, None, None, True, 6, "Salesperson", 6, None, "", 2)]  # 2 is inactive
-    assert chart.org_children(people_) == ([1, 3], {})
+    assert org_children(people_) == ([1, 3], {})
 
 
 def test_a_cycle_in_damaged_data_still_shows_everyone_once():
@@ -635,7 +645,7 @@ def test_a_cycle_in_damaged_data_still_shows_everyone_once():
     people_ = [person(1, "A", None, None, None, True, 1, "VP", 1, None, "", 2),
                person(2, "B", None, None, None, True, 1, "VP", 1, None, "", 1),
                person(3, "C", None, None, None, True, 1, "VP", 1, None, "", 2)]
-    roots, children = chart.org_children(people_)
+    roots, children = org_children(people_)
     shown = list(roots) + [c for kids in children.values() for c in kids]
     assert sorted(shown) == [1, 2, 3] and roots == [1]
 
@@ -643,7 +653,7 @@ def test_a_cycle_in_damaged_data_still_shows_everyone_once():
 def test_role_ladder_and_branch_list(org):
     with org.db.transaction() as s:
         people.deactivate_person(s, org.people["sp3"])
-        people.add_branch(s, "West", city="Bristol", region="South West")
+        add_branch(s, "West", city="Bristol", region="South West")
     with org.db.read() as reader:
         roles = chart.role_ladder(reader)
         branches = chart.branch_list(reader)
@@ -765,7 +775,7 @@ def test_reorganise_the_demo_company_and_undo_every_step(db):
     original = dump(db)
     with db.read() as reader:
         everyone = {p.id: p for p in chart.org_people(reader)}
-    roots, children = chart.org_children(list(everyone.values()))
+    roots, children = org_children(list(everyone.values()))
     by_role = {}
     for p in everyone.values():
         by_role.setdefault(p.role, []).append(p)

@@ -19,8 +19,10 @@ from salesdesk.db.models import Activity, Deal, Person, Target
 from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week, parse_iso_week
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
-from salesdesk.services import deals, people, targets
-from salesdesk.services.targets import TargetRow
+from salesdesk.services import deals, people
+from salesdesk.services.targets import commands, queries
+from salesdesk.services.targets.metrics import METRICS
+from salesdesk.services.targets.queries import TargetRow
 from tests.conftest import dump
 
 D = Decimal
@@ -185,7 +187,7 @@ def local(*parts) -> dt.datetime:
 def set_targets(org, period: Period, metric="won_revenue", **values):
     with org.db.transaction() as s:
         for key, value in values.items():
-            targets.set_target(s, org.people[key], period, metric, value)
+            commands.set_target(s, org.people[key], period, metric, value)
 
 
 # --- actuals -----------------------------------------------------------------------------
@@ -193,7 +195,7 @@ def set_targets(org, period: Period, metric="won_revenue", **values):
 
 def test_won_revenue_of_each_subtree_in_a_quarter(book):
     org = book.org
-    assert by_key(org, read(org.db, targets.actuals, org.people["vp"], Q1, "won_revenue")) == {
+    assert by_key(org, read(org.db, queries.actuals, org.people["vp"], Q1, "won_revenue")) == {
         "vp": D("4050.75"), "dir": D("4050.75"), "bm_n": D("3350.50"), "tl_n": D("3250.50"), "sp1": D("1250.50"),
         "sp2": D("2000.00"), "bm_s": D("700.25"), "sp3": D("700.25"),
     }
@@ -201,34 +203,34 @@ def test_won_revenue_of_each_subtree_in_a_quarter(book):
 
 def test_actuals_of_chosen_people_only(book):
     org = book.org
-    got = read(org.db, targets.actuals, [org.people["sp1"], org.people["bm_n"]], Q1, "won_revenue")
+    got = read(org.db, queries.actuals, [org.people["sp1"], org.people["bm_n"]], Q1, "won_revenue")
     assert by_key(org, got) == {"sp1": D("1250.50"), "bm_n": D("3350.50")}
-    assert read(org.db, targets.actuals, [], Q1) == {}
+    assert read(org.db, queries.actuals, [], Q1) == {}
 
 
 def test_counts_won_deals_new_deals_and_activities_done(book):
     org = book.org
-    won = by_key(org, read(org.db, targets.actuals, org.people["vp"], Q1, "won_deals"))
+    won = by_key(org, read(org.db, queries.actuals, org.people["vp"], Q1, "won_deals"))
     assert won == {"vp": 5, "dir": 5, "bm_n": 4, "tl_n": 3, "sp1": 2, "sp2": 1, "bm_s": 1, "sp3": 1}
     assert all(type(v) is Decimal for v in won.values())
     # Created in Q1: ava_last_day (23:59:59 on 31 March), ben_feb, cai_new_year (midnight
     # on 1 January), nora_feb, ava_lost, ava_fleet; not 1 April or 31 December.
-    new = by_key(org, read(org.db, targets.actuals, org.people["vp"], Q1, "new_deals"))
+    new = by_key(org, read(org.db, queries.actuals, org.people["vp"], Q1, "new_deals"))
     assert new == {"vp": 6, "dir": 6, "bm_n": 5, "tl_n": 4, "sp1": 3, "sp2": 1, "bm_s": 1, "sp3": 1}
-    done = by_key(org, read(org.db, targets.actuals, org.people["vp"], Q1, "activities"))
+    done = by_key(org, read(org.db, queries.actuals, org.people["vp"], Q1, "activities"))
     assert done == {"vp": 3, "dir": 3, "bm_n": 3, "tl_n": 3, "sp1": 2, "sp2": 1, "bm_s": 0, "sp3": 0}
 
 
 def test_a_deal_won_on_the_last_day_counts_and_one_won_the_next_day_does_not(book):
     org = book.org
     ava = org.people["sp1"]
-    assert read(org.db, targets.actuals, [ava], MAR)[ava] == D("250.50")
-    assert read(org.db, targets.actuals, [ava], Q2)[ava] == D("999.99")
-    assert read(org.db, targets.actuals, [ava], Period.containing("month", dt.date(2026, 4, 1)))[ava] == D("999.99")
+    assert read(org.db, queries.actuals, [ava], MAR)[ava] == D("250.50")
+    assert read(org.db, queries.actuals, [ava], Q2)[ava] == D("999.99")
+    assert read(org.db, queries.actuals, [ava], Period.containing("month", dt.date(2026, 4, 1)))[ava] == D("999.99")
     cai = org.people["sp3"]
-    assert read(org.db, targets.actuals, [cai], Period.containing("year", dt.date(2025, 6, 1)))[cai] == D("300.00")
-    assert read(org.db, targets.actuals, [cai], YEAR)[cai] == D("700.25")
-    assert read(org.db, targets.actuals, [cai], Period.containing("quarter", dt.date(2025, 12, 31)))[cai] == D("300.00")
+    assert read(org.db, queries.actuals, [cai], Period.containing("year", dt.date(2025, 6, 1)))[cai] == D("300.00")
+    assert read(org.db, queries.actuals, [cai], YEAR)[cai] == D("700.25")
+    assert read(org.db, queries.actuals, [cai], Period.containing("quarter", dt.date(2025, 12, 31)))[cai] == D("300.00")
 
 
 def test_iso_week_53_runs_from_monday_28_december_to_sunday_3_january(org):
@@ -243,31 +245,31 @@ def test_iso_week_53_runs_from_monday_28_december_to_sunday_3_january(org):
             # won on the local day; created at that local time, stored as UTC
             add_deal(s, org, title, "sp1", amount, won_on=wall.date(), created=CLOCK.utc_of_local(wall))
     ava = org.people["sp1"]
-    assert read(org.db, targets.actuals, [ava], week)[ava] == D("1110.00")
-    assert read(org.db, targets.actuals, [ava], week, "new_deals")[ava] == 3
-    assert read(org.db, targets.actuals, [ava], week.next())[ava] == D("10000.00")
+    assert read(org.db, queries.actuals, [ava], week)[ava] == D("1110.00")
+    assert read(org.db, queries.actuals, [ava], week, "new_deals")[ava] == 3
+    assert read(org.db, queries.actuals, [ava], week.next())[ava] == D("10000.00")
     assert week.next().label == "2027-W01"
-    assert read(org.db, targets.actuals, [ava], YEAR)[ava] == D("11.00")
-    assert read(org.db, targets.actuals, [ava], Period.containing("quarter", dt.date(2027, 1, 1)))[ava] == D("11100.00")
+    assert read(org.db, queries.actuals, [ava], YEAR)[ava] == D("11.00")
+    assert read(org.db, queries.actuals, [ava], Period.containing("quarter", dt.date(2027, 1, 1)))[ava] == D("11100.00")
 
 
 def test_a_person_who_left_still_counts_for_the_team(book):
     org = book.org
     with org.db.transaction() as s:
         people.deactivate_person(s, org.people["sp3"], deals_to=org.people["bm_s"])
-    got = by_key(org, read(org.db, targets.actuals, org.people["bm_s"], Q1))
+    got = by_key(org, read(org.db, queries.actuals, org.people["bm_s"], Q1))
     assert got == {"bm_s": D("700.25"), "sp3": D("700.25")}
-    rows = rows_by_key(org, read(org.db, targets.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1))
+    rows = rows_by_key(org, read(org.db, queries.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1))
     assert rows["sp3"].active is False and rows["sp3"].actual == D("700.25")
     # In a quarter where they have nothing, they are not listed.
     later = Period(PeriodKind.QUARTER, dt.date(2026, 7, 1))
-    assert "sp3" not in rows_by_key(org, read(org.db, targets.target_rows, org.people["vp"], later))
+    assert "sp3" not in rows_by_key(org, read(org.db, queries.target_rows, org.people["vp"], later))
 
 
 def test_the_branch_filter_counts_the_branch_only_and_keeps_the_managers_above_it(book):
     org = book.org
     set_targets(org, Q1, vp="9000", dir="8000", bm_n="4000", sp1="1000")
-    rows = read(org.db, targets.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1,
+    rows = read(org.db, queries.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1,
                 branch_id=org.branches["North"])
     assert [(r.name, r.depth) for r in rows] == [
         ("Vera Price", 0), ("Dan Irving", 1), ("Nora Banks", 2), ("Tia Lund", 3), ("Ava Stone", 4), ("Ben Cole", 4)]
@@ -276,7 +278,7 @@ def test_the_branch_filter_counts_the_branch_only_and_keeps_the_managers_above_i
     # Vera's and Dan's own targets cover the South too: only the roll-up of the North shows.
     assert (got["vp"].target, got["vp"].rolled_up, got["vp"].effective) == (None, D("4000.00"), D("4000.00"))
     assert got["bm_n"].target == D("4000.00")
-    assert read(org.db, targets.actuals, org.people["vp"], Q1, branch_id=org.branches["South"])[org.people["vp"]] \
+    assert read(org.db, queries.actuals, org.people["vp"], Q1, branch_id=org.branches["South"])[org.people["vp"]] \
         == D("700.25")
 
 
@@ -285,24 +287,24 @@ def test_the_branch_filter_counts_the_branch_only_and_keeps_the_managers_above_i
 
 def test_forecast_is_won_plus_weighted_pipeline_expected_in_the_period(book):
     org = book.org
-    got = by_key(org, read(org.db, targets.forecast, org.people["vp"], Q1, "won_revenue", DURING_Q1))
+    got = by_key(org, read(org.db, queries.forecast, org.people["vp"], Q1, "won_revenue", DURING_Q1))
     assert got == {"vp": D("12250.75"), "dir": D("12250.75"), "bm_n": D("11550.50"), "tl_n": D("11450.50"),
                    "sp1": D("6250.50"), "sp2": D("5200.00"), "bm_s": D("700.25"), "sp3": D("700.25")}
     # Cai's 1,000 at 5 % is expected in April.
     cai = org.people["sp3"]
-    assert read(org.db, targets.forecast, [cai], Q2, "won_revenue", DURING_Q1)[cai] == D("50.00")
+    assert read(org.db, queries.forecast, [cai], Q2, "won_revenue", DURING_Q1)[cai] == D("50.00")
     # Won deals: the expected number of wins; activities: the planned ones due in the period.
-    won = by_key(org, read(org.db, targets.forecast, org.people["tl_n"], Q1, "won_deals", DURING_Q1))
+    won = by_key(org, read(org.db, queries.forecast, org.people["tl_n"], Q1, "won_deals", DURING_Q1))
     assert won == {"tl_n": D("4.30"), "sp1": D("2.50"), "sp2": D("1.80")}
-    done = by_key(org, read(org.db, targets.forecast, org.people["tl_n"], Q1, "activities", DURING_Q1))
+    done = by_key(org, read(org.db, queries.forecast, org.people["tl_n"], Q1, "activities", DURING_Q1))
     assert done == {"tl_n": D(4), "sp1": D(2), "sp2": D(2)}
-    assert set(read(org.db, targets.forecast, org.people["tl_n"], Q1, "new_deals", DURING_Q1).values()) == {None}
+    assert set(read(org.db, queries.forecast, org.people["tl_n"], Q1, "new_deals", DURING_Q1).values()) == {None}
 
 
 def test_a_period_that_is_over_forecasts_its_actual(book):
     org = book.org
-    over = read(org.db, targets.forecast, org.people["vp"], Q1, "won_revenue", AFTER_Q1)
-    assert over == read(org.db, targets.actuals, org.people["vp"], Q1, "won_revenue")
+    over = read(org.db, queries.forecast, org.people["vp"], Q1, "won_revenue", AFTER_Q1)
+    assert over == read(org.db, queries.actuals, org.people["vp"], Q1, "won_revenue")
 
 
 def test_the_forecast_uses_the_stage_probability_unless_the_deal_overrides_it(book):
@@ -310,7 +312,7 @@ def test_the_forecast_uses_the_stage_probability_unless_the_deal_overrides_it(bo
     with org.db.transaction() as s:
         deals.edit_deal(s, book.deal["ben_vans"], probability=25)
         deals.edit_deal(s, book.deal["ava_fleet"], probability=None)  # back to Proposal's 60 %
-    got = by_key(org, read(org.db, targets.forecast, org.people["tl_n"], Q1, "won_revenue", DURING_Q1))
+    got = by_key(org, read(org.db, queries.forecast, org.people["tl_n"], Q1, "won_revenue", DURING_Q1))
     assert got == {"tl_n": D("3250.50") + D("1000.00") + D("6000.00"), "sp1": D("7250.50"), "sp2": D("3000.00")}
 
 
@@ -319,22 +321,22 @@ def test_the_forecast_uses_the_stage_probability_unless_the_deal_overrides_it(bo
 
 def test_rows_are_the_subtree_depth_first_senior_first_then_by_name(book):
     org = book.org
-    rows = read(org.db, targets.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1)
+    rows = read(org.db, queries.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1)
     assert [(r.name, r.role, r.depth) for r in rows] == [
         ("Vera Price", "VP Sales", 0), ("Dan Irving", "Director of Sales", 1), ("Nora Banks", "Branch Manager", 2),
         ("Tia Lund", "Team Leader", 3), ("Ava Stone", "Salesperson", 4), ("Ben Cole", "Salesperson", 4),
         ("Sam Brook", "Branch Manager", 2), ("Cai Dunn", "Salesperson", 3)]
     assert [r.manager_id for r in rows[1:3]] == [org.people["vp"], org.people["dir"]]
-    assert [r.name for r in read(org.db, targets.target_rows, org.people["bm_n"], Q1)] == [
+    assert [r.name for r in read(org.db, queries.target_rows, org.people["bm_n"], Q1)] == [
         "Nora Banks", "Tia Lund", "Ava Stone", "Ben Cole"]
     with pytest.raises(NotFoundError):
-        read(org.db, targets.target_rows, 999, Q1)
+        read(org.db, queries.target_rows, 999, Q1)
 
 
 def test_a_manager_without_a_target_shows_the_sum_of_the_reports_and_with_one_the_unallocated(book):
     org = book.org
     set_targets(org, Q1, sp1="1500", sp2="2500.50", bm_n="5000", sp3="600")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1))
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1))
     tia, nora, dan = got["tl_n"], got["bm_n"], got["dir"]
     assert (tia.target, tia.rolled_up, tia.effective, tia.unallocated) == (None, D("4000.50"), D("4000.50"), None)
     assert (nora.target, nora.rolled_up, nora.effective, nora.unallocated) == \
@@ -349,13 +351,13 @@ def test_a_manager_without_a_target_shows_the_sum_of_the_reports_and_with_one_th
     assert ava.forecast == D("1250.50")  # Q1 is over on 10 April
     # Over-allocated: the reports were given more than the manager's own target.
     set_targets(org, Q1, bm_n="3000")
-    nora = rows_by_key(org, read(org.db, targets.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1))["bm_n"]
+    nora = rows_by_key(org, read(org.db, queries.target_rows, org.people["vp"], Q1, "won_revenue", AFTER_Q1))["bm_n"]
     assert nora.unallocated == D("-1000.50")
 
 
 def test_nobody_with_a_target_leaves_everything_empty_but_the_actuals(book):
     org = book.org
-    rows = read(org.db, targets.target_rows, org.people["vp"], Q1, "won_revenue", DURING_Q1)
+    rows = read(org.db, queries.target_rows, org.people["vp"], Q1, "won_revenue", DURING_Q1)
     for row in rows:
         assert (row.target, row.rolled_up, row.effective, row.unallocated, row.attainment, row.gap) == \
             (None, None, None, None, None, None)
@@ -366,32 +368,32 @@ def test_a_quarter_sums_the_months_set_a_year_the_quarters(book):
     org = book.org
     set_targets(org, JAN, sp1="500", sp2="700")
     set_targets(org, FEB, sp1="600")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["tl_n"], Q1, "won_revenue", AFTER_Q1))
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["tl_n"], Q1, "won_revenue", AFTER_Q1))
     assert (got["sp1"].target, got["sp1"].derived) == (D("1100.00"), True)
     assert (got["sp2"].target, got["sp2"].derived) == (D("700.00"), True)
     assert got["tl_n"].rolled_up == D("1800.00")
     # An explicit quarter target wins over its months.
     set_targets(org, Q1, sp1="1000")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["tl_n"], Q1, "won_revenue", AFTER_Q1))
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["tl_n"], Q1, "won_revenue", AFTER_Q1))
     assert (got["sp1"].target, got["sp1"].derived) == (D("1000.00"), False)
     # The year: Q1 explicit for Ava, months for Ben; Q2 explicit for Ben.
     set_targets(org, Q2, sp2="3000")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["tl_n"], YEAR, "won_revenue", AFTER_Q1))
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["tl_n"], YEAR, "won_revenue", AFTER_Q1))
     assert (got["sp1"].target, got["sp2"].target, got["tl_n"].rolled_up) == (D("1000.00"), D("3700.00"), D("4700.00"))
     # A month never sums weeks, and other metrics do not mix in.
     set_targets(org, Period.containing("week", dt.date(2026, 3, 2)), sp2="50")
     set_targets(org, MAR, "won_deals", sp2=4)
-    assert read(org.db, targets.target_rows, org.people["sp2"], MAR, "won_revenue")[0].target is None
-    row = read(org.db, targets.target_rows, org.people["sp2"], MAR, "won_deals")[0]
+    assert read(org.db, queries.target_rows, org.people["sp2"], MAR, "won_revenue")[0].target is None
+    row = read(org.db, queries.target_rows, org.people["sp2"], MAR, "won_deals")[0]
     assert (row.target, row.effective) == (D(4), D(4))
-    assert read(org.db, targets.target_rows, org.people["sp2"], Q1, "won_deals")[0].target == D(4)
+    assert read(org.db, queries.target_rows, org.people["sp2"], Q1, "won_deals")[0].target == D(4)
 
 
 def test_the_table_agrees_with_actuals_and_forecast(book):
     org = book.org
-    rows = read(org.db, targets.target_rows, org.people["vp"], Q1, "won_revenue", DURING_Q1)
-    assert {r.person_id: r.actual for r in rows} == read(org.db, targets.actuals, org.people["vp"], Q1)
-    assert {r.person_id: r.forecast for r in rows} == read(org.db, targets.forecast, org.people["vp"], Q1,
+    rows = read(org.db, queries.target_rows, org.people["vp"], Q1, "won_revenue", DURING_Q1)
+    assert {r.person_id: r.actual for r in rows} == read(org.db, queries.actuals, org.people["vp"], Q1)
+    assert {r.person_id: r.forecast for r in rows} == read(org.db, queries.forecast, org.people["vp"], Q1,
                                                              "won_revenue", DURING_Q1)
 
 
@@ -400,14 +402,14 @@ def test_the_table_agrees_with_actuals_and_forecast(book):
 
 def test_the_year_month_by_month_with_the_forecast_continuing_from_this_month(book):
     org = book.org
-    points = read(org.db, targets.monthly_series, org.people["vp"], 2026, "won_revenue", AFTER_Q1)
+    points = read(org.db, queries.monthly_series, org.people["vp"], 2026, "won_revenue", AFTER_Q1)
     assert [p.month for p in points] == [dt.date(2026, m, 1) for m in range(1, 13)]
     assert [p.actual for p in points[:5]] == [D("1700.25"), D("2100.00"), D("250.50"), D("999.99"), None]
     assert [p.cumulative_actual for p in points[:5]] == [D("1700.25"), D("3800.25"), D("4050.75"), D("5050.74"), None]
     # April: all won so far + every open deal expected up to the end of April (the
     # overdue February and March ones included), then May onwards month by month.
     assert [p.cumulative_forecast for p in points] == [None] * 3 + [D("13300.74")] * 9
-    year = read(org.db, targets.target_rows, org.people["vp"], YEAR, "won_revenue", AFTER_Q1)[0]
+    year = read(org.db, queries.target_rows, org.people["vp"], YEAR, "won_revenue", AFTER_Q1)[0]
     assert year.forecast == points[-1].cumulative_forecast
     assert year.actual == points[3].cumulative_actual
 
@@ -415,16 +417,16 @@ def test_the_year_month_by_month_with_the_forecast_continuing_from_this_month(bo
 def test_the_year_chart_targets_months_else_quarters_spread_evenly(book):
     org = book.org
     set_targets(org, Q1, vp="1000.00")
-    points = read(org.db, targets.monthly_series, org.people["vp"], 2026, "won_revenue", AFTER_Q1)
+    points = read(org.db, queries.monthly_series, org.people["vp"], 2026, "won_revenue", AFTER_Q1)
     assert [p.target for p in points[:4]] == [D("333.34"), D("333.33"), D("333.33"), None]
     assert [p.cumulative_target for p in points[:4]] == [D("333.34"), D("666.67"), D("1000.00"), D("1000.00")]
     set_targets(org, JAN, sp1="100", sp3="50")
-    points = read(org.db, targets.monthly_series, org.people["vp"], 2026, "won_revenue", AFTER_Q1)
+    points = read(org.db, queries.monthly_series, org.people["vp"], 2026, "won_revenue", AFTER_Q1)
     assert [p.target for p in points[:2]] == [D("150.00"), None]
     assert [p.cumulative_target for p in points[:2]] == [D("150.00"), D("150.00")]
-    past = read(org.db, targets.monthly_series, org.people["vp"], 2025, "won_revenue", AFTER_Q1)
+    past = read(org.db, queries.monthly_series, org.people["vp"], 2025, "won_revenue", AFTER_Q1)
     assert past[-1].actual == D("300.00") and {p.cumulative_forecast for p in past} == {None}
-    assert {p.cumulative_forecast for p in read(org.db, targets.monthly_series, org.people["vp"], 2026, "new_deals",
+    assert {p.cumulative_forecast for p in read(org.db, queries.monthly_series, org.people["vp"], 2026, "new_deals",
                                                  AFTER_Q1)} == {None}
 
 
@@ -445,21 +447,21 @@ def test_set_change_and_remove_a_target_each_undone_exactly(book):
     for value in steps:
         before = dump(org.db)
         with org.db.transaction() as s:
-            previous = targets.set_target(s, ava, Q1, "won_revenue", value)
+            previous = commands.set_target(s, ava, Q1, "won_revenue", value)
         after = dump(org.db)
         assert after != before
         assert (stored(org.db, ava, Q1) or (None, None))[1] == (None if value is None else int(value * 100))
         with org.db.transaction() as s:
-            targets.restore_target(s, ava, Q1, "won_revenue", previous)
+            commands.restore_target(s, ava, Q1, "won_revenue", previous)
         assert dump(org.db) == before
         with org.db.transaction() as s:  # redo
-            targets.set_target(s, ava, Q1, "won_revenue", value)
+            commands.set_target(s, ava, Q1, "won_revenue", value)
         assert dump(org.db) == after
 
 
 def test_setting_a_target_writes_an_audit_row(org):
     with org.db.transaction() as s:
-        targets.set_target(s, org.people["sp1"], Q1, "won_deals", "12")
+        commands.set_target(s, org.people["sp1"], Q1, "won_deals", "12")
     with org.db.session() as s:
         action, entity, entity_id, details = s.execute(
             text("SELECT action, entity, entity_id, details FROM audit_log ORDER BY id DESC LIMIT 1")).one()
@@ -490,22 +492,22 @@ def refused(db, action, match, field=None):
     ("activities", D("NaN"), "is not a number"),
 ])
 def test_a_target_value_is_checked(org, metric, value, message):
-    refused(org.db, lambda s: targets.set_target(s, org.people["sp1"], Q1, metric, value), message, "value")
+    refused(org.db, lambda s: commands.set_target(s, org.people["sp1"], Q1, metric, value), message, "value")
 
 
 def test_unknown_metric_misaligned_period_and_missing_person_are_refused(org):
-    refused(org.db, lambda s: targets.set_target(s, org.people["sp1"], Q1, "calls", D(1)), "Unknown metric 'calls'",
+    refused(org.db, lambda s: commands.set_target(s, org.people["sp1"], Q1, "calls", D(1)), "Unknown metric 'calls'",
             "metric")
-    refused(org.db, lambda s: targets.set_target(s, org.people["sp1"], Period(PeriodKind.MONTH, dt.date(2026, 1, 5)),
+    refused(org.db, lambda s: commands.set_target(s, org.people["sp1"], Period(PeriodKind.MONTH, dt.date(2026, 1, 5)),
                                                  "won_revenue", D(1)),
             "2026-01-05 is not the first day of a month", "period")
-    refused(org.db, lambda s: targets.set_target(s, 999, Q1, "won_revenue", D(1)), "Person #999 no longer exists")
+    refused(org.db, lambda s: commands.set_target(s, 999, Q1, "won_revenue", D(1)), "Person #999 no longer exists")
 
 
 def test_a_typed_value_is_accepted_as_text_with_thousands_separators(org):
     with org.db.transaction() as s:
-        targets.set_target(s, org.people["sp1"], Q1, "won_revenue", "12,500.5")
-    assert read(org.db, targets.target_rows, org.people["sp1"], Q1)[0].target == D("12500.50")
+        commands.set_target(s, org.people["sp1"], Q1, "won_revenue", "12,500.5")
+    assert read(org.db, queries.target_rows, org.people["sp1"], Q1)[0].target == D("12500.50")
 
 
 # --- cascade --------------------------------------------------------------------------------
@@ -523,18 +525,18 @@ def test_cascade_evenly_is_exact_to_the_cent_extra_cents_to_the_first_listed(boo
     hire(org)
     before = dump(org.db)
     with org.db.transaction() as s:
-        previous = targets.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("100.00"), "even")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["tl_n"], Q2))
+        previous = commands.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("100.00"), "even")
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["tl_n"], Q2))
     assert [(k, got[k].target) for k in ("tl_n", "sp1", "sp2", "eve")] == [
         ("tl_n", D("100.00")), ("sp1", D("33.34")), ("sp2", D("33.33")), ("eve", D("33.33"))]
     assert got["tl_n"].unallocated == D("0.00")
     assert previous.parts[0] == (org.people["tl_n"], D("100.00"))
     after = dump(org.db)
     with org.db.transaction() as s:
-        targets.restore_targets(s, previous)
+        commands.restore_targets(s, previous)
     assert dump(org.db) == before
     with org.db.transaction() as s:
-        targets.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("100.00"), "even")
+        commands.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("100.00"), "even")
     assert dump(org.db) == after
 
 
@@ -542,10 +544,10 @@ def test_cascade_of_a_count_splits_whole_units(book):
     org = book.org
     hire(org)
     with org.db.transaction() as s:
-        targets.cascade_target(s, org.people["tl_n"], Q2, "won_deals", 10, "even")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["tl_n"], Q2, "won_deals"))
+        commands.cascade_target(s, org.people["tl_n"], Q2, "won_deals", 10, "even")
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["tl_n"], Q2, "won_deals"))
     assert [got[k].target for k in ("tl_n", "sp1", "sp2", "eve")] == [D(10), D(4), D(3), D(3)]
-    refused(org.db, lambda s: targets.cascade_target(s, org.people["tl_n"], Q2, "won_deals", D("10.5")),
+    refused(org.db, lambda s: commands.cascade_target(s, org.people["tl_n"], Q2, "won_deals", D("10.5")),
             "A target of won deals is a whole number", "total")
 
 
@@ -555,12 +557,12 @@ def test_cascade_by_previous_actuals_overwrites_and_undoes_exactly(book):
     set_targets(org, Q2, sp2="123.45")  # overwritten, and put back by undo
     before = dump(org.db)
     with org.db.transaction() as s:
-        previous = targets.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("1000.00"), "previous_actuals")
+        previous = commands.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("1000.00"), "previous_actuals")
     # Q1: Ava 1,250.50, Ben 2,000.00, Eve nothing: shares 384.7100..., 615.2899..., 0.
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["tl_n"], Q2))
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["tl_n"], Q2))
     assert [got[k].target for k in ("tl_n", "sp1", "sp2", "eve")] == [D("1000.00"), D("384.71"), D("615.29"), D("0.00")]
     with org.db.transaction() as s:
-        targets.restore_targets(s, previous)
+        commands.restore_targets(s, previous)
     assert dump(org.db) == before
     assert stored(org.db, org.people["sp2"], Q2)[1] == 12345
 
@@ -568,8 +570,8 @@ def test_cascade_by_previous_actuals_overwrites_and_undoes_exactly(book):
 def test_cascade_by_previous_actuals_counts_each_reports_whole_subtree(book):
     org = book.org
     with org.db.transaction() as s:
-        targets.cascade_target(s, org.people["dir"], Q2, "won_revenue", D("4050.75"), "previous_actuals")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["dir"], Q2))
+        commands.cascade_target(s, org.people["dir"], Q2, "won_revenue", D("4050.75"), "previous_actuals")
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["dir"], Q2))
     assert (got["bm_n"].target, got["bm_s"].target) == (D("3350.50"), D("700.25"))
 
 
@@ -577,8 +579,8 @@ def test_cascade_with_no_previous_actuals_splits_evenly(book):
     org = book.org
     later = Period(PeriodKind.QUARTER, dt.date(2026, 10, 1))  # Q3 had nothing won
     with org.db.transaction() as s:
-        targets.cascade_target(s, org.people["tl_n"], later, "won_revenue", D("0.03"), "previous_actuals")
-    got = rows_by_key(org, read(org.db, targets.target_rows, org.people["tl_n"], later))
+        commands.cascade_target(s, org.people["tl_n"], later, "won_revenue", D("0.03"), "previous_actuals")
+    got = rows_by_key(org, read(org.db, queries.target_rows, org.people["tl_n"], later))
     assert (got["sp1"].target, got["sp2"].target) == (D("0.02"), D("0.01"))
 
 
@@ -587,17 +589,17 @@ def test_cascade_leaves_inactive_reports_out(book):
     eve = hire(org)
     with org.db.transaction() as s:
         people.deactivate_person(s, eve)
-        targets.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("10.00"))
+        commands.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("10.00"))
     assert stored(org.db, eve, Q2) is None
     assert stored(org.db, org.people["sp1"], Q2)[1] == 500
 
 
 def test_cascade_refusals(org):
-    refused(org.db, lambda s: targets.cascade_target(s, org.people["sp1"], Q2, "won_revenue", D(10)),
+    refused(org.db, lambda s: commands.cascade_target(s, org.people["sp1"], Q2, "won_revenue", D(10)),
             "Ava Stone has no active direct reports to split the target among")
-    refused(org.db, lambda s: targets.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D(10), "by_mood"),
+    refused(org.db, lambda s: commands.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D(10), "by_mood"),
             "Split evenly or in proportion", "how")
-    refused(org.db, lambda s: targets.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("-5")),
+    refused(org.db, lambda s: commands.cascade_target(s, org.people["tl_n"], Q2, "won_revenue", D("-5")),
             "A target cannot be negative", "total")
 
 
@@ -627,7 +629,7 @@ def test_the_vps_won_revenue_for_last_week_is_every_deal_won_that_week(demo):
                                "AND won_on >= :start AND won_on < :end"),
                           {"start": week.start.isoformat(), "end": week.end.isoformat()}).scalar()
     assert cents > 0
-    assert read(demo, targets.actuals, vp, week, "won_revenue")[vp] == D(cents) / 100
+    assert read(demo, queries.actuals, vp, week, "won_revenue")[vp] == D(cents) / 100
 
 
 @pytest.mark.parametrize("weeks_ago", [0, 1, 5])
@@ -638,7 +640,7 @@ def test_the_week_agrees_with_the_weekly_reports_figures(demo, weeks_ago):
     vp = top_of(demo)
     with demo.read() as reader:
         report = weekly_report(reader, week, parse_scope(reader, "company"))
-    got = {metric: read(demo, targets.actuals, [vp], week, metric)[vp] for metric in targets.METRICS}
+    got = {metric: read(demo, queries.actuals, [vp], week, metric)[vp] for metric in METRICS}
     assert got == {"won_revenue": report.won_value, "won_deals": report.won_count, "new_deals": report.new_deals,
                    "activities": report.activities}
 
@@ -649,8 +651,8 @@ def test_every_persons_month_agrees_with_the_org_charts_panel(demo):
     today = CLOCK.today()
     month = Period.containing("month", today)
     vp = top_of(demo)
-    actual = read(demo, targets.actuals, vp, month)
-    rows = {r.person_id: r for r in read(demo, targets.target_rows, vp, month, "won_revenue", today)}
+    actual = read(demo, queries.actuals, vp, month)
+    rows = {r.person_id: r for r in read(demo, queries.target_rows, vp, month, "won_revenue", today)}
     with demo.read() as reader:
         for pid, value in actual.items():
             panel = person_panel(reader, pid, today)
@@ -666,7 +668,7 @@ def test_the_demos_table_holds_together(demo):
     vp = top_of(demo)
     for period in (Period.containing("month", today), Period.containing("quarter", today),
                    Period.containing("year", today), last_full_week(today)):
-        rows = read(demo, targets.target_rows, vp, period, "won_revenue", today)
+        rows = read(demo, queries.target_rows, vp, period, "won_revenue", today)
         assert rows[0].person_id == vp and rows[0].depth == 0
         for n, row in enumerate(rows):
             below = [r for r in rows[n + 1:] if r.manager_id == row.person_id]
@@ -678,7 +680,7 @@ def test_the_demos_table_holds_together(demo):
             if row.effective:
                 assert row.gap == row.effective - row.actual
             assert row.forecast >= row.actual
-        assert rows[0].actual == read(demo, targets.actuals, [vp], period)[vp]
+        assert rows[0].actual == read(demo, queries.actuals, [vp], period)[vp]
 
 
 def test_reads_run_inside_a_write_transaction_too(book):
@@ -687,15 +689,15 @@ def test_reads_run_inside_a_write_transaction_too(book):
 
     org = book.org
     with org.db.transaction() as s:
-        inside = targets.actuals(Reader(s.connection(), raw=False), org.people["vp"], Q1)
-    assert inside == read(org.db, targets.actuals, org.people["vp"], Q1)
+        inside = queries.actuals(Reader(s.connection(), raw=False), org.people["vp"], Q1)
+    assert inside == read(org.db, queries.actuals, org.people["vp"], Q1)
 
 
 def test_a_count_target_stored_by_the_model_reads_back_whole(org):
     with org.db.transaction() as s:
         s.add(Target(person_id=org.people["sp1"], period_kind="quarter", period_start=Q1.start, metric="activities",
                      value=D(30)))
-    row = read(org.db, targets.target_rows, org.people["sp1"], Q1, "activities")[0]
+    row = read(org.db, queries.target_rows, org.people["sp1"], Q1, "activities")[0]
     assert (row.target, str(row.target)) == (D(30), "30")
 
 

@@ -12,7 +12,7 @@ from salesdesk.db.engine import as_datetime
 from salesdesk.domain.periods import last_full_week, parse_iso_week
 from salesdesk.errors import ValidationError
 from salesdesk.reports.weekly import BRANCH, COMPANY, PERSON, Scope, parse_scope, weekly_report
-from salesdesk.services import targets
+from salesdesk.services.targets.queries import actuals
 from salesdesk.services.demo import load_demo
 
 
@@ -81,10 +81,10 @@ def test_won_value_agrees_with_the_targets_actuals_for_a_person_scope(demo, week
         assert scope == Scope(PERSON, root, scope.label)
         for period in (week, week.previous(), parse_iso_week(week.previous().previous().label)):
             report = weekly_report(reader, period, scope)
-            assert report.won_value == targets.actuals(reader, root, period, "won_revenue")[root]
-            assert report.won_count == targets.actuals(reader, root, period, "won_deals")[root]
-            assert report.new_deals == targets.actuals(reader, root, period, "new_deals")[root]
-            assert report.activities == targets.actuals(reader, root, period, "activities")[root]
+            assert report.won_value == actuals(reader, root, period, "won_revenue")[root]
+            assert report.won_count == actuals(reader, root, period, "won_deals")[root]
+            assert report.new_deals == actuals(reader, root, period, "new_deals")[root]
+            assert report.activities == actuals(reader, root, period, "activities")[root]
 
 
 def test_a_manager_scope_is_their_subtree(demo, week):
@@ -93,7 +93,7 @@ def test_a_manager_scope_is_their_subtree(demo, week):
                                     "(SELECT 1 FROM people c WHERE c.manager_id = m.id) AND m.manager_id IS NOT NULL "
                                     "ORDER BY m.id")
         report = weekly_report(reader, week, parse_scope(reader, f"person:{email}"))
-        team = targets.actuals(reader, manager, week, "won_revenue")
+        team = actuals(reader, manager, week, "won_revenue")
         assert set(report.people) == set(team)
         assert report.won_value == team[manager]
 

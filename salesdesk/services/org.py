@@ -1,5 +1,6 @@
-"""The org chart's data: the people and the tree they make, the side panel's figures,
-the role ladder and the branches, and what letting someone go would change.
+"""The org chart's data: the people on it (senior first, the order of its tree), the
+side panel's figures, the role ladder and the branches, and what letting someone go
+would change.
 
 Every function reads through a ``Reader`` (``with db.read() as reader``): plain SQL and
 tuples, no SQLAlchemy, so the chart paints before SQLAlchemy is even imported.  Money
@@ -57,42 +58,6 @@ def org_people(reader: Reader, include_inactive: bool = False) -> list[OrgPerson
     """Everyone on the chart (active people, or everyone), senior first, then by name."""
     where = "" if include_inactive else "WHERE p.active "
     return [_person(row) for row in reader.execute(_PERSON_SQL + where + _ORDER)]
-
-
-def org_children(people: list[OrgPerson]) -> tuple[list[int], dict[int, list[int]]]:
-    """The tree the people make: the roots and, per manager, their reports, both in the
-    order of ``people``.  Someone whose manager is not in ``people`` (an inactive manager
-    left out) is a root; so is one person of any cycle in damaged data, so that
-    everyone is on the chart exactly once.
-    """
-    present = {p.id for p in people}
-    roots: list[int] = []
-    children: dict[int, list[int]] = {}
-    for person in people:
-        if person.manager_id is not None and person.manager_id in present and person.manager_id != person.id:
-            children.setdefault(person.manager_id, []).append(person.id)
-        else:
-            roots.append(person.id)
-    seen = _reachable(roots, children)
-    if len(seen) < len(present):  # cycles: cut each where the list first meets it
-        for person in people:
-            if person.id not in seen:
-                children[person.manager_id].remove(person.id)
-                if not children[person.manager_id]:
-                    del children[person.manager_id]
-                roots.append(person.id)
-                seen |= _reachable([person.id], children)
-    return roots, children
-
-
-def _reachable(roots: list[int], children: dict[int, list[int]]) -> set[int]:
-    seen, stack = set(), list(roots)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(children.get(node, ()))
-    return seen
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The sales hierarchy: hire, edit, move, deactivate and remove people under the rules;
-the branches (territories) and the role ladder they are placed on.
+"""The sales hierarchy's people: hire, edit, move, deactivate and remove people under
+the rules, and move a whole team to another branch.  The branches and the role ladder
+they are placed on have modules of their own (``services.branches``, ``services.roles``).
 
 Every change takes the caller's ``Session`` (one transaction per user action), writes
 its audit rows, and returns what its undo needs; the undo function puts the database
@@ -11,11 +12,7 @@ back exactly as it was (``version`` counters aside: they count every write, undo
   alone (the audit log says who moved whom when), so the move back is exact;
 - ``deactivate_person`` -> ``Deactivation`` -> ``reactivate_person``;
 - ``remove_person`` -> ``Removal`` -> ``restore_person``;
-- ``move_team_to_branch`` -> previous branches -> ``restore_branches``;
-- branches: ``add_branch`` <-> ``delete_branch`` / ``restore_branch``, ``edit_branch``
-  (``rename_branch``), ``set_branch_active``;
-- roles: ``add_role`` <-> ``delete_role`` / ``restore_role``, ``rename_role``,
-  ``reorder_roles`` (returns the previous order: reorder back).
+- ``move_team_to_branch`` -> previous branches -> ``restore_branches``.
 """
 
 from __future__ import annotations
@@ -24,7 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -32,8 +29,6 @@ from salesdesk.db.models import (
     Account,
     Activity,
     Base,
-    Branch,
-    Budget,
     Deal,
     DealStatus,
     Expense,
@@ -45,15 +40,14 @@ from salesdesk.db.models import (
     utcnow,
 )
 from salesdesk.domain import hierarchy
+from salesdesk.domain.wording import counted, listed
 from salesdesk.errors import NotFoundError, RuleError, ValidationError
 from salesdesk.services import audit
+from salesdesk.services.branches import check_open
+from salesdesk.services.snapshots import Rows, forget, put_back, snapshot, table_named
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EDITABLE = ("name", "email", "phone", "hire_date", "role_id", "branch_id", "active", "external_id")
-
-Rows = tuple[dict, ...]
-"""Some columns (always with ``id``) of some rows, as they were before a change."""
-
 
 def _get(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
@@ -66,6 +60,14 @@ def _role(session: Session, role_id: int) -> Role:
     role = session.get(Role, role_id)
     if role is None:
         raise ValidationError("role", f"Role #{role_id} does not exist")
+    return role
+
+
+def _role_held(session: Session, person: Person) -> Role:
+    """The role a person holds (the foreign key keeps it from going)."""
+    role = session.get(Role, person.role_id)
+    if role is None:
+        raise NotFoundError(f"Role #{person.role_id} no longer exists")
     return role
 
 
@@ -88,15 +90,6 @@ def _names(session: Session, *ids: int | None) -> dict[int, str]:
     return {pid: name for pid, name in session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))}
 
 
-def _count(count: int, one: str, many: str | None = None) -> str:
-    """``1 open deal``, ``3 open deals``; ``many`` for irregular plurals."""
-    return f"{count} {one}" if count == 1 else f"{count} {many or one + 's'}"
-
-
-def _and(parts: list[str]) -> str:
-    return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def _validate_fields(session: Session, person_id: int | None, name, email, phone) -> None:
     if name is not None and not name.strip():
         raise ValidationError("name", "A person needs a name")
@@ -110,17 +103,6 @@ def _validate_fields(session: Session, person_id: int | None, name, email, phone
             raise ValidationError("email", f"{email} is already used by {_names(session, clash)[clash]}")
     if phone and not re.fullmatch(r"[0-9+()./\- ]{3,40}", phone):
         raise ValidationError("phone", f"{phone!r} is not a phone number")
-
-
-def _check_branch(session: Session, branch_id: int | None) -> None:
-    """A person can be placed in an open branch (or in none)."""
-    if branch_id is None:
-        return
-    branch = session.get(Branch, branch_id)
-    if branch is None:
-        raise ValidationError("branch", f"Branch #{branch_id} does not exist")
-    if not branch.active:
-        raise ValidationError("branch", f"{branch.name} is closed; reopen it before placing people in it")
 
 
 def _check_manager(session: Session, person_name: str, role: Role, manager_id: int | None, person_id: int | None) -> Person | None:
@@ -137,7 +119,7 @@ def _check_manager(session: Session, person_name: str, role: Role, manager_id: i
     manager = session.get(Person, manager_id) if manager_id != person_id else None
     if manager is None and manager_id != person_id:
         raise NotFoundError(f"Person #{manager_id} no longer exists")
-    manager_role = session.get(Role, manager.role_id) if manager is not None else role
+    manager_role = _role_held(session, manager) if manager is not None else role
     reason = hierarchy.why_not_manager(
         person_id, person_name, role.name, role.rank, manager_id, manager.name if manager else person_name, manager_role.name,
         manager_role.rank, manager.active if manager else True,
@@ -154,47 +136,9 @@ def _check_reports_junior(session: Session, person: Person, role: Role) -> None:
         .where(Person.manager_id == person.id, Person.active.is_(True), Role.rank <= role.rank)
         .limit(1)
     ).all()
-    reason = hierarchy.why_not_role(person.name, role.name, role.rank, [tuple(r) for r in senior])
+    reason = hierarchy.why_not_role(person.name, role.name, role.rank, senior)
     if reason:
         raise RuleError(reason)
-
-
-# --- rows as they were, and putting them back -------------------------------------------
-
-
-def _snapshot(session: Session, table: Table, columns: tuple[str, ...], where) -> Rows:
-    """``id`` and ``columns`` of the rows of ``table`` matching ``where``."""
-    selected = [table.c.id, *(table.c[name] for name in columns)]
-    return tuple(dict(row._mapping) for row in session.execute(select(*selected).where(where).order_by(table.c.id)))
-
-
-def _put_back(session: Session, table: Table, rows: Rows) -> None:
-    """Write the columns of ``rows`` back, by id (one statement for all rows)."""
-    if not rows:
-        return
-    names = [name for name in rows[0] if name != "id"]
-    values = {name: bindparam(f"v_{name}") for name in names}
-    if "version" in table.c:
-        values["version"] = table.c.version + 1
-    session.execute(
-        table.update().where(table.c.id == bindparam("v_id")).values(**values),
-        [{f"v_{key}": value for key, value in row.items()} for row in rows],
-    )
-
-
-def _forget(session: Session, model, ids, *, deleted: bool = False) -> None:
-    """Rows changed (or deleted) by Core statements: drop any loaded copy from the session."""
-    for row_id in ids:
-        loaded = session.identity_map.get(session.identity_key(model, row_id))
-        if loaded is not None:
-            if deleted:
-                session.expunge(loaded)
-            else:
-                session.expire(loaded)
-
-
-def _table(name: str) -> Table:
-    return Base.metadata.tables[name]
 
 
 # --- people ------------------------------------------------------------------------------
@@ -224,7 +168,7 @@ def add_person(
     if branch_id is None and manager is not None:
         branch_id = manager.branch_id
     else:
-        _check_branch(session, branch_id)
+        check_open(session, branch_id)
     person = Person(
         name=name, role_id=role_id, manager_id=manager_id, branch_id=branch_id,
         email=email, phone=phone or None, hire_date=hire_date, external_id=external_id,
@@ -261,7 +205,7 @@ def edit_person(session: Session, person_id: int, **changes) -> dict:
     if changes.get("active") is True and not person.active:
         _check_comeback(session, person)
     if "branch_id" in changes and changes["branch_id"] != person.branch_id:
-        _check_branch(session, changes["branch_id"])
+        check_open(session, changes["branch_id"])
     before = {key: getattr(person, key) for key in changes}
     before["updated_at"] = person.updated_at
     for key, value in changes.items():
@@ -283,7 +227,7 @@ def move_person(session: Session, person_id: int, new_manager_id: int) -> int | 
     person = _get(session, person_id)
     if person.manager_id is None:
         raise RuleError(f"{person.name} is the top of the organisation and cannot report to anyone")
-    role = session.get(Role, person.role_id)
+    role = _role_held(session, person)
     _check_manager(session, person.name, role, new_manager_id, person_id)
     before = person.manager_id
     if before == new_manager_id:
@@ -308,7 +252,7 @@ def _check_nothing_to_hand_over(session: Session, person: Person) -> None:
 
 def _check_comeback(session: Session, person: Person) -> None:
     """An inactive person may come back where they were only if the rules still hold."""
-    role = session.get(Role, person.role_id)
+    role = _role_held(session, person)
     _check_manager(session, person.name, role, person.manager_id, person.id)
 
 
@@ -318,10 +262,10 @@ def _check_new_owner(session: Session, person: Person, open_deals: int, open_act
     if not open_deals and not open_activities:
         return
     if deals_to is None:
-        work = [_count(n, one, many) for n, one, many in
+        work = [counted(n, one, many) for n, one, many in
                 ((open_deals, "open deal", None), (open_activities, "open activity", "open activities")) if n]
         verb = "needs" if open_deals + open_activities == 1 else "need"
-        raise RuleError(f"{_and(work)} of {person.name} {verb} a new owner: pick who takes them over")
+        raise RuleError(f"{listed(work)} of {person.name} {verb} a new owner: pick who takes them over")
     if deals_to == person.id:
         raise ValidationError("deals_to", f"Pick someone other than {person.name} to take over their deals")
     owner = session.get(Person, deals_to)
@@ -330,27 +274,27 @@ def _check_new_owner(session: Session, person: Person, open_deals: int, open_act
 
 
 def _open_work(session: Session, person_id: int) -> tuple[int, int]:
-    deals = session.scalar(select(func.count()).select_from(Deal)
-                           .where(Deal.owner_id == person_id, Deal.status == DealStatus.OPEN))
-    activities = session.scalar(select(func.count()).select_from(Activity)
-                                .where(Activity.owner_id == person_id, Activity.done_at.is_(None)))
+    deals = session.execute(select(func.count()).select_from(Deal)
+                            .where(Deal.owner_id == person_id, Deal.status == DealStatus.OPEN)).scalar_one()
+    activities = session.execute(select(func.count()).select_from(Activity)
+                                 .where(Activity.owner_id == person_id, Activity.done_at.is_(None))).scalar_one()
     return deals, activities
 
 
 def _hand_over(session: Session, person_id: int, deals_to: int, now: dt.datetime) -> tuple[Rows, Rows]:
     """Open deals and open activities of ``person_id`` go to ``deals_to``; returns them as they were."""
-    deals, activities = _table("deals"), _table("activities")
+    deals, activities = table_named("deals"), table_named("activities")
     open_deal = (deals.c.owner_id == person_id) & (deals.c.status == DealStatus.OPEN.value)
     open_activity = (activities.c.owner_id == person_id) & activities.c.done_at.is_(None)
-    deal_rows = _snapshot(session, deals, ("owner_id", "updated_at"), open_deal)
-    activity_rows = _snapshot(session, activities, ("owner_id",), open_activity)
+    deal_rows = snapshot(session, deals, ("owner_id", "updated_at"), open_deal)
+    activity_rows = snapshot(session, activities, ("owner_id",), open_activity)
     if deal_rows:
         session.execute(deals.update().where(open_deal)
                         .values(owner_id=deals_to, updated_at=now, version=deals.c.version + 1))
-        _forget(session, Deal, [r["id"] for r in deal_rows])
+        forget(session, Deal, [r["id"] for r in deal_rows])
     if activity_rows:
         session.execute(activities.update().where(open_activity).values(owner_id=deals_to))
-        _forget(session, Activity, [r["id"] for r in activity_rows])
+        forget(session, Activity, [r["id"] for r in activity_rows])
     return deal_rows, activity_rows
 
 
@@ -388,14 +332,14 @@ def deactivate_person(session: Session, person_id: int, deals_to: int | None = N
         )
     _check_new_owner(session, person, *_open_work(session, person_id), deals_to)
     session.flush()
-    people = _table("people")
-    before_people = _snapshot(session, people, ("active", "manager_id", "updated_at"),
+    people = table_named("people")
+    before_people = snapshot(session, people, ("active", "manager_id", "updated_at"),
                               people.c.id.in_((person_id, *reports)))
     now = utcnow()
     if reports:
         session.execute(people.update().where(people.c.id.in_(reports))
                         .values(manager_id=person.manager_id, updated_at=now, version=people.c.version + 1))
-        _forget(session, Person, reports)
+        forget(session, Person, reports)
     deal_rows, activity_rows = _hand_over(session, person_id, deals_to, now) if deals_to is not None else ((), ())
     person.active = False
     session.flush()
@@ -425,8 +369,8 @@ def reactivate_person(session: Session, person_id: int, undo: Deactivation | Non
         session.flush()
         for name, model in (("people", Person), ("deals", Deal), ("activities", Activity)):
             rows = undo.before.get(name, ())
-            _put_back(session, _table(name), rows)
-            _forget(session, model, [r["id"] for r in rows])
+            put_back(session, table_named(name), rows)
+            forget(session, model, [r["id"] for r in rows])
     else:
         if undo is None:
             _check_comeback(session, person)
@@ -462,10 +406,10 @@ class Removal:
 
 
 # Rows that merely mention the person and lose that mention (the foreign keys' SET NULL).
-_CLEARED = (("accounts", "owner_id", Account), ("stage_changes", "changed_by_id", StageChange),
-            ("expenses", "person_id", Expense))
+_CLEARED: tuple[tuple[str, str, type[Base]], ...] = (
+    ("accounts", "owner_id", Account), ("stage_changes", "changed_by_id", StageChange), ("expenses", "person_id", Expense))
 # Rows that belong to the person and go with them (the foreign keys' CASCADE).
-_OWNED = (("targets", Target), ("weekly_notes", WeeklyNote))
+_OWNED: tuple[tuple[str, type[Base]], ...] = (("targets", Target), ("weekly_notes", WeeklyNote))
 
 
 def remove_person(session: Session, person_id: int, deals_to: int | None = None) -> Removal:
@@ -481,9 +425,9 @@ def remove_person(session: Session, person_id: int, deals_to: int | None = None)
     done = session.scalar(select(func.count()).select_from(Activity)
                           .where(Activity.owner_id == person_id, Activity.done_at.is_not(None)))
     if closed or done:
-        history = [_count(n, one, many) for n, one, many in
+        history = [counted(n, one, many) for n, one, many in
                    ((closed, "closed deal", None), (done, "done activity", "done activities")) if n]
-        raise RuleError(f"{person.name} has {_and(history)} in the history; deactivate them instead to keep it")
+        raise RuleError(f"{person.name} has {listed(history)} in the history; deactivate them instead to keep it")
     active_reports = session.scalar(select(func.count()).select_from(Person)
                                     .where(Person.manager_id == person_id, Person.active.is_(True)))
     if person.manager_id is None and active_reports:
@@ -492,37 +436,37 @@ def remove_person(session: Session, person_id: int, deals_to: int | None = None)
         )
     _check_new_owner(session, person, *_open_work(session, person_id), deals_to)
     session.flush()
-    people = _table("people")
-    deleted = {"people": _snapshot(session, people, tuple(c.name for c in people.c if c.name != "id"),
+    people = table_named("people")
+    deleted = {"people": snapshot(session, people, tuple(c.name for c in people.c if c.name != "id"),
                                    people.c.id == person_id)}
     for name, _model in _OWNED:
-        table = _table(name)
-        deleted[name] = _snapshot(session, table, tuple(c.name for c in table.c if c.name != "id"),
+        table = table_named(name)
+        deleted[name] = snapshot(session, table, tuple(c.name for c in table.c if c.name != "id"),
                                   table.c.person_id == person_id)
-    before = {"people": _snapshot(session, people, ("manager_id", "updated_at"), people.c.manager_id == person_id)}
+    before = {"people": snapshot(session, people, ("manager_id", "updated_at"), people.c.manager_id == person_id)}
     for name, column, _model in _CLEARED:
-        table = _table(name)
-        before[name] = _snapshot(session, table, (column,), table.c[column] == person_id)
+        table = table_named(name)
+        before[name] = snapshot(session, table, (column,), table.c[column] == person_id)
     now = utcnow()
     reports = tuple(r["id"] for r in before["people"])
     if reports:
         session.execute(people.update().where(people.c.manager_id == person_id)
                         .values(manager_id=person.manager_id, updated_at=now, version=people.c.version + 1))
-        _forget(session, Person, reports)
+        forget(session, Person, reports)
     before["deals"], before["activities"] = (
         _hand_over(session, person_id, deals_to, now) if deals_to is not None else ((), ()))
     for name, column, model in _CLEARED:
-        table = _table(name)
+        table = table_named(name)
         if before[name]:
             session.execute(table.update().where(table.c[column] == person_id).values(**{column: None}))
-            _forget(session, model, [r["id"] for r in before[name]])
+            forget(session, model, [r["id"] for r in before[name]])
     for name, model in _OWNED:
-        table = _table(name)
+        table = table_named(name)
         if deleted[name]:
             session.execute(delete(table).where(table.c.person_id == person_id))
-            _forget(session, model, [r["id"] for r in deleted[name]], deleted=True)
+            forget(session, model, [r["id"] for r in deleted[name]], deleted=True)
     new_manager_id = person.manager_id
-    _forget(session, Person, [person_id], deleted=True)
+    forget(session, Person, [person_id], deleted=True)
     session.execute(delete(people).where(people.c.id == person_id))
     handed = bool(before["deals"] or before["activities"])
     audit.record(session, "remove", "person", person_id, name=deleted["people"][0]["name"],
@@ -537,16 +481,16 @@ def remove_person(session: Session, person_id: int, deals_to: int | None = None)
 def restore_person(session: Session, removal: Removal) -> None:
     """Undo ``remove_person``: the row comes back with its id, and everything with it."""
     session.flush()
-    session.execute(insert(_table("people")), list(removal.deleted["people"]))
+    session.execute(insert(table_named("people")), list(removal.deleted["people"]))
     for name, _model in _OWNED:
         rows = removal.deleted.get(name, ())
         if rows:
-            session.execute(insert(_table(name)), list(rows))
-    models = {"people": Person, "deals": Deal, "activities": Activity,
-              **{name: model for name, _column, model in _CLEARED}}
+            session.execute(insert(table_named(name)), list(rows))
+    models: dict[str, type[Base]] = {"people": Person, "deals": Deal, "activities": Activity,
+                                     **{name: model for name, _column, model in _CLEARED}}
     for name, rows in removal.before.items():
-        _put_back(session, _table(name), rows)
-        _forget(session, models[name], [r["id"] for r in rows])
+        put_back(session, table_named(name), rows)
+        forget(session, models[name], [r["id"] for r in rows])
     audit.record(session, "restore", "person", removal.person_id, name=removal.name,
                  reports=list(removal.moved_reports), deals=list(removal.reassigned_deals))
 
@@ -558,7 +502,7 @@ def move_team_to_branch(session: Session, manager_id: int, branch_id: int | None
     ``restore_branches``.  Like a move, it leaves ``updated_at`` alone.
     """
     manager = _get(session, manager_id)
-    _check_branch(session, branch_id)
+    check_open(session, branch_id)
     rows = session.execute(select(Person.id, Person.manager_id, Person.branch_id).where(Person.active.is_(True))).all()
     team = hierarchy.subtree(manager_id, {pid: mid for pid, mid, _ in rows}) if manager.active else {manager_id}
     previous = {pid: bid for pid, _mid, bid in rows if pid in team and bid != branch_id}
@@ -582,263 +526,10 @@ def restore_branches(session: Session, previous: dict[int, int | None]) -> None:
 
 
 def _set_branches(session: Session, branches: dict[int, int | None]) -> None:
-    people = _table("people")
+    people = table_named("people")
     session.execute(
         people.update().where(people.c.id == bindparam("v_id"))
         .values(branch_id=bindparam("v_branch"), updated_at=people.c.updated_at, version=people.c.version + 1),
         [{"v_id": pid, "v_branch": bid} for pid, bid in branches.items()],
     )
-    _forget(session, Person, branches)
-
-
-# --- branches ----------------------------------------------------------------------------
-
-
-def _branch(session: Session, branch_id: int) -> Branch:
-    branch = session.get(Branch, branch_id)
-    if branch is None:
-        raise NotFoundError(f"Branch #{branch_id} no longer exists")
-    return branch
-
-
-def _branch_name(session: Session, name: str | None, branch_id: int | None) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("name", "A branch needs a name")
-    if len(name) > 120:
-        raise ValidationError("name", "A branch name can be at most 120 characters long")
-    clash = session.scalar(
-        select(Branch.id).where(func.lower(Branch.name) == name.lower(), Branch.id != (branch_id or 0)))
-    if clash is not None:
-        raise ValidationError("name", f"There is already a branch called {name}")
-    return name
-
-
-def add_branch(session: Session, name: str, city: str | None = None, region: str | None = None) -> int:
-    """A new branch; undo: ``delete_branch``, redo: ``restore_branch``."""
-    name = _branch_name(session, name, None)
-    branch = Branch(name=name, city=(city or "").strip() or None, region=(region or "").strip() or None)
-    session.add(branch)
-    session.flush()
-    audit.record(session, "create", "branch", branch.id, name=name)
-    return branch.id
-
-
-def edit_branch(session: Session, branch_id: int, **changes) -> dict:
-    """Change a branch's name, city or region; returns the previous values (edit them back)."""
-    unknown = set(changes) - {"name", "city", "region"}
-    if unknown:
-        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-    branch = _branch(session, branch_id)
-    if "name" in changes:
-        changes["name"] = _branch_name(session, changes["name"], branch_id)
-    for key in ("city", "region"):
-        if key in changes:
-            changes[key] = (changes[key] or "").strip() or None
-            if changes[key] and len(changes[key]) > 120:
-                raise ValidationError(key, f"A {key} can be at most 120 characters long")
-    before = {key: getattr(branch, key) for key in changes}
-    for key, value in changes.items():
-        setattr(branch, key, value)
-    session.flush()
-    audit.record(session, "edit", "branch", branch_id, **{k: v for k, v in changes.items() if before[k] != v})
-    return before
-
-
-def rename_branch(session: Session, branch_id: int, name: str) -> str:
-    """Rename a branch; returns the old name (rename back to undo)."""
-    return edit_branch(session, branch_id, name=name)["name"]
-
-
-def set_branch_active(session: Session, branch_id: int, active: bool) -> bool:
-    """Close or reopen a branch; returns whether it was open (set it back to undo).
-
-    A branch where active people still work cannot be closed.
-    """
-    branch = _branch(session, branch_id)
-    was = branch.active
-    if was == active:
-        return was
-    if not active:
-        staff = session.scalar(select(func.count()).select_from(Person)
-                               .where(Person.branch_id == branch_id, Person.active.is_(True)))
-        if staff:
-            raise RuleError(f"{_count(staff, 'active person', 'active people')} still "
-                            f"{'works' if staff == 1 else 'work'} in {branch.name}; "
-                            f"move them to another branch before closing it")
-    branch.active = active
-    session.flush()
-    audit.record(session, "open" if active else "close", "branch", branch_id, name=branch.name)
-    return was
-
-
-def delete_branch(session: Session, branch_id: int) -> dict:
-    """Delete a branch nobody and nothing refers to; returns its row for ``restore_branch``."""
-    branch = _branch(session, branch_id)
-    uses = []
-    for what, model, column in (("person", Person, Person.branch_id), ("budget", Budget, Budget.branch_id),
-                                ("expense", Expense, Expense.branch_id)):
-        count = session.scalar(select(func.count()).select_from(model).where(column == branch_id))
-        if count:
-            uses.append(_count(count, what, "people" if what == "person" else None))
-    if uses:
-        raise RuleError(f"{branch.name} is still used by {_and(uses)}; close it instead to keep them")
-    session.flush()
-    table = _table("branches")
-    row = dict(session.execute(select(table).where(table.c.id == branch_id)).one()._mapping)
-    _forget(session, Branch, [branch_id], deleted=True)
-    session.execute(delete(table).where(table.c.id == branch_id))
-    audit.record(session, "delete", "branch", branch_id, name=row["name"])
-    return row
-
-
-def restore_branch(session: Session, row: dict) -> None:
-    """Undo ``delete_branch`` (or redo ``add_branch``): the row comes back with its id."""
-    session.execute(insert(_table("branches")), [row])
-    audit.record(session, "restore", "branch", row["id"], name=row["name"])
-
-
-# --- the role ladder ---------------------------------------------------------------------
-
-
-def _role_name(session: Session, name: str | None, role_id: int | None) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("name", "A role needs a name")
-    if len(name) > 80:
-        raise ValidationError("name", "A role name can be at most 80 characters long")
-    clash = session.scalar(select(Role.id).where(func.lower(Role.name) == name.lower(), Role.id != (role_id or 0)))
-    if clash is not None:
-        raise ValidationError("name", f"There is already a role called {name}")
-    return name
-
-
-def _ladder(session: Session) -> list[tuple[int, int]]:
-    """(role id, rank), senior first."""
-    return [(rid, rank) for rid, rank in session.execute(select(Role.id, Role.rank).order_by(Role.rank, Role.id))]
-
-
-def _set_ranks(session: Session, ranks: dict[int, int]) -> None:
-    """Give roles new ranks; ``roles.rank`` is unique, so park them below zero first."""
-    if not ranks:
-        return
-    session.flush()
-    roles = _table("roles")
-    statement = roles.update().where(roles.c.id == bindparam("v_id")).values(rank=bindparam("v_rank"))
-    session.execute(statement, [{"v_id": rid, "v_rank": -n} for n, rid in enumerate(ranks, 1)])
-    session.execute(statement, [{"v_id": rid, "v_rank": rank} for rid, rank in ranks.items()])
-    _forget(session, Role, ranks)
-
-
-def rename_role(session: Session, role_id: int, name: str) -> str:
-    """Rename a role; returns the old name (rename back to undo)."""
-    role = session.get(Role, role_id)
-    if role is None:
-        raise NotFoundError(f"Role #{role_id} no longer exists")
-    name = _role_name(session, name, role_id)
-    old = role.name
-    if name != old:
-        role.name = name
-        session.flush()
-        audit.record(session, "rename", "role", role_id, name=name, previous_name=old)
-    return old
-
-
-def add_role(session: Session, name: str, rank_position: int) -> int:
-    """A new role at ``rank_position`` in the ladder (1: the most senior; one more than
-    the number of roles: the most junior); the roles from there down move one step down.
-
-    Returns its id.  Undo: ``delete_role``; redo: ``restore_role``.
-    """
-    name = _role_name(session, name, None)
-    ladder = _ladder(session)
-    if not 1 <= rank_position <= len(ladder) + 1:
-        raise ValidationError("rank", f"A new role goes at a place from 1 (most senior) to {len(ladder) + 1}")
-    rank = ladder[rank_position - 1][1] if rank_position <= len(ladder) else (ladder[-1][1] + 1 if ladder else 1)
-    _set_ranks(session, {rid: r + 1 for rid, r in ladder if r >= rank})
-    role = Role(name=name, rank=rank)
-    session.add(role)
-    session.flush()
-    audit.record(session, "create", "role", role.id, name=name, rank=rank)
-    return role.id
-
-
-@dataclass(frozen=True)
-class DeletedRole:
-    """A deleted role: its row, for ``restore_role``."""
-
-    id: int
-    name: str
-    rank: int
-
-
-def delete_role(session: Session, role_id: int) -> DeletedRole:
-    """Delete a role nobody holds; the roles below it move one step up."""
-    role = session.get(Role, role_id)
-    if role is None:
-        raise NotFoundError(f"Role #{role_id} no longer exists")
-    active_one = case((Person.active.is_(True), 1), else_=0)
-    holders, active = session.execute(
-        select(func.count(), func.coalesce(func.sum(active_one), 0)).where(Person.role_id == role_id)).one()
-    if holders:
-        who = _count(holders, "person", "people")
-        if holders != active:
-            who += f" ({int(holders - active)} of them inactive)"
-        raise RuleError(f"{who} {'holds' if holders == 1 else 'hold'} the role {role.name}; "
-                        f"give them another role before deleting it")
-    if session.scalar(select(func.count()).select_from(Role)) == 1:
-        raise RuleError("The ladder needs at least one role")
-    deleted = DeletedRole(role.id, role.name, role.rank)
-    session.flush()
-    _forget(session, Role, [role_id], deleted=True)
-    session.execute(delete(_table("roles")).where(_table("roles").c.id == role_id))
-    _set_ranks(session, {rid: r - 1 for rid, r in _ladder(session) if r > deleted.rank})
-    audit.record(session, "delete", "role", role_id, name=deleted.name, rank=deleted.rank)
-    return deleted
-
-
-def restore_role(session: Session, deleted: DeletedRole) -> None:
-    """Undo ``delete_role`` (or redo ``add_role``): the role back at its rank, with its id."""
-    _set_ranks(session, {rid: r + 1 for rid, r in _ladder(session) if r >= deleted.rank})
-    session.execute(insert(_table("roles")), [{"id": deleted.id, "name": deleted.name, "rank": deleted.rank}])
-    audit.record(session, "restore", "role", deleted.id, name=deleted.name, rank=deleted.rank)
-
-
-def reorder_roles(session: Session, role_ids_senior_first: list[int]) -> list[int]:
-    """Put the ladder in a new order; returns the previous order (reorder back to undo).
-
-    Refused when an active manager would no longer hold a more senior role than one
-    of their active reports.
-    """
-    ladder = _ladder(session)
-    previous = [rid for rid, _ in ladder]
-    order = list(role_ids_senior_first)
-    if sorted(order) != sorted(previous):
-        raise ValueError("the new order must list every role exactly once")
-    if order == previous:
-        return previous
-    new_rank = {rid: rank for rid, rank in zip(order, sorted(rank for _, rank in ladder))}
-    report, manager = Person.__table__.alias("report"), Person.__table__.alias("manager")
-    pairs = session.execute(
-        select(manager.c.role_id, report.c.role_id).distinct()
-        .select_from(report).join(manager, manager.c.id == report.c.manager_id)
-        .where(report.c.active.is_(True), manager.c.active.is_(True))
-    ).all()
-    broken = sorted((new_rank[m], new_rank[r], m, r) for m, r in pairs if new_rank[m] >= new_rank[r])
-    if broken:
-        _, _, manager_role, report_role = broken[0]
-        mrole, rrole = Role.__table__.alias("mrole"), Role.__table__.alias("rrole")
-        example = session.execute(
-            select(manager.c.name, mrole.c.name, report.c.name, rrole.c.name)
-            .select_from(report).join(manager, manager.c.id == report.c.manager_id)
-            .join(mrole, mrole.c.id == manager.c.role_id)
-            .join(rrole, rrole.c.id == report.c.role_id)
-            .where(report.c.active.is_(True), manager.c.active.is_(True),
-                   manager.c.role_id == manager_role, report.c.role_id == report_role)
-            .order_by(manager.c.name, report.c.name).limit(1)
-        ).one()
-        raise RuleError(f"{example[0]} ({example[1]}) would no longer be senior to {example[2]} ({example[3]}); "
-                        f"a manager must hold a more senior role")
-    _set_ranks(session, new_rank)
-    audit.record(session, "reorder", "role", None, order=order, previous_order=previous)
-    return previous
+    forget(session, Person, branches)

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypedDict
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -23,6 +24,15 @@ from salesdesk.transfer.plan import UNIQUE, Claim, Plan
 
 TABLES = ("branches", "people", "accounts", "contacts", "products", "deals", "deal_lines", "stage_changes",
           "targets", "lost_reasons")
+
+
+class ProductIndex(TypedDict):
+    """The catalogue as an import finds a product: by code, by name (folded), or by its
+    squeezed name (a near spelling), which keeps the name to say what it was taken for."""
+
+    code: dict[str, tuple[int, int]]
+    name: dict[str, tuple[int, int]]
+    squeezed: dict[str, tuple[int, int, str]]
 
 
 @dataclass
@@ -232,9 +242,9 @@ class Context:
         index["name"].setdefault((aid, name.casefold()), cid)
 
     @cached_property
-    def products(self) -> dict[str, dict[str, tuple]]:
-        """by code / name -> (id, price in cents); by squeezed name -> (id, price in cents, name)."""
-        out: dict[str, dict] = {"code": {}, "name": {}, "squeezed": {}}
+    def products(self) -> ProductIndex:
+        """by code / name -> (id, price in cents); by squeezed name -> (id, price, name)."""
+        out: ProductIndex = {"code": {}, "name": {}, "squeezed": {}}
         for pid, name, code, price in self.rows("SELECT id, name, code, price FROM products ORDER BY id"):
             self.index_product(out, pid, name, code, int(price or 0))
         return out

@@ -31,7 +31,8 @@ from salesdesk.transfer.kinds import Field, Kind
 from salesdesk.transfer.mapping import Mapping
 from salesdesk.transfer.plan import Plan
 from salesdesk.transfer.problems import ImportRefused
-from salesdesk.transfer.planners import PLANNERS, Planner
+from salesdesk.transfer.planners import PLANNERS
+from salesdesk.transfer.planners.base import Planner
 from salesdesk.transfer.reading import Sheet, open_sheet
 from salesdesk.transfer.writing import drop_unchanged, storage, write_plan
 

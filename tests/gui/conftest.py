@@ -54,13 +54,14 @@ class Company:
 def build_company(database) -> None:
     """A small, fixed company through the services: 3 branches, 16 people, 60 deals."""
     from salesdesk.services import deals, people
+    from salesdesk.services.branches import add_branch
 
     rnd = random.Random(7)
     today = CLOCK.today()
     with database.transaction() as s:
         roles = {r.name: r.id for r in s.scalars(select(Role))}
         stages = list(s.scalars(select(Stage).where(Stage.pipeline_id == 1).order_by(Stage.position)))
-        branches = [people.add_branch(s, name, city) for name, city in (("Lyon", "Lyon"), ("Paris", "Paris"), ("Berlin", "Berlin"))]
+        branches = [add_branch(s, name, city) for name, city in (("Lyon", "Lyon"), ("Paris", "Paris"), ("Berlin", "Berlin"))]
         vp = people.add_person(s, name="Vera Price", role_id=roles["VP Sales"], manager_id=None, branch_id=branches[1])
         managers = [
             people.add_person(s, name=name, role_id=roles["Branch Manager"], manager_id=vp, branch_id=branch)

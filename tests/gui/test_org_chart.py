@@ -281,8 +281,8 @@ def test_branch_and_role_editors_make_undoable_steps(chart, company_db):
     branches = BranchesDialog(chart, chart)
     branches.table.selectRow(0)
     first = branches.branches[0]
-    branches._step("rename", lambda s: __import__("salesdesk.services.people", fromlist=["x"]).rename_branch(s, first[0], "Lyon Centre"),
-                   lambda s, old: __import__("salesdesk.services.people", fromlist=["x"]).rename_branch(s, first[0], old))
+    branches._step("rename", lambda s: __import__("salesdesk.services.branches", fromlist=["x"]).rename_branch(s, first[0], "Lyon Centre"),
+                   lambda s, old: __import__("salesdesk.services.branches", fromlist=["x"]).rename_branch(s, first[0], old))
     assert sql(company_db, "SELECT name FROM branches WHERE id = ?", first[0]) == "Lyon Centre"
     assert "Lyon Centre" in [branches.table.item(r, 0).text() for r in range(branches.table.rowCount())]
     chart.undo_stack.undo()

@@ -42,7 +42,10 @@ from salesdesk.transfer.context import Context, squeeze
 from salesdesk.transfer.importer import ImportResult, records, run_import
 from salesdesk.transfer.mapping import Mapping
 from salesdesk.transfer.plan import Plan
-from salesdesk.transfer.planners import AccountsPlanner, DealsPlanner, PeoplePlanner, ProductsPlanner
+from salesdesk.transfer.planners.accounts import AccountsPlanner
+from salesdesk.transfer.planners.deals import DealsPlanner
+from salesdesk.transfer.planners.people import PeoplePlanner
+from salesdesk.transfer.planners.products import ProductsPlanner
 from salesdesk.transfer.problems import ImportRefused, Problem
 from salesdesk.transfer.reading import open_sheet
 

@@ -302,7 +302,7 @@ class BranchesDialog(QDialog):
 
     @Slot()
     def add(self) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import branches
 
         name, ok = QInputDialog.getText(self, "New branch", "Name of the branch:")
         if not ok:
@@ -311,49 +311,49 @@ class BranchesDialog(QDialog):
 
         def do(s):
             if "row" in kept:
-                people.restore_branch(s, kept["row"])
+                branches.restore_branch(s, kept["row"])
                 return kept["row"]["id"]
-            return people.add_branch(s, name)
+            return branches.add_branch(s, name)
 
         def undo(s, branch_id):
-            kept["row"] = people.delete_branch(s, branch_id)
+            kept["row"] = branches.delete_branch(s, branch_id)
 
         self._step(f"Add branch {name}", do, undo)
 
     @Slot()
     def rename(self) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import branches
 
         branch = self.current()
         if branch is None:
             return
         name, ok = QInputDialog.getText(self, "Rename branch", "New name:", text=branch[1])
         if ok:
-            self._step(f"Rename branch {branch[1]}", lambda s: people.rename_branch(s, branch[0], name),
-                       lambda s, old: people.rename_branch(s, branch[0], old))
+            self._step(f"Rename branch {branch[1]}", lambda s: branches.rename_branch(s, branch[0], name),
+                       lambda s, old: branches.rename_branch(s, branch[0], old))
 
     @Slot()
     def toggle(self) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import branches
 
         branch = self.current()
         if branch is None:
             return
         active = not branch[4]
         self._step(f"{'Activate' if active else 'Deactivate'} branch {branch[1]}",
-                   lambda s: people.set_branch_active(s, branch[0], active),
-                   lambda s, _r: people.set_branch_active(s, branch[0], not active))
+                   lambda s: branches.set_branch_active(s, branch[0], active),
+                   lambda s, _r: branches.set_branch_active(s, branch[0], not active))
 
     @Slot()
     def delete(self) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import branches
 
         branch = self.current()
         if branch is None:
             return
         branch_id, name = branch[:2]
-        self._step(f"Delete branch {name}", lambda s: people.delete_branch(s, branch_id),
-                   lambda s, row: people.restore_branch(s, row))
+        self._step(f"Delete branch {name}", lambda s: branches.delete_branch(s, branch_id),
+                   lambda s, row: branches.restore_branch(s, row))
 
 
 class RolesDialog(QDialog):
@@ -405,7 +405,7 @@ class RolesDialog(QDialog):
 
     @Slot()
     def add(self) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import roles
 
         row, _ = self.current()
         position = (row + 2) if row is not None else len(self.roles) + 1
@@ -416,18 +416,18 @@ class RolesDialog(QDialog):
 
         def do(s):
             if "role" in kept:
-                people.restore_role(s, kept["role"])
+                roles.restore_role(s, kept["role"])
                 return kept["role"].id
-            return people.add_role(s, name, position)
+            return roles.add_role(s, name, position)
 
         def undo(s, role_id):
-            kept["role"] = people.delete_role(s, role_id)
+            kept["role"] = roles.delete_role(s, role_id)
 
         self._step(f"Add role {name}", do, undo)
 
     @Slot()
     def rename(self) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import roles
 
         _, role = self.current()
         if role is None:
@@ -435,19 +435,19 @@ class RolesDialog(QDialog):
         name, ok = QInputDialog.getText(self, "Rename role", "New name:", text=role[1])
         if ok:
             old = role[1]
-            self._step(f"Rename role {old}", lambda s: people.rename_role(s, role[0], name),
-                       lambda s, _r: people.rename_role(s, role[0], old))
+            self._step(f"Rename role {old}", lambda s: roles.rename_role(s, role[0], name),
+                       lambda s, _r: roles.rename_role(s, role[0], old))
 
     def _move(self, step: int) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import roles
 
         row, role = self.current()
         if role is None or not 0 <= row + step < len(self.roles):
             return
         order = [r[0] for r in self.roles]
         order.insert(row + step, order.pop(row))
-        if self._step(f"Move role {role[1]} {'up' if step < 0 else 'down'}", lambda s: people.reorder_roles(s, order),
-                      lambda s, previous: people.reorder_roles(s, previous)):
+        if self._step(f"Move role {role[1]} {'up' if step < 0 else 'down'}", lambda s: roles.reorder_roles(s, order),
+                      lambda s, previous: roles.reorder_roles(s, previous)):
             self.list.setCurrentRow(row + step)
 
     @Slot()
@@ -460,11 +460,11 @@ class RolesDialog(QDialog):
 
     @Slot()
     def delete(self) -> None:
-        from salesdesk.services import people
+        from salesdesk.services import roles
 
         row, role = self.current()
         if role is None:
             return
         role_id, name = role[:2]
-        self._step(f"Delete role {name}", lambda s: people.delete_role(s, role_id),
-                   lambda s, deleted: people.restore_role(s, deleted))
+        self._step(f"Delete role {name}", lambda s: roles.delete_role(s, role_id),
+                   lambda s, deleted: roles.restore_role(s, deleted))

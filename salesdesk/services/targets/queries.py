@@ -1,4 +1,5 @@
-"""Targets against actuals: the Targets screen's table and charts, and setting targets.
+"""Targets against actuals, read: the Targets screen's table and charts, and a team's
+actuals and forecast for a period (the writes are in ``commands``).
 
 Reads take a ``Reader`` (``with db.read() as reader``): plain SQL with ``:name``
 parameters, no SQLAlchemy, so the screen can paint before SQLAlchemy is imported.
@@ -42,11 +43,6 @@ Targets:
   cover other branches too) are then left out: they show the roll-up only.
 - The table shows the active people of the subtree, and inactive ones only when they
   have a target or an actual or forecast in the period (someone who left mid-quarter).
-
-Writes take the caller's ``Session`` (one transaction per user action), write an
-audit row, and return what their undo needs: ``set_target`` -> ``restore_target``,
-``cascade_target`` -> ``restore_targets``; undo puts the rows back exactly (ids
-included; ``version`` counters aside).
 """
 
 from __future__ import annotations
@@ -54,54 +50,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
-from salesdesk.domain.cascade import CENT, WHOLE, split_by_weights, split_evenly
-from salesdesk.domain.money import current_style, format_money, from_cents, parse_text
+from salesdesk.domain.cascade import CENT, WHOLE, split_evenly
+from salesdesk.domain.money import format_money, from_cents
 from salesdesk.domain.periods import Period, PeriodKind
-from salesdesk.errors import NotFoundError, RuleError, ValidationError
+from salesdesk.errors import NotFoundError
 from salesdesk.services.rates import RateBook, totals
+from salesdesk.services.targets.metrics import (
+    ACTIVITIES,
+    NEW_DEALS,
+    WON_DEALS,
+    WON_REVENUE,
+    check_metric,
+    is_money,
+    unit_of,
+)
 from salesdesk.services.team import team_cte
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-WON_REVENUE, WON_DEALS, NEW_DEALS, ACTIVITIES = "won_revenue", "won_deals", "new_deals", "activities"
-METRICS = (WON_REVENUE, WON_DEALS, NEW_DEALS, ACTIVITIES)
-METRIC_NAMES = {WON_REVENUE: "won revenue", WON_DEALS: "won deals", NEW_DEALS: "new deals",
-                ACTIVITIES: "activities done"}
-SPLITS = ("even", "previous_actuals")
 
 # The period kind whose periods tile a period of this kind, for targets set finer.
 FINER = {PeriodKind.YEAR: PeriodKind.QUARTER, PeriodKind.QUARTER: PeriodKind.MONTH}
-
-MAX_VALUE = Decimal("1e13")
-
-
-def is_money(metric: str) -> bool:
-    return metric == WON_REVENUE
-
-
-def unit_of(metric: str) -> Decimal:
-    """What a target of ``metric`` is counted in: cents for money, whole units otherwise."""
-    return CENT if is_money(metric) else WHOLE
-
-
-def _check_metric(metric: str) -> str:
-    if metric not in METRICS:
-        raise ValidationError(
-            "metric", f"Unknown metric {metric!r}: choose won revenue, won deals, new deals or activities")
-    return metric
-
-
-def _check_period(period: Period) -> Period:
-    if Period.containing(period.kind, period.start) != period:
-        raise ValidationError("period", f"{period.start.isoformat()} is not the first day of a {period.kind.value}")
-    return period
 
 
 # --- reading: people ---------------------------------------------------------------------
@@ -159,8 +131,9 @@ def _tree(reader: Reader, roots: Sequence[int]) -> _Tree:
     ordered = sorted(people.values(), key=lambda p: (p.rank, p.name.lower(), p.id))
     children: dict[int, list[int]] = {}
     for person in ordered:
-        if person.manager_id in people and person.manager_id != person.id:
-            children.setdefault(person.manager_id, []).append(person.id)
+        manager_id = person.manager_id
+        if manager_id is not None and manager_id in people and manager_id != person.id:
+            children.setdefault(manager_id, []).append(person.id)
     return _Tree(people, children)
 
 
@@ -315,6 +288,31 @@ def _roots(tree_or_ids: int | Sequence[int]) -> tuple[list[int], bool]:
     return list(dict.fromkeys(tree_or_ids)), False
 
 
+class _Actuals(NamedTuple):
+    """Who was asked for, and their actuals (raw: cents or counts, each summed over the
+    person's subtree): what ``actuals`` and ``forecast`` both start from."""
+
+    tree: _Tree
+    order: list[int]  # everyone read, managers before their reports
+    roots: list[int]
+    wanted: list[int]  # the root's whole subtree, or the people listed
+    done: dict[int, int]
+
+
+def _actuals(reader: Reader, person_ids_or_root: int | Sequence[int], period: Period, metric: str,
+             branch_id: int | None) -> _Actuals | None:
+    """The tree under the people asked for and its sums for ``period``; ``None`` when no
+    one is asked for."""
+    check_metric(metric)
+    roots, whole = _roots(person_ids_or_root)
+    if not roots:
+        return None
+    tree = _tree(reader, roots)
+    order = _order(tree, roots)
+    done = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, period.end, roots), branch_id)
+    return _Actuals(tree, order, roots, order if whole else roots, done)
+
+
 def actuals(reader: Reader, person_ids_or_root: int | Sequence[int], period: Period, metric: str = WON_REVENUE,
             *, branch_id: int | None = None) -> dict[int, Decimal]:
     """Each person's actual for ``period``: that of their whole subtree.
@@ -322,15 +320,10 @@ def actuals(reader: Reader, person_ids_or_root: int | Sequence[int], period: Per
     Given one id (the root), every person of the root's subtree; given a list of ids,
     those people only.  Money to the cent; counts as whole ``Decimal`` numbers.
     """
-    _check_metric(metric)
-    roots, whole = _roots(person_ids_or_root)
-    if not roots:
+    found = _actuals(reader, person_ids_or_root, period, metric, branch_id)
+    if found is None:
         return {}
-    tree = _tree(reader, roots)
-    order = _order(tree, roots)
-    totals = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, period.end, roots), branch_id)
-    wanted = order if whole else roots
-    return {pid: _as_value(metric, totals[pid]) for pid in wanted}
+    return {pid: _as_value(metric, found.done[pid]) for pid in found.wanted}
 
 
 def forecast(reader: Reader, person_ids_or_root: int | Sequence[int], period: Period, metric: str = WON_REVENUE,
@@ -338,26 +331,22 @@ def forecast(reader: Reader, person_ids_or_root: int | Sequence[int], period: Pe
     """Each person's forecast for ``period`` (subtree, as ``actuals``): won so far plus
     the weighted open pipeline expected to close in it; the actual once it is over;
     ``None`` for new deals."""
-    _check_metric(metric)
-    today = today or CLOCK.today()
-    roots, whole = _roots(person_ids_or_root)
-    if not roots:
+    found = _actuals(reader, person_ids_or_root, period, metric, branch_id)
+    if found is None:
         return {}
-    tree = _tree(reader, roots)
-    order = _order(tree, roots)
-    done = _subtree_sums(tree, order, _per_owner(reader, metric, period.start, period.end, roots), branch_id)
-    ahead = _forecast_ahead(reader, tree, order, period, metric, today, roots, branch_id)
-    wanted = order if whole else roots
-    return {pid: _forecast_value(metric, done[pid], ahead.get(pid)) for pid in wanted}
+    ahead = _forecast_ahead(reader, found.tree, found.order, period, metric, today or CLOCK.today(), found.roots,
+                            branch_id)
+    return {pid: _forecast_value(metric, found.done[pid], ahead.get(pid)) for pid in found.wanted}
 
 
-def _forecast_ahead(reader, tree, order, period, metric, today, roots, branch_id) -> dict[int, int]:
+def _forecast_ahead(reader: Reader, tree: _Tree, order: list[int], period: Period, metric: str, today: dt.date,
+                    roots: Sequence[int], branch_id: int | None) -> dict[int, int]:
     if period.end <= today or metric == NEW_DEALS:
         return {}
     return _subtree_sums(tree, order, _ahead_per_owner(reader, metric, period.start, period.end, roots), branch_id)
 
 
-def _forecast_value(metric: str, done: int, ahead_x100) -> Decimal | None:
+def _forecast_value(metric: str, done: int, ahead_x100: int | None) -> Decimal | None:
     if metric == NEW_DEALS:
         return None
     return _hundredths(metric, done * 100 + (ahead_x100 or 0))
@@ -385,7 +374,9 @@ class _Targets:
                 team + "SELECT t.person_id, t.period_kind, t.period_start, t.value FROM targets t "
                 "WHERE t.person_id IN (SELECT id FROM team) AND t.metric = :metric "
                 "AND t.period_start >= :start AND t.period_start < :end", params):
-            self.explicit[(person_id, kind, as_date(period_start))] = int(value)
+            first_day = as_date(period_start)
+            if first_day is not None:  # NOT NULL in the schema: every stored target has its period
+                self.explicit[(person_id, kind, first_day)] = int(value)
         self._own: dict[tuple[int, Period], tuple[int | None, bool]] = {}
 
     def own(self, person_id: int, period: Period) -> tuple[int | None, bool]:
@@ -457,8 +448,8 @@ def _target_figures(tree: _Tree, order: list[int], shown: set[int], targets: _Ta
         if pid not in shown:
             continue
         own, derived = targets.own(pid, period) if _in_scope(tree.people[pid], branch_id) else (None, False)
-        reports = [figures[c].effective for c in tree.children.get(pid, ()) if c in figures]
-        reports = [r for r in reports if r is not None]
+        of_reports = (figures[c].effective for c in tree.children.get(pid, ()) if c in figures)
+        reports = [r for r in of_reports if r is not None]
         figures[pid] = _Figures(own, derived, sum(reports) if reports else None)
     return figures
 
@@ -471,7 +462,7 @@ def target_rows(reader: Reader, root_id: int, period: Period, metric: str = WON_
 
     ``until`` counts actuals only up to that day (exclusive): the period to date, as
     the weekly report shows it for a week inside the period."""
-    _check_metric(metric)
+    check_metric(metric)
     today = today or CLOCK.today()
     tree = _tree(reader, [root_id])
     order = tree.below(root_id)
@@ -487,7 +478,7 @@ def target_rows(reader: Reader, root_id: int, period: Period, metric: str = WON_
         if pid not in shown:
             continue
         person = tree.people[pid]
-        if pid != root_id:
+        if pid != root_id and person.manager_id is not None:  # below the root: reached from a manager
             depth[pid] = depth[person.manager_id] + 1
         f = figures[pid]
         actual = _as_value(metric, done[pid])
@@ -560,7 +551,7 @@ def monthly_series(reader: Reader, root_id: int, year: int, metric: str = WON_RE
       by expected close month; open deals expected earlier in the year but still open
       count in this month.  December's forecast is the year's (as ``target_rows``).
     """
-    _check_metric(metric)
+    check_metric(metric)
     today = today or CLOCK.today()
     months = _subperiods(Period(PeriodKind.YEAR, dt.date(year, 1, 1)), PeriodKind.MONTH)
     tree = _tree(reader, [root_id])
@@ -586,25 +577,24 @@ def monthly_series(reader: Reader, root_id: int, year: int, metric: str = WON_RE
             running += team_total(_ahead_per_owner(reader, metric, months[n].start, months[n].end, [root_id]))
             forecast[n] = running
     points, cumulative, cumulative_target = [], 0, None
-    for n, month in enumerate(months):
-        if actual[n] is not None:
-            cumulative += actual[n]
-        target = monthly_targets[n]
+    for month, won, target, ahead in zip(months, actual, monthly_targets, forecast):
+        if won is not None:
+            cumulative += won
         if target is not None:
             cumulative_target = (cumulative_target or 0) + target
         points.append(MonthPoint(
             month.start,
-            None if actual[n] is None else _as_value(metric, actual[n]),
-            None if actual[n] is None else _as_value(metric, cumulative),
+            None if won is None else _as_value(metric, won),
+            None if won is None else _as_value(metric, cumulative),
             None if target is None else _target_value(metric, target),
             None if cumulative_target is None else _target_value(metric, cumulative_target),
-            None if forecast[n] is None else _hundredths(metric, forecast[n]),
+            None if ahead is None else _hundredths(metric, ahead),
         ))
     return points
 
 
 def _monthly_targets(reader: Reader, tree: _Tree, order: list[int], root_id: int, year: int,
-                     months: list[Period], metric: str, branch_id: int | None) -> list[int | None]:
+                     months: Sequence[Period], metric: str, branch_id: int | None) -> list[int | None]:
     """The root's effective target per month of the year, in stored hundredths."""
     year_period = Period(PeriodKind.YEAR, dt.date(year, 1, 1))
     targets = _Targets(reader, [root_id], metric, year_period.start, year_period.end)
@@ -632,213 +622,3 @@ def _spread(stored: int | None, n: int, unit: int) -> list[int | None]:
         unit = 1
     return [int(part) * unit for part in split_evenly(Decimal(stored // unit), n, WHOLE)]
 
-
-# --- writing -----------------------------------------------------------------------------
-
-
-def _parse_value(metric: str, value, field: str) -> Decimal:
-    """A typed target value, checked: not negative, money to the cent, counts whole."""
-    if isinstance(value, float):
-        value = repr(value)
-    try:  # typed text in the user's style: "1.234,50" in German, "1,234.50" in English
-        number = parse_text(value.strip(), current_style().decimal) if isinstance(value, str) else Decimal(value)
-    except (InvalidOperation, ValueError, TypeError) as exc:
-        # Another style's amount says so; text that is no number at all is "not a number".
-        said = str(exc) if getattr(exc, "kind", "not an amount") not in ("not an amount", "empty") else None
-        raise ValidationError(field, said or f"{value!r} is not a number") from None
-    if not number.is_finite():
-        raise ValidationError(field, f"{value!r} is not a number")
-    if number < 0:
-        raise ValidationError(field, "A target cannot be negative")
-    if number >= MAX_VALUE:
-        raise ValidationError(field, "The target is too large")
-    if is_money(metric):
-        if number != number.quantize(CENT):
-            raise ValidationError(field, "A revenue target is in whole cents: at most two decimals")
-        return number.quantize(CENT)
-    if number != number.to_integral_value():
-        raise ValidationError(field, f"A target of {METRIC_NAMES[metric]} is a whole number")
-    return number.quantize(WHOLE)
-
-
-def _target_table():
-    from salesdesk.db.models import Target
-
-    return Target.__table__
-
-
-_SNAPSHOT = ("id", "person_id", "period_kind", "period_start", "metric", "value", "version")
-
-
-def _current(session: Session, person_id: int, period: Period, metric: str) -> dict | None:
-    from sqlalchemy import select
-
-    table = _target_table()
-    row = session.execute(select(*(table.c[name] for name in _SNAPSHOT)).where(
-        table.c.person_id == person_id, table.c.period_kind == period.kind.value,
-        table.c.period_start == period.start, table.c.metric == metric)).first()
-    return None if row is None else dict(row._mapping)
-
-
-def _forget(session: Session, target_id: int) -> None:
-    """A Core statement changed or removed the row: drop any loaded copy of it."""
-    from salesdesk.db.models import Target
-
-    loaded = session.identity_map.get(session.identity_key(Target, target_id))
-    if loaded is not None:
-        session.expunge(loaded)
-
-
-def _write(session: Session, person_id: int, period: Period, metric: str,
-           value: Decimal | None) -> tuple[dict | None, int | None]:
-    """Set (or, with ``None``, remove) one target: (the row as it was or None, its id)."""
-    from sqlalchemy import delete, insert, update
-
-    table = _target_table()
-    before = _current(session, person_id, period, metric)
-    if before is None:
-        if value is None:
-            return None, None
-        inserted = session.execute(insert(table).values(
-            person_id=person_id, period_kind=period.kind.value, period_start=period.start, metric=metric,
-            value=value, version=1))
-        return None, inserted.inserted_primary_key[0]
-    _forget(session, before["id"])
-    if value is None:
-        session.execute(delete(table).where(table.c.id == before["id"]))
-    elif value != before["value"]:
-        changed = session.execute(update(table).where(table.c.id == before["id"], table.c.version == before["version"])
-                                  .values(value=value, version=table.c.version + 1))
-        if changed.rowcount != 1:
-            raise RuleError("That target was changed by someone else meanwhile; the table shows it as it is now")
-    return before, before["id"]
-
-
-def _put_back(session: Session, person_id: int, period: Period, metric: str, previous: dict | None) -> int | None:
-    """The target of (person, period, metric) exactly as ``previous`` (a row, or absent);
-    returns the id of the row put back or taken away."""
-    from sqlalchemy import delete, insert
-
-    table = _target_table()
-    now = _current(session, person_id, period, metric)
-    if now is not None:
-        _forget(session, now["id"])
-        session.execute(delete(table).where(table.c.id == now["id"]))
-    if previous is not None:
-        session.execute(insert(table).values(**previous))
-        return previous["id"]
-    return None if now is None else now["id"]
-
-
-def _person_name(session: Session, person_id: int) -> tuple[str, bool]:
-    from sqlalchemy import select
-
-    from salesdesk.db.models import Person
-
-    row = session.execute(select(Person.name, Person.active).where(Person.id == person_id)).first()
-    if row is None:
-        raise NotFoundError(f"Person #{person_id} no longer exists")
-    return row.name, bool(row.active)
-
-
-def set_target(session: Session, person_id: int, period: Period, metric: str,
-               value: Decimal | int | str | None) -> dict | None:
-    """Set a person's target for a period and metric; ``None`` removes it.
-
-    Returns the previous row (a dict) or ``None`` when there was none: pass it to
-    ``restore_target`` to undo.
-    """
-    from salesdesk.services import audit
-
-    _check_metric(metric)
-    _check_period(period)
-    value = None if value is None else _parse_value(metric, value, "value")
-    _person_name(session, person_id)
-    session.flush()
-    previous, target_id = _write(session, person_id, period, metric, value)
-    was = None if previous is None else previous["value"]
-    if was != value:
-        audit.record(session, "set_target" if value is not None else "remove_target", "target", target_id,
-                     person_id=person_id, period=period.label, period_kind=period.kind.value, metric=metric,
-                     value=value, previous=was)
-    return previous
-
-
-def restore_target(session: Session, person_id: int, period: Period, metric: str, previous: dict | None) -> None:
-    """Undo ``set_target``: the target row exactly as it was (or gone again)."""
-    from salesdesk.services import audit
-
-    session.flush()
-    target_id = _put_back(session, person_id, period, metric, previous)
-    audit.record(session, "undo_target", "target", target_id, person_id=person_id, period=period.label,
-                 period_kind=period.kind.value, metric=metric, value=None if previous is None else previous["value"])
-
-
-@dataclass(frozen=True)
-class PreviousTargets:
-    """What a cascade replaced: per person, their target row as it was (or None)."""
-
-    period: Period
-    metric: str
-    rows: tuple[tuple[int, dict | None], ...]
-    parts: tuple[tuple[int, Decimal], ...]  # what was written: the manager's total, then each report's part
-
-
-def cascade_target(session: Session, manager_id: int, period: Period, metric: str, total: Decimal | int | str,
-                   how: str = "even") -> PreviousTargets:
-    """Set a manager's target to ``total`` and split it among their active direct reports,
-    overwriting the reports' targets for the period: ``"even"``, or
-    ``"previous_actuals"``: in proportion to each report's (subtree) actual in the
-    previous period of the same kind, evenly when those are all zero.  The parts add
-    up to ``total`` exactly (to the cent; in whole units for counts), larger parts to
-    reports earlier in the table when the split is not exact.
-
-    Returns what ``restore_targets`` needs to undo it.
-    """
-    from sqlalchemy import select
-
-    from salesdesk.db.models import Person, Role
-    from salesdesk.services import audit
-
-    _check_metric(metric)
-    _check_period(period)
-    if how not in SPLITS:
-        raise ValidationError("how", "Split evenly or in proportion to the previous period's actuals")
-    total = _parse_value(metric, total, "total")
-    name, _active = _person_name(session, manager_id)
-    ranked = session.execute(
-        select(Person.id, Role.rank, Person.name).join(Role, Role.id == Person.role_id)
-        .where(Person.manager_id == manager_id, Person.active.is_(True), Person.id != manager_id)).all()
-    if not ranked:
-        raise RuleError(f"{name} has no active direct reports to split the target among")
-    # The table's order, so that a cent left over goes to whoever is listed first.
-    reports = [pid for pid, _rank, _name in sorted(ranked, key=lambda r: (r[1], r[2].lower(), r[0]))]
-    unit = unit_of(metric)
-    if how == "previous_actuals":
-        session.flush()
-        before = actuals(Reader(session.connection(), raw=False), reports, period.previous(), metric)
-        parts = split_by_weights(total, [before[pid] for pid in reports], unit)
-    else:
-        parts = split_evenly(total, len(reports), unit)
-    session.flush()
-    written = [(manager_id, total), *zip(reports, parts)]
-    rows, ids = [], []
-    for pid, value in written:
-        previous, target_id = _write(session, pid, period, metric, value)
-        rows.append((pid, previous))
-        ids.append(target_id)
-    audit.record(session, "cascade_target", "target", ids[0], person_id=manager_id, period=period.label,
-                 period_kind=period.kind.value, metric=metric, value=total, how=how,
-                 parts={str(pid): str(part) for pid, part in written[1:]})
-    return PreviousTargets(period, metric, tuple(rows), tuple(written))
-
-
-def restore_targets(session: Session, previous: PreviousTargets) -> None:
-    """Undo ``cascade_target``: every target it wrote back as it was."""
-    from salesdesk.services import audit
-
-    session.flush()
-    ids = [_put_back(session, person_id, previous.period, previous.metric, row)
-           for person_id, row in reversed(previous.rows)]
-    audit.record(session, "undo_cascade", "target", ids[-1], person_id=previous.parts[0][0],
-                 period=previous.period.label, period_kind=previous.period.kind.value, metric=previous.metric)
