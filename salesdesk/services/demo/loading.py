@@ -25,7 +25,7 @@ from salesdesk.db.models import Account, AuditEntry, Branch, Deal, Person, Produ
 from salesdesk.db.reference import set_setting
 from salesdesk.errors import RuleError
 from salesdesk.services.demo.tables import COMPANY, CURRENCY
-from salesdesk.services.demo.writer import Writer
+from salesdesk.services.demo.writer import Writer, table_of
 from salesdesk.services.demo.year import NOW_MINUTE, CompanyYear
 
 REFUSAL = "This database already holds data; the demo company goes into an empty database"
@@ -124,7 +124,7 @@ def load(db: Database, *, seed: int, deals: int, today: dt.date | None,
         set_setting(session, "company", COMPANY)
         set_setting(session, "currency", CURRENCY)
         details = {"seed": seed, "today": today.isoformat(), "company": COMPANY, **asdict(summary)}
-        session.execute(insert(AuditEntry.__table__), [dict(
+        session.execute(insert(table_of(AuditEntry)), [dict(
             at=dt.datetime.combine(today, dt.time()) + dt.timedelta(minutes=NOW_MINUTE),
             actor=session.info.get("actor"), action="demo", entity="database", entity_id=None,
             details=json.dumps(details, sort_keys=True),

@@ -7,13 +7,14 @@ Core ``insert()`` executemany writes them through the column types.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, bindparam, insert
+from sqlalchemy import BigInteger, Table, bindparam, insert
 from sqlalchemy.orm import Session
 
 from salesdesk.db import bulk
 from salesdesk.db.models import (
     Account,
     Activity,
+    Base,
     Branch,
     Budget,
     Contact,
@@ -57,6 +58,11 @@ MODELS = (Branch, Person, Account, Contact, Product, Deal, DealLine, StageChange
           Budget, Expense)
 
 
+def table_of(model: type[Base]) -> Table:
+    """A model's ``Table`` (its ``__table__`` is typed as any ``FromClause``)."""
+    return model.metadata.tables[model.__tablename__]
+
+
 class Writer:
     """Inserts row tuples, table by table, in the caller's transaction; counts what it wrote."""
 
@@ -65,7 +71,7 @@ class Writer:
         self.raw = raw
         self.connection = session.connection()
         self.written: dict[str, int] = {}
-        self.tables = {m.__tablename__: m.__table__ for m in MODELS}
+        self.tables = {m.__tablename__: table_of(m) for m in MODELS}
 
     def __call__(self, name: str, rows: list[tuple]) -> None:
         if not rows:

@@ -22,6 +22,7 @@ import random
 import unicodedata
 from collections.abc import Callable
 from itertools import accumulate
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -120,6 +121,11 @@ class CompanyYear:
         first = self.start - dt.timedelta(days=PAD)
         days = [first + dt.timedelta(days=i) for i in range(PAD + WINDOW_DAYS + 200)]
         self._dates = days
+        # Text on the raw path, dates, datetimes and timedeltas otherwise: what ``ts`` and
+        # ``date`` hand out is whatever the writer stores.
+        out_days: list[Any]
+        day_stamps: list[Any]
+        minutes: list[Any]
         if raw_sqlite:
             # A stamp is the text of its day and of its minute: both cut from db.bulk's
             # stored form, so the hot loops join two cached strings.
@@ -154,8 +160,8 @@ class CompanyYear:
     def day_of(self, date: dt.date) -> int:
         return (date - self.start).days
 
-    def out_date(self, date: dt.date):
-        return date.isoformat() if self.raw else date
+    def out_date(self, date: dt.date) -> str | dt.date:
+        return bulk.sqlite_date(date) if self.raw else date
 
     def weekday(self, day: int) -> int:
         return (self.start_wd + day) % 7
@@ -203,7 +209,7 @@ class CompanyYear:
                             .order_by(LostReason.position, LostReason.id)).all()
         if not reasons:
             raise RuleError("The demo company needs at least one lost reason")
-        self.reasons = [tuple(r) for r in reasons]
+        self.reasons = [(int(rid), str(name)) for rid, name in reasons]
         self.reason_cum = list(accumulate(LOST_WEIGHTS.get(name, 5) for _, name in self.reasons))
         self.ids = {m.__tablename__: (s.scalar(select(func.max(m.id))) or 0) + 1 for m in MODELS}
 
@@ -395,7 +401,7 @@ class CompanyYear:
                 mine.append((contact_id, f"{first} {last}"))
                 contact_id += 1
             self.acc_contacts.append(mine)
-        self.rows["accounts"] = accounts  # created_at is filled in once the deals are known
+        self.new_accounts = accounts  # rows once their created_at is known, from the deals
         self.rows["contacts"] = contacts
 
     def build_products(self) -> None:
@@ -427,14 +433,14 @@ class CompanyYear:
         log = math.log
         now, today_i, start_wd = self.now, self.today_i, self.start_wd
         dwell, lose, won, after = pipe.dwell, pipe.lose, pipe.won, pipe.after
-        events = [(None, entry, created)]
+        events: list[tuple[int | None, int, int]] = [(None, entry, created)]
         s, t, steps = entry, created, 0
         while True:
             if s >= won:
-                if s == won and after is not None and rnd() < 0.5:
-                    days = 10 + 50 * rnd()
-                else:
+                if s != won or after is None or rnd() >= 0.5:
                     return events, None
+                days = 10 + 50 * rnd()
+                ns = after  # a won deal moves on to after sales
             else:
                 days = -log((1.0 - rnd()) * (1.0 - rnd())) * dwell[s]  # a stay of two exponential halves
                 if rnd() < 0.05:
@@ -451,7 +457,7 @@ class CompanyYear:
             if nt > now:
                 return events, None
             if s >= won:
-                events.append((s, after, nt))
+                events.append((s, ns, nt))
                 return events, None
             if rnd() < lose[s] * loss_factor:
                 return events, nt
@@ -473,7 +479,7 @@ class CompanyYear:
         # Moves before the last day; the win is the move of the last day, a loss is no move.
         early = len(path) - 2 if won else len(path) - 1
         days = sorted(rng.randint(created // DAY, end_day - 1) for _ in range(early))
-        events = [(None, entry, created)]
+        events: list[tuple[int | None, int, int]] = [(None, entry, created)]
         t = created
         for i, day in enumerate(days):
             t = self.at(day, t)
@@ -500,8 +506,8 @@ class CompanyYear:
         for w in range(NOTE_WEEKS + 1):
             monday = this_monday - 7 * w
             workdays = [d for d in range(monday, min(monday + 6, today_i) + 1) if self.weekday(d) < 5]
-            for kind in ("new", "won", "lost"):
-                script.append((kind, workdays or [min(monday + 6, today_i)]))
+            for scripted_kind in ("new", "won", "lost"):
+                script.append((scripted_kind, workdays or [min(monday + 6, today_i)]))
         script = script[:n]
         epoch_start, epochs = self.epoch_start, self.epochs
         renew, main = self.renew, self.main
@@ -509,8 +515,8 @@ class CompanyYear:
         deals = []
         for k in range(n):
             renewal = renew is not None and rnd() < 0.15
-            pipe = renew if renewal else main
-            kind = None
+            pipe = renew if renew is not None and renewal else main
+            kind: str | None = None
             if k < len(script):
                 kind, workdays = script[k]
                 end_day = workdays[int(rnd() * len(workdays))]
@@ -534,18 +540,18 @@ class CompanyYear:
         deals.sort(key=lambda d: (d[0], d[1]))
         self.deals = deals
         # Customers were entered shortly before their first deal, or some time in the year.
-        first: list[int | None] = [None] * len(self.rows["accounts"])
+        first: list[int | None] = [None] * len(self.new_accounts)
         for deal in deals:
             if first[deal[4]] is None:
                 first[deal[4]] = deal[0]
-        for i, account in enumerate(self.rows["accounts"]):
-            if first[i] is None:
+        for row, first_deal in zip(self.new_accounts, first, strict=True):
+            if first_deal is None:
                 day = rng.randint(0, today_i - 1)
-                account[-1] = self.ts(self.at(day, day * DAY))
+                row[-1] = self.ts(self.at(day, day * DAY))
             else:
-                day = first[i] // DAY - rng.randint(0, 20)
-                account[-1] = self.ts(min(self.at(day, day * DAY), first[i] - 1))
-        self.rows["accounts"] = [tuple(account) for account in self.rows["accounts"]]
+                day = first_deal // DAY - rng.randint(0, 20)
+                row[-1] = self.ts(min(self.at(day, day * DAY), first_deal - 1))
+        self.rows["accounts"] = [tuple(row) for row in self.new_accounts]
         # (person, Monday) -> [won, won cents, biggest (account, cents), new, lost, moves, [(account, reason)]]
         self.week_stats: dict[tuple[int, int], list] = {}
         self.won_month: dict[tuple[int, int, int], int] = {}  # (owner, year, month) -> won cents
@@ -662,9 +668,9 @@ class CompanyYear:
                 won_on = out_days[won_t // DAY]
                 expected = won_t // DAY + int(rnd() * 46) - 20
                 won_date = day_date[won_t // DAY]
-                key = (final_owner, won_date.year, won_date.month)
-                won_month[key] = won_month.get(key, 0) + amount
-            elif status == "lost":
+                month = (final_owner, won_date.year, won_date.month)
+                won_month[month] = won_month.get(month, 0) + amount
+            elif lost_at is not None:  # lost
                 lost_on = out_days[lost_at // DAY]
                 reason, reason_name = reasons[bisect.bisect_left(reason_cum, rnd() * reason_cum[-1])]
                 if reason_name == "Other" or rnd() < 0.35:
@@ -735,7 +741,7 @@ class CompanyYear:
 
             # What comes next: the last call before losing, or the open deal's next step.
             work = work_by_stage[s]
-            if status == "lost":
+            if lost_at is not None:  # lost
                 if rnd() < 0.4:
                     kind, subject = work[int(rnd() * len(work))]
                     done = max(last_t + 1, lost_at - 30 - int(rnd() * 600))
@@ -876,7 +882,8 @@ class CompanyYear:
         self.rows["weekly_notes"] = rows
 
     def week(self, pids: list[int], monday: int) -> list:
-        total = [0, 0, None, 0, 0, 0, []]
+        """The ``week_stats`` row of ``pids`` together (the biggest deal of them all)."""
+        total: list[Any] = [0, 0, None, 0, 0, 0, []]
         for pid in pids:
             row = self.week_stats.get((pid, monday))
             if row is None:
