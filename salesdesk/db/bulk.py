@@ -94,6 +94,7 @@ def deferred_indexes(connection: Connection, tables: Sequence[str]) -> Iterator[
         for _name, sql in indexes:
             connection.exec_driver_sql(sql)
     finally:
+        # (-2000 KiB is SQLite's default, should the pragma have said nothing)
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache if cache is not None else -2000)}")
 
 
@@ -103,8 +104,10 @@ def insert_rows(connection: Connection, table: str, columns: Sequence[str], rows
 
     Binding, not SQLite, is most of an insert's cost, and bulk rows repeat many columns
     (no contact, the one pipeline, the currency, the load's time): a column with one value
-    (of one type) in every row of a statement is bound once and named by every row.  What
-    is stored is exactly what binding each row would store.
+    (of one type) in every row of a statement is bound once and named by every row, when
+    at least a quarter of the columns are so (numbered marks cost SQLite more to parse
+    than plain ones; the demo's rows, which repeat little, go faster with "?").  What is
+    stored is exactly what binding each row would store.
     """
     if not rows:
         return
@@ -120,6 +123,7 @@ def insert_rows(connection: Connection, table: str, columns: Sequence[str], rows
 
 
 def _insert_shared(cursor: sqlite3.Cursor, head: str, width: int, rows: Sequence[tuple], per: int) -> None:
+    """Multi-row INSERTs of ``per`` rows each, shared columns bound once (``insert_rows``)."""
     chain = itertools.chain.from_iterable
     statements: dict[tuple[tuple[int, ...], int], str] = {}
     for start in range(0, len(rows), per):
@@ -133,7 +137,7 @@ def _insert_shared(cursor: sqlite3.Cursor, head: str, width: int, rows: Sequence
                     (first is None or len(set(map(type, values))) == 1):
                 shared.append(i)
         if len(shared) * 4 < width:
-            shared = []  # numbered marks cost SQLite more to parse than "?": worth it for many columns only
+            shared = []  # too few to pay for numbered marks
         key = (tuple(shared), count)
         sql = statements.get(key)
         if sql is None:
