@@ -14,11 +14,11 @@ from salesdesk.db.migrate import open_database
 from salesdesk.domain import hierarchy
 from salesdesk.domain.periods import Period, PeriodKind, last_full_week
 from salesdesk.errors import RuleError
-from salesdesk.services import demo as demo_module
 from salesdesk.services import people
 from salesdesk.services.branches import add_branch
 from salesdesk.services.checks import rule_problems
 from salesdesk.services.demo import DemoSummary, is_empty, load_demo
+from salesdesk.services.demo import loading as demo_loading
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 NOW = dt.datetime(2026, 11, 25, 9, 0)
@@ -100,8 +100,8 @@ def test_the_fast_sqlite_path_writes_what_the_core_path_writes(tmp_path):
     fast_db = open_database(tmp_path / "fast.sqlite3")
     core_db = open_database(tmp_path / "core.sqlite3")
     try:
-        fast = demo_module._load(fast_db, seed=2, deals=300, today=TODAY, progress=None, raw_sqlite=None)
-        core = demo_module._load(core_db, seed=2, deals=300, today=TODAY, progress=None, raw_sqlite=False)
+        fast = demo_loading.load(fast_db, seed=2, deals=300, today=TODAY, progress=None, raw_sqlite=None)
+        core = demo_loading.load(core_db, seed=2, deals=300, today=TODAY, progress=None, raw_sqlite=False)
         assert fast == core
         assert everything(fast_db) == everything(core_db)
         assert schema(fast_db) == schema(core_db)

@@ -1,30 +1,12 @@
-"""A realistic demo company in an empty database: people, customers, a year of deals.
+"""The simulation of the demo company's year: who works there, whom they sell to, and how
+every deal went, week by week, as plain row tuples.
 
-``load_demo`` fills a freshly opened database with "Northwind Trading": fifty people in
-five branches under one VP, a few hundred customers with contacts, twenty products,
-and ``deals`` deals created over the last twelve months that moved through the stages
-week by week (every move in the stage history), ending open, won or lost.  Around the
-deals: activities (done, due today, overdue, planned), monthly and quarterly targets
-pitched against what people actually win, eight weeks of "My week" notes, branch
-budgets and expenses.
-
-What it promises:
-- deterministic: one ``random.Random(seed)``, no set iteration, every timestamp
-  derived from ``today`` (never the clock), so the same seed and day give the same
-  rows, value for value (the audit row names the login that loaded it);
-- all or nothing: one transaction, refused when the database already holds data;
-- valid: the hierarchy rules, foreign keys, check constraints and a consistent stage
-  history (first row from nothing, each ``from`` the previous ``to``, the last ``to``
-  the deal's stage; won on the day of the move into the won stage; a lost deal stays
-  in the stage it was lost in);
-- the recent weeks always have content (new deals, moves, wins, losses), so the weekly
-  report of the last full week and of this week is never empty;
-- fast: every row is a plain tuple computed in Python.  On SQLite the tuples already
-  hold what SQLAlchemy's column types would store (text dates and times, cents), so
-  they go to the driver many rows to a statement, and the indexes of the four big
-  tables are built once at the end instead of row by row (see ``_bulk_sqlite``).
-  Elsewhere Core ``insert()`` executemany writes them through the types.  100k deals
-  (about 370k stage changes) take a few seconds.
+``CompanyYear`` draws everything from one ``random.Random(seed)`` and from ``today``
+(never the clock): the people in five branches under one VP, customers and contacts,
+the products, then each deal's path through its pipeline's stages (``simulate``; the
+recent weeks get a scripted win, loss and new deal each, ``scripted``), the activities
+around the moves, and from what people won: targets, "My week" notes, budgets and
+expenses.  ``loading`` writes the rows as they are made, chunk by chunk.
 
 Timestamps are naive UTC like the rest of the database.  The demo's "now" is ``today``
 at 09:00; everything happens before it, and events of ``today`` itself happen between
@@ -35,49 +17,44 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import itertools
-import json
 import math
 import random
-import sqlite3
 import unicodedata
-from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
 from itertools import accumulate
-from typing import Callable
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, bindparam, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salesdesk.clock import CLOCK
-from salesdesk.db.engine import Database
-from salesdesk.db.models import (
-    Account,
-    Activity,
-    AuditEntry,
-    Branch,
-    Budget,
-    Contact,
-    Deal,
-    DealLine,
-    Expense,
-    LostReason,
-    Person,
-    Pipeline,
-    Product,
-    Role,
-    Stage,
-    StageChange,
-    Target,
-    WeeklyNote,
-)
+from salesdesk.db import bulk
+from salesdesk.db.models import LostReason, Pipeline, Role, Stage
 from salesdesk.domain import defaults
 from salesdesk.errors import RuleError
-from salesdesk.db.reference import set_setting
-
-COMPANY = "Northwind Trading"
-COMPANY_DOMAIN = "northwind-trading.eu"
-CURRENCY = "EUR"
+from salesdesk.services.demo.tables import (
+    ACTIVITY_NOTES,
+    BIG_CITIES,
+    BRANCHES,
+    COMPANY_DOMAIN,
+    CONTACT_TITLES,
+    COUNTRIES,
+    CURRENCY,
+    DEAL_NOTES,
+    EXPENSES,
+    FOREIGN,
+    GENERIC_WORK,
+    HOME_CITIES,
+    LOST_NOTES,
+    LOST_WEIGHTS,
+    NAMES,
+    PRODUCTS,
+    SECTORS,
+    SERIES_WEIGHT,
+    STAGE_WORK,
+    STEMS,
+    TITLES_BY_SERIES,
+)
+from salesdesk.services.demo.writer import MODELS
 
 NOW_MINUTE = 9 * 60  # the demo's "now" is today at 09:00
 DAY = 1440
@@ -88,301 +65,17 @@ NOTE_WEEKS = 8  # "My week" notes for the last eight full weeks
 DWELL = 0.4
 TREND = 1.0  # the company grows: a deal a day a year ago, three a day now (relative)
 
-REFUSAL = "This database already holds data; the demo company goes into an empty database"
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    people: int
-    branches: int
-    accounts: int
-    contacts: int
-    products: int
-    deals: int
-    open_deals: int
-    won_deals: int
-    lost_deals: int
-    stage_changes: int
-    activities: int
-    targets: int
-    weekly_notes: int
-
-
-# --------------------------------------------------------------------------- names
-
-_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "uk": (
-        ("Oliver", "Amelia", "Harry", "Isla", "George", "Emily", "Jack", "Sophie", "Charlotte", "James", "Hannah",
-         "Thomas", "Lucy", "William", "Grace", "Daniel", "Megan", "Samuel", "Chloe", "Matthew", "Eleanor", "Callum",
-         "Fiona", "Rhys", "Rebecca", "Alistair", "Joanne", "Gareth", "Natalie", "Ian"),
-        ("Thompson", "Walker", "Hughes", "Clarke", "Evans", "Wright", "Robinson", "Wood", "Turner", "Hall", "Green",
-         "Baker", "Harris", "Morgan", "Campbell", "Shaw", "Fletcher", "Barnes", "Davies", "Bennett", "Price",
-         "Holloway", "Marshall", "Pearson", "Lloyd", "Ellis", "Fraser", "Atkinson", "Cooper", "Reid"),
-    ),
-    "ie": (
-        ("Siobhan", "Ciaran", "Aoife", "Niamh", "Conor", "Declan", "Orla", "Eoin", "Grainne", "Padraig"),
-        ("O'Brien", "Murphy", "Kelly", "Byrne", "Ryan", "O'Connor", "Walsh", "McCarthy", "Doyle", "Gallagher"),
-    ),
-    "de": (
-        ("Lukas", "Anna", "Jonas", "Lena", "Felix", "Marie", "Maximilian", "Leon", "Hannah", "Paul", "Laura",
-         "Tobias", "Katrin", "Stefan", "Julia", "Matthias", "Sabine", "Jan", "Miriam", "Florian", "Franziska",
-         "Niklas", "Jana", "Jürgen", "Ulrike", "Björn", "Svenja", "Dominik", "Anke", "Moritz"),
-        ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Wagner", "Becker", "Hoffmann", "Schäfer", "Koch",
-         "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Zimmermann", "Krüger", "Hartmann", "Lange", "Vogel",
-         "Braun", "Köhler", "Lehmann", "Kaiser", "Fuchs", "Brandt", "Graf", "Roth", "Seidel", "Winter"),
-    ),
-    "fr": (
-        ("Camille", "Louis", "Léa", "Hugo", "Chloé", "Antoine", "Manon", "Julien", "Élodie", "Mathieu", "Inès",
-         "Nicolas", "Pauline", "Théo", "Margaux", "Guillaume", "Aurélie", "Baptiste", "Céline", "Maxime",
-         "Sébastien", "Amélie", "Romain", "Hélène", "Thibault"),
-        ("Martin", "Bernard", "Dubois", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-         "Laurent", "Lefèvre", "Michel", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine",
-         "Rousseau", "Chevalier", "Mercier", "Blanc", "Guérin", "Faure"),
-    ),
-    "nl": (
-        ("Daan", "Sanne", "Lars", "Femke", "Bram", "Lotte", "Sem", "Eva", "Thijs", "Anouk", "Ruben", "Fleur",
-         "Jesse", "Iris", "Stijn", "Noor", "Joost", "Maaike", "Wouter", "Esmee", "Pieter", "Marloes"),
-        ("de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Visser", "Smit", "Meijer",
-         "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer",
-         "de Wit", "Kuipers", "Verhoeven"),
-    ),
-    "be": (
-        ("Lieven", "Elke", "Wim", "Sofie", "Jeroen", "Nathalie", "Pieter", "Margot", "Geert", "Charlotte"),
-        ("Peeters", "Janssens", "Maes", "Jacobs", "Willems", "Claes", "Goossens", "Wouters", "Dubois", "Lambert"),
-    ),
-    "es": (
-        ("Lucía", "Javier", "Carmen", "Alejandro", "Marta", "Pablo", "Elena", "Sergio", "Laura", "Diego"),
-        ("García", "Fernández", "López", "Martínez", "Sánchez", "Romero", "Navarro", "Torres", "Ruiz", "Moreno"),
-    ),
-    "it": (
-        ("Sofia", "Marco", "Giulia", "Luca", "Chiara", "Matteo", "Francesca", "Alessandro", "Valentina", "Davide"),
-        ("Rossi", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti"),
-    ),
-    "dk": (
-        ("Mikkel", "Freya", "Rasmus", "Ida", "Mads", "Signe", "Anders", "Mette", "Kasper", "Line"),
-        ("Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen",
-         "Poulsen"),
-    ),
-    "se": (
-        ("Erik", "Ingrid", "Johan", "Astrid", "Oskar", "Maja", "Gustav", "Elin", "Henrik", "Karin"),
-        ("Johansson", "Lindqvist", "Andersson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Lindberg",
-         "Berg", "Holm"),
-    ),
-    # Colleagues and contacts from further away, each with names of one origin.
-    "in": (("Priya", "Arjun", "Ananya", "Rahul", "Deepa", "Vikram"),
-           ("Sharma", "Mehta", "Iyer", "Kapoor", "Nair", "Rao")),
-    "gh": (("Kwame", "Ama", "Kofi", "Abena"), ("Mensah", "Owusu", "Boateng", "Asante")),
-    "ng": (("Amara", "Chidi", "Ngozi", "Tunde"), ("Okafor", "Adeyemi", "Eze", "Balogun")),
-    "cn": (("Mei", "Wei", "Lin", "Jun", "Xiaoling"), ("Chen", "Zhang", "Wang", "Liu", "Huang")),
-    "jp": (("Yuki", "Haruto", "Aiko", "Kenji"), ("Tanaka", "Sato", "Nakamura", "Watanabe")),
-    "pt": (("Ana", "João", "Inês", "Tiago"), ("Silva", "Pereira", "Costa", "Ferreira")),
-    "pl": (("Aleksandra", "Piotr", "Katarzyna", "Tomasz", "Magdalena"),
-           ("Nowak", "Wójcik", "Mazur", "Krawczyk", "Kaczmarek")),
-    "tr": (("Mehmet", "Elif", "Emre", "Zeynep"), ("Yılmaz", "Demir", "Kaya", "Şahin")),
-    "ma": (("Fatima", "Omar", "Youssef", "Salma"), ("El Amrani", "Haddad", "Benali", "Tazi")),
-    "gr": (("Nikos", "Giorgos", "Dimitris", "Kostas"), ("Papadopoulos", "Georgiou", "Nikolaidis", "Dimitriou")),
-    "cz": (("Tomáš", "Jakub", "Petr", "Martin"), ("Novák", "Svoboda", "Dvořák", "Beneš")),
-}
-_FOREIGN = ("in", "gh", "ng", "cn", "jp", "pt", "pl", "tr", "ma", "gr", "cz", "es", "it", "ie", "se", "dk")
-
 _ASCII = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i", "æ": "ae", "œ": "oe",
                         "'": "", " ": "", "’": ""})
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     text = text.translate(_ASCII)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "-")
 
 
-# --------------------------------------------------------------------------- the organisation
-
-# name, city, region, country, phone prefix, team sizes under team leaders, salespeople
-# reporting straight to the branch manager.
-_BRANCHES = (
-    ("London", "London", "UK & Ireland", "uk", "+44 20 7946", (4, 3), 1),
-    ("Manchester", "Manchester", "UK & Ireland", "uk", "+44 161 496", (4,), 1),
-    ("Berlin", "Berlin", "DACH", "de", "+49 30 5550", (3, 3), 1),
-    ("Lyon", "Lyon", "France & Southern Europe", "fr", "+33 4 72 55", (3,), 1),
-    ("Amsterdam", "Amsterdam", "Benelux & Nordics", "nl", "+31 20 555", (2, 2), 1),
-)
-
-# --------------------------------------------------------------------------- customers
-
-# country: phone code, top-level domain, legal forms, name pool, cities (name, area code, branch)
-_COUNTRIES: dict[str, tuple[str, str, tuple[str, ...], str, tuple[tuple[str, str, str], ...]]] = {
-    "United Kingdom": ("+44", "co.uk", ("Ltd", "Ltd", "Ltd", "plc", "Group"), "uk", (
-        ("London", "20", "London"), ("Birmingham", "121", "London"), ("Bristol", "117", "London"),
-        ("Reading", "118", "London"), ("Cardiff", "29", "London"), ("Southampton", "23", "London"),
-        ("Manchester", "161", "Manchester"), ("Leeds", "113", "Manchester"), ("Liverpool", "151", "Manchester"),
-        ("Sheffield", "114", "Manchester"), ("Glasgow", "141", "Manchester"), ("Edinburgh", "131", "Manchester"),
-        ("Nottingham", "115", "Manchester"), ("Newcastle upon Tyne", "191", "Manchester"))),
-    "Ireland": ("+353", "ie", ("Ltd", "DAC"), "ie", (
-        ("Dublin", "1", "London"), ("Cork", "21", "London"), ("Galway", "91", "Manchester"))),
-    "Germany": ("+49", "de", ("GmbH", "GmbH", "GmbH", "AG", "GmbH & Co. KG"), "de", (
-        ("Berlin", "30", "Berlin"), ("Hamburg", "40", "Berlin"), ("München", "89", "Berlin"),
-        ("Köln", "221", "Berlin"), ("Frankfurt am Main", "69", "Berlin"), ("Stuttgart", "711", "Berlin"),
-        ("Düsseldorf", "211", "Berlin"), ("Leipzig", "341", "Berlin"), ("Hannover", "511", "Berlin"),
-        ("Dresden", "351", "Berlin"))),
-    "Austria": ("+43", "at", ("GmbH", "AG"), "de", (
-        ("Wien", "1", "Berlin"), ("Graz", "316", "Berlin"), ("Linz", "732", "Berlin"))),
-    "Switzerland": ("+41", "ch", ("AG", "GmbH", "SA"), "de", (
-        ("Zürich", "44", "Berlin"), ("Basel", "61", "Berlin"), ("Genève", "22", "Lyon"))),
-    "France": ("+33", "fr", ("SAS", "SAS", "SA", "SARL"), "fr", (
-        ("Lyon", "4", "Lyon"), ("Paris", "1", "Lyon"), ("Marseille", "4", "Lyon"), ("Toulouse", "5", "Lyon"),
-        ("Lille", "3", "Lyon"), ("Bordeaux", "5", "Lyon"), ("Nantes", "2", "Lyon"), ("Grenoble", "4", "Lyon"),
-        ("Strasbourg", "3", "Lyon"))),
-    "Belgium": ("+32", "be", ("NV", "BV", "SA"), "be", (
-        ("Brussels", "2", "Amsterdam"), ("Antwerp", "3", "Amsterdam"), ("Ghent", "9", "Amsterdam"),
-        ("Liège", "4", "Lyon"))),
-    "Netherlands": ("+31", "nl", ("B.V.", "B.V.", "N.V."), "nl", (
-        ("Amsterdam", "20", "Amsterdam"), ("Rotterdam", "10", "Amsterdam"), ("Utrecht", "30", "Amsterdam"),
-        ("Den Haag", "70", "Amsterdam"), ("Eindhoven", "40", "Amsterdam"), ("Groningen", "50", "Amsterdam"))),
-    "Spain": ("+34", "es", ("S.L.", "S.A."), "es", (
-        ("Barcelona", "93", "Lyon"), ("Madrid", "91", "Lyon"), ("Valencia", "96", "Lyon"))),
-    "Italy": ("+39", "it", ("S.p.A.", "S.r.l."), "it", (("Milano", "02", "Lyon"), ("Torino", "011", "Lyon"))),
-    "Denmark": ("+45", "dk", ("A/S", "ApS"), "dk", (("København", "3", "Amsterdam"), ("Aarhus", "8", "Amsterdam"))),
-    "Sweden": ("+46", "se", ("AB",), "se", (("Stockholm", "8", "Amsterdam"), ("Göteborg", "31", "Amsterdam"))),
-}
-_HOME_CITIES = ("London", "Manchester", "Berlin", "Lyon", "Amsterdam")
-_BIG_CITIES = ("Birmingham", "Leeds", "Glasgow", "Dublin", "Hamburg", "München", "Frankfurt am Main", "Köln",
-               "Wien", "Zürich", "Paris", "Marseille", "Brussels", "Antwerp", "Rotterdam", "Utrecht",
-               "Barcelona", "Milano", "Stockholm", "København")
-
-# sector: weight, words that end a company name, product weight by series
-_SECTORS: dict[str, tuple[int, tuple[str, ...], dict[str, float]]] = {
-    "Software": (12, ("Software", "Systems", "Digital", "Labs", "Technologies"),
-                 {"Hardware": 0.2, "Services": 1.5, "Modules": 1.3}),
-    "Retail": (14, ("Retail", "Stores", "Home & Garden", "Fashion", "Markets"),
-               {"Hardware": 2.2, "Modules": 1.4}),
-    "Manufacturing": (16, ("Manufacturing", "Industries", "Components", "Engineering", "Metalworks", "Plastics"),
-                      {"Hardware": 1.6, "Services": 1.2}),
-    "Healthcare": (9, ("Health", "Medical", "Care", "Clinics", "Pharma"), {"Hardware": 0.8, "Support": 1.4}),
-    "Finance": (8, ("Finance", "Capital", "Insurance", "Leasing", "Partners"),
-                {"Hardware": 0.2, "Services": 1.4, "Support": 1.3}),
-    "Logistics": (14, ("Logistics", "Freight", "Transport", "Distribution", "Shipping"),
-                  {"Hardware": 3.0, "Modules": 1.3}),
-    "Food & Beverage": (8, ("Foods", "Beverages", "Bakeries", "Dairy"), {"Hardware": 1.8}),
-    "Construction": (6, ("Construction", "Building", "Infrastructure"), {"Hardware": 1.2}),
-    "Energy": (4, ("Energy", "Power", "Solar", "Utilities"), {"Services": 1.3}),
-    "Professional Services": (9, ("Consulting", "Advisory", "Associates"), {"Hardware": 0.3, "Services": 1.3}),
-}
-_STEMS = (
-    "Kessler", "Brightwater", "Nordlicht", "Alder", "Beacon", "Cobalt", "Delta", "Ember", "Falcon", "Granite",
-    "Harbour", "Ironside", "Juniper", "Keystone", "Lumen", "Meridian", "Northgate", "Orchard", "Pinnacle",
-    "Quarry", "Redwood", "Silverline", "Thornbury", "Unity", "Vantage", "Westbrook", "Zenith", "Atlas",
-    "Blauwal", "Ceder", "Donau", "Elbe", "Fjord", "Gironde", "Hanse", "Isar", "Jura", "Loire", "Maas",
-    "Rhône", "Seine", "Tamar", "Avon", "Clyde", "Mersey", "Severn", "Alpen", "Baltic", "Castell", "Dorset",
-    "Eifel", "Flanders", "Garonne", "Helvetia", "Ibex", "Kestrel", "Linden", "Mistral", "Nimbus", "Oakridge",
-    "Polaris", "Quantum", "Riverside", "Solent", "Tidal", "Uplands", "Veritas", "Willow", "Yarrow", "Zephyr",
-    "Aurora", "Bergmann", "Crown", "Dunmore", "Evergreen", "Fairfield", "Greenway", "Highland", "Kingsbridge",
-    "Lakeside", "Marlow", "Newhaven", "Oberland", "Pioneer", "Rheinland", "Sterling", "Trident", "Valmont",
-)
-_CONTACT_TITLES = (
-    "Head of Procurement", "Purchasing Manager", "CFO", "CEO", "Managing Director", "IT Director",
-    "Operations Manager", "Head of Logistics", "Finance Director", "COO", "Head of IT", "Warehouse Manager",
-    "Buyer", "Project Manager", "Head of Sales Operations",
-)
-
-# --------------------------------------------------------------------------- products
-
-# code, name, series, price in EUR, recurring (renewable), sold per unit (quantity follows the budget)
-_PRODUCTS = (
-    ("PLT-STD", "Platform Standard (annual)", "Platform", 4800, True, False),
-    ("PLT-PRO", "Platform Professional (annual)", "Platform", 12000, True, False),
-    ("PLT-ENT", "Platform Enterprise (annual)", "Platform", 36000, True, False),
-    ("MOD-ANA", "Analytics Module", "Modules", 6000, False, False),
-    ("MOD-INV", "Inventory Module", "Modules", 7500, False, False),
-    ("MOD-ECO", "E-commerce Connector", "Modules", 3900, False, False),
-    ("MOD-MOB", "Mobile Sales App (10 users)", "Modules", 2400, False, True),
-    ("MOD-PAY", "Payroll Module", "Modules", 5400, False, False),
-    ("HW-HS200", "Handheld Scanner HS-200", "Hardware", 890, False, True),
-    ("HW-LP40", "Label Printer LP-40", "Hardware", 1250, False, True),
-    ("HW-RT10", "Rugged Tablet RT-10", "Hardware", 1690, False, True),
-    ("HW-GW1", "Warehouse Gateway GW-1", "Hardware", 3200, False, True),
-    ("HW-DS5", "Docking Station DS-5", "Hardware", 240, False, True),
-    ("SRV-IMP", "Implementation Day", "Services", 1200, False, True),
-    ("SRV-MIG", "Data Migration Package", "Services", 8500, False, False),
-    ("SRV-TRN", "Training Day", "Services", 950, False, True),
-    ("SRV-INT", "Custom Integration", "Services", 14000, False, False),
-    ("SUP-STD", "Support Standard (annual)", "Support", 2800, True, False),
-    ("SUP-PRM", "Support Premium (annual)", "Support", 6900, True, False),
-    ("SUP-HST", "Managed Hosting (annual)", "Support", 9600, True, False),
-)
-_SERIES_WEIGHT = {"Platform": 1.0, "Modules": 1.0, "Hardware": 1.0, "Services": 0.7, "Support": 0.5}
-_TITLES_BY_SERIES = {
-    "Platform": ("{p} rollout", "ERP replacement", "Platform upgrade", "{p}", "New platform for {city}"),
-    "Modules": ("{p}", "{p} extension", "Reporting project", "{p} pilot"),
-    "Hardware": ("Scanner refresh", "Warehouse hardware", "{q} × {p}", "Devices for the {city} site", "{p}"),
-    "Services": ("Implementation project", "Data migration", "Integration project", "Training programme", "{p}"),
-    "Support": ("Support contract", "{p}", "Hosting move"),
-}
-
-# --------------------------------------------------------------------------- words around deals
-
-_STAGE_WORK: dict[str, tuple[tuple[str, str], ...]] = {
-    "Contact": (("call", "Intro call with {c}"), ("email", "Intro email to {c}"), ("call", "Cold call {c}")),
-    "Information Exchange": (("email", "Send product overview to {c}"), ("call", "Call {c}: current setup")),
-    "Lead Generation": (("call", "Qualify interest with {c}"), ("meeting", "Coffee with {c}"),
-                        ("email", "Send case study to {c}")),
-    "Identification": (("meeting", "Needs analysis at {a}"), ("meeting", "Site visit at {a}")),
-    "Qualification": (("call", "Budget and timeline check with {c}"), ("meeting", "Demo for the {a} team")),
-    "Proposal": (("task", "Write proposal for {a}"), ("email", "Send proposal to {c}"),
-                 ("call", "Walk {c} through the proposal")),
-    "Negotiation": (("meeting", "Negotiation meeting with {c}"), ("call", "Call {c} about terms"),
-                    ("email", "Revised offer to {c}")),
-    "Deal": (("task", "Contract signed: hand {a} over to onboarding"), ("email", "Welcome email to {c}")),
-    "After Sales": (("call", "Onboarding check-in with {c}"), ("meeting", "Quarterly review at {a}")),
-    "Renewal Due": (("email", "Renewal reminder to {c}"), ("call", "Call {c} about the renewal")),
-    "Review": (("meeting", "Usage review with {c}"), ("task", "Prepare usage report for {a}")),
-    "Renewed": (("task", "Renewal confirmed: update the {a} contract"),),
-}
-_GENERIC_WORK = (("call", "Follow-up call with {c}"), ("email", "Follow-up email to {c}"),
-                 ("meeting", "Meeting at {a}"), ("task", "Update notes for {a}"))
-_ACTIVITY_NOTES = (
-    "Asked for references in their sector.", "Decision maker was on holiday; rescheduled.",
-    "Wants a price for three years up front.", "IT security questionnaire to fill in.",
-    "Good meeting, positive about the timeline.", "They compare us with two other suppliers.",
-    "Needs sign-off from group procurement.", "Sent the slides afterwards.",
-)
-_DEAL_NOTES = (
-    "Referral from an existing customer.", "Met at the trade fair.", "Pilot in one site first.",
-    "Decision expected after the board meeting.", "Needs approval from group IT.",
-    "Came in through the website.", "Incumbent supplier contract ends this year.",
-    "Strong champion in operations.", "Procurement runs a formal tender.",
-)
-_LOST_WEIGHTS = {
-    "Price too high": 25, "Chose a competitor": 25, "No budget": 15, "No decision / went silent": 15,
-    "Timing: not now": 10, "Product does not fit": 7, "Other": 3,
-}
-_LOST_NOTES = {
-    "Price too high": ("A competitor came in 20% cheaper.", "Licence cost above their ceiling.",
-                       "Could not match the discount they asked for."),
-    "Chose a competitor": ("Went with the incumbent after a long evaluation.", "Chose a local supplier.",
-                           "Lost to a bundle offer from their ERP vendor."),
-    "No budget": ("Budget frozen until next fiscal year.", "Spending freeze after a weak quarter."),
-    "No decision / went silent": ("No reply after three follow-ups.", "Champion left the company."),
-    "Timing: not now": ("Revisit next year; they are mid-merger.", "Busy with a system migration first."),
-    "Product does not fit": ("Needs on-premise hosting we do not offer.", "Missing a module for their sector."),
-    "Other": ("Company acquired; purchasing moved to head office.", "Project cancelled after a reorganisation."),
-}
-
-_EXPENSES = (
-    # category, weight, (description, lowest, highest amount in EUR)
-    ("Travel", 45, (("Train to {city} for customer visits", 40, 260), ("Flight to {city}: customer meetings", 120, 650),
-                    ("Hotel in {city}, two nights", 160, 480), ("Taxi and parking, {city}", 15, 90))),
-    ("Client entertainment", 20, (("Lunch with {acct}", 40, 180), ("Dinner with the {acct} team", 120, 420),
-                                  ("Coffee and cake for the {acct} workshop", 25, 80))),
-    ("Events & trade fairs", 5, (("Trade fair stand, {city}", 1500, 6000),
-                                  ("Sponsoring a logistics meetup", 500, 1500))),
-    ("Marketing materials", 10, (("Printed brochures", 150, 900), ("Demo kit for customer visits", 200, 1500))),
-    ("Training", 5, (("Negotiation training", 400, 1800), ("Product certification course", 250, 1200))),
-    ("Software & subscriptions", 10, (("Company data subscription", 90, 300), ("Video-call licences", 20, 120))),
-    ("Mileage", 5, (("Mileage: visits around {city}", 20, 250),)),
-)
-
-
-class _Pipe:
+class Pipe:
     """A pipeline as the simulation needs it: stage ids, chances and dwell times."""
 
     def __init__(self, pid: int, stages: list[tuple[int, str, int, int | None, bool]]):
@@ -398,43 +91,21 @@ class _Pipe:
         self.dwell = [max(1.0, (s[3] or 14) * DWELL) for s in stages]
         # Early stages lose more deals than late ones.
         self.lose = [0.06 + 0.16 * (1 - s[2] / 100) for s in stages]
-        self.work = [_STAGE_WORK.get(s[1], _GENERIC_WORK) for s in stages]
+        self.work = [STAGE_WORK.get(s[1], GENERIC_WORK) for s in stages]
 
 
-# Columns written for each table, in the order of the row tuples built below.
-_COLUMNS = {
-    "branches": ("id", "name", "city", "region", "active"),
-    "people": ("id", "name", "email", "phone", "hire_date", "active", "role_id", "manager_id", "branch_id",
-               "created_at", "updated_at", "version"),
-    "accounts": ("id", "name", "sector", "website", "phone", "city", "country", "employees", "owner_id",
-                 "created_at"),
-    "contacts": ("id", "account_id", "name", "title", "email", "phone"),
-    "products": ("id", "name", "code", "series", "price", "currency", "active"),
-    "deals": ("id", "title", "account_id", "contact_id", "owner_id", "pipeline_id", "stage_id", "amount",
-              "currency", "probability", "expected_close", "status", "lost_reason_id", "lost_note", "won_on",
-              "lost_on", "position", "stage_entered_at", "notes", "created_at", "updated_at", "version"),
-    "deal_lines": ("id", "deal_id", "product_id", "quantity", "unit_price", "discount_pct"),
-    "stage_changes": ("id", "deal_id", "from_stage_id", "to_stage_id", "changed_at", "changed_by_id"),
-    "activities": ("id", "kind", "subject", "deal_id", "account_id", "contact_id", "owner_id", "due_on",
-                   "done_at", "notes", "created_at"),
-    "targets": ("id", "person_id", "period_kind", "period_start", "metric", "value", "version"),
-    "weekly_notes": ("id", "person_id", "week_start", "text", "updated_at"),
-    "budgets": ("id", "branch_id", "period_kind", "period_start", "amount"),
-    "expenses": ("id", "branch_id", "person_id", "spent_on", "category", "description", "amount"),
-}
-# Money columns hold integer cents: rows are computed in cents, so the ``Money`` type
-# (which takes ``Decimal`` euros) is bypassed for them.
-_CENTS = {"products": ("price",), "deals": ("amount",), "deal_lines": ("unit_price",), "targets": ("value",),
-          "budgets": ("amount",), "expenses": ("amount",)}
-_ORDER = (Branch, Person, Account, Contact, Product, Deal, DealLine, StageChange, Activity, Target, WeeklyNote,
-          Budget, Expense)
-_PAD = 400  # days of cached dates before the first day of the year of deals (hire dates are older)
+PAD = 400  # days of cached dates before the first day of the year of deals (hire dates are older)
 
 
-class _Demo:
-    """Builds every row as a tuple first; ``write`` then inserts them table by table."""
+class CompanyYear:
+    """The demo company's year: builds every row as a tuple, table by table (``rows``), and
+    the deals chunk by chunk (``deal_rows``), for ``loading`` to write as they come.
 
-    def __init__(self, seed: int, n_deals: int, today: dt.date, progress, raw_sqlite: bool):
+    ``raw_sqlite``: dates and times as the text SQLite stores (``db.bulk``), else Python values.
+    """
+
+    def __init__(self, seed: int, n_deals: int, today: dt.date, progress: Callable[[str], None] | None,
+                 raw_sqlite: bool):
         self.rng = random.Random(seed)
         self.n_deals = n_deals
         self.today = today
@@ -447,13 +118,22 @@ class _Demo:
         self.rows: dict[str, list[tuple]] = {}
         # Days and minutes as the database stores them: SQLAlchemy's SQLite text formats
         # when writing straight to the driver, Python values otherwise.
-        first = self.start - dt.timedelta(days=_PAD)
-        days = [first + dt.timedelta(days=i) for i in range(_PAD + WINDOW_DAYS + 200)]
+        first = self.start - dt.timedelta(days=PAD)
+        days = [first + dt.timedelta(days=i) for i in range(PAD + WINDOW_DAYS + 200)]
         self._dates = days
+        # Text on the raw path, dates, datetimes and timedeltas otherwise: what ``ts`` and
+        # ``date`` hand out is whatever the writer stores.
+        out_days: list[Any]
+        day_stamps: list[Any]
+        minutes: list[Any]
         if raw_sqlite:
-            out_days = [d.isoformat() for d in days]
-            day_stamps = [f"{d.isoformat()} " for d in days]
-            minutes = [f"{m // 60:02d}:{m % 60:02d}:00.000000" for m in range(DAY)]
+            # A stamp is the text of its day and of its minute: both cut from db.bulk's
+            # stored form, so the hot loops join two cached strings.
+            out_days = [bulk.sqlite_date(d) for d in days]
+            midnight = dt.datetime.combine(first, dt.time())
+            cut = bulk.sqlite_stamp(midnight).index(" ") + 1  # the day's part ends at the space
+            day_stamps = [bulk.sqlite_stamp(dt.datetime.combine(d, dt.time()))[:cut] for d in days]
+            minutes = [bulk.sqlite_stamp(midnight + dt.timedelta(minutes=m))[cut:] for m in range(DAY)]
         else:
             out_days = days
             day_stamps = [dt.datetime.combine(d, dt.time()) for d in days]
@@ -462,14 +142,14 @@ class _Demo:
 
         def ts(minute: int, _days=day_stamps, _minutes=minutes):
             day, rest = divmod(minute, DAY)
-            return _days[day + _PAD] + _minutes[rest]
+            return _days[day + PAD] + _minutes[rest]
 
         def date(day: int, _days=out_days):
-            return _days[day + _PAD]
+            return _days[day + PAD]
 
         self.ts, self.date = ts, date
         # The same, from day 0 on, for the hot loops (deals never happen before day 0).
-        self.day_stamps, self.minute_stamps, self.out_days = day_stamps[_PAD:], minutes, out_days[_PAD:]
+        self.day_stamps, self.minute_stamps, self.out_days = day_stamps[PAD:], minutes, out_days[PAD:]
 
     # ------------------------------------------------------------------ time helpers
 
@@ -480,8 +160,8 @@ class _Demo:
     def day_of(self, date: dt.date) -> int:
         return (date - self.start).days
 
-    def out_date(self, date: dt.date):
-        return date.isoformat() if self.raw else date
+    def out_date(self, date: dt.date) -> str | dt.date:
+        return bulk.sqlite_date(date) if self.raw else date
 
     def weekday(self, day: int) -> int:
         return (self.start_wd + day) % 7
@@ -523,24 +203,24 @@ class _Demo:
         renew = usable.get(defaults.RENEWALS_PIPELINE)
         if renew is None or renew == main:
             renew = next((pid for pid in usable.values() if pid != main), None)
-        self.main = _Pipe(main, by_pipe[main])
-        self.renew = _Pipe(renew, by_pipe[renew]) if renew is not None else None
+        self.main = Pipe(main, by_pipe[main])
+        self.renew = Pipe(renew, by_pipe[renew]) if renew is not None else None
         reasons = s.execute(select(LostReason.id, LostReason.name).where(LostReason.active.is_(True))
                             .order_by(LostReason.position, LostReason.id)).all()
         if not reasons:
             raise RuleError("The demo company needs at least one lost reason")
-        self.reasons = [tuple(r) for r in reasons]
-        self.reason_cum = list(accumulate(_LOST_WEIGHTS.get(name, 5) for _, name in self.reasons))
-        self.ids = {m.__tablename__: (s.scalar(select(func.max(m.id))) or 0) + 1 for m in _ORDER}
+        self.reasons = [(int(rid), str(name)) for rid, name in reasons]
+        self.reason_cum = list(accumulate(LOST_WEIGHTS.get(name, 5) for _, name in self.reasons))
+        self.ids = {m.__tablename__: (s.scalar(select(func.max(m.id))) or 0) + 1 for m in MODELS}
 
     # ------------------------------------------------------------------ people
 
     def name(self, origin: str, used: set[str], foreign: float = 0.2) -> tuple[str, str]:
         rng = self.rng
         for _ in range(500):
-            pool = _NAMES[rng.choice(_FOREIGN)] if rng.random() < foreign else _NAMES[origin]
+            pool = NAMES[rng.choice(FOREIGN)] if rng.random() < foreign else NAMES[origin]
             first, last = rng.choice(pool[0]), rng.choice(pool[1])
-            key = f"{_slug(first)}.{_slug(last)}"
+            key = f"{slug(first)}.{slug(last)}"
             if key not in used:
                 used.add(key)
                 return first, last
@@ -563,7 +243,7 @@ class _Demo:
         self.branch_people: dict[int, list[int]] = {}
         crm_start = -14  # SalesDesk came in two weeks before the first deal of the year
         phones: dict[int, str] = {}
-        for i, (name, city, region, _origin, phone, _teams, _direct) in enumerate(_BRANCHES):
+        for i, (name, city, region, _origin, phone, _teams, _direct) in enumerate(BRANCHES):
             bid = ids["branches"] + i
             branches.append((bid, name, city, region, True))
             self.branch_ids[name] = bid
@@ -584,7 +264,7 @@ class _Demo:
                 phone = f"{phones[branch]} {rng.randint(0, 9999):04d}"
             updated = created if leave is None else self.at(leave, leave * DAY)
             people.append((
-                pid, f"{first} {last}", f"{_slug(first)}.{_slug(last)}@{COMPANY_DOMAIN}", phone,
+                pid, f"{first} {last}", f"{slug(first)}.{slug(last)}@{COMPANY_DOMAIN}", phone,
                 self.out_date(self.day_date(hired)), leave is None, self.role[role], manager, branch,
                 self.ts(created), self.ts(updated), 1 if leave is None else 2,
             ))
@@ -616,7 +296,7 @@ class _Demo:
         # deals); each was replaced a few weeks later.
         leavers = {("Manchester", 0): 150 + rng.randint(0, 30), ("Berlin", 1): 215 + rng.randint(0, 30)}
         self.branch_managers: list[int] = []
-        for name, _city, _region, origin, _phone, teams, direct in _BRANCHES:
+        for name, _city, _region, origin, _phone, teams, direct in BRANCHES:
             bid = b[name]
             bm = add("bm", bm_manager[name], bid, origin, veteran(2, 8))
             self.branch_managers.append(bm)
@@ -666,17 +346,17 @@ class _Demo:
         rng, ids = self.rng, self.ids
         n = min(2000, max(150, 120 + int(self.n_deals * 0.15)))
         places, weights = [], []
-        for country, (cc, tld, legal, origin, cities) in _COUNTRIES.items():
+        for country, (cc, tld, legal, origin, cities) in COUNTRIES.items():
             for city, area, branch in cities:
                 places.append((country, city, area, self.branch_ids[branch], cc, tld, legal, origin))
-                w = 5.0 if city in _HOME_CITIES else 2.0 if city in _BIG_CITIES else 1.0
+                w = 5.0 if city in HOME_CITIES else 2.0 if city in BIG_CITIES else 1.0
                 if country in ("Austria", "Switzerland", "Spain", "Italy", "Denmark", "Sweden", "Ireland"):
                     w *= 0.6
                 weights.append(w)
         place_cum = list(accumulate(weights))
-        sectors = list(_SECTORS)
-        sector_cum = list(accumulate(_SECTORS[s][0] for s in sectors))
-        surnames = [last for key in ("uk", "de", "fr", "nl", "be") for last in _NAMES[key][1] if " " not in last]
+        sectors = list(SECTORS)
+        sector_cum = list(accumulate(SECTORS[s][0] for s in sectors))
+        surnames = [last for key in ("uk", "de", "fr", "nl", "be") for last in NAMES[key][1] if " " not in last]
         account_managers: dict[int, list[int]] = {}
         for pid in self.sellers:
             if pid not in self.leave_day:
@@ -692,14 +372,14 @@ class _Demo:
                 bisect.bisect_left(place_cum, rng.random() * place_cum[-1])]
             sector = sectors[bisect.bisect_left(sector_cum, rng.random() * sector_cum[-1])]
             for attempt in range(60):
-                stem = rng.choice(_STEMS) if rng.random() < 0.65 else rng.choice(surnames)
-                short = f"{stem} {rng.choice(_SECTORS[sector][1])}"
+                stem = rng.choice(STEMS) if rng.random() < 0.65 else rng.choice(surnames)
+                short = f"{stem} {rng.choice(SECTORS[sector][1])}"
                 if attempt >= 30:
                     short = f"{short} {city}"
                 if short not in seen:
                     break
             seen.add(short)
-            domain = f"{_slug(short.replace(' & ', '-').replace(' ', '-'))}.{tld}"
+            domain = f"{slug(short.replace(' & ', '-').replace(' ', '-'))}.{tld}"
             owner = rng.choice(account_managers[bid])
             accounts.append([
                 ids["accounts"] + i, f"{short} {rng.choice(legal_forms)}", sector, f"https://www.{domain}",
@@ -715,35 +395,35 @@ class _Demo:
             used: set[str] = set()
             for _ in range(rng.choice((1, 1, 2, 2, 2, 3))):
                 first, last = self.name(origin, used, foreign=0.12)
-                contacts.append((contact_id, ids["accounts"] + i, f"{first} {last}", rng.choice(_CONTACT_TITLES),
-                                 f"{_slug(first)}.{_slug(last)}@{domain}",
+                contacts.append((contact_id, ids["accounts"] + i, f"{first} {last}", rng.choice(CONTACT_TITLES),
+                                 f"{slug(first)}.{slug(last)}@{domain}",
                                  f"{cc} {area} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"))
                 mine.append((contact_id, f"{first} {last}"))
                 contact_id += 1
             self.acc_contacts.append(mine)
-        self.rows["accounts"] = accounts  # created_at is filled in once the deals are known
+        self.new_accounts = accounts  # rows once their created_at is known, from the deals
         self.rows["contacts"] = contacts
 
     def build_products(self) -> None:
         self.progress("Products")
         self.products = []  # (id, name, series, price cents, recurring, sold per unit)
         rows = []
-        for i, (code, name, series, price, recurring, per_unit) in enumerate(_PRODUCTS):
+        for i, (code, name, series, price, recurring, per_unit) in enumerate(PRODUCTS):
             pid = self.ids["products"] + i
             self.products.append((pid, name, series, price * 100, recurring, per_unit))
             rows.append((pid, name, code, series, price * 100, CURRENCY, True))
         self.rows["products"] = rows
         self.sector_cum: dict[str, list[float]] = {}
-        for sector, (_, _, factors) in _SECTORS.items():
+        for sector, (_, _, factors) in SECTORS.items():
             self.sector_cum[sector] = list(accumulate(
-                _SERIES_WEIGHT[series] * factors.get(series, 1.0) * (0.4 if "Enterprise" in name else 1.0)
+                SERIES_WEIGHT[series] * factors.get(series, 1.0) * (0.4 if "Enterprise" in name else 1.0)
                 for _pid, name, series, _price, _rec, _unit in self.products))
         self.recurring = [i for i, p in enumerate(self.products) if p[4]]
-        self.titles = {series: [f"{{a}} – {t}" for t in patterns] for series, patterns in _TITLES_BY_SERIES.items()}
+        self.titles = {series: [f"{{a}} – {t}" for t in patterns] for series, patterns in TITLES_BY_SERIES.items()}
 
     # ------------------------------------------------------------------ deals
 
-    def simulate(self, pipe: _Pipe, entry: int, created: int, loss_factor: float) -> tuple[list, int | None]:
+    def simulate(self, pipe: Pipe, entry: int, created: int, loss_factor: float) -> tuple[list, int | None]:
         """Move a deal on from ``created`` until it is lost, won (maybe after sales) or it is now.
 
         Returns the stage events ``[(from index, to index, minute)]`` and the minute the
@@ -753,14 +433,14 @@ class _Demo:
         log = math.log
         now, today_i, start_wd = self.now, self.today_i, self.start_wd
         dwell, lose, won, after = pipe.dwell, pipe.lose, pipe.won, pipe.after
-        events = [(None, entry, created)]
+        events: list[tuple[int | None, int, int]] = [(None, entry, created)]
         s, t, steps = entry, created, 0
         while True:
             if s >= won:
-                if s == won and after is not None and rnd() < 0.5:
-                    days = 10 + 50 * rnd()
-                else:
+                if s != won or after is None or rnd() >= 0.5:
                     return events, None
+                days = 10 + 50 * rnd()
+                ns = after  # a won deal moves on to after sales
             else:
                 days = -log((1.0 - rnd()) * (1.0 - rnd())) * dwell[s]  # a stay of two exponential halves
                 if rnd() < 0.05:
@@ -777,7 +457,7 @@ class _Demo:
             if nt > now:
                 return events, None
             if s >= won:
-                events.append((s, after, nt))
+                events.append((s, ns, nt))
                 return events, None
             if rnd() < lose[s] * loss_factor:
                 return events, nt
@@ -791,7 +471,7 @@ class _Demo:
             events.append((s, ns, nt))
             s, t, steps = ns, nt, steps + 1
 
-    def scripted(self, pipe: _Pipe, entry: int, created: int, end_day: int, won: bool) -> tuple[list, int | None]:
+    def scripted(self, pipe: Pipe, entry: int, created: int, end_day: int, won: bool) -> tuple[list, int | None]:
         """A deal won, or lost, on ``end_day`` (after ``created``'s day): recent weeks always have both."""
         rng = self.rng
         last = pipe.won if won else entry + int(rng.random() * (pipe.won - entry))
@@ -799,7 +479,7 @@ class _Demo:
         # Moves before the last day; the win is the move of the last day, a loss is no move.
         early = len(path) - 2 if won else len(path) - 1
         days = sorted(rng.randint(created // DAY, end_day - 1) for _ in range(early))
-        events = [(None, entry, created)]
+        events: list[tuple[int | None, int, int]] = [(None, entry, created)]
         t = created
         for i, day in enumerate(days):
             t = self.at(day, t)
@@ -826,8 +506,8 @@ class _Demo:
         for w in range(NOTE_WEEKS + 1):
             monday = this_monday - 7 * w
             workdays = [d for d in range(monday, min(monday + 6, today_i) + 1) if self.weekday(d) < 5]
-            for kind in ("new", "won", "lost"):
-                script.append((kind, workdays or [min(monday + 6, today_i)]))
+            for scripted_kind in ("new", "won", "lost"):
+                script.append((scripted_kind, workdays or [min(monday + 6, today_i)]))
         script = script[:n]
         epoch_start, epochs = self.epoch_start, self.epochs
         renew, main = self.renew, self.main
@@ -835,8 +515,8 @@ class _Demo:
         deals = []
         for k in range(n):
             renewal = renew is not None and rnd() < 0.15
-            pipe = renew if renewal else main
-            kind = None
+            pipe = renew if renew is not None and renewal else main
+            kind: str | None = None
             if k < len(script):
                 kind, workdays = script[k]
                 end_day = workdays[int(rnd() * len(workdays))]
@@ -860,18 +540,18 @@ class _Demo:
         deals.sort(key=lambda d: (d[0], d[1]))
         self.deals = deals
         # Customers were entered shortly before their first deal, or some time in the year.
-        first: list[int | None] = [None] * len(self.rows["accounts"])
+        first: list[int | None] = [None] * len(self.new_accounts)
         for deal in deals:
             if first[deal[4]] is None:
                 first[deal[4]] = deal[0]
-        for i, account in enumerate(self.rows["accounts"]):
-            if first[i] is None:
+        for row, first_deal in zip(self.new_accounts, first, strict=True):
+            if first_deal is None:
                 day = rng.randint(0, today_i - 1)
-                account[-1] = self.ts(self.at(day, day * DAY))
+                row[-1] = self.ts(self.at(day, day * DAY))
             else:
-                day = first[i] // DAY - rng.randint(0, 20)
-                account[-1] = self.ts(min(self.at(day, day * DAY), first[i] - 1))
-        self.rows["accounts"] = [tuple(account) for account in self.rows["accounts"]]
+                day = first_deal // DAY - rng.randint(0, 20)
+                row[-1] = self.ts(min(self.at(day, day * DAY), first_deal - 1))
+        self.rows["accounts"] = [tuple(row) for row in self.new_accounts]
         # (person, Monday) -> [won, won cents, biggest (account, cents), new, lost, moves, [(account, reason)]]
         self.week_stats: dict[tuple[int, int], list] = {}
         self.won_month: dict[tuple[int, int, int], int] = {}  # (owner, year, month) -> won cents
@@ -890,7 +570,7 @@ class _Demo:
         rnd = rng.random
         log, exp, sqrt, cos, tau = math.log, math.exp, math.sqrt, math.cos, math.tau
         day_stamps, minute_stamps, out_days = self.day_stamps, self.minute_stamps, self.out_days
-        all_days = self._out_days  # from _PAD days before day 0: an expected close may be that early
+        all_days = self._out_days  # from PAD days before day 0: an expected close may be that early
         now, today_i, start_wd = self.now, self.today_i, self.start_wd
         manager, leave_day = self.manager, self.leave_day
         reasons, reason_cum = self.reasons, self.reason_cum
@@ -904,8 +584,8 @@ class _Demo:
         deal_id, change_id, line_id, act_id = ids["deals"], ids["stage_changes"], ids["deal_lines"], ids["activities"]
         column, counts, week_stats, won_month = self.column, self.counts, self.week_stats, self.won_month
         recent = (today_i - self.weekday(today_i) - 7 * NOTE_WEEKS) * DAY
-        day_date = self._dates[_PAD:]
-        deal_notes, activity_notes = _DEAL_NOTES, _ACTIVITY_NOTES
+        day_date = self._dates[PAD:]
+        deal_notes, activity_notes = DEAL_NOTES, ACTIVITY_NOTES
         # Most moves come with the call, meeting or email that led to them; a stress-test
         # company (over 10k deals) logs fewer, so that 100k deals still load in seconds.
         work_rate = 0.75 if self.n_deals <= 10_000 else 0.3
@@ -988,13 +668,13 @@ class _Demo:
                 won_on = out_days[won_t // DAY]
                 expected = won_t // DAY + int(rnd() * 46) - 20
                 won_date = day_date[won_t // DAY]
-                key = (final_owner, won_date.year, won_date.month)
-                won_month[key] = won_month.get(key, 0) + amount
-            elif status == "lost":
+                month = (final_owner, won_date.year, won_date.month)
+                won_month[month] = won_month.get(month, 0) + amount
+            elif lost_at is not None:  # lost
                 lost_on = out_days[lost_at // DAY]
                 reason, reason_name = reasons[bisect.bisect_left(reason_cum, rnd() * reason_cum[-1])]
                 if reason_name == "Other" or rnd() < 0.35:
-                    notes = _LOST_NOTES.get(reason_name, _LOST_NOTES["Other"])
+                    notes = LOST_NOTES.get(reason_name, LOST_NOTES["Other"])
                     lost_note = notes[int(rnd() * len(notes))]
                 expected = lost_at // DAY + int(rnd() * 51) - 10
             else:
@@ -1011,7 +691,7 @@ class _Demo:
             last = max(end, created)
             deal_rows.append((
                 deal_id, title, account_id, contact, final_owner, pipe.id, stage_ids[s], amount, CURRENCY,
-                probability, all_days[expected + _PAD], status, reason, lost_note, won_on, lost_on, float(position),
+                probability, all_days[expected + PAD], status, reason, lost_note, won_on, lost_on, float(position),
                 day_stamps[last_t // DAY] + minute_stamps[last_t % DAY],
                 deal_notes[int(rnd() * len(deal_notes))] if rnd() < 0.08 else None,
                 day_stamps[created // DAY] + minute_stamps[created % DAY],
@@ -1061,7 +741,7 @@ class _Demo:
 
             # What comes next: the last call before losing, or the open deal's next step.
             work = work_by_stage[s]
-            if status == "lost":
+            if lost_at is not None:  # lost
                 if rnd() < 0.4:
                     kind, subject = work[int(rnd() * len(work))]
                     done = max(last_t + 1, lost_at - 30 - int(rnd() * 600))
@@ -1202,7 +882,8 @@ class _Demo:
         self.rows["weekly_notes"] = rows
 
     def week(self, pids: list[int], monday: int) -> list:
-        total = [0, 0, None, 0, 0, 0, []]
+        """The ``week_stats`` row of ``pids`` together (the biggest deal of them all)."""
+        total: list[Any] = [0, 0, None, 0, 0, 0, []]
         for pid in pids:
             row = self.week_stats.get((pid, monday))
             if row is None:
@@ -1220,10 +901,10 @@ class _Demo:
         parts = []
         if won == 1:
             parts.append(rng.choice(("Closed {a} ({m}).", "Signed {a} – {m}.", "Good news: {a} signed ({m}).")
-                                    ).format(a=top[0], m=_eur(top[1])))
+                                    ).format(a=top[0], m=eur(top[1])))
         elif won > 1:
             parts.append(rng.choice(("Won {n} deals for {m} in total; the biggest was {a}.",
-                                     "{n} deals closed ({m}), led by {a}.")).format(n=won, m=_eur(cents), a=top[0]))
+                                     "{n} deals closed ({m}), led by {a}.")).format(n=won, m=eur(cents), a=top[0]))
         elif moves:
             parts.append(f"Nothing signed this week, but {moves} deal{'s' if moves > 1 else ''} moved forward.")
         else:
@@ -1259,9 +940,9 @@ class _Demo:
         team = self.subtree(pid)
         won, cents, top, new, lost, moves, _losses = self.week(team, monday)
         scope = {"vp": "Company", "dir": "Region", "sm": "Area"}.get(self.role_of[pid], "Branch")
-        parts = [f"{scope}: {won} won ({_eur(cents)}), {new} new, {lost} lost, {moves} stage moves."]
+        parts = [f"{scope}: {won} won ({eur(cents)}), {new} new, {lost} lost, {moves} stage moves."]
         if top is not None:
-            parts.append(f"Best deal of the week: {top[0]} ({_eur(top[1])}).")
+            parts.append(f"Best deal of the week: {top[0]} ({eur(top[1])}).")
         if len(team) > 2:
             coached = self.person_name[rng.choice(team[1:])].split(" ")[0]
             parts.append(rng.choice((
@@ -1282,7 +963,7 @@ class _Demo:
         budgets, expenses = [], []
         budget_id = self.ids["budgets"]
         this_month = self.today.replace(day=1)
-        weights = [e[1] for e in _EXPENSES]
+        weights = [e[1] for e in EXPENSES]
         for bid, *_branch in self.rows["branches"]:
             members = self.branch_people[bid]
             accounts = self.branch_accounts.get(bid) or [0]
@@ -1297,7 +978,7 @@ class _Demo:
                 last = min(self.day_of((month + dt.timedelta(days=32)).replace(day=1)) - 1, self.today_i)
                 days = [d for d in range(first, last + 1) if self.weekday(d) < 5]
                 for _ in range(int(len(members) * rng.uniform(0.8, 1.4) * len(days) / 21)):
-                    category, _w, items = rng.choices(_EXPENSES, weights)[0]
+                    category, _w, items = rng.choices(EXPENSES, weights)[0]
                     who, day = rng.choice(members), rng.choice(days)
                     if self.hire_day[who] > day or day >= self.leave_day.get(who, day + 1):
                         continue
@@ -1310,178 +991,5 @@ class _Demo:
         self.rows["expenses"] = [(self.ids["expenses"] + i, bid, who, self.date(day), category, text, cents)
                                  for i, (day, bid, who, category, text, cents) in enumerate(expenses)]
 
-
-class _Writer:
-    """Inserts row tuples, table by table, in the caller's transaction."""
-
-    def __init__(self, session: Session, raw: bool):
-        self.session = session
-        self.raw = raw
-        self.connection = session.connection()
-        self.written: dict[str, int] = {}
-        self.tables = {m.__tablename__: m.__table__ for m in _ORDER}
-        self._sql: dict[tuple[str, int], str] = {}
-        if raw:
-            driver = self.connection.connection.driver_connection
-            limit = getattr(driver, "getlimit", None)
-            self.max_params = limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if limit else 999
-
-    def __call__(self, name: str, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        self.written[name] = self.written.get(name, 0) + len(rows)
-        columns = _COLUMNS[name]
-        if self.raw:
-            # The values are already what SQLAlchemy's SQLite types would store (checked by
-            # ``_sqlite_formats_match``), so they go straight to the driver, many rows to
-            # a statement: no per-value processing, and SQLite runs each statement
-            # without holding Python's GIL for long.
-            per = max(1, min(2000, self.max_params // len(columns)))
-            chain = itertools.chain.from_iterable
-            for i in range(0, len(rows), per):
-                part = rows[i:i + per]
-                self.connection.exec_driver_sql(self.sql(name, len(part)), tuple(chain(part)))
-            return
-        stmt = insert(self.tables[name])
-        if name in _CENTS:
-            stmt = stmt.values({c: bindparam(c, type_=BigInteger()) for c in _CENTS[name]})
-        for i in range(0, len(rows), 20_000):
-            self.session.execute(stmt, [dict(zip(columns, row, strict=True)) for row in rows[i:i + 20_000]])
-
-    def sql(self, name: str, count: int) -> str:
-        key = (name, count)
-        if key not in self._sql:
-            quote = self.connection.dialect.identifier_preparer.quote
-            columns = _COLUMNS[name]
-            one = f"({', '.join('?' * len(columns))})"
-            self._sql[key] = (f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}) "
-                              f"VALUES {', '.join([one] * count)}")
-        return self._sql[key]
-
-    def many(self, tables: dict[str, list[tuple]]) -> None:
-        for name, rows in tables.items():
-            self(name, rows)
-
-
-def _eur(cents: int) -> str:
+def eur(cents: int) -> str:
     return f"{cents / 100:,.0f} {CURRENCY}"
-
-
-def _sqlite_formats_match(dialect) -> bool:
-    """True when SQLAlchemy stores dates and times on this dialect exactly as the raw path writes them."""
-    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
-        return False
-    sample = dt.datetime(2026, 1, 2, 3, 4)
-    stamp = DateTime().dialect_impl(dialect).bind_processor(dialect)
-    day = Date().dialect_impl(dialect).bind_processor(dialect)
-    return stamp(sample) == "2026-01-02 03:04:00.000000" and day(sample.date()) == "2026-01-02"
-
-
-def _holds_data(session: Session) -> bool:
-    return any(session.scalar(select(model.id).limit(1)) is not None
-               for model in (Person, Deal, Branch, Account, Product))
-
-
-def is_empty(db: Database) -> bool:
-    """True when the database has no people and no deals: the window then offers the demo."""
-    with db.session() as session:
-        return session.scalar(select(Person.id).limit(1)) is None and session.scalar(select(Deal.id).limit(1)) is None
-
-
-def load_demo(
-    db: Database,
-    *,
-    seed: int = 1,
-    deals: int = 600,
-    today: dt.date | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> DemoSummary:
-    """Fill an empty database with the demo company, in one transaction: all or nothing.
-
-    Raises ``RuleError`` when the database already holds people or deals (or branches,
-    accounts, products, whose names the demo would clash with); nothing is written then.
-    """
-    return _load(db, seed=seed, deals=deals, today=today, progress=progress, raw_sqlite=None)
-
-
-_CHUNK = 10_000  # deals built and written at a time
-_BULK_TABLES = ("deals", "deal_lines", "stage_changes", "activities")
-
-
-@contextmanager
-def _bulk_sqlite(connection, tables: tuple[str, ...]):
-    """Inside the caller's transaction: a big page cache, and the indexes of ``tables``
-    built once after the rows are in rather than row by row (a third of the time at
-    100k deals).  The indexes are recreated from their own SQL in ``sqlite_master``,
-    so they come back exactly as the migrations made them; on any error the
-    transaction rolls back and with it the whole change.
-    """
-    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    marks = ", ".join("?" * len(tables))
-    indexes = connection.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) "
-        "ORDER BY name", tuple(tables)).all()
-    quote = connection.dialect.identifier_preparer.quote
-    connection.exec_driver_sql("PRAGMA cache_size = -262144")  # up to 256 MiB, taken only as needed
-    try:
-        for name, _sql in indexes:
-            connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
-        yield
-        for _name, sql in indexes:
-            connection.exec_driver_sql(sql)
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
-
-
-def _load(db: Database, *, seed: int, deals: int, today: dt.date | None, progress,
-          raw_sqlite: bool | None) -> DemoSummary:
-    """``load_demo``; ``raw_sqlite=False`` forces the portable Core path (tests compare the two)."""
-    if deals < 0:
-        raise ValueError("the number of deals cannot be negative")
-    today = today or CLOCK.today()
-    with db.transaction() as session:
-        if _holds_data(session):
-            raise RuleError(REFUSAL)
-        if raw_sqlite is None:
-            raw_sqlite = _sqlite_formats_match(session.connection().dialect)
-        demo = _Demo(seed, deals, today, progress, raw_sqlite)
-        demo.load_reference(session)
-        demo.build_people()
-        demo.build_accounts()
-        demo.build_products()
-        demo.plan_deals()
-        write = _Writer(session, raw_sqlite)
-        for name in ("branches", "people", "accounts", "contacts", "products"):
-            write(name, demo.rows[name])
-        plan = demo.deals
-        chunks = (plan[i:i + _CHUNK] for i in range(0, len(plan), _CHUNK))
-        with _bulk_sqlite(write.connection, _BULK_TABLES) if raw_sqlite else nullcontext():
-            for chunk in chunks:
-                write.many(demo.deal_rows(chunk))
-                if len(plan) > _CHUNK:
-                    demo.progress(f"Deals: {write.written['deals']:,} of {len(plan):,}")
-            if raw_sqlite:
-                demo.progress("Indexes")
-        demo.build_targets()
-        demo.build_notes()
-        demo.build_budgets()
-        demo.progress("Saving")
-        for name in ("targets", "weekly_notes", "budgets", "expenses"):
-            write(name, demo.rows[name])
-        n = write.written.get
-        summary = DemoSummary(
-            people=n("people", 0), branches=n("branches", 0), accounts=n("accounts", 0), contacts=n("contacts", 0),
-            products=n("products", 0), deals=n("deals", 0), open_deals=demo.counts["open"],
-            won_deals=demo.counts["won"], lost_deals=demo.counts["lost"], stage_changes=n("stage_changes", 0),
-            activities=n("activities", 0), targets=n("targets", 0), weekly_notes=n("weekly_notes", 0),
-        )
-        set_setting(session, "company", COMPANY)
-        set_setting(session, "currency", CURRENCY)
-        details = {"seed": seed, "today": today.isoformat(), "company": COMPANY, **asdict(summary)}
-        session.execute(insert(AuditEntry.__table__), [dict(
-            at=dt.datetime.combine(today, dt.time()) + dt.timedelta(minutes=NOW_MINUTE),
-            actor=session.info.get("actor"), action="demo", entity="database", entity_id=None,
-            details=json.dumps(details, sort_keys=True),
-        )])
-        demo.progress("Done")
-    return summary
