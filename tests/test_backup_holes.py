@@ -23,10 +23,11 @@ import pytest
 
 from salesdesk.clock import CLOCK
 from salesdesk.cli import main as salesdesk
-from salesdesk.db.backup import BACKUP_MARK, STAMP_FORMAT, backup_file, integrity_problems
+from salesdesk.db.backup import BACKUP_MARK, backup_file, integrity_problems
 from salesdesk.db.migrate import open_database
 from salesdesk.errors import DatabaseError, SalesDeskError
 from salesdesk.paths import backup_dir, data_dir
+from salesdesk.safety.backup_names import STAMP_FORMAT
 from salesdesk.safety.backups import (
     AutoBackup,
     back_up,

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from salesdesk.clock import CLOCK
-from salesdesk.db.backup import backup_database, backup_name, integrity_problems
+from salesdesk.db.backup import backup_database, integrity_problems
 from salesdesk.db.migrate import open_database
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
+from salesdesk.safety.backup_names import backup_name
 from salesdesk.safety.backups import (
-    AutoBackup, back_up, backups_to_keep, list_backups, start_backup_due, thin_backups,
+    AutoBackup, back_up, back_up_database, backups_to_keep, list_backups, start_backup_due, thin_backups,
 )
 from salesdesk.safety.integrity import newest_good_backup, quick_problems
 from salesdesk.safety.restore import restore_backup
@@ -263,7 +264,7 @@ def test_every_copy_into_the_folder_thins_it_and_clears_copies_cut_short(db, db_
     os.utime(stale, (0, 0))
     fresh = folder / ".sales-20990101-000000-000000-auto.sqlite3.partial"  # a copy under way
     fresh.write_bytes(b"half")
-    copy = backup_database(db.engine, db_path, reason="import")  # what the importer calls
+    copy = back_up_database(db.engine, db_path, reason="import")  # what the importer calls
     left = {b.path for b in list_backups(db_path)}
     assert copy in left and len(left) < len(made) + 1
     assert not stale.exists() and fresh.exists()
@@ -327,7 +328,6 @@ def test_a_backups_name_and_whether_one_is_due_read_the_pinned_clock(tmp_path):
     import datetime as dt
 
     from salesdesk.clock import CLOCK
-    from salesdesk.db.backup import backup_name
 
     CLOCK.pin(dt.datetime(2026, 12, 28, 23, 30, tzinfo=dt.UTC))  # ISO week 2026-W53
     try:

@@ -393,7 +393,7 @@ def test_without_targets_the_quarter_shows_who_won_what(tmp_path):
 
 
 def test_a_failure_while_writing_leaves_no_file_and_keeps_the_old_one(demo_file, tmp_path, monkeypatch):
-    from salesdesk.reports import weekly_pdf
+    from salesdesk.reports.weekly_pdf import output as weekly_pdf
 
     out = tmp_path / "weekly.pdf"
     out.write_bytes(b"last week's report")
@@ -401,7 +401,7 @@ def test_a_failure_while_writing_leaves_no_file_and_keeps_the_old_one(demo_file,
     def broken(pages, report, generated):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(weekly_pdf, "_layout", broken)
+    monkeypatch.setattr(weekly_pdf, "lay_out_report", broken)  # what the output module calls
     with pytest.raises(OSError, match="No space left"):
         make_pdf(demo_file, last_full_week(), "company", out)
     left = [p.name for p in tmp_path.iterdir() if p != data_dir()]  # the tests' user data folder is there too

@@ -6,11 +6,9 @@ it is written as ``.<name>.<pid>.partial`` and given its name once verified (a h
 link, so that a file that appeared there meanwhile is never replaced), and what a
 killed copy leaves is removed by the next one (``salesdesk.safety.unfinished``).
 
-A copy in the backup folder is named ``<database>-<UTC time>Z-<reason>.sqlite3``, so
-the folder lists itself (``salesdesk.safety.backups.list_backups``) without an index
-file that could disagree with what is on disk; UTC, so that a clock moved back (a time
-zone change, the autumn DST change) never makes an older copy look newer.  Names
-without the ``Z``, from earlier versions, carry local time.
+A copy in the backup folder is named as ``salesdesk.safety.backup_names`` says.  Making
+a copy is all this module does: thinning the folder is a call of its own
+(``salesdesk.safety.backups.thin_backups``), made by the callers that want it.
 
 Every copy written as a backup also carries a mark in the file itself,
 ``PRAGMA application_id = BACKUP_MARK``: under another name (a hard link elsewhere)
@@ -22,24 +20,21 @@ SQLAlchemy is loaded.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from salesdesk.clock import CLOCK
 from salesdesk.db.engine import busy_timeout
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
+from salesdesk.safety.backup_names import backup_name, is_copy_of
 from salesdesk.safety.files import (
     SIDECARS,
     SQLITE_CANTOPEN,
     SQLITE_NOTADB,
     fsync_file,
-    fit_name,
-    from_stem,
     fsync_folder,
     sqlite_kind,
     sqlite_uri,
@@ -50,57 +45,14 @@ from salesdesk.safety.unfinished import remove_leftovers, temporary_name, writin
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
-UTC_SUFFIX = "Z"  # after the stamp: the time is UTC (names without it carry local time)
-# A copy in a backup folder, as ``backup_name`` names it (matched whole: ``fullmatch``;
-# DOTALL, for a database whose name holds a newline).
-BACKUP_NAME = re.compile(r"(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})(?P<utc>Z?)-(?P<reason>[a-z0-9-]+)\.sqlite3",
-                         re.DOTALL)
 BACKUP_MARK = 0x53444B42  # "SDKB": the application_id of every copy written as a backup
 NOT_A_BACKUP = 0  # the application_id of a database, and of a restored copy
-_REASON = re.compile(r"[^a-z0-9]+")
 # SQLite's primary result codes that say a file is damaged: corrupt, not a database, and
 # the plain error its header gives ("unsupported file format": the bytes SQLite checks
 # first were overwritten).  Every other failure to read it (busy, locked, I/O, cannot
 # open) says nothing about what is in it.
 SQLITE_ERROR, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL = 1, 5, 6, 10, 11, 13
 DAMAGE_CODES = (SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_ERROR)
-
-
-def backup_name(source: Path, reason: str, when: dt.datetime | None = None) -> str:
-    """The file name of a copy of ``source`` taken at ``when`` (aware, or naive local
-    time; default now) for ``reason``.  The name carries the time in UTC."""
-    reason = _REASON.sub("-", reason.lower()).strip("-") or "manual"
-    if when is not None and when.tzinfo is None:  # local wall time in the clock's zone, not the machine's
-        when = CLOCK.utc_of_local(when).replace(tzinfo=dt.UTC)
-    instant = (when or _after_the_newest(source, CLOCK.now())).astimezone(dt.UTC)
-    return fit_name(source.stem, f"-{instant.strftime(STAMP_FORMAT)}{UTC_SUFFIX}-{reason}.sqlite3",
-                    backup_dir(source))  # within 255 bytes and SQLite's longest path
-
-
-def _after_the_newest(source: Path, now: dt.datetime) -> dt.datetime:
-    """``now``, or a microsecond after the newest copy's instant when that is not
-    earlier: the last copy taken is always the latest by name (two within one tick of
-    the clock, a clock set back, or a clock a test has stopped)."""
-    newest = None
-    try:
-        names = os.listdir(backup_dir(source))
-    except OSError:
-        names = []
-    for name in names:
-        match = BACKUP_NAME.fullmatch(name)
-        if match and match["utc"] and from_stem(match["stem"], source.stem):
-            stamp = dt.datetime.strptime(match["stamp"], STAMP_FORMAT).replace(tzinfo=dt.UTC)
-            newest = stamp if newest is None or stamp > newest else newest
-    if newest is not None and newest >= now:
-        return newest + dt.timedelta(microseconds=1)
-    return now
-
-
-def is_copy_of(database: Path, name: str) -> bool:
-    """Is ``name`` the name of a copy of ``database`` in its backup folder?"""
-    match = BACKUP_NAME.fullmatch(name)
-    return match is not None and from_stem(match["stem"], Path(database).stem)
 
 
 def carries_backup_mark(path: Path) -> bool:
@@ -124,7 +76,10 @@ def backup_database(engine: Engine, source: Path, *, reason: str = "manual", des
     """Copy the database behind ``engine`` to ``dest`` (default: the backup folder)."""
     raw = engine.raw_connection()
     try:
-        return _copy_verified(raw.driver_connection, Path(source), reason=reason, dest=dest, mark=BACKUP_MARK)
+        connection = raw.driver_connection
+        if not isinstance(connection, sqlite3.Connection):  # a database server's: its own tools back it up
+            raise DatabaseError(f"{source}: backups work on SQLite files")
+        return copy_verified(connection, Path(source), reason=reason, dest=dest, mark=BACKUP_MARK)
     finally:
         raw.close()
 
@@ -140,14 +95,17 @@ def backup_file(source: Path, *, reason: str = "manual", dest: Path | None = Non
         raise DatabaseError(f"{source}: no such database file")
     connection = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True, timeout=busy_timeout())
     try:
-        return _copy_verified(connection, source, reason=reason, dest=dest, mark=BACKUP_MARK)
+        return copy_verified(connection, source, reason=reason, dest=dest, mark=BACKUP_MARK)
     finally:
         connection.close()
 
 
-def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str, dest: Path | None,
-                   mark: int) -> Path:
-    """``mark``: the copy's application_id (``BACKUP_MARK`` for a backup)."""
+def copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str, dest: Path | None,
+                  mark: int) -> Path:
+    """A verified copy of the database behind ``connection`` (the file ``source``) at
+    ``dest``, or in the backup folder under the name of a copy taken now for ``reason``;
+    the path it was written to.  ``mark``: the copy's application_id (``BACKUP_MARK``
+    for a backup).  Only a copy: the folder is thinned by the callers that want it."""
     into_folder = dest is None
     if dest is None:
         folder = backup_dir(source)
@@ -172,25 +130,51 @@ def _copy_verified(connection: sqlite3.Connection, source: Path, *, reason: str,
     partial = temporary_name(dest, "partial")
     with writing(partial):
         try:
-            write_copy(connection, partial, mark=mark)
-        except (sqlite3.Error, OSError) as exc:
-            raise DatabaseError(f"{dest}: backup failed ({_reason(exc)})") from exc
-        try:
-            problems = integrity_problems(partial)
-        except DatabaseError as exc:  # the copy could not be read back (a full disk): no backup
-            raise DatabaseError(f"{dest}: the backup could not be verified ({_after_path(exc, partial)})") from exc
-        if problems:
-            raise DatabaseError(f"{dest}: the backup did not verify ({problems[0]})")
+            write_verified_copy(connection, partial, mark=mark)
+        except CopyFailed as failed:
+            if failed.step == "write":
+                why = f"backup failed ({_reason(failed.cause)})"
+            elif failed.step == "read back":  # the copy could not be read back (a full disk): no backup
+                why = f"the backup could not be verified ({_after_path(failed.cause, partial)})"
+            else:
+                why = f"the backup did not verify ({failed.problem})"
+            raise DatabaseError(f"{dest}: {why}") from failed.cause
         try:
             put_in_place(partial, dest, replace=False)  # never over a file that appeared meanwhile
         except OSError as exc:
             raise DatabaseError(f"{dest}: backup failed ({_reason(exc)})") from exc
     fsync_folder(dest.parent)
-    if into_folder:  # every copy in the folder, before an import or an upgrade too, thins it
-        from salesdesk.safety.backups import thin_backups
-
-        thin_backups(source)
     return dest
+
+
+class CopyFailed(Exception):
+    """Why ``write_verified_copy`` gave no sound copy: the ``step`` that failed, and what
+    it raised (``cause``) or what verifying found (``problem``).  Each caller words it."""
+
+    def __init__(self, step: Literal["write", "read back", "verify"], cause: BaseException | None = None,
+                 problem: str = ""):
+        super().__init__(problem or str(cause))
+        self.step, self.cause, self.problem = step, cause, problem
+
+
+def write_verified_copy(connection: sqlite3.Connection, target: Path, *, mark: int,
+                        before_check: Callable[[Path], None] | None = None) -> None:
+    """``write_copy`` into the new file ``target``, then ``integrity_problems`` on it:
+    the one copy-and-verify of backups and restores (``CopyFailed`` when it is not
+    sound).  ``before_check(target)``: what a caller adds to the copy before it is
+    verified (a restore: the database's reference)."""
+    try:
+        write_copy(connection, target, mark=mark)
+        if before_check is not None:
+            before_check(target)
+    except (sqlite3.Error, OSError) as exc:
+        raise CopyFailed("write", exc) from exc
+    try:
+        problems = integrity_problems(target)
+    except DatabaseError as exc:
+        raise CopyFailed("read back", exc) from exc
+    if problems:
+        raise CopyFailed("verify", problem=problems[0])
 
 
 def write_copy(connection: sqlite3.Connection, target: Path, *, mark: int) -> None:
@@ -248,13 +232,14 @@ def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
     _refuse_odd_sidecars(path)
     wal = Path(f"{path}-wal")
     alone = not wal.exists()
+    problems: list[str] | None
     try:
         problems = read()
     except DatabaseError:
         if not (alone and wal.exists()):
             raise
-        problems = None
-    if problems != [] and alone and wal.exists():
+        problems = None  # read again below
+    if problems is None or (problems and alone and wal.exists()):
         # Read as immutable, while another program opened the file and may have written
         # to it: what looked damaged may have been its checkpoint. Read it again, properly.
         problems = read()
@@ -291,12 +276,12 @@ def _damage(path: Path, exc: BaseException) -> list[str]:
     raise DatabaseError(f"{path}: {why}") from exc
 
 
-def _after_path(exc: DatabaseError, path: Path) -> str:
+def _after_path(exc: BaseException | None, path: Path) -> str:
     """The words of ``exc`` after the path it names."""
     return str(exc).removeprefix(f"{path}: ")
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException | None) -> str:
     text = str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         text = exc.strerror

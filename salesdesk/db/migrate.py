@@ -106,9 +106,9 @@ def open_database(target: str | Path, *, create: bool = True, read_only: bool = 
             _upgrade(db)
         else:  # older: keep a copy of what the user had before changing its schema
             if path is not None:
-                from salesdesk.db.backup import backup_database
+                from salesdesk.safety.backups import back_up_database
 
-                copy = backup_database(db.engine, path, reason="before-upgrade")
+                copy = back_up_database(db.engine, path, reason="before-upgrade")  # and the folder thinned
                 log.info("backed up %s to %s before upgrading", path, copy)
             _upgrade(db)
         if not read_only:  # a new database (or one whose creation stopped short) gets its reference data

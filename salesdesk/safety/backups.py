@@ -19,18 +19,17 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesdesk.clock import CLOCK
-from salesdesk.db.backup import (
-    BACKUP_NAME,
-    STAMP_FORMAT,
-    backup_file,
-    carries_backup_mark,
-    is_copy_of,
-)
+from salesdesk.db.backup import backup_database, backup_file, carries_backup_mark
 from salesdesk.paths import backup_dir
+from salesdesk.safety.backup_names import is_copy_of, names_a_backup, read_backup_name
 from salesdesk.safety.files import sqlite_uri
 from salesdesk.safety.restore import remove_leftovers_of
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def is_backup(path: Path) -> bool:
     Such a file is only ever restored or read: a change to it would change the copy,
     not the database.  (A copy from before the mark, under another name, is not known.)"""
     path = Path(path).resolve()
-    named = path.parent.name.endswith("-backups") and BACKUP_NAME.fullmatch(path.name) is not None
+    named = path.parent.name.endswith("-backups") and names_a_backup(path.name)
     return named or carries_backup_mark(path)
 
 
@@ -81,24 +80,16 @@ def list_backups(database: Path) -> list[BackupInfo]:
         return []
     found = []
     for path in folder.iterdir():
-        match = BACKUP_NAME.fullmatch(path.name)
-        if match is None or not is_copy_of(database, path.name) or not path.is_file():
+        named = read_backup_name(database, path.name)
+        if named is None or not path.is_file():
             continue
         try:
-            taken_at = _taken_at(match["stamp"], utc=bool(match["utc"]))
             size = path.stat().st_size
-        except (ValueError, OSError, OverflowError):
+        except OSError:
             continue
-        found.append(BackupInfo(path, taken_at, match["reason"], size))
+        found.append(BackupInfo(path, named.taken_at, named.reason, size))
     found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
     return found
-
-
-def _taken_at(stamp: str, *, utc: bool) -> dt.datetime:
-    """A name's stamp as an aware local time: UTC in new names, local time in old ones."""
-    moment = dt.datetime.strptime(stamp, STAMP_FORMAT)
-    # An old name: local wall time, read in the clock's zone (the system's unless pinned).
-    return CLOCK.to_local(moment if utc else CLOCK.utc_of_local(moment))
 
 
 def newest_backup(database: Path) -> BackupInfo | None:
@@ -175,9 +166,19 @@ def thin_backups(database: Path) -> list[Path]:
 
 
 def back_up(database: Path, reason: str) -> Path:
-    """A verified copy into the backup folder, which is then thinned."""
+    """A verified copy into the backup folder, which is then thinned: the daily, the
+    periodic and the by-hand backups."""
     copy = backup_file(Path(database), reason=reason)
+    thin_backups(database)
     log.info("backed up %s to %s (%s)", database, copy, reason)
+    return copy
+
+
+def back_up_database(engine: Engine, database: Path, reason: str) -> Path:
+    """``back_up`` of the database open in ``engine``, copied through one of its own
+    connections: the copies before an import and before an upgrade."""
+    copy = backup_database(engine, Path(database), reason=reason)
+    thin_backups(database)
     return copy
 
 

@@ -157,10 +157,10 @@ def _refuse_backup_folder(given: Path, target: Path) -> None:
 
 
 def _holds_backups(folder: Path) -> bool:
-    from salesdesk.db.backup import BACKUP_NAME
+    from salesdesk.safety.backup_names import names_a_backup
 
     try:
-        return any(BACKUP_NAME.fullmatch(entry.name) for entry in os.scandir(folder))
+        return any(names_a_backup(entry.name) for entry in os.scandir(folder))
     except OSError:
         return False
 

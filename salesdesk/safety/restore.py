@@ -60,14 +60,15 @@ from typing import Literal
 
 from salesdesk.db.backup import (
     NOT_A_BACKUP,
-    _copy_verified,
+    CopyFailed,
+    copy_verified,
     integrity_problems,
-    is_copy_of,
-    write_copy,
+    write_verified_copy,
 )
 from salesdesk.db.engine import busy_timeout
 from salesdesk.errors import DatabaseError
 from salesdesk.paths import backup_dir
+from salesdesk.safety.backup_names import is_copy_of
 from salesdesk.safety.files import (
     from_stem,
     fsync_folder,
@@ -220,23 +221,24 @@ def _is_aside(database: Path, name: str) -> bool:
 
 
 def _copy_backup(backup: Path, temporary: Path, database: Path) -> None:
+    as_it_was = "the database is as it was"
     try:
         source = sqlite3.connect(sqlite_uri(backup, mode="ro"), uri=True, timeout=busy_timeout())
-        try:
-            write_copy(source, temporary, mark=NOT_A_BACKUP)  # a database again, no longer a backup
-        finally:
-            source.close()
-        _keep_reference(database, temporary)
-    except (sqlite3.Error, OSError) as exc:
-        raise DatabaseError(f"{database}: the backup could not be copied ({exc}); the database is as it was") from exc
-    try:
-        problems = integrity_problems(temporary)
-    except DatabaseError as exc:
-        raise DatabaseError(f"{database}: the restored copy could not be read back ({exc}); "
-                            "the database is as it was") from exc
-    if problems:
-        raise DatabaseError(f"{database}: the restored copy did not verify ({problems[0]}); "
-                            "the database is as it was")
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{database}: the backup could not be copied ({exc}); {as_it_was}") from exc
+    try:  # a database again, no longer a backup
+        write_verified_copy(source, temporary, mark=NOT_A_BACKUP,
+                            before_check=lambda copy: _keep_reference(database, copy))
+    except CopyFailed as failed:
+        if failed.step == "write":
+            why = f"the backup could not be copied ({failed.cause})"
+        elif failed.step == "read back":
+            why = f"the restored copy could not be read back ({failed.cause})"
+        else:
+            why = f"the restored copy did not verify ({failed.problem})"
+        raise DatabaseError(f"{database}: {why}; {as_it_was}") from failed.cause
+    finally:
+        source.close()
 
 
 def _keep_reference(database: Path, restored: Path) -> None:
@@ -292,7 +294,7 @@ def _copy_aside(database: Path, aside: Path) -> None:
     except sqlite3.Error as exc:
         raise DatabaseError(f"{database}: cannot be kept aside ({exc})") from exc
     try:
-        _copy_verified(connection, database, reason="before-restore", dest=aside, mark=NOT_A_BACKUP)
+        copy_verified(connection, database, reason="before-restore", dest=aside, mark=NOT_A_BACKUP)
     finally:
         connection.close()
 

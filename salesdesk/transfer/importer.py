@@ -242,7 +242,7 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
         rounded = plan.rounding_in(ctx.currency)
         if not dry_run:
             if backup and db.path is not None:
-                from salesdesk.db.backup import backup_database
+                from salesdesk.safety.backups import back_up_database as backup_database  # copies and thins
 
                 copy = backup_database(db.engine, db.path, reason="import")
             try:

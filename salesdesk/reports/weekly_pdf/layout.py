@@ -1,60 +1,40 @@
-"""The weekly report as a PDF, painted directly on a ``QPdfWriter`` (no HTML: fast).
-
-A4, or Letter where the locale's country uses it; a title block, the headline figures
-against the previous week, tables whose header row repeats on each new page, the
-weekly notes and "Page N of M" footers.  Set in the bundled font (``fonts``), columns
-sized to what they hold; text wraps at word boundaries and is never cut or elided.
-Layout runs twice: once to count the pages, once to paint with the total known.
+"""The weekly PDF's layout: a cursor over pages that sets text and tables, and what the
+report puts where.  One layout serves the PDF and the screen's preview (``output``): it
+lays out every page, and paints only those it is given a painter for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
-from PySide6.QtCore import QLocale, QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPageLayout, QPageSize, QPainter,
-                           QPainterPath, QPdfWriter, QPen)
+from PySide6.QtCore import QLocale, QMarginsF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPen
 
-from salesdesk.clock import CLOCK
 from salesdesk.domain.money import format_money as money  # with currency and thousands separators
-from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.reports.fonts import document_font, widest_word, wrap
 from salesdesk.reports.weekly import BRANCH, COMPANY, WeeklyReport
-from salesdesk.safety.output import check_output_path, written_aside
+from salesdesk.reports.weekly_pdf.charts import Bar, draw_bar, pace_chart
+from salesdesk.reports.weekly_pdf.style import ACCENT, BAND, MUTED, RULE
 
 LETTER_TERRITORIES = ("UnitedStates", "Canada", "Mexico", "Philippines")
 MARGIN_MM = 15
 DPI = 96
-ACCENT = QColor("#1f4e79")
-RULE = QColor("#b8c4d0")
-BAND = QColor("#eef2f6")
-MUTED = QColor("#5a6570")
-
-
-def ensure_app() -> QGuiApplication:
-    """The application Qt needs for fonts; offscreen when there is no display.
-
-    A QApplication, not a bare QGuiApplication: once a process has the latter it can
-    never open a window or a dialog, and a process that wrote a PDF may want one later.
-    """
-    app = QGuiApplication.instance()
-    if app is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from PySide6.QtWidgets import QApplication
-
-        app = QApplication([])
-    return app
 
 
 def default_page_size() -> QPageSize.PageSizeId:
     territory = QLocale().territory()
     letter = {getattr(QLocale.Country, name) for name in LETTER_TERRITORIES if hasattr(QLocale.Country, name)}
     return QPageSize.PageSizeId.Letter if territory in letter else QPageSize.PageSizeId.A4
+
+
+def page_layout(page_size=None) -> QPageLayout:
+    size = page_size if page_size is not None else default_page_size()
+    if not isinstance(size, QPageSize):
+        size = QPageSize(size)
+    return QPageLayout(size, QPageLayout.Orientation.Portrait,
+                       QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter)
 
 
 # --- formatting ---------------------------------------------------------------------------
@@ -96,7 +76,7 @@ def scope_title(report: WeeklyReport) -> str:
     return f"{scope.label} and their team" if len(report.people) > 1 else scope.label
 
 
-# --- layout -------------------------------------------------------------------------------
+# --- pages and tables ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -114,16 +94,7 @@ KEEP_ROWS = 8  # a table of up to this many rows is never split across pages
 BAR_WIDTH = 90.0  # an attainment bar's column, in pixels at 96 dpi
 
 
-@dataclass(frozen=True)
-class Bar:
-    """An attainment bar: ``ratio`` of the target reached, ``pace`` the share of the
-    period gone (drawn as a tick: the bar should reach it to be on track)."""
-
-    ratio: float | None
-    pace: float
-
-
-class _Pages:
+class Pages:
     """A cursor over pages.  ``open_page(n)`` gives the painter for page ``n`` (or None:
     the page is laid out but not painted, as in the first, counting pass), and
     ``close_page(n)`` is called when it is done; so one layout serves the PDF and the
@@ -275,7 +246,7 @@ class _Pages:
         x = 0.0
         for (indent, content), col, w in zip(laid, grid.columns, grid.widths):
             if isinstance(content, Bar):
-                _draw_bar(p, QRectF(x + pad, y + line_h * 0.22, w - 2 * pad, line_h * 0.56), content)
+                draw_bar(p, QRectF(x + pad, y + line_h * 0.22, w - 2 * pad, line_h * 0.56), content)
             else:
                 align = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
                 p.setPen(QColor("black"))
@@ -304,7 +275,7 @@ class _Grid:
 
     PAD = 6.0  # 12 px between two columns: figures side by side stay apart
 
-    def __init__(self, pages: _Pages, columns: list[Column], rows: list[list]):
+    def __init__(self, pages: Pages, columns: list[Column], rows: list[list]):
         self.pages, self.columns = pages, columns
         self.line_h = pages.line_h(pages.body)
         self.widths = self._widths(rows)
@@ -373,7 +344,8 @@ class _Grid:
     def _lay_out(self, cells: list, font: QFont) -> tuple[list, float]:
         """Each cell as (indent, lines or a Bar); and the row's height."""
         fm = self.pages.metrics(font)
-        out, most = [], 1
+        out: list[tuple[float, list[str] | Bar]] = []
+        most = 1
         for cell, w in zip(cells, self.widths):
             if isinstance(cell, Bar):
                 out.append((0.0, cell))
@@ -399,132 +371,10 @@ class Indented:
 INDENT = 10.0  # pixels per level of an Indented cell
 
 
-GOOD = QColor("#2e7d32")
-SHORT = QColor("#c77700")
-TRACK = QColor("#e3e8ee")
-BAR_MAX = 1.5  # bars are drawn up to 150% of the target, then capped with a mark
-
-
-def _draw_bar(p: QPainter, rect: QRectF, bar: Bar):
-    p.fillRect(rect, TRACK)
-    scale = rect.width() / BAR_MAX
-    if bar.ratio is not None:
-        reached = min(bar.ratio, BAR_MAX)
-        p.fillRect(QRectF(rect.left(), rect.top(), reached * scale, rect.height()),
-                   GOOD if bar.ratio >= bar.pace else SHORT)
-        if bar.ratio > BAR_MAX:  # beyond the scale: a white notch says "more than shown"
-            p.setPen(QPen(QColor("white"), 1.2))
-            x = rect.right() - 3
-            p.drawLine(int(x), int(rect.top() + 1), int(x - 2), int(rect.bottom() - 1))
-    p.setPen(QPen(QColor("black"), 0.8))  # the target (100%)
-    x = rect.left() + scale
-    p.drawLine(int(x), int(rect.top() - 1), int(x), int(rect.bottom() + 1))
-    p.setPen(QPen(ACCENT, 1.2, Qt.PenStyle.DotLine))  # where the pace says we should be
-    x = rect.left() + min(bar.pace, BAR_MAX) * scale
-    p.drawLine(int(x), int(rect.top() - 2), int(x), int(rect.bottom() + 2))
-
-
-def _short_money(value: float) -> str:
-    """Axis labels: 1.2B, 350M, 12k, 900."""
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return _three_figures(value / size) + unit
-    return f"{value:.0f}"
-
-
-def _three_figures(value: float) -> str:
-    short = f"{value:.3g}"
-    return f"{value:,.0f}" if "e" in short else short  # 999.96 is "1,000", not "1e+03"
-
-
-def _nice_step(span: float, ticks: int = 5) -> float:
-    raw = span / ticks if span > 0 else 1.0
-    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 1.0
-    for factor in (1, 2, 2.5, 5, 10):
-        if magnitude * factor >= raw:
-            return magnitude * factor
-    return magnitude * 10
-
-
-def _pace_chart(report: WeeklyReport, fm: QFontMetricsF, small: QFont):
-    """Won so far in the quarter, week by week, against the straight line to the target."""
-    quarter, points, target = report.quarter, report.pace, report.scope_target
-    days = (quarter.end - quarter.start).days
-    top_value = max([float(target or 0)] + [float(pt.cumulative) for pt in points] + [1.0])
-    step = _nice_step(top_value * 1.05)
-    top = step * (int(top_value * 1.05 / step) + 1)
-
-    def draw(p: QPainter, rect: QRectF):
-        label_w = fm.horizontalAdvance("000.0M") + 6
-        plot = QRectF(rect.left() + label_w, rect.top() + fm.height() * 1.6, rect.width() - label_w - 8,
-                      rect.height() - fm.height() * 3.4)
-
-        def px(day) -> float:
-            return plot.left() + plot.width() * (day - quarter.start).days / days
-
-        def py(value: float) -> float:
-            return plot.bottom() - plot.height() * value / top
-
-        p.setFont(small)
-        value = 0.0
-        while value <= top + step / 2:
-            y = py(value)
-            p.setPen(QPen(RULE, 0.5))
-            p.drawLine(int(plot.left()), int(y), int(plot.right()), int(y))
-            p.setPen(MUTED)
-            p.drawText(QRectF(rect.left(), y - fm.height() / 2, label_w - 6, fm.height()),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _short_money(value))
-            value += step
-        week = Period.containing(PeriodKind.WEEK, quarter.start)
-        while week.start < quarter.end:  # week labels under the axis, every other week
-            x = px(max(week.start, quarter.start))
-            p.setPen(QPen(RULE, 0.5))
-            p.drawLine(int(x), int(plot.bottom()), int(x), int(plot.bottom() + 3))
-            # every other week; a week begun before the quarter has no room for a label
-            if week.start >= quarter.start and (week.start.isocalendar()[1] % 2 == 0 or week.start == quarter.start):
-                p.setPen(MUTED)
-                p.drawText(QRectF(x - 30, plot.bottom() + 3, 60, fm.height()), Qt.AlignmentFlag.AlignCenter,
-                           f"W{week.start.isocalendar()[1]:02d}")
-            week = week.next()
-        if target:
-            p.setPen(QPen(MUTED, 1.2, Qt.PenStyle.DashLine))
-            p.drawLine(QPointF(px(quarter.start), py(0)), QPointF(px(quarter.end), py(float(target))))
-        until_x = px(report.quarter_until)
-        p.setPen(QPen(ACCENT, 0.8, Qt.PenStyle.DotLine))
-        p.drawLine(QPointF(until_x, plot.top()), QPointF(until_x, plot.bottom()))
-        line = QPainterPath(QPointF(px(quarter.start), py(0)))
-        for pt in points:
-            line.lineTo(QPointF(px(pt.day), py(float(pt.cumulative))))
-        p.setPen(QPen(GOOD, 2.0))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawPath(line)
-        p.setBrush(GOOD)
-        for pt in points:
-            p.drawEllipse(QPointF(px(pt.day), py(float(pt.cumulative))), 2.2, 2.2)
-        p.setPen(QPen(QColor("black"), 0.8))
-        p.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
-        # legend, above the plot
-        legend_y = rect.top() + fm.height() * 0.8
-        x = plot.left()
-        for text, pen in (("Won, cumulative", QPen(GOOD, 2.0)),
-                          ("Straight line to the target", QPen(MUTED, 1.2, Qt.PenStyle.DashLine)),
-                          (f"End of week {report.week.label}", QPen(ACCENT, 0.8, Qt.PenStyle.DotLine))):
-            if text.startswith("Straight") and not target:
-                continue
-            p.setPen(pen)
-            p.drawLine(QPointF(x, legend_y), QPointF(x + 22, legend_y))
-            p.setPen(QColor("black"))
-            p.drawText(QRectF(x + 26, legend_y - fm.height() / 2, 400, fm.height()),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-            x += 26 + fm.horizontalAdvance(text) + 18
-
-    return draw
-
-
 # --- the report -------------------------------------------------------------------------
 
 
-def _layout(pages: _Pages, report: WeeklyReport, generated: str):
+def lay_out_report(pages: Pages, report: WeeklyReport, generated: str):
     cur = report.currency
     pages.text("Weekly sales report", pages.h1, ACCENT, height=pages.line_h(pages.h1))
     pages.text(scope_title(report), pages.h2)
@@ -610,7 +460,7 @@ def _layout(pages: _Pages, report: WeeklyReport, generated: str):
     pages.finish()
 
 
-def section(pages: _Pages, title: str, columns: list[Column], rows: list[list], *, empty: str = "None this week.",
+def section(pages: Pages, title: str, columns: list[Column], rows: list[list], *, empty: str = "None this week.",
             note: str = ""):
     """A heading, a note on what is listed, and the table: kept on one page when short."""
     pages.heading(title, keep=(pages.text_height(note, pages.small) if note else 0.0)
@@ -629,7 +479,7 @@ def percent(ratio: float | None) -> str:
     return "" if ratio is None else f"{ratio * 100:,.0f}%"
 
 
-def _attainment_section(pages: _Pages, report: WeeklyReport):
+def _attainment_section(pages: Pages, report: WeeklyReport):
     cur, q = report.currency, report.quarter
     gone = report.elapsed
     targets = any(a.target is not None for a in report.attainment)
@@ -639,15 +489,14 @@ def _attainment_section(pages: _Pages, report: WeeklyReport):
                + (" against the quarter's target" if targets else "; no targets are set for the quarter")
                + f"; {gone * 100:.0f}% of the quarter gone. A person's figures include their team's.",
                pages.small, MUTED)
-    won = report.scope_won
-    if report.scope_target is not None:
-        target = report.scope_target
+    won, target, expected = report.scope_won, report.scope_target, report.scope_expected
+    if target is not None and expected is not None:  # the one is None when the other is
         share = f" ({percent(float(won / target))})" if target else ""
         pages.text(f"{scope_title(report)}: {money(won, cur)} won of {money(target, cur)}{share}; "
-                   f"on pace would be {money(report.scope_expected, cur)}.", pages.bold)
+                   f"on pace would be {money(expected, cur)}.", pages.bold)
     else:
         pages.text(f"{scope_title(report)}: {money(won, cur)} won.", pages.bold)
-    pages.figure(pages.line_h(pages.body) * 11, _pace_chart(report, pages.metrics(pages.small), pages.small))
+    pages.figure(pages.line_h(pages.body) * 11, pace_chart(report, pages.metrics(pages.small), pages.small))
     pages.gap(0.3)
     if report.attainment_hidden:
         pages.text(f"{report.attainment_hidden:,} people further down are counted in their managers' rows.",
@@ -666,123 +515,3 @@ def _attainment_section(pages: _Pages, report: WeeklyReport):
           money(a.actual, cur), percent(a.ratio), Bar(a.ratio, gone),
           money(a.expected, cur) if a.expected is not None else ""] for a in report.attainment],
         empty="No one in this scope.")
-
-
-def page_layout(page_size=None) -> QPageLayout:
-    size = page_size if page_size is not None else default_page_size()
-    if not isinstance(size, QPageSize):
-        size = QPageSize(size)
-    return QPageLayout(size, QPageLayout.Orientation.Portrait,
-                       QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter)
-
-
-def _footer(report: WeeklyReport) -> str:
-    return f"SalesDesk weekly report {report.week.label} \u00b7 {report.scope.label}"
-
-
-def _stamp(generated: dt.datetime | None) -> str:
-    return (generated or CLOCK.now_local()).strftime("%Y-%m-%d %H:%M %Z").strip()
-
-
-def write_weekly_pdf(report: WeeklyReport, path: Path, *, database: Path | None = None, replace: bool = False,
-                     page_size=None, generated: dt.datetime | None = None) -> int:
-    """Write ``report`` to ``path`` as a PDF; returns the number of pages.
-
-    Never over ``database``, its backups or a read-only file, and over an existing file
-    only with ``replace`` (``salesdesk.safety.output``).  The file is written next to
-    ``path`` under a temporary name and renamed over it when complete, so a failure (a
-    full disk) never leaves a half-written report or destroys the previous one."""
-    ensure_app()
-    target = check_output_path(path, database, replace=replace)
-    stamp = _stamp(generated)
-    with written_aside(target, replace=replace) as partial:
-        return _write_pages(report, partial, target, page_size, stamp)
-
-
-def _write_pages(report: WeeklyReport, partial: Path, path: Path, page_size, stamp: str) -> int:
-    writer = QPdfWriter(str(partial))
-    writer.setResolution(DPI)  # other resolutions mis-size the fonts
-    writer.setTitle(f"Weekly sales report {report.week.label}: {report.scope.label}")
-    writer.setCreator("SalesDesk")
-    writer.setPageLayout(page_layout(page_size))
-    width, height = float(writer.width()), float(writer.height())
-    counting = _Pages(writer, width, height, 0, _footer(report))
-    _layout(counting, report, stamp)
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise OSError(f"{path}: could not be written")
-    try:
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-
-        def open_page(n: int) -> QPainter:
-            if n > 1 and not writer.newPage():
-                raise OSError(f"{path}: could not be written")
-            return painter
-
-        _layout(_Pages(writer, width, height, counting.page, _footer(report), open_page), report, stamp)
-    finally:
-        ended = painter.end()
-    if not ended:
-        raise OSError(f"{path}: could not be written (is the disk full?)")
-    return counting.page
-
-
-def _reference_device() -> QImage:
-    """A paint device at the PDF's resolution, for measuring text as the PDF does."""
-    image = QImage(1, 1, QImage.Format.Format_RGB32)
-    dots_per_metre = round(DPI / 0.0254)
-    image.setDotsPerMeterX(dots_per_metre)
-    image.setDotsPerMeterY(dots_per_metre)
-    return image
-
-
-class PageImages:
-    """The report's pages as images for the screen's preview, painted on demand.
-
-    ``count`` lays the report out once; ``render(pages, scale)`` paints the wanted
-    pages (1-based) into images ``scale`` times the page's size at 96 dpi, laying out
-    the whole report again but painting only those pages."""
-
-    def __init__(self, report: WeeklyReport, *, page_size=None, generated: dt.datetime | None = None):
-        ensure_app()
-        self.report = report
-        self.stamp = _stamp(generated)
-        self.layout = page_layout(page_size)
-        self.device = _reference_device()
-        paint = self.layout.paintRectPixels(DPI)
-        full = self.layout.fullRectPixels(DPI)
-        self.content = (float(paint.width()), float(paint.height()))
-        self.offset = (float(paint.x()), float(paint.y()))
-        self.page_size = (full.width(), full.height())  # pixels at 96 dpi
-        counting = _Pages(self.device, *self.content, 0, _footer(report))
-        _layout(counting, report, self.stamp)
-        self.count = counting.page
-
-    def render(self, wanted: set[int], scale: float = 1.0) -> dict[int, QImage]:
-        images: dict[int, QImage] = {}
-        painters: dict[int, QPainter] = {}
-        w, h = self.page_size
-
-        def open_page(n: int) -> QPainter | None:
-            if n not in wanted:
-                return None
-            image = QImage(max(1, round(w * scale)), max(1, round(h * scale)), QImage.Format.Format_RGB32)
-            dots = round(DPI / 0.0254)
-            image.setDotsPerMeterX(dots)
-            image.setDotsPerMeterY(dots)
-            image.fill(QColor("white"))
-            painter = QPainter(image)
-            painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-            painter.scale(scale, scale)
-            painter.translate(*self.offset)
-            images[n], painters[n] = image, painter
-            return painter
-
-        def close_page(n: int):
-            painter = painters.pop(n, None)
-            if painter is not None:
-                painter.end()
-
-        _layout(_Pages(self.device, *self.content, self.count, _footer(self.report), open_page, close_page),
-                self.report, self.stamp)
-        return images
