@@ -27,9 +27,10 @@ class ResourcesMissing(SalesDeskError):
 
 @cache
 def folder() -> Path:
-    """The resources folder: the checkout's ``resources/`` when running from source (also
-    with ``PYTHONPATH`` set to a checkout, which no installer has told about the mapping),
-    else the installed package ``salesdesk.resources``."""
+    """The resources folder: the checkout's ``resources/`` when running from source, else
+    the installed package ``salesdesk.resources``.  The checkout comes first because
+    make's editable install (``editable_mode=compat``: a path in a .pth file) and
+    ``PYTHONPATH`` set to a checkout know nothing of the package mapping."""
     checkout = Path(__file__).resolve().parent.parent / "resources"
     # Our desktop file tells the checkout's folder from any other "resources" that a
     # careless package put in site-packages beside us.
