@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from salesdesk import APP_NAME, ORG_NAME, __version__, paths
 from salesdesk.db.migrate import open_database
 from salesdesk.errors import DatabaseError
+from salesdesk.resource_files import APP_ID
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +36,16 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("salesdesk")
+    app.setDesktopFileName(APP_ID)  # resources/linux/org.salesdesk.SalesDesk.desktop: the window's app id
 
     from salesdesk.ui import theme
     from salesdesk.ui.icons import app_icon
 
     from salesdesk.ui.collector import collect_on_gui_thread
+    from salesdesk.ui.translations import install_translator
 
     theme.apply(app)
+    install_translator(app)  # the system language's texts, where resources/translations has them
     app.setWindowIcon(app_icon())
     collect_on_gui_thread(app)  # never free Qt objects from a background thread
     return app

@@ -10,25 +10,14 @@ Open Font License (resources/fonts/LICENSE-OFL.txt).
 from __future__ import annotations
 
 import re
-import sys
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
 
+from salesdesk import resource_files
 from salesdesk.errors import SalesDeskError
 
 
-def _fonts_folder() -> Path:
-    """``resources/fonts`` beside the source tree (a checkout, the editable install make
-    does), else where a wheel puts its data files: ``<prefix>/share/salesdesk/fonts``."""
-    beside = Path(__file__).resolve().parents[2] / "resources" / "fonts"
-    if beside.is_dir():
-        return beside
-    return Path(sys.prefix) / "share" / "salesdesk" / "fonts"
-
-
-FONTS = _fonts_folder()
 FILES = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
          "LiberationSans-Italic.ttf", "LiberationSans-BoldItalic.ttf")
 
@@ -40,14 +29,15 @@ class FontsMissing(SalesDeskError):
 @cache
 def document_family() -> str:
     """Register the shipped fonts (needs a QGuiApplication) and name their family."""
+    folder = resource_files.path("fonts")
     families: set[str] = set()
     for name in FILES:
-        font_id = QFontDatabase.addApplicationFont(str(FONTS / name))
+        font_id = QFontDatabase.addApplicationFont(str(folder / name))
         if font_id < 0:
-            raise FontsMissing(f"the report font {FONTS / name} is missing or unreadable; reinstall SalesDesk")
+            raise FontsMissing(f"the report font {folder / name} is missing or unreadable; reinstall SalesDesk")
         families.update(QFontDatabase.applicationFontFamilies(font_id))
     if len(families) != 1:
-        raise FontsMissing(f"the report fonts in {FONTS} name {sorted(families)}, not one family")
+        raise FontsMissing(f"the report fonts in {folder} name {sorted(families)}, not one family")
     return families.pop()
 
 

@@ -1,4 +1,5 @@
-"""The bundled line icons (24x24 SVG, stroke ``currentColor``) and the ``icon()`` helper.
+"""The bundled line icons (24x24 SVG, stroke ``currentColor``, in ``resources/icons``)
+and the ``icon()`` helper.
 
 Each SVG is drawn with ``QSvgRenderer`` after ``currentColor`` is replaced by a palette
 colour: one colour for normal use, a paler one when disabled and the accent when
@@ -9,12 +10,12 @@ so icons cannot come out empty when a packager leaves ``imageformats`` out.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from salesdesk import resource_files
 from salesdesk.ui import theme
 
 # Sizes a window manager or list view may ask for; an engine that lists none gets no
@@ -24,13 +25,13 @@ SIZES = (16, 20, 24, 32, 48, 64, 128, 256)
 
 def names() -> list[str]:
     """Every bundled icon's name (file name without ``.svg``)."""
-    return sorted(p.name[:-4] for p in resources.files(__package__).iterdir() if p.name.endswith(".svg"))
+    return sorted(p.stem for p in resource_files.path("icons").glob("*.svg"))
 
 
 @lru_cache(maxsize=None)
 def svg_source(name: str) -> bytes:
     try:
-        return resources.files(__package__).joinpath(f"{name}.svg").read_bytes()
+        return resource_files.read("icons", f"{name}.svg")
     except FileNotFoundError:
         raise KeyError(f"no icon named {name!r}") from None
 
