@@ -645,7 +645,6 @@ class MainWindow(QMainWindow):
         if copy is not None:
             self.statusBar().showMessage(f"Backed up to {copy.name}", 5_000)
         if error is not None:
-            log.warning("automatic backup failed: %s", error)
             self.statusBar().showMessage(f"The automatic backup failed: {error}", 15_000)
             if not self._backup_failure_shown:  # once a session: the next failure only goes to the log
                 self._backup_failure_shown = True

@@ -158,7 +158,7 @@ class DatabaseSession(QObject):
         automatic backups (once shown: none of this delays the first paint)."""
         from salesdesk.safety.location import check_location
 
-        self._safety_started = True
+        self._safety_started, self._stopped = True, False
         self.integrity_problems = None if warn else []  # without warn: a restore, verified already
         if warn and self.db.path is not None:
             self._check_integrity(self.db.path)
@@ -220,8 +220,14 @@ class DatabaseSession(QObject):
         """Copy off the GUI thread (a big database takes seconds); one copy at a time."""
         if self._backup_job is not None and self._backup_job.running():
             return False
-        self._backup_job = self.background.run(work, self.backup_finished.emit, "a backup", __name__)
+        self._backup_job = self.background.run(work, self._backup_done, "a backup", __name__)
         return True
+
+    def _backup_done(self, copy: Path | None, error: Exception | None) -> None:
+        if error is not None:
+            log.warning("automatic backup failed: %s", error)
+        if not self._stopped:  # once the window closed, nobody is left to tell but the log
+            self.backup_finished.emit(copy, error)
 
     def wait_for_backup(self, timeout: float = 120) -> None:
         """Until the copy under way, if any, is written (its outcome follows on the event loop)."""
