@@ -111,9 +111,7 @@ def run_gui(
         try:
             return app.exec()
         finally:
-            window.stop_background()
-            window.db.close()
-            window.release_lock()
+            window.session.close()  # the copy under way written, the database closed, its lock released
             # Nothing of a closed window may outlive it (a later window in the same
             # process, as in the tests, crashed painting beside one left hidden).
             window.deleteLater()

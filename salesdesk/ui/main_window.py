@@ -1,20 +1,20 @@
 """The main window: menus, toolbar, side bar of screens, status bar.
 
-The window holds one open ``Database`` at a time and hands it to each screen; it
-calls services for the File menu's commands and holds no rules of its own.
+The window shows one open ``Database`` at a time and hands it to each screen; it
+calls services for the File menu's commands and holds no rules of its own.  The
+database's life (opening, switching, restoring, closing, the automatic backups and the
+background check of the file) is the window's ``session`` (ui/session.py).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import queue
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl, Signal, SignalInstance, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -44,8 +44,6 @@ from PySide6.QtWidgets import (
 from salesdesk import paths
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Database
-from salesdesk.errors import DatabaseError, log_if_unexpected
-from salesdesk.safety.files import same_file
 from salesdesk.safety.instance_lock import InstanceLock
 from salesdesk.services.overview import Overview, overview
 from salesdesk.ui.busy import wait_cursor
@@ -54,9 +52,14 @@ from salesdesk.ui.history import History
 from salesdesk.ui.icons import app_icon, icon
 from salesdesk.ui.operations import DEALS, PEOPLE, RATES, SETTINGS, Changes
 from salesdesk.ui.screen import Screen
+from salesdesk.ui.session import NOT_SQLITE, DatabaseSession
 from salesdesk.ui.state import WindowState
 from salesdesk.ui.transfer import install_transfer_actions
 from salesdesk.ui.widgets.empty_banner import EmptyDatabaseBanner
+
+if TYPE_CHECKING:
+    from salesdesk.safety.backups import AutoBackup
+    from salesdesk.safety.location import LocationRisk
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +87,6 @@ SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("activities", "Activities", "activities", "salesdesk.ui.activities.screen", "ActivitiesScreen"),
 )
 DEFAULT_SIZE = QSize(1280, 800)
-START_BACKUP_DELAY_MS = 5_000  # after the first paint and the warm-up, before most work
-PERIODIC_BACKUP_MS = 30 * 60 * 1000
 STATUS_BAR_SHOWS = frozenset({DEALS, PEOPLE, RATES, SETTINGS})  # people, open deals, pipeline value
 SCREEN_KEYS: tuple[str, ...] = tuple(screen.key for screen in SCREENS)
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -112,25 +113,16 @@ class MainWindow(QMainWindow):
 
     Signals:
         screen_changed(str): the key of the screen now shown ("pipeline", ...).
-        database_changed(object): another ``Database`` is open; the previous one is closed.
         reloaded(): everything shown was read again from the database.
-        backup_finished(object, object): an automatic backup ended: (path or None, error or None).
-        integrity_checked(object): the background check of a file: (path, problems), [] when sound.
+    and the session's, by the names they have always had here: ``database_changed``,
+    ``backup_finished``, ``integrity_checked`` (see ``DatabaseSession``).
 
-    Background work (copies, the integrity check) runs in plain threads that only put
-    their result in a queue; a timer of the window takes it out on the GUI thread.  No
-    Qt object is touched from a thread, so closing the window mid-copy is safe.
-
-    Data safety (``start_safety``, called once the window is shown): the instance lock
-    of the file, automatic backups off the GUI thread, and a warning when the file
-    lives on a network drive or in a synced folder.
+    Data safety (``start_safety``, called once the window is shown, and the rest of the
+    database's life) is the session's; closing the window waits for the copy under way.
     """
 
     screen_changed = Signal(str)
-    database_changed = Signal(object)
     reloaded = Signal()
-    backup_finished = Signal(object, object)
-    integrity_checked = Signal(object)
 
     def __init__(
         self,
@@ -142,25 +134,10 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.db = db
-        self.lock = lock
-        self.auto_backup = None
-        self.location_risk = None
-        self._backup_thread: threading.Thread | None = None
+        self.session = DatabaseSession(self, db, lock=lock, open_database=open_database)
+        self.session.backup_finished.connect(self._backup_finished)
         self.backups_dialog = None
-        self.backup_timer = QTimer(self)
-        self.backup_timer.setInterval(PERIODIC_BACKUP_MS)
-        self.backup_timer.timeout.connect(self.periodic_backup)
-        self.backup_finished.connect(self._backup_finished)
-        self.integrity_checked.connect(self._integrity_checked)
-        self._results: queue.SimpleQueue = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self._result_timer = QTimer(self)
-        self._result_timer.setInterval(50)
-        self._result_timer.timeout.connect(self._deliver_results)
-        self.integrity_problems: list[str] | None = None  # None until the file was checked
         self.state = WindowState(settings)
-        self._open_database = open_database
         self.screens: dict[str, Screen] = {}
         self.screen_menus: dict[str, QMenu] = {}
         self.overview: Overview | None = None
@@ -598,44 +575,11 @@ class MainWindow(QMainWindow):
     def ask_open_database(self) -> None:
         path = self.ask_open_path()
         if path:
-            self.open_database_file(path)
+            self.session.open_file(path)
 
-    def open_database_file(self, path: str) -> bool:
-        """Open ``path`` and show it in this window; a refusal leaves the current one open.
-
-        The new file's instance lock is taken first (another SalesDesk having it open
-        offers read-only), and a damaged file offers its newest good backup.
-        """
-        from salesdesk.db.migrate import open_database
-        from salesdesk.ui.dialogs.safety import open_guarded
-
-        if self.db.path is not None and same_file(Path(path).expanduser(), self.db.path):
-            return True  # already shown here (by any of its names); our own lock would call it "open elsewhere"
-        try:
-            opened = open_guarded(path, read_only=self.db.read_only, parent=self,
-                                  opener=self._open_database or open_database)
-        except DatabaseError as exc:
-            self.show_message(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
-            return False
-        if opened is None:
-            return False
-        self._stop_auto_backup()
-        self.set_database(opened.db)
-        old_lock, self.lock = self.lock, opened.lock
-        if old_lock is not None:
-            old_lock.release()
-        if self._safety_started:
-            self.start_safety()
-        if opened.notice:
-            self.show_message(QMessageBox.Icon.Information, "Backup restored", opened.notice)
-        if opened.read_only_reason:
-            self.show_message(QMessageBox.Icon.Warning, "Opened read-only", opened.read_only_reason)
-        return True
-
-    def set_database(self, db: Database) -> None:
-        """Show ``db`` instead of the current database, which is closed."""
+    def show_database(self) -> None:
+        """Show the session's database, now another: the screens built anew over it."""
         key = self.current_screen().key
-        old, self.db = self.db, db
         self.history.clear()  # undo cannot reach into another file (or a restored copy)
         for screen in self.screens.values():
             self.stack.removeWidget(screen)
@@ -644,9 +588,6 @@ class MainWindow(QMainWindow):
         self.show_screen(key)
         self._update_title()
         self.reload()
-        old.close()
-        log.info("opened %s", db.display_name)
-        self.database_changed.emit(db)
 
     def ask_backup_path(self) -> str | None:
         """Ask where to write a backup, again while the file is one a backup may not be
@@ -678,8 +619,7 @@ class MainWindow(QMainWindow):
         from salesdesk.errors import SalesDeskError
 
         if self.db.path is None:
-            self.show_message(QMessageBox.Icon.Warning, "Back up database",
-                              "Backups work on SQLite files; use your database server's tools for a shared database.")
+            self.show_message(QMessageBox.Icon.Warning, "Back up database", NOT_SQLITE)
             return None
         try:
             with wait_cursor():
@@ -693,142 +633,22 @@ class MainWindow(QMainWindow):
                           f"The database was copied to\n{written}\nand the copy was verified.")
         return written
 
-    # --- data safety --------------------------------------------------------------------
+    # --- data safety: the session's, shown here ---------------------------------------------
 
-    _safety_started = False
     _backup_failure_shown = False
 
-    def start_safety(self, *, warn: bool = True) -> None:
-        """Warn about a risky location, check the file in the background and start the
-        automatic backups (once shown: none of this delays the first paint)."""
-        from salesdesk.safety.location import check_location
-
-        self._safety_started = True
-        self.integrity_problems = None if warn else []  # without warn: a restore, verified already
-        if warn and self.db.path is not None:
-            self._check_integrity()
-        risk = check_location(self.db.path) if self.db.path is not None else None
-        self.location_risk = risk
+    def show_location(self, risk: LocationRisk | None) -> None:
+        """The status bar's chip for a file on a network drive or in a synced folder."""
         self.location_label.setVisible(risk is not None)
         if risk is not None:
             self.location_label.setText("Network drive" if risk.kind == "network" else f"Synced by {risk.name}")
             self.location_label.setToolTip(risk.message)
-        if risk is not None and warn:
-            log.warning("risky location: %s", risk.message)
-            self.show_message(QMessageBox.Icon.Warning, "A risky place for the database", risk.message)
-        self._stop_auto_backup()
-        if self.db.path is not None and not self.db.read_only:
-            from salesdesk.safety.backups import AutoBackup
-
-            self.auto_backup = AutoBackup(self.db.path)
-            QTimer.singleShot(START_BACKUP_DELAY_MS, self.start_backup)
-            self.backup_timer.start()
-
-    def _check_integrity(self) -> None:
-        from salesdesk.safety.integrity import quick_problems
-
-        path = self.db.path
-
-        def run():
-            try:
-                problems = quick_problems(path)
-            except Exception as exc:  # an unreadable file is a problem too
-                log_if_unexpected(exc, "the integrity check at start", __name__)
-                problems = [str(exc)]
-            results.put(("integrity_checked", ((path, problems),)))
-
-        results = self._results
-        self._start_thread(run, "salesdesk-check")
-
-    def _start_thread(self, run: Callable[[], None], name: str) -> threading.Thread:
-        thread = threading.Thread(target=run, name=name, daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
-        self._result_timer.start()
-        return thread
-
-    @Slot()
-    def _deliver_results(self) -> None:
-        while True:
-            try:
-                name, args = self._results.get_nowait()
-            except queue.Empty:
-                break
-            getattr(self, name).emit(*args)
-        if not any(t.is_alive() for t in self._threads) and self._results.empty():
-            self._result_timer.stop()
-
-    @Slot(object)
-    def _integrity_checked(self, result: tuple[Path, list[str]]) -> None:
-        """A damaged file: offer the newest good backup (the damaged file is kept aside)."""
-        from salesdesk.ui.dialogs.safety import recover_damaged
-
-        path, problems = result
-        if path != self.db.path:
-            return  # another file was opened meanwhile; it is being checked itself
-        if problems:
-            name = self.db.path.name
-            if self.db.read_only:
-                self.show_message(QMessageBox.Icon.Critical, "The database is damaged",
-                                  f"{name} is damaged ({problems[0]}). Close the other SalesDesk, which has it "
-                                  "open, then open it here to put back a backup.", details="\n".join(problems))
-            elif recover_damaged(self, self.db.path, problems, restore=self.restore_from) is None:
-                self.show_message(QMessageBox.Icon.Warning, "The database is damaged",
-                                  f"{name} is damaged: {problems[0]}\n\nChanges may fail or be lost. File ▸ Backups… "
-                                  "can put back a backup at any time; the damaged file is then kept aside.",
-                                  details="\n".join(problems))
-        self.integrity_problems = problems
-
-    def stop_background(self) -> None:
-        """At exit: no timer left to fire, the running copy finished, the watch closed."""
-        self._stop_auto_backup()
-        self._result_timer.stop()
-
-    def _stop_auto_backup(self) -> None:
-        self.backup_timer.stop()
-        self.wait_for_backup()
-        if self.auto_backup is not None:
-            self.auto_backup.close()
-            self.auto_backup = None
-
-    @Slot()
-    def start_backup(self) -> bool:
-        """The backup at start, when the newest copy is more than a day old."""
-        return self.auto_backup is not None and self._in_background(self.auto_backup.at_start)
-
-    @Slot()
-    def periodic_backup(self) -> bool:
-        """Every 30 minutes: a backup if anything was committed since the last one."""
-        return self.auto_backup is not None and self._in_background(self.auto_backup.tick)
-
-    def _in_background(self, work: Callable[[], Path | None]) -> bool:
-        """Copy off the GUI thread (a big database takes seconds); one copy at a time."""
-        if self._backup_thread is not None and self._backup_thread.is_alive():
-            return False
-
-        def run():
-            try:
-                result, error = work(), None
-            except Exception as exc:  # reported in the window, never lost in a thread
-                log_if_unexpected(exc, "a backup", __name__)
-                result, error = None, exc
-            results.put(("backup_finished", (result, error)))
-
-        results = self._results
-        self._backup_thread = self._start_thread(run, "salesdesk-backup")
-        return True
-
-    def wait_for_backup(self, timeout: float = 120) -> None:
-        thread = self._backup_thread
-        if thread is not None and thread.is_alive():
-            thread.join(timeout)
 
     @Slot(object, object)
     def _backup_finished(self, copy: Path | None, error: Exception | None) -> None:
         if copy is not None:
             self.statusBar().showMessage(f"Backed up to {copy.name}", 5_000)
         if error is not None:
-            log.warning("automatic backup failed: %s", error)
             self.statusBar().showMessage(f"The automatic backup failed: {error}", 15_000)
             if not self._backup_failure_shown:  # once a session: the next failure only goes to the log
                 self._backup_failure_shown = True
@@ -836,29 +656,10 @@ class MainWindow(QMainWindow):
                                   f"{error}\n\nYour database itself is unchanged. SalesDesk tries again in 30 minutes; "
                                   "File ▸ Backups… shows the copies there are.")
 
-    def back_up_now(self) -> Path | None:
-        """A verified copy into the backup folder, now (the Backups dialog's button)."""
-        from salesdesk.safety.backups import back_up
-
-        if self.db.path is None:
-            self.show_message(QMessageBox.Icon.Warning, "Back up database",
-                              "Backups work on SQLite files; use your database server's tools for a shared database.")
-            return None
-        self.wait_for_backup()
-        try:
-            with wait_cursor():
-                copy = back_up(self.db.path, "manual")
-        except DatabaseError as exc:
-            self.show_message(QMessageBox.Icon.Warning, "The backup was not written", str(exc))
-            return None
-        self.statusBar().showMessage(f"Backed up to {copy}", 10_000)
-        return copy
-
     @Slot()
     def show_backups(self) -> None:
         if self.db.path is None:
-            self.show_message(QMessageBox.Icon.Warning, "Backups",
-                              "Backups work on SQLite files; use your database server's tools for a shared database.")
+            self.show_message(QMessageBox.Icon.Warning, "Backups", NOT_SQLITE)
             return
         from salesdesk.ui.dialogs.backups import BackupsDialog
 
@@ -882,45 +683,6 @@ class MainWindow(QMainWindow):
         from salesdesk.ui.dialogs.exchange_rates import ask_company_currency
 
         ask_company_currency(self)
-
-    def restore_from(self, backup: Path):
-        """Put ``backup`` in place of the open file (kept aside), then show it; the
-        ``RestoreOutcome``, or None when refused (the file is then as it was)."""
-        from salesdesk.db.migrate import open_database
-        from salesdesk.safety.restore import restore_backup
-
-        path = self.db.path
-        if path is None or self.db.read_only:
-            return None
-        safety = self._safety_started
-        self._stop_auto_backup()
-        self.db.close()  # every connection of ours, or the restore would see the file in use
-        outcome, failure = None, None
-        with wait_cursor():
-            try:
-                outcome = restore_backup(Path(backup), path, lock=self.lock)
-            except DatabaseError as exc:
-                failure = exc
-            finally:  # the window never keeps showing a closed database, whatever happened
-                self.set_database((self._open_database or open_database)(str(path)))  # undo history ends here
-            if safety:
-                self.start_safety(warn=False)
-        if outcome is None:
-            log.warning("restore of %s refused: %s", backup, failure)
-            self.show_message(QMessageBox.Icon.Warning, "The backup was not restored", str(failure))
-            return None
-        log.warning("restored %s from %s; the previous file is kept as %s", path, backup, outcome.kept_aside)
-        self.statusBar().showMessage(f"Restored from {Path(backup).name}", 10_000)
-        self.show_message(QMessageBox.Icon.Information, "Backup restored",
-                          f"{path.name} now holds the backup {Path(backup).name}.\n\n"
-                          f"The file as it was is kept as\n{outcome.kept_aside}")
-        return outcome
-
-    @Slot(object)
-    def release_lock(self) -> None:
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
 
     @Slot()
     def check_database(self) -> list[str]:
@@ -976,8 +738,54 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_state()
-        self._stop_auto_backup()  # a copy under way finishes first
+        self.session.stop()  # a copy (or check) under way finishes first: the database may be closed next
         super().closeEvent(event)
+
+    # --- the session's, by the names the window has always had (tests, children) ----------
+
+    @property
+    def db(self) -> Database:
+        return self.session.db
+
+    @property
+    def lock(self) -> InstanceLock | None:
+        return self.session.lock
+
+    @property
+    def auto_backup(self) -> AutoBackup | None:
+        return self.session.auto_backup
+
+    @property
+    def backup_timer(self) -> QTimer:
+        return self.session.backup_timer
+
+    @property
+    def integrity_problems(self) -> list[str] | None:
+        return self.session.integrity_problems
+
+    @property
+    def database_changed(self) -> SignalInstance:
+        return self.session.database_changed
+
+    @property
+    def backup_finished(self) -> SignalInstance:
+        return self.session.backup_finished
+
+    @property
+    def integrity_checked(self) -> SignalInstance:
+        return self.session.integrity_checked
+
+    def start_safety(self, *, warn: bool = True) -> None:
+        self.session.start_safety(warn=warn)
+
+    def start_backup(self) -> bool:
+        return self.session.start_backup()
+
+    def periodic_backup(self) -> bool:
+        return self.session.periodic_backup()
+
+    def wait_for_backup(self, timeout: float = 120) -> None:
+        self.session.wait_for_backup(timeout)
 
 
 def _demo_available() -> bool:

@@ -4,6 +4,8 @@ file, a damaged file at start, a risky location, a refused write."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,47 @@ def test_automatic_backups_at_start_and_while_changes_are_made(make_window, comp
     backups = list_backups(company_db.path)
     assert [b.reason for b in backups] == ["auto", "daily"]
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Backed up to"))
+
+
+def test_closing_the_window_waits_for_the_backup_under_way(make_window, company_db, qtbot):
+    window = make_window(company_db)
+    window.start_safety()
+    started, written = threading.Event(), []
+    at_start = window.auto_backup.at_start
+
+    def slow_copy():  # as a big database's copy: still being written when the window closes
+        started.set()
+        time.sleep(0.5)
+        written.append(at_start())
+        return written[-1]
+
+    window.auto_backup.at_start = slow_copy
+    assert window.start_backup()
+    assert started.wait(10)
+    window.close()
+    assert written and written[0] is not None  # written whole before close() returned
+    assert [b.path for b in list_backups(company_db.path)] == written
+
+
+def test_a_failed_automatic_backup_is_logged_and_said_once(make_window, company_db, qtbot, caplog):
+    window = make_window(company_db)
+    window.start_safety()
+
+    def broken_copy():
+        raise OSError(28, "No space left on device")
+
+    window.auto_backup.at_start = window.auto_backup.tick = broken_copy
+    with qtbot.waitSignal(window.backup_finished) as finished:
+        assert window.start_backup()
+    assert finished.args[0] is None and isinstance(finished.args[1], OSError)
+    assert "a backup failed unexpectedly" in caplog.text  # with its traceback, in the log
+    assert window.statusBar().currentMessage().startswith("The automatic backup failed: ")
+    assert window.last_message.windowTitle() == "The automatic backup failed"
+    window.last_message.close()
+    window.last_message = None
+    with qtbot.waitSignal(window.backup_finished):
+        assert window.periodic_backup()
+    assert window.last_message is None  # the next failure only goes to the log and the status bar
 
 
 def test_a_read_only_window_cannot_back_up_or_restore(make_window, company_file, tmp_path, qtbot):

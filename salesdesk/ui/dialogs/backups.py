@@ -1,6 +1,6 @@
 """The Backups dialog: the copies of the open database, back up now, restore one.
 
-The dialog only lists and asks; the window does the work (``back_up_now``,
+The dialog only lists and asks; the window's session does the work (``back_up_now``,
 ``restore_from``), because a restore closes and reopens the database it shows.
 """
 
@@ -108,7 +108,7 @@ class BackupsDialog(QDialog):
 
     @Slot()
     def back_up_now(self) -> None:
-        if self.main_window.back_up_now() is not None:
+        if self.main_window.session.back_up_now() is not None:
             self.load()
 
     def confirm_restore(self, backup: BackupInfo) -> bool:
@@ -135,7 +135,7 @@ class BackupsDialog(QDialog):
         backup = self.selected()
         if backup is None or self.main_window.db.read_only or not self.confirm_restore(backup):
             return
-        if self.main_window.restore_from(backup.path) is not None:
+        if self.main_window.session.restore_from(backup.path) is not None:
             self.accept()
         else:
             self.load()

@@ -5,7 +5,7 @@ back the newest good backup, or quit).  The checks themselves live in salesdesk.
 The integrity check reads every page: about 4 ms for the demo company (1.4 MB), but
 seconds for a million deals.  A file up to ``CHECK_BEFORE_OPEN_BYTES`` is checked here,
 before anything is shown; a bigger one only when it fails to open, and otherwise in
-the background once the window is up (``MainWindow.start_safety``), so that the first
+the background once the window is up (``DatabaseSession.start_safety``), so that the first
 paint never waits for it.
 """
 
