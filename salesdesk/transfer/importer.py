@@ -242,9 +242,9 @@ def run_import(db: Database, what: str, source: str, build: Callable[[Context, P
         rounded = plan.rounding_in(ctx.currency)
         if not dry_run:
             if backup and db.path is not None:
-                from salesdesk.safety.backups import back_up_database as backup_database  # copies and thins
+                from salesdesk.safety.backups import back_up_database  # copies, then thins the folder
 
-                copy = backup_database(db.engine, db.path, reason="import")
+                copy = back_up_database(db.engine, db.path, reason="import")
             try:
                 write_plan(session, plan, action="import", entity=what, details={
                     "source": source, "rows": plan.rows_read, "created": dict(plan.created),
