@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from salesdesk.clock import CLOCK
@@ -12,6 +12,7 @@ from salesdesk.db.models import Deal, Pipeline, Stage, StageChange
 from salesdesk.domain.defaults import DEFAULT_STAGES
 from salesdesk.errors import RuleError, ValidationError
 from salesdesk.services import audit
+from salesdesk.services.snapshots import Rows, forget, put_back, snapshot, table_named
 
 
 @dataclass
@@ -147,3 +148,76 @@ def rename_pipeline(session: Session, pipeline_id: int, name: str) -> None:
     assert pipeline is not None  # renamed from the board that shows it
     pipeline.name = name
     audit.record(session, "edit", "pipeline", pipeline_id, name=name)
+
+
+# -- the stage editor's Save as one undoable change ---------------------------------------
+
+_STAGE_COLUMNS = ("pipeline_id", "name", "position", "probability", "stale_days", "is_won")
+
+
+@dataclass(frozen=True)
+class StagesBefore:
+    """A pipeline as it was before the stage editor's change: its name, every stage,
+    and the deals and history rows the change can touch (those of removed stages and of
+    stages that became, or stopped being, won stages)."""
+
+    pipeline_id: int
+    name: str
+    stages: Rows
+    deals: Rows
+    history: Rows
+
+
+def edit_stages(session: Session, pipeline_id: int, plan: list[StagePlan], moves: dict[int, int] | None = None,
+                name: str | None = None) -> StagesBefore:
+    """``apply_stage_plan`` and a new name for the pipeline, returning what undo needs."""
+    stages = table_named("stages")
+    existing = {s.id: s for s in plan_of(session, pipeline_id)}
+    kept = {p.id: p for p in plan if p.id is not None}
+    touched = [sid for sid, s in existing.items() if sid not in kept or kept[sid].is_won != s.is_won]
+    history = table_named("stage_changes")
+    before = StagesBefore(
+        pipeline_id, pipeline_name(session, pipeline_id),
+        snapshot(session, stages, _STAGE_COLUMNS, stages.c.pipeline_id == pipeline_id),
+        snapshot(session, table_named("deals"), ("stage_id", "status", "won_on"),
+                 table_named("deals").c.stage_id.in_(touched)),
+        snapshot(session, history, ("from_stage_id", "to_stage_id"),
+                 history.c.from_stage_id.in_(touched) | history.c.to_stage_id.in_(touched)))
+    apply_stage_plan(session, pipeline_id, plan, moves)
+    if name is not None and name.strip() != before.name:
+        rename_pipeline(session, pipeline_id, name)
+    return before
+
+
+def restore_stages(session: Session, before: StagesBefore) -> None:
+    """Undo ``edit_stages``: removed stages come back with their ids, their deals and
+    history rows with them; new stages go; names, order and probabilities are as before."""
+    stages = table_named("stages")
+    now = set(session.scalars(select(Stage.id).where(Stage.pipeline_id == before.pipeline_id)))
+    old = {row["id"]: row for row in before.stages}
+    # Names and positions out of the way first: the (pipeline, name) pair is unique.
+    put_back(session, stages, tuple({"id": i, "name": f"\x00{i}", "position": -i} for i in sorted(now)))
+    gone = [row for i, row in old.items() if i not in now]
+    if gone:
+        session.execute(insert(stages), list(gone))
+    put_back(session, table_named("deals"), before.deals)
+    put_back(session, table_named("stage_changes"), before.history)
+    added = sorted(now - old.keys())
+    if added:
+        session.execute(delete(stages).where(stages.c.id.in_(added)))
+    put_back(session, stages, tuple(row for i, row in old.items() if i in now))
+    session.execute(update(Pipeline).where(Pipeline.id == before.pipeline_id).values(name=before.name))
+    forget(session, Stage, [*now, *old])
+    forget(session, Deal, [row["id"] for row in before.deals])
+    forget(session, Pipeline, [before.pipeline_id])
+    audit.record(session, "undo", "pipeline", before.pipeline_id, stages=len(old))
+
+
+def remove_pipeline(session: Session, pipeline_id: int) -> None:
+    """Undo ``add_pipeline``: a pipeline that holds no deals goes, with its stages."""
+    if session.scalar(select(func.count()).select_from(Deal).where(Deal.pipeline_id == pipeline_id)):
+        raise RuleError("The pipeline holds deals now; it stays")
+    session.execute(delete(Stage).where(Stage.pipeline_id == pipeline_id))
+    session.execute(delete(Pipeline).where(Pipeline.id == pipeline_id))
+    forget(session, Pipeline, [pipeline_id], deleted=True)
+    audit.record(session, "delete", "pipeline", pipeline_id)

@@ -108,12 +108,13 @@ def test_each_change_reloads_only_the_screens_that_show_what_it_changed(company_
     assert window.action_undo.text() == f"&Undo Target of {row.name} for {targets.period.label}"
 
 
-def test_renaming_a_stage_keeps_the_moves_made_before_undoable(company_db, make_window, qtbot):
+def test_renaming_a_stage_is_undone_by_itself_and_the_moves_before_it_stay_undoable(company_db, make_window, qtbot):
     from tests.gui.conftest import when_modal
 
     window = make_window(company_db)
     board = window.screens["pipeline"].board
     deal_id = board.model.deal_id(0, 0)
+    old_name = board.headers[1].name_text
     assert board.drop_deals([deal_id], 2, 0)
 
     def rename(dialog):
@@ -123,7 +124,37 @@ def test_renaming_a_stage_keeps_the_moves_made_before_undoable(company_db, make_
     when_modal(rename)
     board.open_stage_editor()
     assert board.headers[1].name_text == "Qualified"
-    assert window.history.canUndo() and window.action_undo.text().startswith("&Undo Move")
+    window.history.undo()  # the rename
+    assert board.headers[1].name_text == old_name
+    assert window.action_undo.text().startswith("&Undo Move")
     window.history.undo()
-    assert board.model.locate(deal_id)[0] == 0
     assert sql(company_db, "SELECT stage_id FROM deals WHERE id = ?", deal_id) == board.model.column(0).stage.id
+
+
+def test_a_stage_edit_is_one_undo_step_that_puts_the_stages_and_their_deals_back(company_db, make_window, qtbot):
+    from tests.gui.conftest import when_modal
+
+    window = make_window(company_db)
+    board = window.screens["pipeline"].board
+    names = [h.name_text for h in board.headers]
+    deal_id = board.model.deal_id(0, 0)
+    assert board.drop_deals([deal_id], 1, 0)  # a move before the edit stays undoable after it
+
+    def remove_second(dialog):
+        dialog.table.selectRow(1)
+        when_modal(lambda box: box.accept())  # "where do its deals go?": the first stage
+        dialog._on_remove()
+        dialog.save()
+
+    when_modal(remove_second)
+    board.open_stage_editor()
+    assert [h.name_text for h in board.headers] == names[:1] + names[2:]
+    assert window.action_undo.text().startswith("&Undo Edit the stages of")
+    window.history.undo()  # the stage comes back, its deals in it
+    assert [h.name_text for h in board.headers] == names
+    assert board.model.locate(deal_id)[0] == 1
+    window.history.undo()  # and the move before it
+    assert board.model.locate(deal_id)[0] == 0
+    window.history.redo()
+    window.history.redo()
+    assert [h.name_text for h in board.headers] == names[:1] + names[2:]

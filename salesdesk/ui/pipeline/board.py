@@ -40,7 +40,7 @@ from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
 from salesdesk.ui import options, theme
 from salesdesk.ui.history import History
-from salesdesk.ui.operations import DEALS, STAGES, perform
+from salesdesk.ui.operations import perform
 from salesdesk.ui.pipeline.cards import CardPainter
 from salesdesk.ui.pipeline.column_view import (
     CardColumnView,
@@ -609,17 +609,12 @@ class BoardWidget(QWidget):
 
         if self.model.pipeline_id is None:
             return
-        dialog = StageEditorDialog(self.db, self.model.pipeline_id, self)
-        if dialog.exec() == StageEditorDialog.DialogCode.Accepted:
-            # Stage changes are not undo steps (the dialog has Cancel).  Steps made before
-            # still undo after a rename, a new stage or a new order; after a removal they
-            # would refer to a stage that is gone, so the history ends there.
-            if dialog.removed:
-                self.undo_stack.clear()
-            self.undo_stack.announce({STAGES, DEALS})
-            if dialog.pipeline_id is not None:
-                options.BOARD_PIPELINE.write(self.settings, dialog.pipeline_id)
+
+        def shown(pipeline_id: int) -> None:  # after the change, its undo and its redo
+            options.BOARD_PIPELINE.write(self.settings, pipeline_id)  # a pipeline undone away: the first is shown
             self.refresh()
+
+        StageEditorDialog(self.db, self.model.pipeline_id, self, history=self.undo_stack, shown=shown).exec()
 
 
 def preview(path: str) -> int:  # pragma: no cover - a developer's look at the board alone

@@ -1,8 +1,10 @@
 """The stage editor: rename, reorder, add and remove the stages of a pipeline.
 
-The table is a working copy; Save applies it in one transaction, asking where the
-deals of each removed stage should go.  A new pipeline starts from the nine default
-stages.
+The table is a working copy; Save applies it as one operation on ``history`` (one
+transaction, one undo step that puts every stage back), asking where the deals of each
+removed stage should go.  A new pipeline starts from the nine default stages; making it
+is an undo step too.  ``shown(pipeline_id)`` is called after each, and after their undo
+and redo (the steps outlive the dialog, so they keep no reference to it).
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from PySide6.QtWidgets import (
 from salesdesk.errors import SalesDeskError
 from salesdesk.services import stages as stage_service
 from salesdesk.services.stages import StagePlan
+from salesdesk.ui.history import History
+from salesdesk.ui.operations import DEALS, STAGES, Operation, perform
 
 NAME, PROBABILITY, STALE, WINS = range(4)
 
 
 class StageEditorDialog(QDialog):
-    def __init__(self, db, pipeline_id: int, parent=None):
+    def __init__(self, db, pipeline_id: int, parent=None, history: History | None = None, shown=None):
         super().__init__(parent)
         self.db = db
         self.pipeline_id = pipeline_id
+        self.history = history if history is not None else History(self)
+        self._shown = shown or (lambda pipeline_id: None)
         self.setObjectName("stage_editor")
         self.setWindowTitle("Stages")
         self.resize(620, 440)
@@ -142,13 +148,20 @@ class StageEditorDialog(QDialog):
         name, ok = QInputDialog.getText(self, "New pipeline", "Name of the new pipeline (it starts with the nine default stages):")
         if not ok:
             return
+        operation = Operation(self.db, f"New pipeline “{name.strip()}”", lambda s: stage_service.add_pipeline(s, name),
+                              stage_service.remove_pipeline, kinds={STAGES}, shown=self._shown_with(None))
         try:
-            with self.db.transaction() as s:
-                self.pipeline_id = stage_service.add_pipeline(s, name)
+            perform(self.history, operation, raise_errors=True)
+            self.pipeline_id = operation.result
         except SalesDeskError as exc:
             QMessageBox.warning(self, "Not created", str(exc))
             return
         self.accept()
+
+    def _shown_with(self, pipeline_id: int | None):
+        """``shown`` for a step: of ``pipeline_id``, or of the new pipeline it made (None)."""
+        shown = self._shown
+        return lambda result, _undone: shown(pipeline_id if pipeline_id is not None else result)
 
     @Slot()
     def save(self) -> None:
@@ -171,11 +184,12 @@ class StageEditorDialog(QDialog):
             index = names.index(choice)
             target = plan[index].id
             moves[stage_id] = target if target is not None else -1 - index
+        pipeline_id, name = self.pipeline_id, self.name.text()
         try:
-            with self.db.transaction() as s:
-                stage_service.apply_stage_plan(s, self.pipeline_id, plan, moves)
-                if self.name.text().strip() != self.pipeline_name:
-                    stage_service.rename_pipeline(s, self.pipeline_id, self.name.text())
+            perform(self.history, Operation(
+                self.db, f"Edit the stages of “{self.pipeline_name}”",
+                lambda s: stage_service.edit_stages(s, pipeline_id, plan, moves, name), stage_service.restore_stages,
+                kinds={STAGES, DEALS}, shown=self._shown_with(pipeline_id)), raise_errors=True)
         except SalesDeskError as exc:
             QMessageBox.warning(self, "Not saved", str(exc))
             return
