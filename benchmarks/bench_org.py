@@ -51,7 +51,7 @@ def org_database(people: int = 10_000) -> Path:
 class _OpenChart:
     def __init__(self, path: Path):
         from PySide6.QtCore import QSettings
-        from PySide6.QtGui import QUndoStack
+        from salesdesk.ui.history import History
 
         from salesdesk.db.migrate import open_database
         from salesdesk.ui.orgchart.chart import OrgChartWidget
@@ -64,7 +64,7 @@ class _OpenChart:
         settings = QSettings(str(workdir() / "org-ui.ini"), QSettings.Format.IniFormat)
         painted: list[float] = []
         started = time.perf_counter()
-        self.chart = OrgChartWidget(self.db, QUndoStack(), settings)
+        self.chart = OrgChartWidget(self.db, History(), settings)
         # The end of the chart's first paint; what follows (boxes made in idle time) is not.
         self.chart.view.painted.connect(lambda: painted or painted.append(time.perf_counter()))
         self.chart.resize(1440, 860)
