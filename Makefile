@@ -19,10 +19,11 @@ run: system-run $(INSTALLED)
 	@$(PY) -m salesdesk demo --if-empty
 	$(PY) -m salesdesk
 
-# Lint first (ruff: pyflakes, bugbear, simplify; see pyproject.toml), then the suite on
+# Lint and type-check first (ruff: pyflakes, bugbear, simplify; mypy; see pyproject.toml), then the suite on
 # one worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
 test: system-test $(INSTALLED)
 	$(PY) -m ruff check salesdesk tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 bench: system-test $(INSTALLED)
@@ -48,4 +49,4 @@ $(INSTALLED): pyproject.toml | $(PY)
 	@touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis bench.json
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis bench.json

@@ -130,14 +130,20 @@ def _team_pipeline(reader: Reader, params: dict) -> dict[str, tuple[int, int, in
     def sums(sql: str) -> dict[str, tuple[int, int, int]]:
         return {c: (int(n), int(a), int(w)) for c, n, a, w in reader.execute(sql + " GROUP BY d.currency", params)}
 
-    team_count, all_count = reader.one(
+    counts = reader.one(
         _TEAM + "SELECT (SELECT count(*) FROM deals d WHERE d.status = 'open' "
         "AND d.owner_id IN (SELECT id FROM team)), (SELECT count(*) FROM deals d WHERE d.status = 'open')", params)
+    assert counts is not None  # a SELECT without FROM gives one row
+    team_count, all_count = counts
     if team_count * 2 <= all_count:
         return sums(_TEAM + _OPEN_SUMS + " AND d.owner_id IN (SELECT id FROM team)")
     everyone = sums(_OPEN_SUMS)
     outside = sums(_TEAM + _OPEN_SUMS + " AND d.owner_id IN (SELECT p.id FROM people p WHERE p.id NOT IN (SELECT id FROM team))")
-    return {c: tuple(a - b for a, b in zip(figures, outside.get(c, (0, 0, 0)))) for c, figures in everyone.items()}
+    team: dict[str, tuple[int, int, int]] = {}
+    for c, (n, a, w) in everyone.items():
+        out_n, out_a, out_w = outside.get(c, (0, 0, 0))
+        team[c] = (n - out_n, a - out_a, w - out_w)
+    return team
 
 
 def _month_target(reader: Reader, person_id: int, start: dt.date) -> Decimal | None:
@@ -147,10 +153,12 @@ def _month_target(reader: Reader, person_id: int, start: dt.date) -> Decimal | N
         "AND metric = 'won_revenue' AND period_start = :start", params)
     if own is not None:
         return from_cents(int(own))
-    count, total = reader.one(
+    reports_targets = reader.one(
         "SELECT count(t.id), coalesce(sum(t.value), 0) FROM targets t JOIN people c ON c.id = t.person_id "
         "WHERE c.manager_id = :person AND c.active AND t.period_kind = 'month' "
         "AND t.metric = 'won_revenue' AND t.period_start = :start", params)
+    assert reports_targets is not None  # an aggregate without GROUP BY gives one row
+    count, total = reports_targets
     return from_cents(int(total)) if count else None
 
 
@@ -214,10 +222,14 @@ def departure(reader: Reader, person_id: int) -> Departure:
     open_deals = sum(int(count) for _, count, _ in open_rows)
     today = CLOCK.today()  # in the company's currency at today's rates (none: left out)
     open_cents = (totals(open_rows, RateBook.load(reader, today), today).values or [0])[0]
-    open_activities, done = reader.one(
+    activities = reader.one(
         "SELECT count(CASE WHEN done_at IS NULL THEN 1 END), count(done_at) "
         "FROM activities WHERE owner_id = :person", {"person": person_id})
-    return Departure(*row, int(open_deals), from_cents(int(open_cents)), int(open_activities), int(closed), int(done))
+    assert activities is not None  # an aggregate without GROUP BY gives one row
+    open_activities, done = activities
+    pid, name, manager_id, manager, reports = row
+    return Departure(pid, name, manager_id, manager, reports, int(open_deals), from_cents(int(open_cents)),
+                     int(open_activities), int(closed), int(done))
 
 
 class ChartPerson(NamedTuple):

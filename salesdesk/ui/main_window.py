@@ -60,6 +60,8 @@ from salesdesk.ui.widgets.empty_banner import EmptyDatabaseBanner
 if TYPE_CHECKING:
     from salesdesk.safety.backups import AutoBackup
     from salesdesk.safety.location import LocationRisk
+    from salesdesk.ui.dialogs.about import AboutDialog
+    from salesdesk.ui.dialogs.backups import BackupsDialog
 
 log = logging.getLogger(__name__)
 
@@ -136,13 +138,13 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = DatabaseSession(self, db, lock=lock, open_database=open_database)
         self.session.backup_finished.connect(self._backup_finished)
-        self.backups_dialog = None
+        self.backups_dialog: BackupsDialog | None = None
         self.state = WindowState(settings)
         self.screens: dict[str, Screen] = {}
         self.screen_menus: dict[str, QMenu] = {}
         self.overview: Overview | None = None
         self.last_message: QMessageBox | None = None
-        self.about_dialog = None
+        self.about_dialog: AboutDialog | None = None
         self.setObjectName("main_window")
         self.setWindowIcon(app_icon())
         self.setUnifiedTitleAndToolBarOnMac(True)
@@ -399,10 +401,14 @@ class MainWindow(QMainWindow):
     # --- screens ------------------------------------------------------------------------
 
     def current_screen(self) -> Screen:
-        return self.stack.currentWidget()
+        screen = self.stack.currentWidget()
+        assert isinstance(screen, Screen)  # the stack holds screens only, and one is always on view
+        return screen
 
-    def screen(self, key: str) -> Screen:
-        """The screen ``key``, built on first use: only the screen on view costs start-up time."""
+    def screen_for(self, key: str) -> Screen:
+        """The screen ``key``, built on first use: only the screen on view costs start-up time.
+
+        Not named ``screen``: that is QWidget's, which gives the monitor the window is on."""
         screen = self.screens.get(key)
         if screen is None:
             screen_class = SCREENS[SCREEN_KEYS.index(key)].load()
@@ -428,12 +434,12 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, key: str) -> None:
         """Show the screen ``key`` ("pipeline", "orgchart", ...)."""
-        self.stack.setCurrentWidget(self.screen(key))
+        self.stack.setCurrentWidget(self.screen_for(key))
 
     @Slot(int)
     def _stack_changed(self, index: int) -> None:
         screen = self.stack.widget(index)
-        if screen is None:
+        if not isinstance(screen, Screen):  # None: the last screen was taken off the stack
             return
         self.history.owner = screen.key  # the steps made from now on are this screen's
         self.screen_actions[screen.key].setChecked(True)

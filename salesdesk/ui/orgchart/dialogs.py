@@ -248,8 +248,10 @@ def _editor_step(dialog, text: str, do, undo) -> bool:
         dialog.load()
         dialog.chart.refresh()
 
-    return run_step(dialog.chart.undo_stack, dialog.chart.db, text, do, undo, shown,
-                    lambda exc: QMessageBox.warning(dialog, "Not changed", str(exc)), kinds={PEOPLE})
+    def failed(exc: Exception) -> None:
+        QMessageBox.warning(dialog, "Not changed", str(exc))
+
+    return run_step(dialog.chart.undo_stack, dialog.chart.db, text, do, undo, shown, failed, kinds={PEOPLE})
 
 
 class BranchesDialog(QDialog):

@@ -306,9 +306,13 @@ class ReportsScreen(Screen):
         self.note_dialog = dialog = NoteDialog(week, people, read, chosen, self)
         while dialog.exec() == QDialog.DialogCode.Accepted:
             person_id, text, name = dialog.person_id(), dialog.note(), dialog.person_box.currentText()
+            assert person_id is not None  # people is not empty, so someone is always chosen
             options.REPORTS_NOTE_PERSON.write(self.settings, person_id)
-            saved = run_step(self.undo_stack, self.db, f"Note of {name} for {week.label}",
-                             lambda s, person_id=person_id, text=text: _notes().write_note(s, person_id, week.start, text),
+
+            def write(session, person_id: int = person_id, text: str = text):  # defaults: this note, also on redo
+                return _notes().write_note(session, person_id, week.start, text)
+
+            saved = run_step(self.undo_stack, self.db, f"Note of {name} for {week.label}", write,
                              lambda s, before: _notes().restore_note(s, before),
                              lambda *_: self.show_report(), self._refused, kinds={NOTES}, ids={person_id})
             if saved:  # else the warning was shown: the dialog comes back with the text kept
