@@ -80,9 +80,9 @@ class _OpenBoard:
 
     def __init__(self, path: Path):
         from PySide6.QtCore import QSettings
-        from PySide6.QtGui import QUndoStack
 
         from salesdesk.db.migrate import open_database
+        from salesdesk.ui.history import History
         from salesdesk.ui.pipeline.board import BoardWidget
 
         self.app = qt_app()
@@ -90,7 +90,7 @@ class _OpenBoard:
         self.settings = QSettings(str(workdir() / "board-ui.ini"), QSettings.Format.IniFormat)
         self.settings.clear()
         started = time.perf_counter()
-        self.board = BoardWidget(self.db, QUndoStack(), self.settings)
+        self.board = BoardWidget(self.db, History(), self.settings)
         self.board.resize(1440, 860)
         self.board.refresh()
         self.board.show()
