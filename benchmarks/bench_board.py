@@ -80,9 +80,9 @@ class _OpenBoard:
 
     def __init__(self, path: Path):
         from PySide6.QtCore import QSettings
-        from salesdesk.ui.history import History
 
         from salesdesk.db.migrate import open_database
+        from salesdesk.ui.history import History
         from salesdesk.ui.pipeline.board import BoardWidget
 
         self.app = qt_app()

@@ -1,4 +1,8 @@
-"""The pipeline board: filters, one painted column per stage, Won and Lost drop zones.
+"""The pipeline board: one painted column per stage, selection, actions and keys.
+
+The filters above the columns are the filter bar's (``ui/pipeline/filter_bar``), the
+Won and Lost targets below them the drop zones' (``ui/pipeline/drop_zone``); the board
+puts them together and acts on what they report.
 
 Every change the user makes here is one operation (``ui/pipeline/operations``) on the
 window's history: drops and keyboard moves, Won and Lost, new deals, edits, deletions.
@@ -12,33 +16,30 @@ Signals:
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from salesdesk.domain.defaults import DEFAULT_CURRENCY
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardFilter
-from salesdesk.ui import options, theme
+from salesdesk.ui import options
 from salesdesk.ui.history import History
 from salesdesk.ui.operations import perform
 from salesdesk.ui.pipeline.cards import CardPainter
@@ -47,73 +48,20 @@ from salesdesk.ui.pipeline.column_view import (
     CardSelection,
     ColumnHeader,
 )
-from salesdesk.ui.pipeline.model import MIME_TYPE, BoardModel, decode_ids
+from salesdesk.ui.pipeline.drop_zone import DropZone
+from salesdesk.ui.pipeline.filter_bar import FilterBar
+from salesdesk.ui.pipeline.model import BoardModel
 from salesdesk.ui.pipeline.operations import BoardOperations
 
-NO_DATE = QDate(2000, 1, 1)  # the minimum of the date filters, shown as "any"
-
-
-class DropZone(QFrame):
-    """A place to drop deals that is not a column: Won, or Lost (asks for a reason).
-
-    Signals:
-        dropped(list): the deal ids dropped here.
-    """
-
-    dropped = Signal(list)
-
-    def __init__(self, title: str, colour: str, soft: str, parent=None):
-        super().__init__(parent)
-        self.setObjectName("board_drop_zone")
-        self.setAcceptDrops(True)
-        self._colour, self._soft = QColor(colour), QColor(soft)
-        self._hover = False
-        self._title = title
-        self.setMinimumHeight(44)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def paintEvent(self, event):
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(self._colour, 1.5, Qt.PenStyle.SolidLine if self._hover else Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.setBrush(self._soft if self._hover else QColor(theme.SURFACE))
-        painter.drawRoundedRect(self.rect().adjusted(2, 2, -2, -2), 8, 8)
-        painter.setPen(self._colour)
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._title)
-        painter.end()
-
-    def dragEnterEvent(self, event):
-        if event.mimeData().hasFormat(MIME_TYPE):
-            event.setDropAction(Qt.DropAction.MoveAction)
-            event.accept()
-            self._hover = True
-            self.update()
-
-    def dragMoveEvent(self, event):
-        event.setDropAction(Qt.DropAction.MoveAction)
-        event.accept()
-
-    def dragLeaveEvent(self, event):
-        self._hover = False
-        self.update()
-
-    def dropEvent(self, event):
-        self._hover = False
-        self.update()
-        ids = decode_ids(event.mimeData())
-        if ids:
-            event.setDropAction(Qt.DropAction.MoveAction)
-            event.accept()
-            # Dialogs must not open inside the drag's event loop.
-            QTimer.singleShot(0, partial(self.dropped.emit, ids))
+if TYPE_CHECKING:
+    from salesdesk.db.engine import Database
 
 
 class BoardWidget(QWidget):
     status_message = Signal(str)
 
-
-    def __init__(self, db, undo_stack: History, settings: QSettings | None = None, parent=None):
+    def __init__(self, db: Database, undo_stack: History, settings: QSettings | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
         self.undo_stack = undo_stack
@@ -133,8 +81,6 @@ class BoardWidget(QWidget):
         self.columns: list[CardColumnView] = []
         self.headers: list[ColumnHeader] = []
         self.currency = DEFAULT_CURRENCY  # until the board has read the company's
-        self._filter_timer = QTimer(self, singleShot=True, interval=250)
-        self._filter_timer.timeout.connect(self.apply_filters)
         self._build()
         self._build_actions()
 
@@ -146,59 +92,15 @@ class BoardWidget(QWidget):
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
-        self.pipeline_box = QComboBox()
-        self.pipeline_box.setObjectName("board_pipeline")
-        self.pipeline_box.activated.connect(self._on_pipeline_chosen)
-        self.search = QLineEdit()
-        self.search.setObjectName("board_search")
-        self.search.setPlaceholderText("Filter by title or account")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filters_edited)
-        self.owner_box = QComboBox()
-        self.owner_box.setObjectName("board_owner")
-        self.owner_box.setToolTip("A person's deals, or a manager's whole team")
-        self.owner_box.activated.connect(self._filters_edited)
-        self.branch_box = QComboBox()
-        self.branch_box.setObjectName("board_branch")
-        self.branch_box.activated.connect(self._filters_edited)
-        self.close_from = self._date_edit("Expected close from")
-        self.close_to = self._date_edit("Expected close until")
-        self.stale_only = QCheckBox("Stale only")
-        self.stale_only.setObjectName("board_stale_only")
-        self.stale_only.toggled.connect(self._filters_edited)
-        self.clear_filters = QToolButton()
-        self.clear_filters.setText("Clear filters")
-        self.clear_filters.setAutoRaise(True)
-        self.clear_filters.clicked.connect(self.reset_filters)
+        self.filter_bar = FilterBar(self.settings)
+        self.filter_bar.filter_changed.connect(self._on_filter_changed)
+        self.filter_bar.pipeline_chosen.connect(self._on_pipeline_chosen)
+        bar.addWidget(self.filter_bar)
         self.edit_stages = QPushButton("Stages…")
         self.edit_stages.setObjectName("board_edit_stages")
         self.edit_stages.setToolTip("Rename, reorder, add or remove stages; probabilities and stale limits")
         self.edit_stages.clicked.connect(self.open_stage_editor)
         self.edit_stages.setEnabled(not self.db.read_only)
-        # Branch, close dates and "stale only" sit in a drop-down panel, so the bar
-        # fits a laptop screen next to the side bar.
-        self.more_filters = QToolButton()
-        self.more_filters.setObjectName("board_more_filters")
-        self.more_filters.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        panel = QWidget()
-        form = QFormLayout(panel)
-        form.setContentsMargins(12, 10, 12, 10)
-        form.addRow("Branch", self.branch_box)
-        form.addRow("Expected close from", self.close_from)
-        form.addRow("Expected close until", self.close_to)
-        form.addRow("", self.stale_only)
-        menu = QMenu(self.more_filters)
-        holder = QWidgetAction(menu)
-        holder.setDefaultWidget(panel)
-        menu.addAction(holder)
-        self.more_filters.setMenu(menu)
-        self._update_more_filters_text()
-        for combo in (self.pipeline_box, self.owner_box, self.branch_box):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(9)
-        self.search.setMinimumWidth(120)
-        for widget in (self.pipeline_box, self.search, self.owner_box, self.more_filters, self.clear_filters):
-            bar.addWidget(widget)
         self.summary = QLabel()
         self.summary.setObjectName("board_summary")
         # The summary gives way first when the window is narrow.
@@ -208,40 +110,57 @@ class BoardWidget(QWidget):
         bar.addWidget(self.edit_stages)
         layout.addLayout(bar)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("board_scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not "self.scroll": that is QWidget.scroll(), which the area would hide.
+        self.column_scroll = QScrollArea()
+        self.column_scroll.setObjectName("board_scroll")
+        self.column_scroll.setWidgetResizable(True)
+        self.column_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.column_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.strip = QWidget()
         self.strip_layout = QHBoxLayout(self.strip)
         self.strip_layout.setContentsMargins(0, 0, 0, 0)
         self.strip_layout.setSpacing(10)
-        self.scroll.setWidget(self.strip)
-        layout.addWidget(self.scroll, 1)
+        self.column_scroll.setWidget(self.strip)
+        layout.addWidget(self.column_scroll, 1)
 
         zones = QHBoxLayout()
         zones.setSpacing(10)
-        self.won_zone = DropZone("Drop here: won", theme.SUCCESS, "#e6f4ea")
-        self.won_zone.setObjectName("board_won_zone")
-        self.lost_zone = DropZone("Drop here: lost (asks why)", theme.DANGER, theme.DANGER_SOFT)
-        self.lost_zone.setObjectName("board_lost_zone")
+        self.won_zone = DropZone.won()
+        self.lost_zone = DropZone.lost()
         self.won_zone.dropped.connect(self.win_deals)
         self.lost_zone.dropped.connect(self.lose_deals)
         zones.addWidget(self.won_zone)
         zones.addWidget(self.lost_zone)
         layout.addLayout(zones)
 
-    def _date_edit(self, tip: str) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText("any")
-        edit.setDisplayFormat("dd MMM yyyy")
-        edit.setDate(NO_DATE)
-        edit.setToolTip(tip)
-        edit.dateChanged.connect(self._filters_edited)
-        return edit
+    # The filter widgets, as the board's own (tests and callers reach them here).
+    @property
+    def search(self) -> QLineEdit:
+        return self.filter_bar.search
+
+    @property
+    def pipeline_box(self) -> QComboBox:
+        return self.filter_bar.pipeline_box
+
+    @property
+    def owner_box(self) -> QComboBox:
+        return self.filter_bar.owner_box
+
+    @property
+    def branch_box(self) -> QComboBox:
+        return self.filter_bar.branch_box
+
+    @property
+    def close_from(self) -> QDateEdit:
+        return self.filter_bar.close_from
+
+    @property
+    def close_to(self) -> QDateEdit:
+        return self.filter_bar.close_to
+
+    @property
+    def stale_only(self) -> QCheckBox:
+        return self.filter_bar.stale_only
 
     def _build_actions(self) -> None:
         def action(text, shortcut, slot, name):
@@ -262,7 +181,6 @@ class BoardWidget(QWidget):
         self.prev_stage_action = action("Move to previous stage", "Ctrl+Left", partial(self.shift_selected, -1), "board_prev_stage")
         for act in (self.new_action, self.delete_action, self.next_stage_action, self.prev_stage_action):
             act.setEnabled(not self.db.read_only)
-
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload lookups (pipelines, people, branches) and the board from the database."""
@@ -274,27 +192,9 @@ class BoardWidget(QWidget):
             pipelines = board_data.pipelines(reader)
             people = board_data.owner_choices(reader)
             branches = board_data.branch_choices(reader)
-        saved = self._saved_filter()
-        pipeline_id = self._saved_pipeline(pipelines)
-        for box, items, everyone in (
-            (self.owner_box, [(p.id, f"{p.name} ({p.role})" + (" and team" if p.reports else "")) for p in people], "Everyone"),
-            (self.branch_box, [(bid, name) for bid, name in branches], "All branches"),
-        ):
-            box.blockSignals(True)
-            box.clear()
-            box.addItem(everyone, None)
-            for item_id, label in items:
-                box.addItem(label, item_id)
-            box.blockSignals(False)
-        self.pipeline_box.blockSignals(True)
-        self.pipeline_box.clear()
-        for p in pipelines:
-            self.pipeline_box.addItem(p.name, p.id)
-        self.pipeline_box.blockSignals(False)
+        pipeline_id, saved = self.filter_bar.restore(pipelines, people, branches)
         if pipeline_id is None:
             return
-        self.pipeline_box.setCurrentIndex(max(0, self.pipeline_box.findData(pipeline_id)))
-        self._show_filter(saved)
         self._load(pipeline_id, saved)
 
     def _load(self, pipeline_id: int, board_filter: BoardFilter) -> None:
@@ -309,8 +209,9 @@ class BoardWidget(QWidget):
         if len(self.columns) != wanted or any(h._currency != self.currency for h in self.headers):
             while self.strip_layout.count():
                 item = self.strip_layout.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.deleteLater()
             self.columns, self.headers = [], []
             for row in range(wanted):
                 frame = QFrame()
@@ -361,79 +262,26 @@ class BoardWidget(QWidget):
 
     # -- filters -------------------------------------------------------------------------
     def current_filter(self) -> BoardFilter:
-        def day(edit: QDateEdit):
-            return None if edit.date() == NO_DATE else edit.date().toPython()
-
-        return BoardFilter(
-            text=self.search.text(),
-            owner_id=self.owner_box.currentData(),
-            branch_id=self.branch_box.currentData(),
-            close_from=day(self.close_from),
-            close_to=day(self.close_to),
-            stale_only=self.stale_only.isChecked(),
-        )
-
-    @Slot()
-    def _filters_edited(self, *args) -> None:
-        self._update_more_filters_text()
-        self._filter_timer.start()
-
-    def _update_more_filters_text(self) -> None:
-        active = sum((self.branch_box.currentData() is not None, self.close_from.date() != NO_DATE,
-                      self.close_to.date() != NO_DATE, self.stale_only.isChecked()))
-        self.more_filters.setText(f"More filters ({active})" if active else "More filters")
+        return self.filter_bar.current_filter()
 
     @Slot()
     def apply_filters(self) -> None:
-        self._filter_timer.stop()
-        board_filter = self.current_filter()
-        self._save_filter(board_filter)
-        if self.model.pipeline_id is not None:
-            self._load(self.model.pipeline_id, board_filter)
+        """Apply the filters as shown now, without waiting for an edit to settle."""
+        self.filter_bar.apply()
 
     @Slot()
     def reset_filters(self) -> None:
-        self._show_filter(BoardFilter())
-        self.apply_filters()
+        self.filter_bar.reset()
 
-    def _show_filter(self, f: BoardFilter) -> None:
-        widgets = (self.search, self.owner_box, self.branch_box, self.close_from, self.close_to, self.stale_only)
-        for w in widgets:
-            w.blockSignals(True)
-        self.search.setText(f.text)
-        self.owner_box.setCurrentIndex(max(0, self.owner_box.findData(f.owner_id)) if f.owner_id else 0)
-        self.branch_box.setCurrentIndex(max(0, self.branch_box.findData(f.branch_id)) if f.branch_id else 0)
-        self.close_from.setDate(QDate(f.close_from) if f.close_from else NO_DATE)
-        self.close_to.setDate(QDate(f.close_to) if f.close_to else NO_DATE)
-        self.stale_only.setChecked(f.stale_only)
-        for w in widgets:
-            w.blockSignals(False)
-        self._update_more_filters_text()
-
-    _FILTER_OPTIONS = (("text", options.BOARD_TEXT), ("owner_id", options.BOARD_OWNER),
-                       ("branch_id", options.BOARD_BRANCH), ("close_from", options.BOARD_CLOSE_FROM),
-                       ("close_to", options.BOARD_CLOSE_TO), ("stale_only", options.BOARD_STALE_ONLY))
-
-    def _saved_filter(self) -> BoardFilter:
-        return BoardFilter(**{name: option.read(self.settings) for name, option in self._FILTER_OPTIONS})
-
-    def _save_filter(self, f: BoardFilter) -> None:
-        for name, option in self._FILTER_OPTIONS:
-            option.write(self.settings, getattr(f, name))
-
-    def _saved_pipeline(self, pipelines) -> int | None:
-        if not pipelines:
-            return None
-        saved = options.BOARD_PIPELINE.read(self.settings)
-        ids = [p.id for p in pipelines]
-        return saved if saved in ids else ids[0]
+    @Slot(object)
+    def _on_filter_changed(self, board_filter: BoardFilter) -> None:
+        if self.model.pipeline_id is not None:
+            self._load(self.model.pipeline_id, board_filter)
 
     @Slot(int)
-    def _on_pipeline_chosen(self, index: int) -> None:
-        pipeline_id = self.pipeline_box.itemData(index)
-        options.BOARD_PIPELINE.write(self.settings, pipeline_id)
+    def _on_pipeline_chosen(self, pipeline_id: int) -> None:
         self.selection.clear()
-        self._load(pipeline_id, self.current_filter())
+        self._load(pipeline_id, self.filter_bar.current_filter())
 
     @Slot(list, int, int)
     def drop_deals(self, ids: list[int], column_row: int, row: int) -> bool:
@@ -472,12 +320,11 @@ class BoardWidget(QWidget):
         self.selection.anchor = (column_row, row)
         view.setFocus()
         view.scroll_to_row(row)
-        self.scroll.ensureWidgetVisible(view, 0, 0)
+        self.column_scroll.ensureWidgetVisible(view, 0, 0)
 
-    def eventFilter(self, watched, event):
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.KeyPress and isinstance(watched, CardColumnView):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and isinstance(watched, CardColumnView)):
             key, mods = event.key(), event.modifiers()
             if mods & ~Qt.KeyboardModifier.KeypadModifier:
                 return super().eventFilter(watched, event)
@@ -520,11 +367,12 @@ class BoardWidget(QWidget):
         if not 0 <= target < self.model.column_count():
             return
         self._said(self.operations.move(ids, target, -1))
-        found = self.model.locate(self.selection.current)
+        current = self.selection.current
+        found = self.model.locate(current) if current is not None else None
         if found:
             self.columns[found[0]].setFocus()
             self.columns[found[0]].scroll_to_row(found[1])
-            self.scroll.ensureWidgetVisible(self.columns[found[0]], 0, 0)
+            self.column_scroll.ensureWidgetVisible(self.columns[found[0]], 0, 0)
 
     @Slot(list)
     def win_deals(self, ids: list[int]) -> None:
@@ -625,7 +473,9 @@ def preview(path: str) -> int:  # pragma: no cover - a developer's look at the b
 
     from salesdesk.db.migrate import open_database
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv)
     from salesdesk.ui import theme as look
 
     app.setStyle("Fusion")

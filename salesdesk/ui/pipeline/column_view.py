@@ -34,7 +34,7 @@ class CardSelection(QObject):
 
     changed = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.ids: set[int] = set()
         self.current: int | None = None
@@ -172,7 +172,7 @@ class CardColumnView(QAbstractScrollArea):
         model = self._model
         count = self.card_count()
         if count:
-            data = model.data_snapshot
+            today = model.today
             selected, current = self._selection.ids, self._selection.current
             first = max(0, self.verticalScrollBar().value() // ROW_HEIGHT)
             last = min(count, first + self.viewport().height() // ROW_HEIGHT + 2)
@@ -184,7 +184,7 @@ class CardColumnView(QAbstractScrollArea):
                     painter, self.card_rect(row), card,
                     stale=model.is_stale(self.column_row, card), follow_up=model.follow_up_due(card),
                     selected=card.id in selected, current=card.id == current and self.hasFocus(),
-                    today=data.today, ratio=ratio,
+                    today=today, ratio=ratio,
                 )
         elif not model.read_only:
             painter.setPen(QColor(theme.MUTED))
@@ -275,7 +275,7 @@ class CardColumnView(QAbstractScrollArea):
         painter.setOpacity(0.92)
         self._painter.paint(painter, QRectF(1, 1, COLUMN_WIDTH - MARGIN - 4, CARD_HEIGHT), card,
                             stale=False, follow_up=False, selected=True, current=False,
-                            today=self._model.data_snapshot.today)
+                            today=self._model.today)
         if count > 1:
             badge = QRectF(COLUMN_WIDTH - MARGIN - 34, 0, 30, 20)
             painter.setBrush(QColor(theme.ACCENT))

@@ -17,15 +17,31 @@ Signals:
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, overload
 
-from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from salesdesk.domain.money import from_cents
 from salesdesk.services import board as board_data
 from salesdesk.services.board import BoardData, BoardFilter, Card
+
+if TYPE_CHECKING:
+    from salesdesk.db.engine import Database
+    from salesdesk.services.deals import MoveRecord, Placement
 
 MIME_TYPE = "application/x-salesdesk-deal-ids"
 
@@ -46,7 +62,7 @@ class Applied:
     """A move or a loss as committed: the service records that undo puts back, and
     whether the drop renumbered its column first (the board is then read again)."""
 
-    records: tuple  # of services.deals.MoveRecord
+    records: tuple[MoveRecord, ...]
     lost: bool = False
     renumbered: bool = False
 
@@ -62,7 +78,7 @@ def decode_ids(mime: QMimeData) -> list[int]:
     if not mime.hasFormat(MIME_TYPE):
         return []
     try:
-        ids = json.loads(bytes(mime.data(MIME_TYPE)).decode())
+        ids = json.loads(bytes(mime.data(MIME_TYPE).data()).decode())
     except ValueError:
         return []
     return [int(i) for i in ids if isinstance(i, int)]
@@ -72,18 +88,30 @@ class BoardModel(QAbstractItemModel):
     totals_changed = Signal(int)
     save_failed = Signal(str)
 
-    def __init__(self, db, parent=None):
+    def __init__(self, db: Database, parent: QObject | None = None):
         super().__init__(parent)
         self._db = db
         self._data: BoardData | None = None
         self._filter = BoardFilter()
         self._pipeline_id: int | None = None
-        self._gone: dict[int, tuple] = {}  # cards taken off the board, for undo
+        self._gone: dict[int, Card] = {}  # cards taken off the board, for undo
 
     # -- loading ------------------------------------------------------------------
     @property
     def data_snapshot(self) -> BoardData | None:
         return self._data
+
+    @property
+    def _board(self) -> BoardData:
+        """The board loaded; what asks for a column, a card or a change has one (the
+        views ask only for the columns that ``column_count`` or ``rowCount`` gave)."""
+        assert self._data is not None, "the board is not loaded"
+        return self._data
+
+    @property
+    def today(self) -> dt.date:
+        """The day the board was read (stale and due are counted from it)."""
+        return self._board.today
 
     @property
     def board_filter(self) -> BoardFilter:
@@ -139,7 +167,15 @@ class BoardModel(QAbstractItemModel):
             return self.createIndex(row, 0, parent.row() + 1)
         return QModelIndex()
 
-    def parent(self, index=QModelIndex()) -> QModelIndex:
+    @overload
+    def parent(self) -> QObject | None: ...
+
+    @overload
+    def parent(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex: ...
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex | None = None) -> QObject | QModelIndex | None:
+        if index is None:  # QObject.parent(): the model's owner
+            return super().parent()
         if not index.isValid() or index.internalId() == 0:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, 0)
@@ -160,39 +196,41 @@ class BoardModel(QAbstractItemModel):
         return 0 if self._data is None else len(self._data.columns)
 
     def column(self, row: int) -> board_data.Column:
-        return self._data.columns[row]
+        return self._board.columns[row]
 
     def column_row_of_stage(self, stage_id: int) -> int:
-        for row, column in enumerate(self._data.columns):
+        for row, column in enumerate(self._board.columns):
             if column.stage.id == stage_id:
                 return row
         raise KeyError(stage_id)
 
     def deal_id(self, column_row: int, row: int) -> int:
-        return self._data.columns[column_row].ids[row]
+        return self._board.columns[column_row].ids[row]
 
     def card(self, column_row: int, row: int) -> Card:
-        return self.card_by_id(self._data.columns[column_row].ids[row])
+        return self.card_by_id(self._board.columns[column_row].ids[row])
 
     def card_by_id(self, deal_id: int) -> Card:
-        card = self._data.cards.get(deal_id)
+        data = self._board
+        card = data.cards.get(deal_id)
         if card is None:
             self.prefetch([deal_id])
-            card = self._data.cards.get(deal_id)
+            card = data.cards.get(deal_id)
             if card is None:  # deleted behind our back: draw something honest
                 card = Card(deal_id, 0, 0.0, "(no longer in the database)", "", "", 0, None, None,
-                            self._data.now, "open", None, None, 0)
+                            data.now, "open", None, None, 0)
         return card
 
-    def prefetch(self, deal_ids) -> None:
+    def prefetch(self, deal_ids: Iterable[int]) -> None:
         """Read the cards of these deals, if not cached yet (one query for all)."""
-        missing = [i for i in deal_ids if i not in self._data.cards]
+        data = self._board
+        missing = [i for i in deal_ids if i not in data.cards]
         if missing:
             with self._db.read() as reader:
-                self._data.cards.update(board_data.fetch_cards(reader, missing, self._data.book, self._data.today))
+                data.cards.update(board_data.fetch_cards(reader, missing, data.book, data.today))
 
     def prefetch_rows(self, column_row: int, first: int, last: int) -> None:
-        self.prefetch(self._data.columns[column_row].ids[first:last])
+        self.prefetch(self._board.columns[column_row].ids[first:last])
 
     def locate(self, deal_id: int, stage_id: int | None = None, position: float | None = None) -> tuple[int, int] | None:
         """(column row, card row) of a deal on the board, or None.
@@ -221,18 +259,19 @@ class BoardModel(QAbstractItemModel):
         return None
 
     def is_stale(self, column_row: int, card: Card) -> bool:
-        return board_data.is_stale(card, self._data.columns[column_row].stage, self._data.now, self._data.today)
+        data = self._board
+        return board_data.is_stale(card, data.columns[column_row].stage, data.now, data.today)
 
     def follow_up_due(self, card: Card) -> bool:
-        return board_data.follow_up_due(card, self._data.today)
+        return board_data.follow_up_due(card, self._board.today)
 
     def left_out(self, column_row: int) -> dict[str, int]:
         """Deals of a column not in its totals for want of an exchange rate, by currency."""
-        return dict(self._data.columns[column_row].left_out)
+        return dict(self._board.columns[column_row].left_out)
 
     def totals(self, column_row: int) -> tuple[int, Decimal, Decimal]:
         """(count, amount, weighted amount) of a column as shown."""
-        column = self._data.columns[column_row]
+        column = self._board.columns[column_row]
         weighted_cents = (column.weighted_cents_x100 + 50) // 100
         return column.count, from_cents(column.amount_cents), from_cents(weighted_cents)
 
@@ -293,7 +332,7 @@ class BoardModel(QAbstractItemModel):
     def neighbours(self, column_row: int, row: int, moving: list[int]) -> tuple[int | None, int | None]:
         """The deals a drop before ``row`` of a column lands between (None: an end),
         not counting the deals being moved themselves."""
-        ids = self._data.columns[column_row].ids
+        ids = self._board.columns[column_row].ids
         if row < 0 or row > len(ids):
             row = len(ids)
         skip = set(moving)
@@ -312,7 +351,7 @@ class BoardModel(QAbstractItemModel):
 
     def apply(self, applied: Applied, *, undo: bool) -> None:
         """Mirror committed placements in the model, one fine-grained move per card."""
-        touched = set()
+        touched: set[int] = set()
         records = reversed(applied.records) if undo else applied.records
         for record in records:
             placement = record.before if undo else record.after
@@ -320,9 +359,9 @@ class BoardModel(QAbstractItemModel):
             touched |= self._place(placement.deal_id, old, placement)
         self._recount(touched)
 
-    def _place(self, deal_id: int, old, placement) -> set[int]:
+    def _place(self, deal_id: int, old: Placement, placement: Placement) -> set[int]:
         """Show a deal where ``placement`` puts it; returns the column rows touched."""
-        data = self._data
+        data = self._board
         found = self.locate(deal_id, old.stage_id, old.position)
         card = self.card_by_id(deal_id) if found else self._gone.pop(deal_id, None)
         if card is None:
@@ -334,8 +373,7 @@ class BoardModel(QAbstractItemModel):
             dst_row = self.column_row_of_stage(placement.stage_id)
         except KeyError:
             dst_row = None
-        visible = str(placement.status) != "lost" and dst_row is not None
-        if not visible:
+        if str(placement.status) == "lost" or dst_row is None:  # not shown on this board
             self._gone[deal_id] = new_card
             if found:
                 self._remove_at(*found, card)
@@ -370,7 +408,7 @@ class BoardModel(QAbstractItemModel):
         return {src_row, dst_row}
 
     def _remove_at(self, column_row: int, row: int, card: Card | None) -> None:
-        column = self._data.columns[column_row]
+        column = self._board.columns[column_row]
         self.beginRemoveRows(self.index(column_row), row, row)
         del column.ids[row]
         del column.positions[row]
@@ -381,7 +419,7 @@ class BoardModel(QAbstractItemModel):
             self._totals_from_database(column)
 
     def _insert(self, column_row: int, card: Card) -> int:
-        column = self._data.columns[column_row]
+        column = self._board.columns[column_row]
         row = bisect.bisect_right(column.positions, card.position)
         self.beginInsertRows(self.index(column_row), row, row)
         column.ids.insert(row, card.id)
@@ -393,7 +431,7 @@ class BoardModel(QAbstractItemModel):
     def _totals_from_database(self, column: board_data.Column) -> None:
         with self._db.read() as reader:
             column.amount_cents, column.weighted_cents_x100, column.left_out = board_data.column_totals(
-                reader, self._data, column, self._filter)
+                reader, self._board, column, self._filter)
 
     def _recount(self, rows: set[int]) -> None:
         """Tell the views that these columns' totals changed."""
@@ -405,17 +443,18 @@ class BoardModel(QAbstractItemModel):
     # -- cards that appear, change or go (create, edit, delete) ------------------------
     def refresh_deal(self, deal_id: int) -> None:
         """Show a deal as the database now holds it (after create, edit or restore)."""
-        old = self._data.cards.pop(deal_id, None)
+        data = self._board
+        old = data.cards.pop(deal_id, None)
         self._gone.pop(deal_id, None)
         with self._db.read() as reader:
-            fresh = board_data.fetch_cards(reader, [deal_id], self._data.book, self._data.today).get(deal_id)
-        touched = set()
+            fresh = board_data.fetch_cards(reader, [deal_id], data.book, data.today).get(deal_id)
+        touched: set[int] = set()
         found = self.locate(deal_id, old.stage_id, old.position) if old else self.locate(deal_id)
         if found:
             self._remove_at(*found, old)
             touched.add(found[0])
         if fresh is not None:
-            self._data.cards[deal_id] = fresh
+            data.cards[deal_id] = fresh
             if fresh.status != "lost" and fresh.pipeline_id == self._pipeline_id:
                 try:
                     column_row = self.column_row_of_stage(fresh.stage_id)
@@ -428,7 +467,7 @@ class BoardModel(QAbstractItemModel):
 
     def forget_deal(self, deal_id: int) -> None:
         """A deal was deleted: take its card off the board."""
-        old = self._data.cards.pop(deal_id, None)
+        old = self._board.cards.pop(deal_id, None)
         self._gone.pop(deal_id, None)
         found = self.locate(deal_id, old.stage_id, old.position) if old else self.locate(deal_id)
         if found:

@@ -37,7 +37,8 @@ class StageEditorDialog(QDialog):
         with db.session() as s:
             self.pipeline_name = stage_service.pipeline_name(s, pipeline_id)
             self.plan = stage_service.plan_of(s, pipeline_id)
-            self.counts = {p.id: stage_service.deals_in_stage(s, p.id) for p in self.plan}
+            # Every stage read from the database has an id (only new rows have none).
+            self.counts = {p.id: stage_service.deals_in_stage(s, p.id) for p in self.plan if p.id is not None}
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("Pipeline"))
@@ -92,19 +93,24 @@ class StageEditorDialog(QDialog):
         """The table as a plan; raises ValueError naming the cell that is not a number."""
         plan = []
         for row in range(self.table.rowCount()):
-            name = self.table.item(row, NAME).text()
+            name = self._cell(row, NAME).text()
             try:
-                probability = int(self.table.item(row, PROBABILITY).text().strip().rstrip("%"))
+                probability = int(self._cell(row, PROBABILITY).text().strip().rstrip("%"))
             except ValueError:
                 raise ValueError(f"Row {row + 1}: the probability must be a whole number of percent") from None
-            stale_text = self.table.item(row, STALE).text().strip()
+            stale_text = self._cell(row, STALE).text().strip()
             try:
                 stale = int(stale_text) if stale_text else None
             except ValueError:
                 raise ValueError(f"Row {row + 1}: the stale limit must be a whole number of days, or empty") from None
-            plan.append(StagePlan(self.table.item(row, NAME).data(Qt.ItemDataRole.UserRole), name, probability, stale,
-                                  self.table.item(row, WINS).checkState() == Qt.CheckState.Checked))
+            plan.append(StagePlan(self._cell(row, NAME).data(Qt.ItemDataRole.UserRole), name, probability, stale,
+                                  self._cell(row, WINS).checkState() == Qt.CheckState.Checked))
         return plan
+
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        item = self.table.item(row, column)
+        assert item is not None, "_append gives every cell of a row an item"
+        return item
 
     def _move(self, step: int) -> None:
         row = self.table.currentRow()
@@ -131,14 +137,14 @@ class StageEditorDialog(QDialog):
         row = self.table.currentRow() + 1 if self.table.currentRow() >= 0 else self.table.rowCount()
         self._append(StagePlan(None, "New stage", 50, 14, False), row)
         self.table.selectRow(row)
-        self.table.editItem(self.table.item(row, NAME))
+        self.table.editItem(self._cell(row, NAME))
 
     @Slot()
     def _on_remove(self):
         row = self.table.currentRow()
         if row < 0:
             return
-        stage_id = self.table.item(row, NAME).data(Qt.ItemDataRole.UserRole)
+        stage_id = self._cell(row, NAME).data(Qt.ItemDataRole.UserRole)
         if stage_id is not None:
             self.removed.append(stage_id)
         self.table.removeRow(row)
