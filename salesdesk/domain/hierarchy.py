@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
+from salesdesk.domain.wording import counted, listed
 from salesdesk.errors import RuleError
 
 
@@ -92,3 +93,15 @@ def subtree(root_id: int, managers: Mapping[int, int | None]) -> set[int]:
         found.add(pid)
         stack.extend(children.get(pid, ()))
     return found
+
+
+def why_not_removable(name: str, closed_deals: int, done_activities: int, at_top_with_reports: bool) -> str | None:
+    """Why someone cannot be removed completely (they are deactivated instead), or None:
+    their history is kept, and the top of the company stays while anyone reports to them."""
+    history = [counted(n, one, many) for n, one, many in
+               ((closed_deals, "closed deal", None), (done_activities, "done activity", "done activities")) if n]
+    if history:
+        return f"{name} has {listed(history)} in the history; deactivate them instead to keep it"
+    if at_top_with_reports:
+        return f"{name} is the top of the organisation; make someone else the top before removing them"
+    return None

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from salesdesk.clock import CLOCK
 from salesdesk.db.engine import Reader, as_date
+from salesdesk.domain import hierarchy
 from salesdesk.domain.money import from_cents
 from salesdesk.domain.periods import Period, PeriodKind
 from salesdesk.errors import NotFoundError
@@ -199,8 +200,14 @@ class Departure:
     done_activities: int
 
     @property
+    def why_not_removable(self) -> str | None:
+        """Why removing them completely is refused (deactivate instead), or None."""
+        return hierarchy.why_not_removable(self.name, self.closed_deals, self.done_activities,
+                                           self.manager_id is None and self.reports > 0)
+
+    @property
     def can_remove(self) -> bool:
-        return not self.closed_deals and not self.done_activities and not (self.manager_id is None and self.reports)
+        return self.why_not_removable is None
 
     @property
     def needs_new_owner(self) -> bool:

@@ -424,16 +424,12 @@ def remove_person(session: Session, person_id: int, deals_to: int | None = None)
                             .where(Deal.owner_id == person_id, Deal.status != DealStatus.OPEN))
     done = session.scalar(select(func.count()).select_from(Activity)
                           .where(Activity.owner_id == person_id, Activity.done_at.is_not(None)))
-    if closed or done:
-        history = [counted(n, one, many) for n, one, many in
-                   ((closed, "closed deal", None), (done, "done activity", "done activities")) if n]
-        raise RuleError(f"{person.name} has {listed(history)} in the history; deactivate them instead to keep it")
     active_reports = session.scalar(select(func.count()).select_from(Person)
                                     .where(Person.manager_id == person_id, Person.active.is_(True)))
-    if person.manager_id is None and active_reports:
-        raise RuleError(
-            f"{person.name} is the top of the organisation; make someone else the top before removing them"
-        )
+    refused = hierarchy.why_not_removable(person.name, closed or 0, done or 0,
+                                          person.manager_id is None and bool(active_reports))
+    if refused:
+        raise RuleError(refused)
     _check_new_owner(session, person, *_open_work(session, person_id), deals_to)
     session.flush()
     people = table_named("people")

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from salesdesk.ui.history import History
 from salesdesk.ui.orgchart.chart import OrgChartWidget
@@ -187,7 +187,7 @@ def test_let_go_of_a_seller_hands_their_open_deals_to_the_person_picked(chart, c
 
     def answer(dialog):
         assert f"Their {open_deals} open deal" in labels_of(dialog)
-        assert not dialog.remove.isEnabled() or dialog.closed_deals == 0
+        assert not dialog.remove.isEnabled() or dialog.leaving.closed_deals == 0
         dialog.recipient.setCurrentIndex(dialog.recipient.findData(chloe))
         dialog.accept()
 
@@ -300,3 +300,16 @@ def test_branch_and_role_editors_make_undoable_steps(chart, company_db):
     assert [r[1] for r in roles.roles] == before
     chart.undo_stack.undo()
     assert sql(company_db, "SELECT name FROM roles WHERE rank = 6") == "Salesperson"
+
+
+def test_let_go_of_the_top_says_why_removing_is_not_possible(company_db, qtbot):
+    """The dialog uses the service's rule and words (it once allowed a removal the
+    service then refused: the top of the company, or someone with done activities)."""
+    from salesdesk.ui.orgchart.dialogs import LetGoDialog
+
+    top = sql(company_db, "SELECT id FROM people WHERE manager_id IS NULL AND active ORDER BY id LIMIT 1")
+    dialog = LetGoDialog(company_db, top)
+    qtbot.addWidget(dialog)
+    assert not dialog.remove.isEnabled()
+    why = dialog.findChild(QLabel, "let_go_refused").text()
+    assert "deactivate them instead" in why or "is the top of the organisation" in why

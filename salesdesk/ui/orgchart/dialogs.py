@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from salesdesk.clock import CLOCK
+from salesdesk.domain.wording import counted, listed
 from salesdesk.ui import theme
 from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
 
@@ -191,14 +192,16 @@ class LetGoDialog(QDialog):
         person = people[person_id]
         manager = people.get(person.manager_id) if person.manager_id is not None else None
         reports = leaving.reports
-        self.open_deals, self.closed_deals = leaving.open_deals, leaving.closed_deals
+        self.leaving = leaving
         layout = QVBoxLayout(self)
         lines = [f"<b>{person.name}</b> ({person.role}, {person.branch or 'no branch'})"]
         if reports:
             lines.append(f"Their {reports} direct report{'s' if reports != 1 else ''} will report to "
                          f"<b>{manager.name if manager else 'nobody'}</b>.")
-        if self.open_deals:
-            lines.append(f"Their {self.open_deals} open deal{'s' if self.open_deals != 1 else ''} need a new owner:")
+        if leaving.needs_new_owner:
+            work = [counted(n, one, many) for n, one, many in ((leaving.open_deals, "open deal", None),
+                    (leaving.open_activities, "open activity", "open activities")) if n]
+            lines.append(f"Their {listed(work)} need a new owner:")
         text = QLabel("<br>".join(lines))
         text.setWordWrap(True)
         layout.addWidget(text)
@@ -209,7 +212,7 @@ class LetGoDialog(QDialog):
                 self.recipient.addItem(f"{p.name} ({p.role})", p.id)
         if manager is not None:
             self.recipient.setCurrentIndex(max(0, self.recipient.findData(manager.id)))
-        self.recipient.setVisible(bool(self.open_deals))
+        self.recipient.setVisible(leaving.needs_new_owner)
         layout.addWidget(self.recipient)
         self.deactivate = QRadioButton("Deactivate: keep them in the history and the reports (recommended)")
         self.deactivate.setObjectName("let_go_deactivate")
@@ -219,12 +222,18 @@ class LetGoDialog(QDialog):
         group.addButton(self.deactivate)
         group.addButton(self.remove)
         self.deactivate.setChecked(True)
-        if self.closed_deals:
+        refused = leaving.why_not_removable  # the service's rule and words, as remove_person refuses
+        if refused:
             self.remove.setEnabled(False)
-            self.remove.setToolTip(f"{person.name} has {self.closed_deals} closed deals in the history")
-            self.remove.setText(f"Remove completely (not possible: {self.closed_deals} closed deals in the history)")
+            self.remove.setToolTip(refused)
+            self.remove.setText("Remove completely (not possible)")
         layout.addWidget(self.deactivate)
         layout.addWidget(self.remove)
+        if refused:
+            why = QLabel(refused)
+            why.setObjectName("let_go_refused")
+            why.setWordWrap(True)
+            layout.addWidget(why)
         layout.addWidget(QLabel("You can undo this with Ctrl+Z."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Let go")
@@ -233,7 +242,7 @@ class LetGoDialog(QDialog):
         layout.addWidget(buttons)
 
     def deals_to(self) -> int | None:
-        return self.recipient.currentData() if self.open_deals else None
+        return self.recipient.currentData() if self.leaving.needs_new_owner else None
 
     def remove_completely(self) -> bool:
         return self.remove.isChecked()
