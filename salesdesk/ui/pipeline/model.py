@@ -98,10 +98,6 @@ class BoardModel(QAbstractItemModel):
 
     # -- loading ------------------------------------------------------------------
     @property
-    def data_snapshot(self) -> BoardData | None:
-        return self._data
-
-    @property
     def _board(self) -> BoardData:
         """The board loaded; what asks for a column, a card or a change has one (the
         views ask only for the columns that ``column_count`` or ``rowCount`` gave)."""
