@@ -329,10 +329,12 @@ def drop_deals(session: Session, deal_ids: list[int], stage_id: int, before_id: 
     both None: after its last deal).  One user drag, one transaction: when the
     neighbours' positions leave no room between them the column is renumbered first."""
 
-    def between() -> list[float] | None:
-        before, after = (session.scalar(select(Deal.position).where(Deal.id == i)) if i is not None else None
-                         for i in (before_id, after_id))
-        return positions_between(before, after, len(deal_ids))
+    table = Deal.__table__
+    neighbours = [i for i in (before_id, after_id) if i is not None]
+
+    def between() -> list[float] | None:  # both neighbours in one read
+        found = dict(session.execute(select(table.c.id, table.c.position).where(table.c.id.in_(neighbours))).all())
+        return positions_between(found.get(before_id), found.get(after_id), len(deal_ids))
 
     if before_id is None and after_id is None:
         return Drop(move_deals(session, deal_ids, stage_id, None, by_id))
