@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from salesdesk.db.models import AuditEntry
@@ -20,12 +21,12 @@ def _plain(value):
 
 
 def record(session: Session, action: str, entity: str, entity_id: int | None, **details) -> None:
-    session.add(
-        AuditEntry(
-            actor=session.info.get("actor"),
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            details=json.dumps({k: _plain(v) for k, v in details.items()}, sort_keys=True) if details else None,
-        )
-    )
+    # A Core insert on the session's connection, at once: an ORM object would cost every
+    # change a unit-of-work flush at commit (a third of a millisecond of a board drop).
+    session.connection().execute(insert(AuditEntry).values(
+        actor=session.info.get("actor"),
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        details=json.dumps({k: _plain(v) for k, v in details.items()}, sort_keys=True) if details else None,
+    ))
