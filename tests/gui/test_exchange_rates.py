@@ -159,3 +159,35 @@ def test_the_deal_editor_says_a_currency_without_a_rate_leaves_the_deal_out(comp
     dialog.currency.setCurrentText("EUR")
     assert not dialog.rate_note.isVisible()
 
+
+
+def test_an_undo_refused_after_the_dialog_closed_is_said_over_the_window(company_db, make_window, qtbot, monkeypatch):
+    """The step outlives the dialog (deleted on close): a locked file at Ctrl+Z says so
+    over the main window instead of raising from a deleted dialog."""
+    import sqlite3
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QMessageBox
+
+    import salesdesk.db.engine as engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)  # read as each connection opens
+    dollars(company_db)
+    window = make_window(company_db)
+    dialog = open_rates(window, qtbot)
+    qtbot.keyClicks(dialog.rate, "0.9")
+    qtbot.keyClick(dialog.rate, Qt.Key.Key_Return)
+    dialog.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the dialog is gone, as in the program
+    said: list = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: said.append((parent, title))))
+    locker = sqlite3.connect(company_db.path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        window.action_undo.trigger()
+    finally:
+        locker.rollback()
+        locker.close()
+    assert said == [(window, "Exchange rates")]
+    assert sql(company_db, "SELECT count(*) FROM exchange_rates") == 1  # the rate stays, the step is dropped
+    assert window.history.count() == 0

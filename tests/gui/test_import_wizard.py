@@ -262,3 +262,17 @@ def test_the_values_page_saves_the_mapping_with_its_choices(window, tmp_path, mo
     values.save.click()
     saved = json.loads(target.read_text(encoding="utf-8"))
     assert (saved["decimal_separator"], saved["round_cents"], saved["serial_dates"]) == (",", True, ["expected_close"])
+
+
+def test_an_import_ends_the_undo_history(window):
+    """The import is no undo step, and its new rows may take the id an undone "New deal"
+    would bring back on redo (SQLite reuses the highest id): nothing before it stays
+    undoable or redoable."""
+    from types import SimpleNamespace
+
+    board = window.screens["pipeline"].board
+    assert board.operations.move([board.model.column(0).ids[0]], 1)
+    window.history.undo()
+    assert window.history.canRedo()
+    window.transfer.imported(SimpleNamespace(source="deals.csv", created={"deals": 1}, updated={}))
+    assert not window.history.canRedo() and not window.history.canUndo()

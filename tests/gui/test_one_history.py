@@ -158,3 +158,42 @@ def test_a_stage_edit_is_one_undo_step_that_puts_the_stages_and_their_deals_back
     window.history.redo()
     window.history.redo()
     assert [h.name_text for h in board.headers] == names[:1] + names[2:]
+
+
+def test_an_undo_refused_by_a_locked_file_says_so_for_a_stage_edit_and_a_new_deal(company_db, make_window, qtbot,
+                                                                               monkeypatch):
+    """The stage editor's and the deal editor's steps outlive their dialogs: a refused
+    undo drops the step, and the board says why instead of nothing."""
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    import salesdesk.db.engine as engine
+    from salesdesk.ui.operations import perform
+    from salesdesk.ui.pipeline.operations import create_deal
+    from tests.gui.conftest import when_modal
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: said.append(title)))
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)  # read as each connection opens
+    window = make_window(company_db)
+    board = window.screens["pipeline"].board
+    when_modal(lambda dialog: (dialog.table.item(1, 0).setText("Qualified"), dialog.save()))
+    board.open_stage_editor()
+    stage_id, owner_id = board.model.column(0).stage.id, sql(company_db, "SELECT min(id) FROM people")
+    account_id = sql(company_db, "SELECT min(id) FROM accounts")
+    perform(window.history, create_deal(company_db, stage_id, {"title": "Locked out", "amount": 100,
+                                                               "owner_id": owner_id, "account_id": account_id},
+                                        board.model.refresh_deal, board.model.report_failure), raise_errors=True)
+    locker = sqlite3.connect(company_db.path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        window.history.undo()  # the new deal
+        window.history.undo()  # the rename
+    finally:
+        locker.rollback()
+        locker.close()
+    assert said == ["Not saved", "Not saved"]
+    assert window.history.count() == 0  # both dropped: their changes stay, shown as they are
+    assert board.headers[1].name_text == "Qualified"
+    assert sql(company_db, "SELECT count(*) FROM deals WHERE title = 'Locked out'") == 1

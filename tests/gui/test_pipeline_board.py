@@ -247,3 +247,16 @@ def test_undoing_a_delete_under_a_search_puts_the_deal_back_in_the_summary(board
     qtbot.waitUntil(lambda: board.summary.text().startswith(f"{count - 1:,} open"))
     board.undo_stack.undo()
     qtbot.waitUntil(lambda: board.summary.text() == shown)
+
+
+def test_undoing_a_loss_after_the_board_was_read_again_puts_the_card_back(board, company_db, qtbot):
+    """A reload (another step, a filter, the stage editor) forgets the lost card; Ctrl+Z
+    reopens the deal in the database, and the board shows it again."""
+    column = board.model.column(1)
+    deal_id, count = column.ids[0], len(column.ids)
+    assert board.operations.lose([deal_id], None, "too dear")
+    board.refresh()
+    board.undo_stack.undo()
+    assert sql(company_db, "SELECT status FROM deals WHERE id = ?", deal_id) == "open"
+    assert board.model.locate(deal_id) is not None
+    assert len(board.model.column(1).ids) == count

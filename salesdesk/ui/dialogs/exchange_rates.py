@@ -7,6 +7,7 @@ Each change is one undo step of the window's active history (``ui/undo.run_step`
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,12 +41,15 @@ from salesdesk.ui.operations import RATES, SETTINGS, run_step
 from salesdesk.ui.widgets.save_path import ask_save_path, written_or_refused
 
 
-def _refused(parent: QWidget, title: str):
+def _refused(parent: QWidget, title: str, window: QWidget):
+    """``failed`` for a step: said over ``parent`` while it is open, else over the main
+    ``window`` (an undo long after the dialog closed: Qt has deleted it)."""
     def failed(exc: Exception) -> None:
+        parent_now = parent if shiboken6.isValid(parent) else window
         if isinstance(exc, SalesDeskError):
-            QMessageBox.warning(parent, title, str(exc))
+            QMessageBox.warning(parent_now, title, str(exc))
         else:
-            QMessageBox.warning(parent, title, f"The change could not be saved: {getattr(exc, 'orig', None) or exc}")
+            QMessageBox.warning(parent_now, title, f"The change could not be saved: {getattr(exc, 'orig', None) or exc}")
     return failed
 
 
@@ -65,7 +69,7 @@ def change_company_currency(window, code: str, parent: QWidget | None = None) ->
 
     return run_step(window.history, window.db, f"Make {new} the company's currency",
                     lambda s: currencies.set_company_currency(s, new),
-                    lambda s, old: currencies.set_company_currency(s, old), shown, _refused(parent, "Company currency"),
+                    lambda s, old: currencies.set_company_currency(s, old), shown, _refused(parent, "Company currency", window),
                     kinds={SETTINGS})
 
 
@@ -258,7 +262,7 @@ class ExchangeRatesDialog(QDialog):
             self.main_window.reload()  # every total; this dialog follows (reloaded)
 
         return run_step(self.main_window.history, self.main_window.db, text, do, undo, shown,
-                        _refused(self, "Exchange rates"), kinds={RATES})
+                        _refused(self, "Exchange rates", self.main_window), kinds={RATES})
 
     @Slot()
     def keep_rate(self) -> bool:
@@ -302,7 +306,7 @@ class ExchangeRatesDialog(QDialog):
 
         done = run_step(self.main_window.history, self.main_window.db, "Import exchange rates", do,
                         currencies.undo_import, lambda *_: self.main_window.reload(),
-                        _refused(self, "Exchange rates not imported"), kinds={RATES})
+                        _refused(self, "Exchange rates not imported", self.main_window), kinds={RATES})
         if done:
             self.main_window.statusBar().showMessage(f"Kept {plural(len(kept), 'exchange rate')} from {path}", 8000)
         return done

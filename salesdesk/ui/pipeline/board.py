@@ -429,7 +429,7 @@ class BoardWidget(QWidget):
         from salesdesk.ui.pipeline.operations import create_deal
 
         def submit(values: dict) -> int:
-            operation = create_deal(self.db, stage_id, values, self.model.refresh_deal)
+            operation = create_deal(self.db, stage_id, values, self.model.refresh_deal, self.model.report_failure)
             perform(self.undo_stack, operation, raise_errors=True)
             return operation.result
 
@@ -446,7 +446,8 @@ class BoardWidget(QWidget):
 
         def submit(changes: dict) -> None:
             title = str(changes.get("title", self.model.card_by_id(deal_id).title)).strip()
-            perform(self.undo_stack, edit_deal(self.db, deal_id, changes, title, self.model.refresh_deal),
+            perform(self.undo_stack, edit_deal(self.db, deal_id, changes, title, self.model.refresh_deal,
+                                                      self.model.report_failure),
                     raise_errors=True)
 
         DealDialog(self.db, parent=self, deal_id=deal_id, submit=submit).exec()
@@ -462,7 +463,8 @@ class BoardWidget(QWidget):
             options.BOARD_PIPELINE.write(self.settings, pipeline_id)  # a pipeline undone away: the first is shown
             self.refresh()
 
-        StageEditorDialog(self.db, self.model.pipeline_id, self, history=self.undo_stack, shown=shown).exec()
+        StageEditorDialog(self.db, self.model.pipeline_id, self, history=self.undo_stack, shown=shown,
+                          failed=self.model.report_failure).exec()
 
 
 def preview(path: str) -> int:  # pragma: no cover - a developer's look at the board alone

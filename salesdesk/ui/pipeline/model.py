@@ -347,13 +347,30 @@ class BoardModel(QAbstractItemModel):
 
     def apply(self, applied: Applied, *, undo: bool) -> None:
         """Mirror committed placements in the model, one fine-grained move per card."""
-        touched: set[int] = set()
         records = reversed(applied.records) if undo else applied.records
+        if any(self._comes_back_unknown(*((r.before, r.after) if undo else (r.after, r.before))) for r in applied.records):
+            # The board was read again since the deal left it (lost, then a reload): it
+            # holds no card to bring back, and only the database knows the filter's answer.
+            self.reload()
+            return
+        touched: set[int] = set()
         for record in records:
             placement = record.before if undo else record.after
             old = record.after if undo else record.before
             touched |= self._place(placement.deal_id, old, placement)
         self._recount(touched)
+
+    def _comes_back_unknown(self, placement: Placement, old: Placement) -> bool:
+        """The placement puts on this board a deal it neither shows (where ``old`` put it)
+        nor keeps aside."""
+        deal_id = placement.deal_id
+        if str(placement.status) == "lost" or deal_id in self._gone or self.locate(deal_id, old.stage_id, old.position):
+            return False
+        try:
+            self.column_row_of_stage(placement.stage_id)
+        except KeyError:
+            return False
+        return True
 
     def _place(self, deal_id: int, old: Placement, placement: Placement) -> set[int]:
         """Show a deal where ``placement`` puts it; returns the column rows touched."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from salesdesk.db.engine import Database
 from salesdesk.ui.history import History
-from salesdesk.ui.operations import DEALS, Operation, perform
+from salesdesk.ui.operations import DEALS, Failed, Operation, perform
 from salesdesk.ui.pipeline.model import Applied, BoardModel
 
 
@@ -113,9 +113,11 @@ def _restore(session, applied: Applied) -> None:
     _deals().restore_placements(session, list(applied.records))
 
 
-def create_deal(db: Database, stage_id: int, values: dict, shown: Callable[[int], None] | None = None) -> Operation:
+def create_deal(db: Database, stage_id: int, values: dict, shown: Callable[[int], None] | None = None,
+                failed: Failed | None = None) -> Operation:
     """A new deal from the editor's ``values``; undo deletes it, redo brings the same
-    row back.  ``shown(deal_id)`` puts it on the board each time."""
+    row back.  ``shown(deal_id)`` puts it on the board each time; ``failed`` says why an
+    undo or redo was refused (the first run's refusal goes to the editor)."""
     kept: dict[str, Any] = {}
 
     def do(session) -> int:
@@ -133,12 +135,13 @@ def create_deal(db: Database, stage_id: int, values: dict, shown: Callable[[int]
             shown(deal_id)
 
     return Operation(db, f"New deal {_quoted(values['title'].strip())}", do, undo, redo=redo, kinds={DEALS},
-                     ids=lambda deal_id: {deal_id}, shown=show)
+                     ids=lambda deal_id: {deal_id}, shown=show, failed=failed)
 
 
 def edit_deal(db: Database, deal_id: int, changes: dict, title: str,
-              shown: Callable[[int], None] | None = None) -> Operation:
-    """Fields changed in the editor; undo and redo swap the values."""
+              shown: Callable[[int], None] | None = None, failed: Failed | None = None) -> Operation:
+    """Fields changed in the editor; undo and redo swap the values (``failed`` as for
+    ``create_deal``)."""
 
     def do(session) -> dict:
         return _deals().edit_deal(session, deal_id, **changes)
@@ -150,4 +153,5 @@ def edit_deal(db: Database, deal_id: int, changes: dict, title: str,
         if shown is not None:
             shown(deal_id)
 
-    return Operation(db, f"Edit {_quoted(title)}", do, undo, kinds={DEALS}, ids={deal_id}, shown=show)
+    return Operation(db, f"Edit {_quoted(title)}", do, undo, kinds={DEALS}, ids={deal_id}, shown=show,
+                     failed=failed)

@@ -4,7 +4,9 @@ The table is a working copy; Save applies it as one operation on ``history`` (on
 transaction, one undo step that puts every stage back), asking where the deals of each
 removed stage should go.  A new pipeline starts from the nine default stages; making it
 is an undo step too.  ``shown(pipeline_id)`` is called after each, and after their undo
-and redo (the steps outlive the dialog, so they keep no reference to it).
+and redo (the steps outlive the dialog, so they keep no reference to it); ``failed(exc)``
+when an undo or redo is refused (a locked file), which would otherwise drop the step
+without a word.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ NAME, PROBABILITY, STALE, WINS = range(4)
 
 
 class StageEditorDialog(QDialog):
-    def __init__(self, db, pipeline_id: int, parent=None, history: History | None = None, shown=None):
+    def __init__(self, db, pipeline_id: int, parent=None, history: History | None = None, shown=None,
+                 failed=None):
         super().__init__(parent)
         self.db = db
         self.pipeline_id = pipeline_id
         self.history = history if history is not None else History(self)
         self._shown = shown or (lambda pipeline_id: None)
+        self._failed = failed
         self.setObjectName("stage_editor")
         self.setWindowTitle("Stages")
         self.resize(620, 440)
@@ -155,7 +159,8 @@ class StageEditorDialog(QDialog):
         if not ok:
             return
         operation = Operation(self.db, f"New pipeline “{name.strip()}”", lambda s: stage_service.add_pipeline(s, name),
-                              stage_service.remove_pipeline, kinds={STAGES}, shown=self._shown_with(None))
+                              stage_service.remove_pipeline, kinds={STAGES}, shown=self._shown_with(None),
+                              failed=self._failed)
         try:
             perform(self.history, operation, raise_errors=True)
             self.pipeline_id = operation.result
@@ -195,7 +200,8 @@ class StageEditorDialog(QDialog):
             perform(self.history, Operation(
                 self.db, f"Edit the stages of “{self.pipeline_name}”",
                 lambda s: stage_service.edit_stages(s, pipeline_id, plan, moves, name), stage_service.restore_stages,
-                kinds={STAGES, DEALS}, shown=self._shown_with(pipeline_id)), raise_errors=True)
+                kinds={STAGES, DEALS}, shown=self._shown_with(pipeline_id), failed=self._failed),
+                raise_errors=True)
         except SalesDeskError as exc:
             QMessageBox.warning(self, "Not saved", str(exc))
             return

@@ -91,7 +91,10 @@ class TransferActions(QObject):
 
     @Slot(object)
     def imported(self, result) -> None:
-        """Show what the database now holds on every screen."""
+        """Show what the database now holds on every screen.  The undo history ends
+        here: the import is no step of it, and its new rows may take the ids an undone
+        "New deal" (or a deleted deal's undo) would bring back."""
+        self.window.history.clear()
         self.window.reload()
         created = sum(result.created.values())
         self.window.statusBar().showMessage(
