@@ -123,7 +123,7 @@ def _positive_int(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from salesdesk.errors import SalesDeskError
+    from salesdesk.errors import SalesDeskError, cause
 
     if args.command is None:
         try:
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("SALESDESK_DEBUG"):
             raise
-        _say(f"salesdesk: error: unexpected failure ({type(exc).__name__}: {exc}); "
+        _say(f"salesdesk: error: unexpected failure ({cause(exc)}); "
               f"set SALESDESK_DEBUG=1 for details", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

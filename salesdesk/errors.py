@@ -66,6 +66,14 @@ class ErrorReport:
     reload: bool  # the screens should show again what the database holds
 
 
+def cause(exc: BaseException) -> str:
+    """``Type: message`` of a failure, for the user's eyes: a database driver's own error
+    rather than SQLAlchemy's wrapper, whose text carries the SQL and its parameters."""
+    inner = getattr(exc, "orig", None)  # sqlalchemy.exc.StatementError, without importing it here
+    shown = inner if isinstance(inner, BaseException) else exc
+    return f"{type(shown).__name__}: {shown}" if str(shown) else type(shown).__name__
+
+
 def describe_error(
     exc_type: type[BaseException],
     exc: BaseException | None,
@@ -83,7 +91,7 @@ def describe_error(
         # screen showing what was not saved; a refused rule changed nothing on screen.
         return ErrorReport("SalesDesk", str(exc) or exc_type.__name__, None, log_file, True,
                            isinstance(exc, DatabaseError))
-    what = f"{exc_type.__name__}: {exc}" if exc is not None and str(exc) else exc_type.__name__
+    what = cause(exc) if exc is not None else exc_type.__name__
     message = (
         "SalesDesk ran into an unexpected problem and could not finish what it was doing.\n\n"
         "Nothing half-done was saved: each change is written whole or not at all, and the "

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from salesdesk.clock import CLOCK
 from salesdesk.domain.currencies import ACTIVE, currency_code
-from salesdesk.errors import SalesDeskError
+from salesdesk.errors import SalesDeskError, cause
 from salesdesk.services import currencies
 from salesdesk.services.rates import RateBook, currency_change, deal_currencies, home_currency
 from salesdesk.ui import options
@@ -49,7 +49,7 @@ def _refused(parent: QWidget, title: str, window: QWidget):
         if isinstance(exc, SalesDeskError):
             QMessageBox.warning(parent_now, title, str(exc))
         else:
-            QMessageBox.warning(parent_now, title, f"The change could not be saved: {getattr(exc, 'orig', None) or exc}")
+            QMessageBox.warning(parent_now, title, f"The change could not be saved: {cause(exc)}")
     return failed
 
 

@@ -289,13 +289,13 @@ class OrgChartWidget(QWidget):
 
     # -- edits ---------------------------------------------------------------------------------
     def _refused(self, exc: Exception) -> None:
-        from salesdesk.errors import SalesDeskError
+        from salesdesk.errors import SalesDeskError, cause
 
         self.refresh()
         if isinstance(exc, SalesDeskError):
             QMessageBox.warning(self, "Not changed", str(exc))
         else:
-            QMessageBox.warning(self, "Not saved", f"The change could not be saved: {getattr(exc, 'orig', None) or exc}")
+            QMessageBox.warning(self, "Not saved", f"The change could not be saved: {cause(exc)}")
 
     def _reload_after(self, select: int | None = None):
         def shown(result, undone):

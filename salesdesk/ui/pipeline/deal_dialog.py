@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from salesdesk.clock import CLOCK
 from salesdesk.domain.money import format_amount, parse_amount
-from salesdesk.errors import SalesDeskError, ValidationError, log_if_unexpected
+from salesdesk.errors import SalesDeskError, ValidationError, cause, log_if_unexpected
 from salesdesk.services import board as board_data
 from salesdesk.services import deals as deal_service
 from salesdesk.services.rates import RateBook
@@ -337,7 +337,7 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             log_if_unexpected(exc, "saving a deal", __name__)
             self.saved_id = None
             self.changes = {}
-            QMessageBox.warning(self, "Not saved", f"The deal could not be saved ({type(exc).__name__}: {exc}).")
+            QMessageBox.warning(self, "Not saved", f"The deal could not be saved ({cause(exc)}).")
             return
         self.saved_title = values["title"].strip()
         self.accept()

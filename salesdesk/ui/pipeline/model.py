@@ -509,5 +509,6 @@ def _subtract(column: board_data.Column, card: Card) -> None:
 def _database_message(exc: Exception) -> str:
     """A failure that is not one of ours: a bug (the storage's own refusals come worded
     as DatabaseError from Database.transaction, engine.storage_failure)."""
-    return (f"The change could not be saved ({type(exc).__name__}: {exc}). "
-            "The board shows what the database holds.")
+    from salesdesk.errors import cause
+
+    return f"The change could not be saved ({cause(exc)}). The board shows what the database holds."
