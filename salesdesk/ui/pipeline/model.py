@@ -347,16 +347,15 @@ class BoardModel(QAbstractItemModel):
 
     def apply(self, applied: Applied, *, undo: bool) -> None:
         """Mirror committed placements in the model, one fine-grained move per card."""
-        records = reversed(applied.records) if undo else applied.records
-        if any(self._comes_back_unknown(*((r.before, r.after) if undo else (r.after, r.before))) for r in applied.records):
+        moves = [(r.before, r.after) for r in reversed(applied.records)] if undo else \
+            [(r.after, r.before) for r in applied.records]  # (where it goes, where it was)
+        if any(self._comes_back_unknown(placement, old) for placement, old in moves):
             # The board was read again since the deal left it (lost, then a reload): it
             # holds no card to bring back, and only the database knows the filter's answer.
             self.reload()
             return
         touched: set[int] = set()
-        for record in records:
-            placement = record.before if undo else record.after
-            old = record.after if undo else record.before
+        for placement, old in moves:
             touched |= self._place(placement.deal_id, old, placement)
         self._recount(touched)
 
