@@ -30,3 +30,14 @@ def record(session: Session, action: str, entity: str, entity_id: int | None, **
         entity_id=entity_id,
         details=json.dumps({k: _plain(v) for k, v in details.items()}, sort_keys=True) if details else None,
     ))
+
+
+def edit(session: Session, row, entity: str, changes: dict) -> dict:
+    """Set ``changes`` on a loaded ``row``, flush, and record the values that really
+    changed; returns the values before (setting them back undoes the edit)."""
+    before = {key: getattr(row, key) for key in changes}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    session.flush()
+    record(session, "edit", entity, row.id, **{k: v for k, v in changes.items() if before[k] != v})
+    return before

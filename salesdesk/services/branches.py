@@ -72,12 +72,7 @@ def edit_branch(session: Session, branch_id: int, **changes) -> dict:
             changes[key] = (changes[key] or "").strip() or None
             if changes[key] and len(changes[key]) > 120:
                 raise ValidationError(key, f"A {key} can be at most 120 characters long")
-    before = {key: getattr(branch, key) for key in changes}
-    for key, value in changes.items():
-        setattr(branch, key, value)
-    session.flush()
-    audit.record(session, "edit", "branch", branch_id, **{k: v for k, v in changes.items() if before[k] != v})
-    return before
+    return audit.edit(session, branch, "branch", changes)
 
 
 def rename_branch(session: Session, branch_id: int, name: str) -> str:

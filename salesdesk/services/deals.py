@@ -176,12 +176,7 @@ def edit_deal(session: Session, deal_id: int, **changes) -> dict:
     if "contact_id" in changes and "account_id" not in changes:
         changes["account_id"] = deal.account_id
     changes = _validate(session, changes, deal.currency)
-    before = {key: getattr(deal, key) for key in changes}
-    for key, value in changes.items():
-        setattr(deal, key, value)
-    session.flush()
-    audit.record(session, "edit", "deal", deal_id, **{k: v for k, v in changes.items() if before[k] != v})
-    return before
+    return audit.edit(session, deal, "deal", changes)
 
 
 _PLACEMENT_COLUMNS = (Deal.id, Deal.stage_id, Deal.position, Deal.status, Deal.won_on, Deal.lost_on,
