@@ -12,12 +12,8 @@ repaints one card, not the board).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoStack
-
-from salesdesk.ui.operations import Changes
 
 
 class History(QUndoStack):
@@ -32,8 +28,3 @@ class History(QUndoStack):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.owner = ""  # the key of the screen on view: it owns the steps performed now
-
-    def announce(self, kinds: Iterable[str], ids: Iterable[int] = ()) -> None:
-        """Tell the screens of a change that is no undo step (a dialog with its own
-        Cancel, such as the stage editor): the owner has shown it already."""
-        self.changes_committed.emit(Changes(frozenset(kinds), frozenset(ids), self.owner))
