@@ -18,8 +18,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,7 +42,7 @@ from salesdesk.services.board import BoardFilter
 from salesdesk.ui import options
 from salesdesk.ui.history import History
 from salesdesk.ui.operations import perform
-from salesdesk.ui.pipeline.cards import CardPainter
+from salesdesk.ui.pipeline.cards import ROW_HEIGHT, CardPainter
 from salesdesk.ui.pipeline.column_view import (
     CardColumnView,
     CardSelection,
@@ -225,7 +225,7 @@ class BoardWidget(QWidget):
                 view.setObjectName(f"board_column_{row}")
                 view.open_requested.connect(self.open_deal)
                 view.dropped.connect(self.drop_deals)
-                view.installEventFilter(self)
+                view.navigated.connect(partial(self.navigate, view))
                 box.addWidget(header)
                 box.addWidget(view, 1)
                 self.strip_layout.addWidget(frame)
@@ -322,34 +322,25 @@ class BoardWidget(QWidget):
         view.scroll_to_row(row)
         self.column_scroll.ensureWidgetVisible(view, 0, 0)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and isinstance(watched, CardColumnView)):
-            key, mods = event.key(), event.modifiers()
-            if mods & ~Qt.KeyboardModifier.KeypadModifier:
-                return super().eventFilter(watched, event)
-            position = self.current_position()
-            column_row = watched.column_row
-            row = position[1] if position and position[0] == column_row else -1
-            if key == Qt.Key.Key_Down:
-                self.focus_card(column_row, row + 1)
-                return True
-            if key == Qt.Key.Key_Up:
-                self.focus_card(column_row, max(0, row - 1))
-                return True
-            if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-                step = -1 if key == Qt.Key.Key_Left else 1
-                target = column_row + step
-                while 0 <= target < len(self.columns) and self.columns[target].card_count() == 0:
-                    target += step
-                if 0 <= target < len(self.columns):
-                    self.focus_card(target, max(row, 0))
-                return True
-            if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
-                page = max(1, watched.viewport().height() // 84)
-                self.focus_card(column_row, max(0, row + (page if key == Qt.Key.Key_PageDown else -page)))
-                return True
-        return super().eventFilter(watched, event)
+    def navigate(self, view: CardColumnView, key: int) -> None:
+        """An arrow or page key in a column: the current card moves, across columns too."""
+        position = self.current_position()
+        column_row = view.column_row
+        row = position[1] if position and position[0] == column_row else -1
+        if key == Qt.Key.Key_Down:
+            self.focus_card(column_row, row + 1)
+        elif key == Qt.Key.Key_Up:
+            self.focus_card(column_row, max(0, row - 1))
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = -1 if key == Qt.Key.Key_Left else 1
+            target = column_row + step
+            while 0 <= target < len(self.columns) and self.columns[target].card_count() == 0:
+                target += step
+            if 0 <= target < len(self.columns):
+                self.focus_card(target, max(row, 0))
+        elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            page = max(1, view.viewport().height() // ROW_HEIGHT)
+            self.focus_card(column_row, max(0, row + (page if key == Qt.Key.Key_PageDown else -page)))
 
     def selected_ids(self) -> list[int]:
         if not self.columns:

@@ -71,6 +71,12 @@ QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: tran
 class CardColumnView(QAbstractScrollArea):
     open_requested = Signal(int)
     dropped = Signal(list, int, int)  # deal ids, this column's row, the row they go before (-1: the end)
+    navigated = Signal(int)  # a plain arrow or page key (Qt.Key): the board moves the current card
+
+    # Handled here rather than by an event filter on the board: a Python filter is
+    # called for every event of every column, start-up's hundreds included.
+    NAVIGATION_KEYS = frozenset({Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right,
+                                 Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
 
     def __init__(self, model: BoardModel, column_row: int, selection: CardSelection,
                  card_painter: CardPainter | None = None, parent=None):
@@ -195,6 +201,13 @@ class CardColumnView(QAbstractScrollArea):
             painter.setPen(QPen(QColor(theme.ACCENT), 3))
             painter.drawLine(MARGIN, y, self.viewport().width() - MARGIN, y)
         painter.end()
+
+    def keyPressEvent(self, event):
+        if event.key() in self.NAVIGATION_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.navigated.emit(event.key())
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- mouse: select, open, drag ------------------------------------------------------------
     def mousePressEvent(self, event):
