@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 
 from salesdesk.domain.money import format_amount, from_cents
@@ -23,6 +23,7 @@ CARD_GAP = 6
 ROW_HEIGHT = CARD_HEIGHT + CARD_GAP
 COLUMN_WIDTH = 248
 MARGIN = 8
+LINE_HEIGHT = 18  # each line of text is centred in a band this high
 
 
 class CardPainter:
@@ -43,6 +44,7 @@ class CardPainter:
         self.title_metrics = QFontMetrics(self.title_font)
         self.body_metrics = QFontMetrics(self.body_font)
         self.small_metrics = QFontMetrics(self.small_font)
+        self.badge_metrics = QFontMetrics(self.badge_font)
         self.border = QPen(QColor(theme.BORDER), 1)
         self.selected_border = QPen(QColor(theme.ACCENT), 2)
         self.text = QColor(theme.TEXT)
@@ -93,12 +95,14 @@ class CardPainter:
 
         left = rect.left() + 12
         width = rect.width() - 24
+        # Text is set at its baseline, elided here: drawText(rect, flags) lays each line
+        # out again, twice the time of the whole card.
         # Line 1: title, with room for the follow-up mark.
         painter.setFont(self.title_font)
         painter.setPen(self.text)
         title_width = width - (14 if follow_up else 0)
         title = self.title_metrics.elidedText(card.title, Qt.TextElideMode.ElideRight, int(title_width))
-        painter.drawText(QRectF(left, rect.top() + 8, title_width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        painter.drawText(QPointF(left, self._baseline(rect.top() + 8, self.title_metrics)), title)
         if follow_up:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self.due)
@@ -107,15 +111,15 @@ class CardPainter:
         painter.setFont(self.body_font)
         painter.setPen(self.muted)
         account_text = self.body_metrics.elidedText(card.account or "No account", Qt.TextElideMode.ElideRight, int(width))
-        painter.drawText(QRectF(left, rect.top() + 28, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, account_text)
+        painter.drawText(QPointF(left, self._baseline(rect.top() + 28, self.body_metrics)), account_text)
         # Line 3: amount, close date (or "stale"), owner initials.
-        bottom = QRectF(left, rect.top() + 50, width - 28, 18)
+        line_top = rect.top() + 50
         painter.setFont(self.title_font)
         painter.setPen(self.text)
         shown = format_amount(from_cents(card.amount_cents), places=0)
         if card.currency and card.currency != self.home_currency:
             shown += f" {card.currency}"  # a foreign amount says so: totals convert it
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
+        painter.drawText(QPointF(left, self._baseline(line_top, self.title_metrics)), shown)
         painter.setFont(self.small_font)
         day = card.expected_close
         note, colour = "", self.muted
@@ -125,8 +129,11 @@ class CardPainter:
             note = day.strftime("%d %b")
             if card.status == "open" and day < today:
                 note, colour = f"due {note}", self.due
-        painter.setPen(colour)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, note)
+        if note:
+            painter.setPen(colour)
+            right = left + width - 28
+            painter.drawText(QPointF(right - self.small_metrics.horizontalAdvance(note),
+                                     self._baseline(line_top, self.small_metrics)), note)
         # Owner initials in a circle.
         circle = QRectF(rect.right() - 32, rect.top() + 47, 22, 22)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -134,4 +141,13 @@ class CardPainter:
         painter.drawEllipse(circle)
         painter.setFont(self.badge_font)
         painter.setPen(self.avatar_text)
-        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, card.initials)
+        initials_width = self.badge_metrics.horizontalAdvance(card.initials)
+        painter.drawText(QPointF(circle.center().x() - initials_width / 2,
+                                 circle.top() + (circle.height() + self.badge_metrics.ascent()
+                                                 - self.badge_metrics.descent()) / 2), card.initials)
+
+    @staticmethod
+    def _baseline(top: float, metrics: QFontMetrics, height: float = LINE_HEIGHT) -> float:
+        """The baseline that centres a line of ``metrics`` in a band ``height`` high from ``top``
+        (as Qt.AlignVCenter would)."""
+        return top + (height + metrics.ascent() - metrics.descent()) / 2
