@@ -20,7 +20,6 @@ are then lost at the next crash.  So:
 from __future__ import annotations
 
 import builtins
-import hashlib
 import os
 import sqlite3
 import stat
@@ -190,6 +189,8 @@ def from_stem(found: str, stem: str) -> bool:
 
 
 def _stem_hash(stem: str) -> str:
+    import hashlib  # here, not at the top: only long names need it, and it costs the start 3 ms
+
     return hashlib.sha256(os.fsencode(stem)).hexdigest()[:8]
 
 

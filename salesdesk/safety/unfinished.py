@@ -28,7 +28,6 @@ import datetime as dt
 import logging
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,7 +98,7 @@ def _write_record(temporary: Path) -> Path | None:
     """Best effort: without a record the copy still works, and a leftover of a backup
     or a restore is still found by the next one (beside the database, in its backup
     folder)."""
-    record = records_folder() / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.unfinished"
+    record = records_folder() / f"{os.getpid()}-{os.urandom(6).hex()}.unfinished"  # uuid would cost the start 2 ms
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
         with open_file(record, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:  # any name
