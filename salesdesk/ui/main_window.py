@@ -166,9 +166,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_body()
         self._build_status_bar()
-        self._restore_state()
+        self._show_summary()
+        self._restore_state()  # builds the screen it opens on, and fills it
         self._update_title()
-        self.reload()
 
     # --- building ---------------------------------------------------------------------
 
@@ -434,7 +434,10 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, key: str) -> None:
         """Show the screen ``key`` ("pipeline", "orgchart", ...)."""
-        self.stack.setCurrentWidget(self.screen_for(key))
+        screen = self.screen_for(key)
+        if not self.isVisible():  # the screen the window opens on: filled before the first frame
+            screen.refresh_if_stale()
+        self.stack.setCurrentWidget(screen)
 
     @Slot(int)
     def _stack_changed(self, index: int) -> None:

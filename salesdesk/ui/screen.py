@@ -53,9 +53,17 @@ class Screen(QWidget):
             self._stale = True
 
     def showEvent(self, event: QShowEvent) -> None:
+        self.refresh_if_stale()
+        super().showEvent(event)
+
+    def refresh_if_stale(self) -> None:
+        """Read the data now if it is out of date.  The window calls it for the screen it
+        opens on before it is shown, so that the first frame is laid out once, with the
+        screen's content: filled in from showEvent, in the middle of the window being
+        shown, the board's nine columns were first drawn squeezed over each other, then
+        all again."""
         if self._stale:
             self._refresh_now()
-        super().showEvent(event)
 
     def _refresh_now(self) -> None:
         self._stale = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import text
@@ -13,6 +13,7 @@ from salesdesk.clock import CLOCK
 from salesdesk.db.backup import integrity_problems
 from salesdesk.db.migrate import open_database
 from salesdesk.ui.main_window import SCREENS
+from salesdesk.ui.pipeline.cards import COLUMN_WIDTH
 from tests.gui.conftest import copy_database, sql
 
 SCREEN_KEYS = [screen.key for screen in SCREENS]
@@ -287,6 +288,45 @@ def test_menus_hold_the_commands_a_user_looks_for(make_window, company_db):
     assert [window.screen_actions[s.key].shortcut().toString() for s in SCREENS] == [f"Ctrl+{n}" for n in range(1, 7)]
     redo_keys = [k.toString() for k in window.action_redo.shortcuts()]
     assert "Ctrl+Shift+Z" in redo_keys and "Ctrl+Y" in redo_keys
+
+
+class PaintedAt(QObject):
+    """Where each board column stood in the strip when it was painted."""
+
+    def __init__(self, columns):
+        super().__init__()
+        self.seen: list[tuple[int, int, int]] = []  # column, x in the strip, painted width
+        for view in columns:
+            view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            view = watched.parent()
+            self.seen.append((view.column_row, view.mapTo(view.parent().parent(), QPoint(0, 0)).x(),
+                              event.rect().width()))
+        return False
+
+
+def test_the_first_frame_shows_the_board_laid_out_once(qtbot, ui_settings, company_db):
+    # Filled in while the window was being shown, the nine columns were first drawn
+    # squeezed over each other at ~107 px apart, then laid out and all drawn again.
+    from salesdesk.ui.main_window import MainWindow
+
+    window = MainWindow(company_db, ui_settings)
+    qtbot.addWidget(window)
+    board = window.screens["pipeline"].board
+    assert len(board.columns) == 9  # filled before it is shown
+    painted = PaintedAt(board.columns)
+    window.show()
+    qtbot.waitUntil(lambda: len(painted.seen) > 0)
+    qtbot.wait(100)
+    positions = {x for _row, x, _width in painted.seen}
+    step = board.columns[1].mapTo(board.strip, QPoint(0, 0)).x() - board.columns[0].mapTo(board.strip, QPoint(0, 0)).x()
+    assert step >= COLUMN_WIDTH
+    assert all(x % step == 0 for x in positions), painted.seen  # only ever at their final places
+    rows = [row for row, _x, _width in painted.seen]
+    assert len(rows) == len(set(rows)), painted.seen  # each column drawn once
+    assert len(rows) < 9  # and only those in sight (a 1280 px window shows about five)
 
 
 def test_only_the_screen_on_view_is_built_and_read(make_window, company_db):
