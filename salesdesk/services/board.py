@@ -59,6 +59,7 @@ class Card(NamedTuple):
     pipeline_id: int
     currency: str = ""
     home_cents: int | None = 0  # the amount in the company's currency; None: no exchange rate
+    won_on: dt.date | None = None  # the day it was won: what a won card shows
 
     @property
     def in_totals(self) -> bool:
@@ -228,7 +229,7 @@ _CARD_SQL = (
     "d.probability, d.expected_close, d.stage_entered_at, d.status, "
     "(SELECT min(x.due_on) FROM activities x WHERE x.deal_id = d.id AND x.done_at IS NULL), "
     "(SELECT max(x.due_on) FROM activities x WHERE x.deal_id = d.id AND x.done_at IS NULL), d.pipeline_id, "
-    "d.currency "
+    "d.currency, d.won_on "
     "FROM deals d LEFT JOIN accounts a ON a.id = d.account_id LEFT JOIN people p ON p.id = d.owner_id "
 )
 
@@ -236,12 +237,12 @@ _CARD_SQL = (
 
 def _card(row, book: RateBook, today: dt.date) -> Card:
     (deal_id, stage_id, position, title, account, owner, amount, probability, close, entered, status,
-     first_due, last_due, pipeline_id, currency) = row
+     first_due, last_due, pipeline_id, currency, won_on) = row
     if isinstance(entered, str):
         entered = dt.datetime.fromisoformat(entered)
     return Card(deal_id, stage_id, position, title, account, owner, int(amount), probability, as_date(close),
                 entered, status, as_date(first_due), as_date(last_due), pipeline_id, currency,
-                book.convert(int(amount), currency, today))
+                book.convert(int(amount), currency, today), as_date(won_on))
 
 
 def fetch_cards(reader: Reader, deal_ids, book: RateBook | None = None,
@@ -259,6 +260,26 @@ def fetch_cards(reader: Reader, deal_ids, book: RateBook | None = None,
             card = _card(row, book, today)
             found[card.id] = card
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class CardDetails:
+    """What a card's hover text tells beyond what fits on the card."""
+
+    days_in_stage: int
+    next_subject: str | None  # the earliest open activity of the deal; None: nothing planned
+    next_due: dt.date | None
+
+
+def card_details(reader: Reader, card: Card, today: dt.date | None = None) -> CardDetails:
+    """Days in its stage (local calendar days) and the next open activity of a card's deal."""
+    today = today or CLOCK.today()
+    entered = CLOCK.to_local(card.stage_entered_at).date()
+    row = reader.one(
+        "SELECT subject, due_on FROM activities WHERE deal_id = :d AND done_at IS NULL "
+        "ORDER BY due_on IS NULL, due_on, id LIMIT 1", {"d": card.id})
+    subject, due = (row[0], as_date(row[1])) if row else (None, None)
+    return CardDetails(max(0, (today - entered).days), subject, due)
 
 
 def is_stale(card: Card, stage: StageInfo, now: dt.datetime, today: dt.date) -> bool:

@@ -55,6 +55,7 @@ BOARD_BRANCH = Option("pipeline_board/branch", int)
 BOARD_CLOSE_FROM = Option("pipeline_board/close_from", dt.date)
 BOARD_CLOSE_TO = Option("pipeline_board/close_to", dt.date)
 BOARD_STALE_ONLY = Option("pipeline_board/stale_only", bool, False)
+BOARD_DENSITY = Option("pipeline_board/density", str, "comfortable")
 
 # Targets: the kind of period and whose team
 TARGETS_KIND = Option("targets/kind", str, "quarter")

@@ -19,7 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -42,7 +42,8 @@ from salesdesk.services.board import BoardFilter
 from salesdesk.ui import options
 from salesdesk.ui.history import History
 from salesdesk.ui.operations import perform
-from salesdesk.ui.pipeline.cards import ROW_HEIGHT, CardPainter
+from salesdesk.ui.pipeline.board_scroll import BoardScrollArea
+from salesdesk.ui.pipeline.cards import DENSITIES, BoardGeometry, CardPainter, Density, fitted_width
 from salesdesk.ui.pipeline.column_view import (
     CardColumnView,
     CardSelection,
@@ -81,6 +82,9 @@ class BoardWidget(QWidget):
         self.columns: list[CardColumnView] = []
         self.headers: list[ColumnHeader] = []
         self.currency = DEFAULT_CURRENCY  # until the board has read the company's
+        saved = options.BOARD_DENSITY.read(self.settings)
+        self.density: Density = next((d for d in DENSITIES if d.key == saved), DENSITIES[0])
+        self.geometry = BoardGeometry(self.density.column_width, self.density.card_height)
         self._build()
         self._build_actions()
 
@@ -111,15 +115,16 @@ class BoardWidget(QWidget):
         layout.addLayout(bar)
 
         # Not "self.scroll": that is QWidget.scroll(), which the area would hide.
-        self.column_scroll = QScrollArea()
+        self.column_scroll = BoardScrollArea()
         self.column_scroll.setObjectName("board_scroll")
+        self.column_scroll.resized.connect(self._fit)
         self.column_scroll.setWidgetResizable(True)
         self.column_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.column_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.strip = QWidget()
         self.strip_layout = QHBoxLayout(self.strip)
         self.strip_layout.setContentsMargins(0, 0, 0, 0)
-        self.strip_layout.setSpacing(10)
+        self.strip_layout.setSpacing(self.density.spacing)
         self.column_scroll.setWidget(self.strip)
         layout.addWidget(self.column_scroll, 1)
 
@@ -181,6 +186,43 @@ class BoardWidget(QWidget):
         self.prev_stage_action = action("Move to previous stage", "Ctrl+Left", partial(self.shift_selected, -1), "board_prev_stage")
         for act in (self.new_action, self.delete_action, self.next_stage_action, self.prev_stage_action):
             act.setEnabled(not self.db.read_only)
+
+        # How big the cards are: a menu of its own, in the Deal menu.
+        self.density_menu = QMenu("Card &Size", self)
+        self.density_menu.setObjectName("board_density_menu")
+        group = QActionGroup(self)
+        self.density_actions: dict[str, QAction] = {}
+        for density in DENSITIES:
+            act = QAction(density.text, self, checkable=True)
+            act.setObjectName(f"board_density_{density.key}")
+            act.setChecked(density is self.density)
+            act.triggered.connect(partial(self.set_density, density))
+            group.addAction(act)
+            self.density_menu.addAction(act)
+            self.density_actions[density.key] = act
+
+    # -- density ------------------------------------------------------------------------
+    def set_density(self, density: Density) -> None:
+        """Comfortable, Compact or Fit All Stages: kept for the next start."""
+        self.density = density
+        options.BOARD_DENSITY.write(self.settings, density.key)
+        self.density_actions[density.key].setChecked(True)
+        self.strip_layout.setSpacing(density.spacing)
+        self._fit()
+
+    @Slot()
+    def _fit(self) -> None:
+        """Columns and cards at the density's size; "Fit All Stages" shares the visible width."""
+        width = fitted_width(self.density, len(self.columns), self.column_scroll.viewport().width())
+        geometry = BoardGeometry(width, self.density.card_height)
+        if geometry == self.geometry:
+            return
+        self.geometry = geometry
+        for header in self.headers:
+            header.set_width(width)
+        for view in self.columns:
+            view.set_geometry(geometry)
+        self.card_painter.clear_cache()  # cards of the old size are not shown again soon
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload lookups (pipelines, people, branches) and the board from the database."""
@@ -219,19 +261,22 @@ class BoardWidget(QWidget):
                 box = QVBoxLayout(frame)
                 box.setContentsMargins(0, 0, 0, 0)
                 box.setSpacing(0)
-                header = ColumnHeader(self.model, row, self.currency)
+                header = ColumnHeader(self.model, row, self.currency, width=self.geometry.column_width)
                 header.new_requested.connect(self.new_deal)
-                view = CardColumnView(self.model, row, self.selection, self.card_painter)
+                view = CardColumnView(self.model, row, self.selection, self.card_painter, geometry=self.geometry)
                 view.setObjectName(f"board_column_{row}")
                 view.open_requested.connect(self.open_deal)
                 view.dropped.connect(self.drop_deals)
                 view.navigated.connect(partial(self.navigate, view))
+                view.drag_moved.connect(self.column_scroll.drag_at)
+                view.drag_ended.connect(self.column_scroll.stop_autoscroll)
                 box.addWidget(header)
                 box.addWidget(view, 1)
                 self.strip_layout.addWidget(frame)
                 self.columns.append(view)
                 self.headers.append(header)
             self.strip_layout.addStretch(1)
+            self._fit()
         for header in self.headers:
             header.refresh()
         for view in self.columns:
@@ -322,6 +367,19 @@ class BoardWidget(QWidget):
         view.scroll_to_row(row)
         self.column_scroll.ensureWidgetVisible(view, 0, 0)
 
+    def take_focus(self) -> None:
+        """Give the keyboard to the board, on a card in sight (the first if none is current),
+        unless it already has it (the search box keeps its Delete)."""
+        focused = self.window().focusWidget()
+        if focused is not None and (focused is self or self.isAncestorOf(focused)) or not self.columns:
+            return
+        position = self.current_position()
+        if position is not None:
+            self.focus_card(*position)
+            return
+        first = next((r for r, view in enumerate(self.columns) if view.card_count()), 0)
+        self.focus_card(first, 0)
+
     def navigate(self, view: CardColumnView, key: int) -> None:
         """An arrow or page key in a column: the current card moves, across columns too."""
         position = self.current_position()
@@ -339,7 +397,7 @@ class BoardWidget(QWidget):
             if 0 <= target < len(self.columns):
                 self.focus_card(target, max(row, 0))
         elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
-            page = max(1, view.viewport().height() // ROW_HEIGHT)
+            page = max(1, view.viewport().height() // self.geometry.row_height)
             self.focus_card(column_row, max(0, row + (page if key == Qt.Key.Key_PageDown else -page)))
 
     def selected_ids(self) -> list[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
@@ -24,6 +25,50 @@ ROW_HEIGHT = CARD_HEIGHT + CARD_GAP
 COLUMN_WIDTH = 248
 MARGIN = 8
 LINE_HEIGHT = 18  # each line of text is centred in a band this high
+# Below this a card's amount and a few letters of its title no longer fit: the
+# board scrolls sideways rather than narrow its columns further.
+MIN_COLUMN_WIDTH = 112
+# A card this low or lower sets its three lines closer together.
+TIGHT_HEIGHT = 70
+
+
+@dataclass(frozen=True, slots=True)
+class Density:
+    """How big the board draws its columns and cards; the user picks one (View menu)."""
+
+    key: str  # as kept in the settings
+    text: str  # as the menu shows it
+    column_width: int
+    card_height: int
+    spacing: int = 10  # between columns
+    fit: bool = False  # the width is the visible width shared by all stages (down to MIN_COLUMN_WIDTH)
+
+
+COMFORTABLE = Density("comfortable", "Comfortable", COLUMN_WIDTH, CARD_HEIGHT)
+COMPACT = Density("compact", "Compact", 196, 64, spacing=8)
+FIT_ALL = Density("fit", "Fit All Stages", COLUMN_WIDTH, 64, spacing=6, fit=True)
+DENSITIES = (COMFORTABLE, COMPACT, FIT_ALL)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardGeometry:
+    """The sizes one board draws at now: its columns share one, so a density change or
+    a refit is one new value handed to every column."""
+
+    column_width: int = COLUMN_WIDTH
+    card_height: int = CARD_HEIGHT
+
+    @property
+    def row_height(self) -> int:
+        return self.card_height + CARD_GAP
+
+
+def fitted_width(density: Density, columns: int, visible_width: int) -> int:
+    """The column width of ``density`` for ``columns`` stages in ``visible_width`` pixels."""
+    if not density.fit or columns <= 0:
+        return density.column_width
+    share = (visible_width - density.spacing * (columns - 1)) // columns
+    return max(MIN_COLUMN_WIDTH, min(density.column_width, share))
 
 
 class CardPainter:
@@ -93,8 +138,12 @@ class CardPainter:
             painter.setBrush(self.stale_strip if stale else self.won_strip)
             painter.drawRoundedRect(QRectF(rect.left() + 1, rect.top() + 6, 3, rect.height() - 12), 1.5, 1.5)
 
-        left = rect.left() + 12
-        width = rect.width() - 24
+        tight = rect.height() <= TIGHT_HEIGHT
+        narrow = rect.width() < 160
+        pad = 9 if narrow else 12
+        left = rect.left() + pad
+        width = rect.width() - 2 * pad
+        line_tops = (4, 21, 40) if tight else (8, 28, 50)
         # Text is set at its baseline, elided here: drawText(rect, flags) lays each line
         # out again, twice the time of the whole card.
         # Line 1: title, with room for the follow-up mark.
@@ -102,40 +151,41 @@ class CardPainter:
         painter.setPen(self.text)
         title_width = width - (14 if follow_up else 0)
         title = self.title_metrics.elidedText(card.title, Qt.TextElideMode.ElideRight, int(title_width))
-        painter.drawText(QPointF(left, self._baseline(rect.top() + 8, self.title_metrics)), title)
+        painter.drawText(QPointF(left, self._baseline(rect.top() + line_tops[0], self.title_metrics)), title)
         if follow_up:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self.due)
-            painter.drawEllipse(QRectF(rect.right() - 18, rect.top() + 12, 9, 9))
+            painter.drawEllipse(QRectF(rect.right() - pad - 6, rect.top() + line_tops[0] + 4, 9, 9))
         # Line 2: account.
         painter.setFont(self.body_font)
         painter.setPen(self.muted)
         account_text = self.body_metrics.elidedText(card.account or "No account", Qt.TextElideMode.ElideRight, int(width))
-        painter.drawText(QPointF(left, self._baseline(rect.top() + 28, self.body_metrics)), account_text)
-        # Line 3: amount, close date (or "stale"), owner initials.
-        line_top = rect.top() + 50
+        painter.drawText(QPointF(left, self._baseline(rect.top() + line_tops[1], self.body_metrics)), account_text)
+        # Line 3: amount, close date (or "stale"), owner initials.  The amount is always
+        # shown; what does not fit beside it goes, the date first, then the initials.
+        line_top = rect.top() + line_tops[2]
         painter.setFont(self.title_font)
         painter.setPen(self.text)
         shown = format_amount(from_cents(card.amount_cents), places=0)
         if card.currency and card.currency != self.home_currency:
             shown += f" {card.currency}"  # a foreign amount says so: totals convert it
+        amount_width = self.title_metrics.horizontalAdvance(shown)
+        circle_size = 20 if tight else 22
+        with_initials = amount_width + circle_size + 6 <= width
+        if not with_initials:
+            shown = self.title_metrics.elidedText(shown, Qt.TextElideMode.ElideLeft, int(width))
         painter.drawText(QPointF(left, self._baseline(line_top, self.title_metrics)), shown)
         painter.setFont(self.small_font)
-        day = card.expected_close
-        note, colour = "", self.muted
-        if stale:
-            note, colour = "stale", self.stale_strip
-        elif day:
-            note = day.strftime("%d %b")
-            if card.status == "open" and day < today:
-                note, colour = f"due {note}", self.due
-        if note:
+        note, colour = self.day_note(card, stale=stale, today=today)
+        right = left + width - (circle_size + 6 if with_initials else 0)
+        note_width = self.small_metrics.horizontalAdvance(note) if note else 0
+        if note and left + amount_width + 8 + note_width <= right:
             painter.setPen(colour)
-            right = left + width - 28
-            painter.drawText(QPointF(right - self.small_metrics.horizontalAdvance(note),
-                                     self._baseline(line_top, self.small_metrics)), note)
+            painter.drawText(QPointF(right - note_width, self._baseline(line_top, self.small_metrics)), note)
+        if not with_initials:
+            return
         # Owner initials in a circle.
-        circle = QRectF(rect.right() - 32, rect.top() + 47, 22, 22)
+        circle = QRectF(left + width - circle_size, line_top + (LINE_HEIGHT - circle_size) / 2, circle_size, circle_size)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.avatar)
         painter.drawEllipse(circle)
@@ -145,6 +195,22 @@ class CardPainter:
         painter.drawText(QPointF(circle.center().x() - initials_width / 2,
                                  circle.top() + (circle.height() + self.badge_metrics.ascent()
                                                  - self.badge_metrics.descent()) / 2), card.initials)
+
+    def day_note(self, card: Card, *, stale: bool, today: dt.date) -> tuple[str, QColor]:
+        """The short word beside the amount: "stale", the day won, or the expected close
+        (as "due …" once it has passed)."""
+        if stale:
+            return "stale", self.stale_strip
+        if card.status == "won":
+            # the day it was won is what matters now, not the day it was expected
+            return (f"won {card.won_on.strftime('%d %b')}" if card.won_on else "won"), self.won_strip
+        day = card.expected_close
+        if not day:
+            return "", self.muted
+        note = day.strftime("%d %b")
+        if card.status == "open" and day < today:
+            return f"due {note}", self.due
+        return note, self.muted
 
     @staticmethod
     def _baseline(top: float, metrics: QFontMetrics, height: float = LINE_HEIGHT) -> float:

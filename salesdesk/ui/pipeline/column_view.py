@@ -13,15 +13,16 @@ Signals (CardColumnView):
 from __future__ import annotations
 
 from functools import partial
+from html import escape
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QDrag, QFont, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolButton, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolButton, QToolTip, QWidget
 
-from salesdesk.domain.money import format_amount
+from salesdesk.domain.money import format_amount, from_cents
 from salesdesk.ui import theme
 from salesdesk.ui.format import compact_money
-from salesdesk.ui.pipeline.cards import CARD_HEIGHT, COLUMN_WIDTH, MARGIN, ROW_HEIGHT, CardPainter
+from salesdesk.ui.pipeline.cards import COLUMN_WIDTH, MARGIN, BoardGeometry, CardPainter
 from salesdesk.ui.pipeline.model import BoardModel, decode_ids, encode_ids, MIME_TYPE
 
 
@@ -72,6 +73,8 @@ class CardColumnView(QAbstractScrollArea):
     open_requested = Signal(int)
     dropped = Signal(list, int, int)  # deal ids, this column's row, the row they go before (-1: the end)
     navigated = Signal(int)  # a plain arrow or page key (Qt.Key): the board moves the current card
+    drag_moved = Signal(QPoint)  # a drag of cards is over this column here (global): the board may scroll
+    drag_ended = Signal()  # it left the column, or was dropped
 
     # Handled here rather than by an event filter on the board: a Python filter is
     # called for every event of every column, start-up's hundreds included.
@@ -79,8 +82,9 @@ class CardColumnView(QAbstractScrollArea):
                                  Qt.Key.Key_PageUp, Qt.Key.Key_PageDown})
 
     def __init__(self, model: BoardModel, column_row: int, selection: CardSelection,
-                 card_painter: CardPainter | None = None, parent=None):
+                 card_painter: CardPainter | None = None, parent=None, geometry: BoardGeometry | None = None):
         super().__init__(parent)
+        self.geometry = geometry or BoardGeometry()
         self._model = model
         self.column_row = column_row
         self._selection = selection
@@ -96,10 +100,10 @@ class CardColumnView(QAbstractScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
-        self.setFixedWidth(COLUMN_WIDTH)
+        self.setFixedWidth(self.geometry.column_width)
         self.viewport().setAutoFillBackground(False)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # we fill every pixel
-        self.verticalScrollBar().setSingleStep(ROW_HEIGHT // 2)
+        self.verticalScrollBar().setSingleStep(self.geometry.row_height // 2)
         self.verticalScrollBar().setStyleSheet(SCROLL_BAR_STYLE)
         model.rowsInserted.connect(self._on_rows_changed)
         model.rowsRemoved.connect(self._on_rows_changed)
@@ -110,39 +114,52 @@ class CardColumnView(QAbstractScrollArea):
         self._update_range()
 
     # -- geometry ---------------------------------------------------------------------
+    def set_geometry(self, geometry: BoardGeometry) -> None:
+        """New sizes (a density chosen, the board refitted): the same top card stays in sight."""
+        if geometry == self.geometry:
+            return
+        top_row = self.verticalScrollBar().value() // self.geometry.row_height
+        self.geometry = geometry
+        self.setFixedWidth(geometry.column_width)
+        self.verticalScrollBar().setSingleStep(geometry.row_height // 2)
+        self._update_range()
+        self.verticalScrollBar().setValue(top_row * geometry.row_height)
+
     def card_count(self) -> int:
         if self.column_row >= self._model.column_count():
             return 0
         return self._model.column(self.column_row).count
 
     def sizeHint(self) -> QSize:
-        return QSize(COLUMN_WIDTH, 600)
+        return QSize(self.geometry.column_width, 600)
 
     def card_rect(self, row: int) -> QRectF:
-        top = row * ROW_HEIGHT - self.verticalScrollBar().value() + MARGIN // 2
-        return QRectF(MARGIN // 2, top, self.viewport().width() - MARGIN, CARD_HEIGHT)
+        geometry = self.geometry
+        top = row * geometry.row_height - self.verticalScrollBar().value() + MARGIN // 2
+        return QRectF(MARGIN // 2, top, self.viewport().width() - MARGIN, geometry.card_height)
 
     def row_at(self, pos: QPoint) -> int | None:
         y = pos.y() + self.verticalScrollBar().value() - MARGIN // 2
-        row = y // ROW_HEIGHT
-        if 0 <= row < self.card_count() and y % ROW_HEIGHT < CARD_HEIGHT:
+        row = y // self.geometry.row_height
+        if 0 <= row < self.card_count() and y % self.geometry.row_height < self.geometry.card_height:
             return int(row)
         return None
 
     def drop_row_at(self, pos: QPoint) -> int:
         y = pos.y() + self.verticalScrollBar().value()
-        return max(0, min(self.card_count(), int(round(y / ROW_HEIGHT))))
+        return max(0, min(self.card_count(), int(round(y / self.geometry.row_height))))
 
     def scroll_to_row(self, row: int) -> None:
         bar = self.verticalScrollBar()
-        top, bottom = row * ROW_HEIGHT, row * ROW_HEIGHT + ROW_HEIGHT
+        row_height = self.geometry.row_height
+        top, bottom = row * row_height, row * row_height + row_height
         if top < bar.value():
             bar.setValue(top)
         elif bottom > bar.value() + self.viewport().height():
             bar.setValue(bottom - self.viewport().height())
 
     def _update_range(self) -> None:
-        total = self.card_count() * ROW_HEIGHT + MARGIN
+        total = self.card_count() * self.geometry.row_height + MARGIN
         bar = self.verticalScrollBar()
         bar.setRange(0, max(0, total - self.viewport().height()))
         bar.setPageStep(self.viewport().height())
@@ -180,8 +197,9 @@ class CardColumnView(QAbstractScrollArea):
         if count:
             today = model.today
             selected, current = self._selection.ids, self._selection.current
-            first = max(0, self.verticalScrollBar().value() // ROW_HEIGHT)
-            last = min(count, first + self.viewport().height() // ROW_HEIGHT + 2)
+            row_height = self.geometry.row_height
+            first = max(0, self.verticalScrollBar().value() // row_height)
+            last = min(count, first + self.viewport().height() // row_height + 2)
             model.prefetch_rows(self.column_row, first, last)  # one query for the cards coming into sight
             ratio = self.devicePixelRatioF()
             for row in range(first, last):
@@ -197,10 +215,43 @@ class CardColumnView(QAbstractScrollArea):
             painter.drawText(self.viewport().rect().adjusted(0, 24, 0, 0),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "Drop deals here")
         if self._drop_row is not None:
-            y = self._drop_row * ROW_HEIGHT - self.verticalScrollBar().value() + MARGIN // 2 - CARD_GAP_HALF
+            y = self._drop_row * self.geometry.row_height - self.verticalScrollBar().value() + MARGIN // 2 - CARD_GAP_HALF
             painter.setPen(QPen(QColor(theme.ACCENT), 3))
             painter.drawLine(MARGIN, y, self.viewport().width() - MARGIN, y)
         painter.end()
+
+    def viewportEvent(self, event):
+        if event.type() == QEvent.Type.ToolTip:
+            row = self.row_at(event.pos())
+            if row is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), self.card_tooltip(row), self.viewport(),
+                                  self.card_rect(row).toRect())
+            return True
+        return super().viewportEvent(event)
+
+    def card_tooltip(self, row: int) -> str:
+        """All a card cannot show: full title, account, owner, amount, days in stage, what is next."""
+        card = self._model.card(self.column_row, row)
+        details = self._model.details(card)
+        stage = self._model.column(self.column_row).stage.name
+        days = details.days_in_stage
+        if details.next_subject is None:
+            planned = "No activity planned"
+        else:
+            due = f", due {details.next_due.strftime('%d %b %Y')}" if details.next_due else ""
+            planned = f"Next: {details.next_subject}{due}"
+        if card.status == "won" and card.won_on:
+            in_stage = f"Won on {card.won_on.strftime('%d %b %Y')}"
+        else:
+            in_stage = f"{days} day{'s' if days != 1 else ''} in {stage}"
+        lines = [f"<b>{escape(card.title)}</b>", escape(card.account or "No account"),
+                 f"Owner: {escape(card.owner or 'nobody')}",
+                 escape(format_amount(from_cents(card.amount_cents), card.currency or self._painter.home_currency)),
+                 escape(in_stage), escape(planned)]
+        return "<p style='white-space:pre'>" + "<br>".join(lines) + "</p>"
 
     def keyPressEvent(self, event):
         if event.key() in self.NAVIGATION_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
@@ -281,16 +332,17 @@ class CardColumnView(QAbstractScrollArea):
         row = self._press_row if self._press_row is not None else 0
         card = self._model.card(self.column_row, row)
         ratio = self.devicePixelRatioF()
-        pixmap = QPixmap(int((COLUMN_WIDTH - MARGIN) * ratio), int((CARD_HEIGHT + 4) * ratio))
+        width, height = self.geometry.column_width, self.geometry.card_height
+        pixmap = QPixmap(int((width - MARGIN) * ratio), int((height + 4) * ratio))
         pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setOpacity(0.92)
-        self._painter.paint(painter, QRectF(1, 1, COLUMN_WIDTH - MARGIN - 4, CARD_HEIGHT), card,
+        self._painter.paint(painter, QRectF(1, 1, width - MARGIN - 4, height), card,
                             stale=False, follow_up=False, selected=True, current=False,
                             today=self._model.today)
         if count > 1:
-            badge = QRectF(COLUMN_WIDTH - MARGIN - 34, 0, 30, 20)
+            badge = QRectF(width - MARGIN - 34, 0, 30, 20)
             painter.setBrush(QColor(theme.ACCENT))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(badge, 10, 10)
@@ -304,6 +356,7 @@ class CardColumnView(QAbstractScrollArea):
         if event.mimeData().hasFormat(MIME_TYPE) and not self._model.read_only:
             event.setDropAction(Qt.DropAction.MoveAction)
             event.accept()
+            self.drag_moved.emit(self.viewport().mapToGlobal(event.position().toPoint()))
         else:
             event.ignore()
 
@@ -315,7 +368,8 @@ class CardColumnView(QAbstractScrollArea):
         self._drop_row = self.drop_row_at(pos)
         edge = 36
         height = self.viewport().height()
-        self._autoscroll_delta = -ROW_HEIGHT // 3 if pos.y() < edge else (ROW_HEIGHT // 3 if pos.y() > height - edge else 0)
+        step = self.geometry.row_height // 3
+        self._autoscroll_delta = -step if pos.y() < edge else (step if pos.y() > height - edge else 0)
         if self._autoscroll_delta and not self._autoscroll.isActive():
             self._autoscroll.start()
         elif not self._autoscroll_delta:
@@ -323,14 +377,17 @@ class CardColumnView(QAbstractScrollArea):
         event.setDropAction(Qt.DropAction.MoveAction)
         event.accept()
         self.viewport().update()
+        self.drag_moved.emit(self.viewport().mapToGlobal(pos))
 
     def dragLeaveEvent(self, event):
         self._drop_row = None
         self._autoscroll.stop()
         self.viewport().update()
+        self.drag_ended.emit()
 
     def dropEvent(self, event):
         self._autoscroll.stop()
+        self.drag_ended.emit()
         row = self.drop_row_at(event.position().toPoint())
         self._drop_row = None
         self.viewport().update()
@@ -365,12 +422,14 @@ class ColumnHeader(QWidget):
     new_requested = Signal(int)
     HEIGHT = 50
 
-    def __init__(self, model: BoardModel, column_row: int, currency: str, parent=None):
+    NARROW = 180  # below this the count moves to the second line, beside the amount
+
+    def __init__(self, model: BoardModel, column_row: int, currency: str, parent=None, width: int = COLUMN_WIDTH):
         super().__init__(parent)
         self._model = model
         self.column_row = column_row
         self._currency = currency
-        self.setFixedSize(COLUMN_WIDTH, self.HEIGHT)
+        self.setFixedSize(width, self.HEIGHT)
         self.setObjectName("board_column_header")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._bold = QFont(self.font())
@@ -381,12 +440,18 @@ class ColumnHeader(QWidget):
         self.add.setText("+")
         self.add.setAutoRaise(True)
         self.add.setToolTip("New deal in this stage (Ctrl+N)")
-        self.add.setGeometry(COLUMN_WIDTH - 30, 4, 24, 24)
+        self.add.setGeometry(width - 30, 4, 24, 24)
         self.add.clicked.connect(self._on_add)
         self.add.setEnabled(not model.read_only)
         self.name_text = self.count_text = self.totals_text = self.amount_text = self.left_out_text = ""
         model.totals_changed.connect(self._on_totals_changed)
         self.refresh()
+
+    def set_width(self, width: int) -> None:
+        if width != self.width():
+            self.setFixedSize(width, self.HEIGHT)
+            self.add.setGeometry(width - 30, 4, 24, 24)
+            self.update()
 
     @Slot()
     def _on_add(self):
@@ -423,8 +488,11 @@ class ColumnHeader(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
         painter.setFont(self._small)
+        width = self.width()
+        narrow = width < self.NARROW
         count_width = painter.fontMetrics().horizontalAdvance(self.count_text) + 12
-        badge = QRectF(COLUMN_WIDTH - 34 - count_width, 8, count_width, 18)
+        badge = (QRectF(8, 29, count_width, 16) if narrow
+                 else QRectF(width - 34 - count_width, 8, count_width, 18))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(theme.ACCENT_SOFT))
@@ -433,12 +501,14 @@ class ColumnHeader(QWidget):
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, self.count_text)
         painter.setFont(self._bold)
         painter.setPen(QColor(theme.TEXT))
-        name_rect = QRectF(8, 6, badge.left() - 14, 22)
+        name_rect = QRectF(8, 6, (width - 40) if narrow else badge.left() - 14, 22)
         name = painter.fontMetrics().elidedText(self.name_text, Qt.TextElideMode.ElideRight, int(name_rect.width()))
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         painter.setFont(self._small)
-        line = QRectF(8, 28, COLUMN_WIDTH - 16, 18)
+        line = QRectF(badge.right() + 6, 28, width - badge.right() - 12, 18) if narrow else QRectF(8, 28, width - 16, 18)
         totals = self.totals_text
+        if narrow or painter.fontMetrics().horizontalAdvance(totals) > line.width():
+            totals = self.amount_text  # the weighted figure is in the tooltip
         if self.left_out_text:
             metrics = painter.fontMetrics()
             note_width = metrics.horizontalAdvance(self.left_out_text)

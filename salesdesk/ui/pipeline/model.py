@@ -254,6 +254,11 @@ class BoardModel(QAbstractItemModel):
                 continue
         return None
 
+    def details(self, card: Card) -> board_data.CardDetails:
+        """Days in stage and next activity of a card, read now (for its hover text)."""
+        with self._db.read() as reader:
+            return board_data.card_details(reader, card, self.today)
+
     def is_stale(self, column_row: int, card: Card) -> bool:
         data = self._board
         return board_data.is_stale(card, data.columns[column_row].stage, data.now, data.today)

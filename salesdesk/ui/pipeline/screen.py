@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from salesdesk.db.engine import Database
@@ -35,7 +36,14 @@ class PipelineScreen(Screen):
     def menu(self) -> tuple[str, list]:
         b = self.board
         return "&Deal", [b.new_action, b.open_action, None, b.next_stage_action, b.prev_stage_action, None,
-                         b.delete_action, None, self.export_action("deals", "Export Deals…")]
+                         b.delete_action, None, b.density_menu.menuAction(), None,
+                         self.export_action("deals", "Export Deals…")]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The Deal menu's keys act on the board (they would take Delete from other
+        # screens' lists otherwise): so it has the focus whenever it is on view.
+        self.board.take_focus()
 
     @Slot(str)
     def _show_status(self, text: str) -> None:
