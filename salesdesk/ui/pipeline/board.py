@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -84,7 +85,7 @@ class BoardWidget(QWidget):
         self.currency = DEFAULT_CURRENCY  # until the board has read the company's
         saved = options.BOARD_DENSITY.read(self.settings)
         self.density: Density = next((d for d in DENSITIES if d.key == saved), DENSITIES[0])
-        self.geometry = BoardGeometry(self.density.column_width, self.density.card_height)
+        self.card_geometry = BoardGeometry(self.density.column_width, self.density.card_height)
         self._build()
         self._build_actions()
 
@@ -215,9 +216,9 @@ class BoardWidget(QWidget):
         """Columns and cards at the density's size; "Fit All Stages" shares the visible width."""
         width = fitted_width(self.density, len(self.columns), self.column_scroll.viewport().width())
         geometry = BoardGeometry(width, self.density.card_height)
-        if geometry == self.geometry:
+        if geometry == self.card_geometry:
             return
-        self.geometry = geometry
+        self.card_geometry = geometry
         for header in self.headers:
             header.set_width(width)
         for view in self.columns:
@@ -261,9 +262,9 @@ class BoardWidget(QWidget):
                 box = QVBoxLayout(frame)
                 box.setContentsMargins(0, 0, 0, 0)
                 box.setSpacing(0)
-                header = ColumnHeader(self.model, row, self.currency, width=self.geometry.column_width)
+                header = ColumnHeader(self.model, row, self.currency, width=self.card_geometry.column_width)
                 header.new_requested.connect(self.new_deal)
-                view = CardColumnView(self.model, row, self.selection, self.card_painter, geometry=self.geometry)
+                view = CardColumnView(self.model, row, self.selection, self.card_painter, geometry=self.card_geometry)
                 view.setObjectName(f"board_column_{row}")
                 view.open_requested.connect(self.open_deal)
                 view.dropped.connect(self.drop_deals)
@@ -370,8 +371,8 @@ class BoardWidget(QWidget):
     def take_focus(self) -> None:
         """Give the keyboard to the board, on a card in sight (the first if none is current),
         unless it already has it (the search box keeps its Delete)."""
-        focused = self.window().focusWidget()
-        if focused is not None and (focused is self or self.isAncestorOf(focused)) or not self.columns:
+        focused = QApplication.focusWidget()
+        if focused is not None and focused.isVisible() and self.isAncestorOf(focused) or not self.columns:
             return
         position = self.current_position()
         if position is not None:
@@ -397,7 +398,7 @@ class BoardWidget(QWidget):
             if 0 <= target < len(self.columns):
                 self.focus_card(target, max(row, 0))
         elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
-            page = max(1, view.viewport().height() // self.geometry.row_height)
+            page = max(1, view.viewport().height() // self.card_geometry.row_height)
             self.focus_card(column_row, max(0, row + (page if key == Qt.Key.Key_PageDown else -page)))
 
     def selected_ids(self) -> list[int]:

@@ -84,7 +84,7 @@ class CardColumnView(QAbstractScrollArea):
     def __init__(self, model: BoardModel, column_row: int, selection: CardSelection,
                  card_painter: CardPainter | None = None, parent=None, geometry: BoardGeometry | None = None):
         super().__init__(parent)
-        self.geometry = geometry or BoardGeometry()
+        self.card_geometry = geometry or BoardGeometry()
         self._model = model
         self.column_row = column_row
         self._selection = selection
@@ -100,10 +100,10 @@ class CardColumnView(QAbstractScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
-        self.setFixedWidth(self.geometry.column_width)
+        self.setFixedWidth(self.card_geometry.column_width)
         self.viewport().setAutoFillBackground(False)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # we fill every pixel
-        self.verticalScrollBar().setSingleStep(self.geometry.row_height // 2)
+        self.verticalScrollBar().setSingleStep(self.card_geometry.row_height // 2)
         self.verticalScrollBar().setStyleSheet(SCROLL_BAR_STYLE)
         model.rowsInserted.connect(self._on_rows_changed)
         model.rowsRemoved.connect(self._on_rows_changed)
@@ -116,10 +116,10 @@ class CardColumnView(QAbstractScrollArea):
     # -- geometry ---------------------------------------------------------------------
     def set_geometry(self, geometry: BoardGeometry) -> None:
         """New sizes (a density chosen, the board refitted): the same top card stays in sight."""
-        if geometry == self.geometry:
+        if geometry == self.card_geometry:
             return
-        top_row = self.verticalScrollBar().value() // self.geometry.row_height
-        self.geometry = geometry
+        top_row = self.verticalScrollBar().value() // self.card_geometry.row_height
+        self.card_geometry = geometry
         self.setFixedWidth(geometry.column_width)
         self.verticalScrollBar().setSingleStep(geometry.row_height // 2)
         self._update_range()
@@ -131,27 +131,27 @@ class CardColumnView(QAbstractScrollArea):
         return self._model.column(self.column_row).count
 
     def sizeHint(self) -> QSize:
-        return QSize(self.geometry.column_width, 600)
+        return QSize(self.card_geometry.column_width, 600)
 
     def card_rect(self, row: int) -> QRectF:
-        geometry = self.geometry
+        geometry = self.card_geometry
         top = row * geometry.row_height - self.verticalScrollBar().value() + MARGIN // 2
         return QRectF(MARGIN // 2, top, self.viewport().width() - MARGIN, geometry.card_height)
 
     def row_at(self, pos: QPoint) -> int | None:
         y = pos.y() + self.verticalScrollBar().value() - MARGIN // 2
-        row = y // self.geometry.row_height
-        if 0 <= row < self.card_count() and y % self.geometry.row_height < self.geometry.card_height:
+        row = y // self.card_geometry.row_height
+        if 0 <= row < self.card_count() and y % self.card_geometry.row_height < self.card_geometry.card_height:
             return int(row)
         return None
 
     def drop_row_at(self, pos: QPoint) -> int:
         y = pos.y() + self.verticalScrollBar().value()
-        return max(0, min(self.card_count(), int(round(y / self.geometry.row_height))))
+        return max(0, min(self.card_count(), int(round(y / self.card_geometry.row_height))))
 
     def scroll_to_row(self, row: int) -> None:
         bar = self.verticalScrollBar()
-        row_height = self.geometry.row_height
+        row_height = self.card_geometry.row_height
         top, bottom = row * row_height, row * row_height + row_height
         if top < bar.value():
             bar.setValue(top)
@@ -159,7 +159,7 @@ class CardColumnView(QAbstractScrollArea):
             bar.setValue(bottom - self.viewport().height())
 
     def _update_range(self) -> None:
-        total = self.card_count() * self.geometry.row_height + MARGIN
+        total = self.card_count() * self.card_geometry.row_height + MARGIN
         bar = self.verticalScrollBar()
         bar.setRange(0, max(0, total - self.viewport().height()))
         bar.setPageStep(self.viewport().height())
@@ -197,7 +197,7 @@ class CardColumnView(QAbstractScrollArea):
         if count:
             today = model.today
             selected, current = self._selection.ids, self._selection.current
-            row_height = self.geometry.row_height
+            row_height = self.card_geometry.row_height
             first = max(0, self.verticalScrollBar().value() // row_height)
             last = min(count, first + self.viewport().height() // row_height + 2)
             model.prefetch_rows(self.column_row, first, last)  # one query for the cards coming into sight
@@ -215,7 +215,7 @@ class CardColumnView(QAbstractScrollArea):
             painter.drawText(self.viewport().rect().adjusted(0, 24, 0, 0),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "Drop deals here")
         if self._drop_row is not None:
-            y = self._drop_row * self.geometry.row_height - self.verticalScrollBar().value() + MARGIN // 2 - CARD_GAP_HALF
+            y = self._drop_row * self.card_geometry.row_height - self.verticalScrollBar().value() + MARGIN // 2 - CARD_GAP_HALF
             painter.setPen(QPen(QColor(theme.ACCENT), 3))
             painter.drawLine(MARGIN, y, self.viewport().width() - MARGIN, y)
         painter.end()
@@ -332,7 +332,7 @@ class CardColumnView(QAbstractScrollArea):
         row = self._press_row if self._press_row is not None else 0
         card = self._model.card(self.column_row, row)
         ratio = self.devicePixelRatioF()
-        width, height = self.geometry.column_width, self.geometry.card_height
+        width, height = self.card_geometry.column_width, self.card_geometry.card_height
         pixmap = QPixmap(int((width - MARGIN) * ratio), int((height + 4) * ratio))
         pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
@@ -368,7 +368,7 @@ class CardColumnView(QAbstractScrollArea):
         self._drop_row = self.drop_row_at(pos)
         edge = 36
         height = self.viewport().height()
-        step = self.geometry.row_height // 3
+        step = self.card_geometry.row_height // 3
         self._autoscroll_delta = -step if pos.y() < edge else (step if pos.y() > height - edge else 0)
         if self._autoscroll_delta and not self._autoscroll.isActive():
             self._autoscroll.start()

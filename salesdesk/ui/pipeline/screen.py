@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
@@ -43,7 +43,9 @@ class PipelineScreen(Screen):
         super().showEvent(event)
         # The Deal menu's keys act on the board (they would take Delete from other
         # screens' lists otherwise): so it has the focus whenever it is on view.
+        # After the switch: the stack moves focus about once the new screen is shown.
         self.board.take_focus()
+        QTimer.singleShot(0, self.board.take_focus)
 
     @Slot(str)
     def _show_status(self, text: str) -> None:
