@@ -35,7 +35,7 @@ class PipelineScreen(Screen):
     def menu(self) -> tuple[str, list]:
         b = self.board
         return "&Deal", [b.new_action, b.open_action, None, b.next_stage_action, b.prev_stage_action, None,
-                         b.delete_action, None, self.export_action("deals", "Export Deals…")]
+                         b.delete_action, b.closed_action, None, self.export_action("deals", "Export Deals…")]
 
     @Slot(str)
     def _show_status(self, text: str) -> None:
