@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from salesdesk.domain.money import format_amount, from_cents
+from salesdesk.domain.money import from_cents
 from salesdesk.services.board import BoardFilter, StageInfo
 from salesdesk.services.closed_deals import ClosedDeal
-from salesdesk.ui.format import plural
+from salesdesk.ui.format import money, plural
 from salesdesk.ui.operations import DEALS, Operation, perform
 from salesdesk.ui.pipeline.model import Applied
 
@@ -59,7 +59,7 @@ class ClosedDealsModel(QAbstractTableModel):
         row, col = self.rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.title, row.account, row.owner,
-                    format_amount(from_cents(row.amount_cents), row.currency),
+                    money(from_cents(row.amount_cents), row.currency),  # whole units, as on the cards
                     row.status.capitalize(), row.closed_on.isoformat() if row.closed_on else "",
                     row.reason, row.stage)[col]
         if role == _SORT_ROLE:
@@ -70,7 +70,7 @@ class ClosedDealsModel(QAbstractTableModel):
             return str(self.data(index)).casefold()
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 6):
+        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1, 6, 7):  # the columns that get cut
             return self.data(index)
         return None
 
@@ -150,8 +150,10 @@ class ClosedDealsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for col, width in enumerate((240, 150, 130, 110, 60, 90, 200, 100)):
-            header.resizeSection(col, width)
+        # Fixed widths, not "resize to contents" (that measures every row); the title takes the rest.
+        for col, width in enumerate((0, 170, 140, 110, 55, 90, 190, 130)):
+            if width:
+                header.resizeSection(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self.reopen_selected())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -165,7 +167,8 @@ class ClosedDealsDialog(QDialog):
         buttons.addButton(self.reopen_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(1000, 520)
+        screen = (parent or board).screen().availableGeometry()  # 1366x768 laptops included
+        self.resize(min(1260, screen.width() - 40), min(620, screen.height() - 80))
         self.reload()
 
     @property
