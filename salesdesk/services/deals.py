@@ -275,7 +275,7 @@ def mark_lost(session: Session, deal_id: int, reason_id: int | None, note: str |
     return MoveRecord(before, Placement.of(deal), None)
 
 
-def reopen_deal(session: Session, deal_id: int, stage_id: int | None = None) -> MoveRecord:
+def reopen_deal(session: Session, deal_id: int, stage_id: int | None = None, by_id: int | None = None) -> MoveRecord:
     """A lost or won deal becomes open again, in ``stage_id`` or the stage it was in."""
     deal = _get(session, deal_id)
     if deal.status == DealStatus.OPEN:
@@ -288,7 +288,8 @@ def reopen_deal(session: Session, deal_id: int, stage_id: int | None = None) -> 
         raise RuleError(f"Stage “{target.name}” belongs to another pipeline than “{deal.title}”")
     history_id = None
     if target.id != deal.stage_id:
-        change = StageChange(deal_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=target.id, changed_at=utcnow())
+        change = StageChange(deal_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=target.id, changed_at=utcnow(),
+                             changed_by_id=by_id)
         session.add(change)
         session.flush()
         history_id = change.id

@@ -184,7 +184,7 @@ def test_enter_opens_the_deal_and_the_deal_menu_follows_the_screen(make_window, 
     menus = {a.text(): a for a in window.menuBar().actions()}
     assert menus["&Deal"].isVisible()
     assert [a.text() for a in window.screen_menus["pipeline"].actions() if a.text()] == [
-        "New deal", "Open deal", "Move to next stage", "Move to previous stage", "Delete deal…", "Card &Size",
+        "New deal", "Open deal", "Move to next stage", "Move to previous stage", "Delete deal…", "Won and lost deals…", "Card &Size",
         "Export Deals…"]
     board.focus_card(1, 0)
     deal_id = board.selection.current

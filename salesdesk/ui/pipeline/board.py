@@ -137,6 +137,11 @@ class BoardWidget(QWidget):
         self.lost_zone.dropped.connect(self.lose_deals)
         zones.addWidget(self.won_zone)
         zones.addWidget(self.lost_zone)
+        self.closed_button = QPushButton("Won and lost…")  # where closed deals are found and reopened
+        self.closed_button.setObjectName("board_closed_deals")
+        self.closed_button.setToolTip("List the won and lost deals and reopen them (Ctrl+Shift+L)")
+        self.closed_button.clicked.connect(self.open_closed_deals)
+        zones.addWidget(self.closed_button)
         layout.addLayout(zones)
 
     # The filter widgets, as the board's own (tests and callers reach them here).
@@ -185,6 +190,7 @@ class BoardWidget(QWidget):
         self.delete_action = action("Delete deal…", [QKeySequence(Qt.Key.Key_Delete)], self.delete_selected, "board_delete")
         self.next_stage_action = action("Move to next stage", "Ctrl+Right", partial(self.shift_selected, 1), "board_next_stage")
         self.prev_stage_action = action("Move to previous stage", "Ctrl+Left", partial(self.shift_selected, -1), "board_prev_stage")
+        self.closed_action = action("Won and lost deals…", "Ctrl+Shift+L", self.open_closed_deals, "board_closed_deals_action")
         for act in (self.new_action, self.delete_action, self.next_stage_action, self.prev_stage_action):
             act.setEnabled(not self.db.read_only)
 
@@ -446,6 +452,12 @@ class BoardWidget(QWidget):
 
     def _title(self, deal_id: int) -> str:
         return self.model.card_by_id(deal_id).title
+
+    @Slot()
+    def open_closed_deals(self) -> None:
+        from salesdesk.ui.pipeline.closed_deals import ClosedDealsDialog
+
+        ClosedDealsDialog(self).exec()
 
     @Slot()
     def delete_selected(self) -> None:

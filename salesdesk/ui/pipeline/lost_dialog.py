@@ -19,7 +19,8 @@ class LostReasonDialog(QDialog):
             reasons = lost_reasons(s)
         layout = QVBoxLayout(self)
         what = f"“{titles[0]}”" if len(titles) == 1 else f"{len(titles)} deals"
-        layout.addWidget(QLabel(f"Why was {what} lost? It leaves the board; you can reopen it later."))
+        layout.addWidget(QLabel(f"Why was {what} lost?\nIt leaves the board; “Won and lost…” under the board "
+                                f"(Ctrl+Shift+L) lists it and reopens it."))
         form = QFormLayout()
         self.reason_box = QComboBox()
         self.reason_box.setObjectName("lost_reason")

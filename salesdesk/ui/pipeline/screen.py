@@ -36,7 +36,7 @@ class PipelineScreen(Screen):
     def menu(self) -> tuple[str, list]:
         b = self.board
         return "&Deal", [b.new_action, b.open_action, None, b.next_stage_action, b.prev_stage_action, None,
-                         b.delete_action, None, b.density_menu.menuAction(), None,
+                         b.delete_action, b.closed_action, None, b.density_menu.menuAction(), None,
                          self.export_action("deals", "Export Deals…")]
 
     def showEvent(self, event: QShowEvent) -> None:
