@@ -83,6 +83,7 @@ class DateField(QWidget):
         self.calendar_button.clicked.connect(self.show_calendar)
         layout.addWidget(self.calendar_button)
         self.setFocusProxy(self.line)  # a label's buddy and Alt+letter land in the text
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a buddy without a focus policy is skipped
         self.calendar: QCalendarWidget | None = None
 
     # -- value -----------------------------------------------------------------------------
@@ -130,7 +131,8 @@ class DateField(QWidget):
     @Slot()
     def show_calendar(self) -> None:
         if self.calendar is None:
-            self.calendar = QCalendarWidget(self, Qt.WindowType.Popup)
+            self.calendar = QCalendarWidget(self)
+            self.calendar.setWindowFlags(Qt.WindowType.Popup)
             self.calendar.setObjectName("date_calendar")
             self.calendar.setGridVisible(True)
             self.calendar.clicked.connect(self._picked)
