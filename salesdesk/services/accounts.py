@@ -42,8 +42,8 @@ def remove_new_account(session: Session, account_id: int) -> dict:
     row = session.execute(select(table).where(table.c.id == account_id)).first()
     if row is None:
         raise NotFoundError(f"Account #{account_id} no longer exists")
-    used = session.scalar(select(func.count()).select_from(Deal).where(Deal.account_id == account_id)) \
-        + session.scalar(select(func.count()).select_from(Contact).where(Contact.account_id == account_id))
+    used = (session.scalar(select(func.count()).select_from(Deal).where(Deal.account_id == account_id)) or 0) \
+        + (session.scalar(select(func.count()).select_from(Contact).where(Contact.account_id == account_id)) or 0)
     if used:
         raise RuleError(f"“{row.name}” has deals or contacts now; it is kept")
     session.flush()

@@ -337,3 +337,24 @@ def test_the_hire_dialogs_message_goes_away_when_the_name_is_typed(company_db, q
     assert dialog.errors["name"].isVisible()
     qtbot.keyClicks(dialog.name, "Ada")
     assert not dialog.errors["name"].isVisible()
+
+
+def test_a_currency_typed_then_enter_saves_it_without_growing_the_list(editor, qtbot, company_db):
+    fill_new_deal(editor, qtbot)
+    items = [editor.currency.itemText(i) for i in range(editor.currency.count())]
+    editor.currency.lineEdit().selectAll()
+    qtbot.keyClicks(editor.currency.lineEdit(), "chf")
+    QTest.keyClick(editor.currency.lineEdit(), Qt.Key.Key_Return)
+    assert editor.result() == QDialog.DialogCode.Accepted
+    assert [editor.currency.itemText(i) for i in range(editor.currency.count())] == items
+    assert sql(company_db, "SELECT currency FROM deals WHERE id = ?", editor.saved_id) == "CHF"
+
+
+def test_the_dialog_at_1366x768_fits_with_a_message_shown(editor, qtbot):
+    editor.owner.setCurrentIndex(1)
+    qtbot.keyClicks(editor.close_date.line, "soon")
+    editor.save()
+    qtbot.wait(50)
+    screen = editor.screen().availableGeometry()
+    assert editor.sizeHint().height() <= min(screen.height(), 768) - 60
+    assert editor.height() >= editor.minimumSizeHint().height()

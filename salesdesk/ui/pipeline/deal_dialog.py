@@ -104,8 +104,10 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         self.account.setEditable(True)
         self.account.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         # A list to pick from while typing: inline completion would turn a new name into an old one
-        self.account.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.account.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        completer = self.account.completer()
+        if completer is not None:
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.account.addItem("(no account)", None)
         for account_id, name in self.accounts:
             self.account.addItem(name, account_id)

@@ -12,6 +12,7 @@ dialog says so under the field instead of saving without the date.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QWidget
@@ -46,7 +47,7 @@ def parse_date(text: str, locale: QLocale | None = None) -> dt.date | None:
             if day.isValid():
                 if day.year() < 100 or ("yyyy" not in fmt and day.year() < 1970):
                     day = day.addYears(100)  # "27" is 2027, not 1927
-                return day.toPython()
+                return cast(dt.date, day.toPython())
     return None
 
 
@@ -102,7 +103,7 @@ class DateField(QWidget):
         return day
 
     def setDate(self, day: dt.date | None) -> None:
-        self.line.setText(QLocale().toString(QDate(day), SHOWN_FORMAT) if day else "")
+        self.line.setText(QLocale().toString(QDate(day.year, day.month, day.day), SHOWN_FORMAT) if day else "")
 
     def clear(self) -> None:
         self.line.clear()
@@ -138,7 +139,7 @@ class DateField(QWidget):
             self.calendar.clicked.connect(self._picked)
             self.calendar.activated.connect(self._picked)
         day = parse_date(self.line.text()) or CLOCK.today()
-        self.calendar.setSelectedDate(QDate(day))
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
         self.calendar.setCurrentPage(day.year, day.month)
         self.calendar.adjustSize()
         self.calendar.move(self.mapToGlobal(QPoint(0, self.height())))
@@ -149,6 +150,6 @@ class DateField(QWidget):
     def _picked(self, day: QDate) -> None:
         assert self.calendar is not None
         self.calendar.hide()
-        self.setDate(day.toPython())
+        self.setDate(cast(dt.date, day.toPython()))
         self.edited.emit()
         self.line.setFocus()

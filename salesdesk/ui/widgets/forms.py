@@ -9,6 +9,7 @@ field as buddy.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -86,14 +87,17 @@ class EnterSaves(QObject):
         self.button = button
         for combo in combos:
             combo.installEventFilter(self)
-            if combo.lineEdit() is not None:
-                combo.lineEdit().installEventFilter(self)
+            line = combo.lineEdit()
+            if line is not None:
+                line.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             combo = watched if isinstance(watched, QComboBox) else watched.parent()
-            popup = combo.completer().popup() if isinstance(combo, QComboBox) and combo.completer() else None
+            completer = combo.completer() if isinstance(combo, QComboBox) else None
+            popup = completer.popup() if completer is not None else None
             if isinstance(combo, QComboBox) and not combo.view().isVisible() \
                     and not (popup is not None and popup.isVisible()):
                 if self.button.isEnabled():
