@@ -9,28 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
+    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
     QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QRadioButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from salesdesk.clock import CLOCK
 from salesdesk.domain.wording import counted, listed
-from salesdesk.ui import theme
 from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
-
-NO_DATE = QDate(1900, 1, 1)
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(f"error_{name}")
-    label.setStyleSheet(f"color: {theme.DANGER};")
-    label.setWordWrap(True)
-    label.hide()
-    return label
+from salesdesk.ui.widgets.date_field import DateField
+from salesdesk.ui.widgets.forms import error_label as _error_label
+from salesdesk.ui.widgets.forms import labelled_row
 
 
 class PersonDialog(AsksBeforeDiscarding, QDialog):
@@ -58,12 +49,8 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
         self.errors: dict[str, QLabel] = {}
 
         def row(label, widget, field):
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(widget)
             self.errors[field] = _error_label(field)
-            box.addWidget(self.errors[field])
-            form.addRow(label, box)
+            labelled_row(form, label, widget, self.errors[field])  # a buddy: Alt+N focuses the name
 
         self.name = QLineEdit()
         self.name.setObjectName("person_name")
@@ -93,12 +80,8 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
         for branch_id, name, *_ in self.branches:
             self.branch.addItem(name, branch_id)
         row("&Branch", self.branch, "branch")
-        self.hire_date = QDateEdit()
+        self.hire_date = DateField(field="hire_date")
         self.hire_date.setObjectName("person_hire_date")
-        self.hire_date.setCalendarPopup(True)
-        self.hire_date.setMinimumDate(NO_DATE)
-        self.hire_date.setSpecialValueText("not set")
-        self.hire_date.setDisplayFormat("dd MMM yyyy")
         row("&Hired", self.hire_date, "hire_date")
         layout.addLayout(form)
         self.general_error = _error_label("general")
@@ -110,28 +93,25 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
             self.phone.setText(o.phone or "")
             self.role.setCurrentIndex(max(0, self.role.findData(o.role_id)))
             self.branch.setCurrentIndex(max(0, self.branch.findData(o.branch_id)) if o.branch_id else 0)
-            hired = o.hire_date
-            self.hire_date.setDate(QDate(hired.year, hired.month, hired.day) if hired else NO_DATE)
+            self.hire_date.setDate(o.hire_date)
             if not o.active:
                 layout.addWidget(QLabel("This person is no longer active."))
         else:
             self.role.setCurrentIndex(self.role.count() - 1)  # most hires are salespeople
-            today = CLOCK.today()
-            self.hire_date.setDate(QDate(today.year, today.month, today.day))
+            self.hire_date.setDate(CLOCK.today())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def values(self) -> dict:
-        hire = None if self.hire_date.date() == NO_DATE else self.hire_date.date().toPython()
         values = {
             "name": self.name.text(),
             "email": self.email.text().strip() or None,
             "phone": self.phone.text().strip() or None,
             "role_id": self.role.currentData(),
             "branch_id": self.branch.currentData(),
-            "hire_date": hire,
+            "hire_date": self.hire_date.date(),  # text that is no date: refused under the field
         }
         if self.person_id is None:
             values["manager_id"] = self.manager.currentData()
@@ -165,7 +145,12 @@ class PersonDialog(AsksBeforeDiscarding, QDialog):
         """Something typed or chosen that is not saved (a new person: anything typed)."""
         if self.person_id is None:
             return bool(self.name.text().strip() or self.email.text().strip() or self.phone.text().strip())
-        return bool(self.values())
+        from salesdesk.errors import ValidationError
+
+        try:
+            return bool(self.values())
+        except ValidationError:  # a hire date that is no date: unsaved typing
+            return True
 
     unsaved_question = "Save the changes to this person?"
 

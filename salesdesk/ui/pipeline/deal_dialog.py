@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -41,8 +41,9 @@ from salesdesk.services import deals as deal_service
 from salesdesk.services.rates import RateBook
 from salesdesk.ui import theme
 from salesdesk.ui.dialogs.unsaved import AsksBeforeDiscarding
+from salesdesk.ui.widgets.date_field import DateField
+from salesdesk.ui.widgets.forms import EnterSaves, error_label, labelled_row
 
-NO_DATE = QDate(2000, 1, 1)
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN")
 
 
@@ -89,18 +90,11 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.errors: dict[str, QLabel] = {}
 
-        def row(label: str, widget: QWidget, field: str) -> None:
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(widget)
-            error = QLabel()
-            error.setObjectName(f"error_{field}")
-            error.setStyleSheet(f"color: {theme.DANGER};")
-            error.setWordWrap(True)
-            error.hide()
-            box.addWidget(error)
-            self.errors[field] = error
-            form.addRow(label, box)
+        self.labels: dict[str, QLabel] = {}
+
+        def row(label: str, widget: QWidget, field: str, buddy: QWidget | None = None) -> None:
+            self.errors[field] = error_label(field)
+            self.labels[field] = labelled_row(form, label, widget, self.errors[field], buddy)
 
         self.title = QLineEdit()
         self.title.setObjectName("deal_title")
@@ -109,11 +103,28 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         self.account.setObjectName("deal_account")
         self.account.setEditable(True)
         self.account.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # A list to pick from while typing: inline completion would turn a new name into an old one
+        completer = self.account.completer()
+        if completer is not None:
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.account.addItem("(no account)", None)
         for account_id, name in self.accounts:
             self.account.addItem(name, account_id)
         self.account.currentIndexChanged.connect(self._fill_contacts)
-        row("&Account", self.account, "account")
+        account_box = QWidget()
+        account_layout = QVBoxLayout(account_box)
+        account_layout.setContentsMargins(0, 0, 0, 0)
+        account_layout.setSpacing(2)
+        account_layout.addWidget(self.account)
+        # A name that is no account yet: said at once, with the choice to create it on Save
+        self.create_account = QCheckBox()
+        self.create_account.setObjectName("deal_create_account")
+        self.create_account.setChecked(True)
+        self.create_account.hide()
+        account_layout.addWidget(self.create_account)
+        self.account.editTextChanged.connect(self._on_account_typed)
+        row("&Account", account_box, "account", self.account)
         self.contact = QComboBox()
         self.contact.setObjectName("deal_contact")
         row("C&ontact", self.contact, "contact")
@@ -132,13 +143,14 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         self.currency = QComboBox()
         self.currency.setObjectName("deal_currency")
         self.currency.setEditable(True)
+        self.currency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)  # a typed code is not added to the list
         self.currency.addItems(sorted({self.home_currency, *CURRENCIES}))
         money.addWidget(self.amount, 1)
         money.addWidget(self.currency)
         holder = QWidget()
         holder.setLayout(money)
         money.setContentsMargins(0, 0, 0, 0)
-        row("A&mount", holder, "amount")
+        row("A&mount", holder, "amount", self.amount)
         self.errors["currency"] = self.errors["amount"]
         self.rate_note = QLabel()  # a currency without a rate: the deal will not count in totals
         self.rate_note.setObjectName("deal_rate_note")
@@ -162,15 +174,12 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         prob.addWidget(self.override, 1)
         holder = QWidget()
         holder.setLayout(prob)
-        row("&Probability", holder, "probability")
+        row("&Probability", holder, "probability", self.probability)
 
-        self.close_date = QDateEdit()
+        self.close_date = DateField(field="expected_close")
         self.close_date.setObjectName("deal_close")
-        self.close_date.setCalendarPopup(True)
-        self.close_date.setMinimumDate(NO_DATE)
-        self.close_date.setSpecialValueText("not set")
-        self.close_date.setDisplayFormat("dd MMM yyyy")
-        row("Expected &close", self.close_date, "expected_close")
+        self.close_date.line.setObjectName("deal_close_text")
+        row("Expected &close", self.close_date, "expected_close", self.close_date.line)
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("deal_notes")
         self.notes.setFixedHeight(70)
@@ -201,9 +210,30 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         layout.addWidget(buttons)
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setDefault(True)  # Enter anywhere in the form saves
+        EnterSaves(save, [self.account, self.contact, self.owner, self.currency])
         if self.db.read_only:
-            buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            save.setEnabled(False)
 
+    def _typed_account(self) -> tuple[int | None, str]:
+        """The account chosen or typed: (its id, "") or (None, a name no account has)."""
+        account_id = self.account.currentData()
+        typed = " ".join(self.account.currentText().split())
+        if self.account.currentIndex() >= 0 and self.account.itemText(self.account.currentIndex()) == \
+                self.account.currentText():
+            return account_id, ""
+        if not typed or typed == "(no account)":
+            return None, ""
+        match = next((aid for aid, name in self.accounts if name.lower() == typed.lower()), None)
+        return (match, "") if match is not None else (None, typed)
+
+    @Slot(str)
+    def _on_account_typed(self, _text: str) -> None:
+        _account_id, new_name = self._typed_account()
+        self.create_account.setText(f"Create account “{new_name}” when saving" if new_name else "")
+        self.create_account.setToolTip(f"There is no account called “{new_name}” yet" if new_name else "")
+        self.create_account.setVisible(bool(new_name))
 
     @Slot(str)
     def _show_rate_note(self, text: str) -> None:
@@ -228,8 +258,7 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
         self.override.setChecked(overridden)
         self.probability.setValue(o["probability"] if overridden else stage_probability)
         self.probability.setEnabled(overridden)
-        close = o.get("expected_close")
-        self.close_date.setDate(QDate(close) if close else NO_DATE)
+        self.close_date.setDate(o.get("expected_close"))
         self.notes.setPlainText(o.get("notes") or "")
 
     @Slot()
@@ -255,14 +284,12 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
 
     # -- saving ----------------------------------------------------------------------------
     def values(self) -> dict:
-        account_id = self.account.currentData()
-        typed = self.account.currentText().strip()
-        if account_id is None and typed and typed != "(no account)":
-            match = next((aid for aid, name in self.accounts if name.lower() == typed.lower()), None)
-            if match is None:
-                raise ValidationError("account", f"There is no account called “{typed}”")
-            account_id = match
+        account_id, new_account = self._typed_account()
+        if new_account and not self.create_account.isChecked():
+            raise ValidationError("account", f"There is no account called “{new_account}”; tick "
+                                  "“Create account” or choose one from the list")
         amount_text = self.amount.text().strip() or "0"
+        extra = {"new_account": new_account} if new_account else {}
         return {
             "title": self.title.text(),
             "account_id": account_id,
@@ -271,8 +298,9 @@ class DealDialog(AsksBeforeDiscarding, QDialog):
             "amount": amount_text,
             "currency": self.currency.currentText(),
             "probability": self.probability.value() if self.override.isChecked() else None,
-            "expected_close": None if self.close_date.date() == NO_DATE else self.close_date.date().toPython(),
+            "expected_close": self.close_date.date(),  # typed text that is no date: refused, not dropped
             "notes": self.notes.toPlainText().strip() or None,
+            **extra,
         }
 
     def _show_error(self, field: str, message: str) -> None:

@@ -117,16 +117,29 @@ def create_deal(db: Database, stage_id: int, values: dict, shown: Callable[[int]
                 failed: Failed | None = None) -> Operation:
     """A new deal from the editor's ``values``; undo deletes it, redo brings the same
     row back.  ``shown(deal_id)`` puts it on the board each time; ``failed`` says why an
-    undo or redo was refused (the first run's refusal goes to the editor)."""
+    undo or redo was refused (the first run's refusal goes to the editor).
+
+    A ``new_account`` name in ``values`` creates that account in the same step, and
+    undo takes it back with the deal."""
+    from salesdesk.services import accounts
+
     kept: dict[str, Any] = {}
+    values = dict(values)
+    new_account = values.pop("new_account", None)
 
     def do(session) -> int:
+        if new_account:
+            values["account_id"] = accounts.create_account(session, new_account, owner_id=values.get("owner_id"))
         return _deals().create_deal(session, stage_id=stage_id, **values)
 
     def undo(session, deal_id: int) -> None:
         kept["deleted"] = _deals().delete_deal(session, deal_id)
+        if new_account:
+            kept["account"] = accounts.remove_new_account(session, values["account_id"])
 
     def redo(session, deal_id: int) -> int:
+        if new_account:
+            accounts.restore_account(session, kept["account"])
         _deals().restore_deal(session, kept["deleted"])
         return deal_id
 
@@ -141,13 +154,25 @@ def create_deal(db: Database, stage_id: int, values: dict, shown: Callable[[int]
 def edit_deal(db: Database, deal_id: int, changes: dict, title: str,
               shown: Callable[[int], None] | None = None, failed: Failed | None = None) -> Operation:
     """Fields changed in the editor; undo and redo swap the values (``failed`` as for
-    ``create_deal``)."""
+    ``create_deal``; a ``new_account`` likewise)."""
+    from salesdesk.services import accounts
+
+    changes = dict(changes)
+    new_account = changes.pop("new_account", None)
+    kept: dict[str, Any] = {}
 
     def do(session) -> dict:
+        if new_account:
+            if "account" in kept:
+                accounts.restore_account(session, kept["account"])
+            else:
+                changes["account_id"] = accounts.create_account(session, new_account)
         return _deals().edit_deal(session, deal_id, **changes)
 
     def undo(session, before: dict) -> None:
         _deals().edit_deal(session, deal_id, **before)
+        if new_account:
+            kept["account"] = accounts.remove_new_account(session, changes["account_id"])
 
     def show(_before, _undone: bool) -> None:
         if shown is not None:
