@@ -141,7 +141,9 @@ def stages(reader: Reader, pipeline_id: int) -> list[StageInfo]:
     return [StageInfo(i, n, pos, prob, stale, bool(won)) for i, n, pos, prob, stale, won in rows]
 
 
-def _filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.date) -> tuple[str, dict]:
+def filter_sql(f: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.date) -> tuple[str, dict]:
+    """The conditions (" AND ..." over deals ``d``) and parameters ``f`` adds for a
+    stage's deals; other lists of deals (the won and lost list) narrow the same way."""
     where: list[str] = []
     params: dict[str, object] = {}
     if f.text.strip():
@@ -199,7 +201,7 @@ def load_board(reader: Reader, pipeline_id: int, board_filter: BoardFilter = Boa
 
 
 def _stage_params(board_filter: BoardFilter, stage: StageInfo, now: dt.datetime, today: dt.date) -> tuple[str, dict]:
-    extra, params = _filter_sql(board_filter, stage, now, today)
+    extra, params = filter_sql(board_filter, stage, now, today)
     params.update(stage=stage.id, status="won" if stage.is_won else "open", default=stage.probability)
     return extra, params
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from salesdesk.db.engine import Reader, as_date
-from salesdesk.services.board import BoardFilter, StageInfo, _filter_sql, stages
+from salesdesk.services.board import BoardFilter, StageInfo, filter_sql, stages
 from salesdesk.services.deals import MoveRecord, reopen_deal
 
 
@@ -58,7 +58,7 @@ def closed_deals(reader: Reader, pipeline_id: int, board_filter: BoardFilter = B
     """The won and/or lost deals of a pipeline whose owner the board's filter shows,
     latest closed first."""
     kept = replace(BoardFilter(), owner_id=board_filter.owner_id, branch_id=board_filter.branch_id, won_days=None)
-    extra, params = _filter_sql(kept, _NO_STAGE, dt.datetime.min, dt.date.min)
+    extra, params = filter_sql(kept, _NO_STAGE, dt.datetime.min, dt.date.min)
     marks = ",".join(f":st{i}" for i in range(len(statuses)))
     params.update({f"st{i}": s for i, s in enumerate(statuses)}, pipeline=pipeline_id)
     names = {s.id: s for s in stages(reader, pipeline_id)}

@@ -50,6 +50,7 @@ from salesdesk.ui.busy import wait_cursor
 from salesdesk.ui.format import compact_money, plural
 from salesdesk.ui.history import History
 from salesdesk.ui.icons import app_icon, icon
+from salesdesk.ui.keys import shortcuts
 from salesdesk.ui.operations import DEALS, PEOPLE, RATES, SETTINGS, Changes
 from salesdesk.ui.screen import Screen
 from salesdesk.ui.session import NOT_SQLITE, DatabaseSession
@@ -92,22 +93,6 @@ DEFAULT_SIZE = QSize(1280, 800)
 STATUS_BAR_SHOWS = frozenset({DEALS, PEOPLE, RATES, SETTINGS})  # people, open deals, pipeline value
 SCREEN_KEYS: tuple[str, ...] = tuple(screen.key for screen in SCREENS)
 KEY_ROLE = Qt.ItemDataRole.UserRole
-
-
-def shortcuts(standard: QKeySequence.StandardKey | None, *explicit: str) -> list[QKeySequence]:
-    """The platform's keys for ``standard`` plus ours, without duplicates.
-
-    Without a desktop theme (a bare X session, Xvfb) ``QKeySequence.Quit`` is empty on
-    Linux, so Ctrl+Q must be given explicitly; duplicates would make Qt call the
-    shortcut ambiguous and do nothing.
-    """
-    keys = list(QKeySequence.keyBindings(standard)) if standard is not None else []
-    keys += [QKeySequence(text) for text in explicit]
-    unique: dict[str, QKeySequence] = {}
-    for key in keys:
-        if not key.isEmpty():
-            unique.setdefault(key.toString(QKeySequence.SequenceFormat.PortableText), key)
-    return list(unique.values())
 
 
 class MainWindow(QMainWindow):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -60,7 +62,8 @@ def test_a_lost_deal_is_listed_with_its_reason_reopened_and_undone(board, compan
     dialog = closed_list(board, qtbot)
     dialog.search.setText(title)
     row = next(r for r in shown_rows(dialog) if r["title"] == title)
-    assert row["status"] == "Lost" and row["closed"] == lost_on and row["stage"] == stage_name
+    assert row["status"] == "Lost" and row["closed"] == f"{dt.date.fromisoformat(lost_on):%d %b %Y}"
+    assert row["stage"] == stage_name
     assert reason in row["reason"] and "Chose the incumbent" in row["reason"]
 
     dialog.select_ids([deal_id])
@@ -83,6 +86,31 @@ def test_a_lost_deal_is_listed_with_its_reason_reopened_and_undone(board, compan
                            "WHERE d.id = ?", deal_id) == reason
     board.undo_stack.redo()
     assert deal_id in ids(board, 1)
+    assert title not in [r["title"] for r in shown_rows(dialog)]
+
+
+def test_ctrl_z_in_the_list_undoes_a_reopen_and_the_list_follows_every_change(board, company_db, qtbot):
+    """The list is modal, so the window's Ctrl+Z cannot reach it: its own does; and it
+    reads the deals again after a change made anywhere (here a loss on the board)."""
+    deal_id, other = ids(board, 2)[:2]
+    title = board.model.card_by_id(deal_id).title
+    lose(board, deal_id)
+    dialog = closed_list(board, qtbot)
+    dialog.select_ids([deal_id])
+    reopen_into(dialog, board.headers[0].name_text)
+    assert title not in [r["title"] for r in shown_rows(dialog)]
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts go to the active window
+    dialog.table.setFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sql(company_db, "SELECT status FROM deals WHERE id = ?", deal_id) == "lost"
+    assert title in [r["title"] for r in shown_rows(dialog)]  # back in the list at once
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert sql(company_db, "SELECT status FROM deals WHERE id = ?", deal_id) == "open"
+    lose(board, other, note="Budget cut")  # made outside the list
+    assert board.model.card_by_id(other) is None or other not in ids(board, 2)
+    assert any("Budget cut" in r["reason"] for r in shown_rows(dialog))
 
 
 def test_a_won_deal_is_reopened_into_the_stage_it_was_won_from(board, company_db, qtbot):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 import subprocess
 
 import pytest
@@ -156,6 +157,35 @@ def test_filters_narrow_the_board_and_are_remembered(board, company_db, ui_setti
     again.refresh()
     assert again.search.text() == "Deal 1"
     assert again.model.board_filter.text == "Deal 1"
+
+
+def test_typed_close_dates_filter_the_board_and_empty_means_any(board, company_db, ui_settings, qtbot):
+    """The close-date filters are typed like the deal editor's date (no year-2000 "any"
+    sentinel to type over); a date that does not read is left out rather than guessed."""
+    assert board.close_from.text() == "" and board.close_from.line.placeholderText() == "any"
+    with sqlite3.connect(company_db.path) as connection:  # some deals close in January, the rest later
+        connection.execute("UPDATE deals SET expected_close = CASE WHEN id % 3 = 0 THEN '2027-01-15' "
+                           "ELSE '2027-03-01' END")
+    connection.close()
+    january = set(sql(company_db, "SELECT group_concat(id) FROM deals WHERE id % 3 = 0 AND status <> 'lost'").split(","))
+    board.refresh()
+    QTest.keyClicks(board.close_to.line, "15 Jan 2027")
+    board.apply_filters()
+    assert board.model.board_filter.close_to == dt.date(2027, 1, 15)
+    shown = {str(board.model.card(r, i).id) for r in range(board.model.column_count())
+             for i in range(board.model.column(r).count)}
+    assert shown and shown <= january
+    assert board.filter_bar.more_filters.text() == "More filters (1)"
+    again = BoardWidget(company_db, History(), ui_settings)
+    qtbot.addWidget(again)
+    again.refresh()
+    assert again.close_to.date() == dt.date(2027, 1, 15)  # remembered, and shown as a day
+    assert again.close_to.text() == "15 Jan 2027"
+    board.close_to.line.clear()
+    QTest.keyClicks(board.close_to.line, "soon")
+    board.apply_filters()
+    assert board.model.board_filter.close_to is None
+    assert board.filter_bar.more_filters.text() == "More filters"
 
 
 def test_stage_editor_renames_adds_and_removes_with_deals_moved(board, company_db, qtbot):

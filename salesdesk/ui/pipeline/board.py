@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -57,6 +56,7 @@ from salesdesk.ui.pipeline.operations import BoardOperations
 
 if TYPE_CHECKING:
     from salesdesk.db.engine import Database
+    from salesdesk.ui.widgets.date_field import DateField
 
 
 class BoardWidget(QWidget):
@@ -162,11 +162,11 @@ class BoardWidget(QWidget):
         return self.filter_bar.branch_box
 
     @property
-    def close_from(self) -> QDateEdit:
+    def close_from(self) -> DateField:
         return self.filter_bar.close_from
 
     @property
-    def close_to(self) -> QDateEdit:
+    def close_to(self) -> DateField:
         return self.filter_bar.close_to
 
     @property
@@ -457,7 +457,9 @@ class BoardWidget(QWidget):
     def open_closed_deals(self) -> None:
         from salesdesk.ui.pipeline.closed_deals import ClosedDealsDialog
 
-        ClosedDealsDialog(self).exec()
+        dialog = ClosedDealsDialog(self)
+        dialog.exec()
+        dialog.deleteLater()  # it listens to the history: not once closed
 
     @Slot()
     def delete_selected(self) -> None:

@@ -2,7 +2,9 @@
 
 A table over plain snapshots (``services.closed_deals``), sorted by any column and
 searched as the user types; "Reopen…" puts the selected deals back on the board in
-a chosen open stage as one undo step.
+a chosen open stage as one undo step.  Ctrl+Z and Ctrl+Shift+Z work inside the list
+(it is modal, so the window's own shortcuts do not reach it), and the list reads the
+deals again after any change to deals, wherever it was made.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Slot
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -19,7 +22,8 @@ from salesdesk.domain.money import from_cents
 from salesdesk.services.board import BoardFilter, StageInfo
 from salesdesk.services.closed_deals import ClosedDeal
 from salesdesk.ui.format import money, plural
-from salesdesk.ui.operations import DEALS, Operation, perform
+from salesdesk.ui.keys import shortcuts
+from salesdesk.ui.operations import DEALS, Changes, Operation, perform
 from salesdesk.ui.pipeline.model import Applied
 
 if TYPE_CHECKING:
@@ -60,7 +64,7 @@ class ClosedDealsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.title, row.account, row.owner,
                     money(from_cents(row.amount_cents), row.currency),  # whole units, as on the cards
-                    row.status.capitalize(), row.closed_on.isoformat() if row.closed_on else "",
+                    row.status.capitalize(), f"{row.closed_on:%d %b %Y}" if row.closed_on else "",
                     row.reason, row.stage)[col]
         if role == _SORT_ROLE:
             if col == 3:  # amounts in one currency sort by size; currencies apart
@@ -169,7 +173,20 @@ class ClosedDealsDialog(QDialog):
         layout.addWidget(buttons)
         screen = (parent or board).screen().availableGeometry()  # 1366x768 laptops included
         self.resize(min(1260, screen.width() - 40), min(620, screen.height() - 80))
+        history = board.undo_stack
+        for action in (history.createUndoAction(self, "&Undo"), history.createRedoAction(self, "&Redo")):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self.undo_action, self.redo_action = self.actions()
+        self.undo_action.setShortcuts(shortcuts(QKeySequence.StandardKey.Undo, "Ctrl+Z"))
+        self.redo_action.setShortcuts(shortcuts(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z", "Ctrl+Y"))
+        history.changes_committed.connect(self._on_changes)
         self.reload()
+
+    @Slot(object)
+    def _on_changes(self, changes: Changes) -> None:
+        if DEALS in changes.kinds:
+            self.reload()
 
     @property
     def statuses(self) -> tuple[str, ...]:
@@ -246,9 +263,7 @@ class ClosedDealsDialog(QDialog):
             deal_services.restore_placements(session, list(applied.records))
 
         def shown(applied: Applied, undone: bool) -> None:
-            model.apply(applied, undo=undone)
-            if self.isVisible():
-                self.reload()
+            model.apply(applied, undo=undone)  # the list reloads on the history's announcement
 
         operation = Operation(self.db, f"Reopen {what} in {stage}", do, undo, kinds={DEALS}, ids=set(ids),
                               shown=shown, failed=model.report_failure)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QSettings, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -31,8 +30,7 @@ from PySide6.QtWidgets import (
 
 from salesdesk.services.board import BoardFilter, OwnerChoice, PipelineInfo
 from salesdesk.ui import options
-
-NO_DATE = QDate(2000, 1, 1)  # the minimum of the date filters, shown as "any"
+from salesdesk.ui.widgets.date_field import DateField, parse_date
 
 # Which option keeps which field of the filter between sessions.
 _FILTER_OPTIONS = (("text", options.BOARD_TEXT), ("owner_id", options.BOARD_OWNER),
@@ -104,13 +102,10 @@ class FilterBar(QWidget):
         for widget in (self.pipeline_box, self.search, self.owner_box, self.more_filters, self.clear_filters):
             bar.addWidget(widget)
 
-    def _date_edit(self, tip: str) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText("any")
-        edit.setDisplayFormat("dd MMM yyyy")
-        edit.setDate(NO_DATE)
+    def _date_edit(self, tip: str) -> DateField:
+        # Empty is "any" (a QDateEdit needed a made-up minimum day for that); a typed
+        # day applies once it reads as a date, text that does not is left out of the filter.
+        edit = DateField(field=tip, placeholder="any")
         edit.setToolTip(tip)
         edit.dateChanged.connect(self._edited)
         return edit
@@ -166,9 +161,8 @@ class FilterBar(QWidget):
     # -- the filter ----------------------------------------------------------------------
     def current_filter(self) -> BoardFilter:
         """The filter as the widgets show it now."""
-        def day(edit: QDateEdit) -> dt.date | None:
-            day = edit.date()
-            return None if day == NO_DATE else dt.date(day.year(), day.month(), day.day())
+        def day(edit: DateField) -> dt.date | None:
+            return parse_date(edit.text())
 
         return BoardFilter(
             text=self.search.text(),
@@ -187,8 +181,8 @@ class FilterBar(QWidget):
         self.search.setText(f.text)
         self.owner_box.setCurrentIndex(max(0, self.owner_box.findData(f.owner_id)) if f.owner_id else 0)
         self.branch_box.setCurrentIndex(max(0, self.branch_box.findData(f.branch_id)) if f.branch_id else 0)
-        self.close_from.setDate(_qdate(f.close_from))
-        self.close_to.setDate(_qdate(f.close_to))
+        self.close_from.setDate(f.close_from)
+        self.close_to.setDate(f.close_to)
         self.stale_only.setChecked(f.stale_only)
         for w in widgets:
             w.blockSignals(False)
@@ -214,10 +208,7 @@ class FilterBar(QWidget):
         self._debounce.start()
 
     def _update_more_filters_text(self) -> None:
-        active = sum((self.branch_box.currentData() is not None, self.close_from.date() != NO_DATE,
-                      self.close_to.date() != NO_DATE, self.stale_only.isChecked()))
+        f = self.current_filter()
+        active = sum((f.branch_id is not None, f.close_from is not None, f.close_to is not None, f.stale_only))
         self.more_filters.setText(f"More filters ({active})" if active else "More filters")
 
-
-def _qdate(day: dt.date | None) -> QDate:
-    return QDate(day.year, day.month, day.day) if day else NO_DATE
